@@ -1,0 +1,2 @@
+build/cmd/builtin-report.o: cmd/builtin-report.c cmd/builtin.h
+cmd/builtin.h:

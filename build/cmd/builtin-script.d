@@ -1,0 +1,2 @@
+build/cmd/builtin-script.o: cmd/builtin-script.c cmd/builtin.h
+cmd/builtin.h:

@@ -1,0 +1,2 @@
+build/cmd/kstride.o: cmd/kstride.c cmd/builtin.h
+cmd/builtin.h:

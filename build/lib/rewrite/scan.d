@@ -1,0 +1,13 @@
+build/lib/rewrite/scan.o: lib/rewrite/scan.c lib/rewrite/internal.h \
+ include/kstride/abi.h lib/rewrite/../arch/x86/insn.h \
+ lib/rewrite/../arch/x86/../../util/util.h lib/rewrite/../elf/elf.h \
+ lib/rewrite/../elf/../util/util.h lib/rewrite/rewrite.h \
+ lib/rewrite/../util/util.h
+lib/rewrite/internal.h:
+include/kstride/abi.h:
+lib/rewrite/../arch/x86/insn.h:
+lib/rewrite/../arch/x86/../../util/util.h:
+lib/rewrite/../elf/elf.h:
+lib/rewrite/../elf/../util/util.h:
+lib/rewrite/rewrite.h:
+lib/rewrite/../util/util.h:

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kstride instrument IN -o OUT [--stats] [--no-stack] ...
+ */
+#include <getopt.h>
+
+#include "../lib/rewrite/rewrite.h"
+#include "builtin.h"
+
+static const char usage_text[] =
+	"usage: kstride instrument IN -o OUT [options]\n"
+	"\n"
+	"Rewrite the x86-64 ELF relocatable object IN (.o, .ko, or every\n"
+	"member of a .a archive) into OUT.  Every function gets an instrumented\n"
+	"copy that records each memory access, and every way into the original\n"
+	"function reaches the copy.  Link OUT with build/libkstride-rt.a and run\n"
+	"it under 'kstride record'.  OUT is written only if everything succeeds.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE   where to write the instrumented object (required)\n"
+	"  -s, --stats         print what was instrumented, and why functions\n"
+	"                      were left original\n"
+	"      --no-stack      do not record stack accesses (push, pop, call,\n"
+	"                      ret, leave, and operands based on %rsp)\n"
+	"      --no-func-events  do not record function entry and exit\n"
+	"      --allow-unknown leave functions that contain undecodable bytes\n"
+	"                      original instead of failing\n"
+	"  -v, --verbose       say which functions are left original and why\n"
+	"  -h, --help          this text\n";
+
+int cmd_instrument(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "no-stack", no_argument, NULL, 'S' },
+		{ "no-func-events", no_argument, NULL, 'F' },
+		{ "allow-unknown", no_argument, NULL, 'U' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct rw_opts opts = { .sz = sizeof(opts), .target = RW_TARGET_USER };
+	struct rw_stats stats = {};
+	const char *out = NULL;
+	bool want_stats = false;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "o:svh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			want_stats = true;
+			break;
+		case 'S':
+			opts.no_stack = true;
+			break;
+		case 'F':
+			opts.no_func_events = true;
+			break;
+		case 'U':
+			opts.allow_unknown = true;
+			break;
+		case 'v':
+			ks_verbose++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || !out) {
+		fprintf(stderr, "kstride instrument: need one input and -o OUTPUT\n\n%s",
+			usage_text);
+		return 2;
+	}
+	err = rewrite__file(argv[optind], out, &opts, &stats);
+	if (err) {
+		fprintf(stderr, "kstride instrument: %s: failed (%s); %s was not written\n",
+			argv[optind], strerror(-err), out);
+		return 1;
+	}
+	if (want_stats)
+		rw_stats__print(&stats, stdout, "");
+	return 0;
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * kstride ABI: the one header shared by the rewriter, the runtimes and the
+ * trace readers.  Everything here is little-endian, fixed width, and laid out
+ * without compiler padding.  Bump KS_ABI_VERSION on any change.
+ *
+ * 1. Descriptors emitted by the rewriter into every instrumented object
+ * ---------------------------------------------------------------------
+ *
+ * Section "kstride_regions" (SHF_ALLOC, 8-aligned) is a sequence of regions.
+ * A region is a run of instrumented instructions that share one record in
+ * the buffer.  Pointers are relative (target - &field) so that the section
+ * needs only PC32 relocations, which work in PIE, in static binaries and in
+ * -mcmodel=kernel modules alike.
+ *
+ *   struct ks_region (8 + 16 * nsites bytes)
+ *   +--------+--------+--------+
+ *   | func   | nsites | nslots |   func: s32 rel. pointer to struct ks_func
+ *   | s32    | u16    | u16    |
+ *   +--------+--------+--------+
+ *   | ks_site[0] ... ks_site[nsites-1]
+ *   +--------------------------+
+ *
+ *   struct ks_site (16 bytes)
+ *   +--------+--------+--------+--------+
+ *   | off    | size   | kind   | flags  |  off: byte offset of the original
+ *   | u32    | u16    | u8     | u8     |  instruction in its function
+ *   +--------+--------+--------+--------+
+ *   | disp   | form   | scale  | nslots | pad |
+ *   | s32    | u8     | u8     | u8     | u8  |
+ *   +--------+--------+--------+--------+-----+
+ *
+ * How the address of an access is formed (form):
+ *   KS_A_SLOT   slot[0] + disp            (base register, stack pointer)
+ *   KS_A_SLOT2  slot[0] + slot[1] * scale + disp   (base and index)
+ *   KS_A_ABS    disp (sign-extended)      (absolute, e.g. %fs:0x28)
+ *   KS_A_RIP    &disp + disp: disp is a PC-relative pointer relocated by
+ *               the linker, so RIP-relative accesses cost no slot
+ *   KS_A_RANGE  string op: slot[0], slot[1] = pointer before and after
+ * KS_F_FS / KS_F_GS add the thread's segment base; KS_F_ADDR32 keeps the
+ * low 32 bits.  ENTRY and EXIT sites use KS_A_SLOT with the stack pointer.
+ * Sites take their nslots slots in order.
+ *
+ * Section "kstride_funcs" holds struct ks_func, one per instrumented function:
+ *
+ *   +--------+--------+--------+--------+
+ *   | name   | object | size   | flags  |  name/object: s32 rel. pointers to
+ *   | s32    | s32    | u32    | u32    |  NUL-terminated strings
+ *   +--------+--------+--------+--------+
+ *
+ * A region word of zero (func == 0, nsites == 0) is alignment padding left by
+ * the linker between objects; readers skip 8 bytes.
+ *
+ * 2. Records in a buffer
+ * ----------------------
+ *
+ *   +---------------------+------------+-----+----------------------+
+ *   | u64 region address  | u64 slot 0 | ... | u64 slot nslots - 1  |
+ *   +---------------------+------------+-----+----------------------+
+ *
+ * The region address is the run-time address of the struct ks_region; the
+ * reader maps it back through the KS_CHUNK_REGIONS dump.  A slot holds the
+ * linear address of an access (KS_K_R/W/U), the stack pointer (ENTRY/EXIT),
+ * or a string pointer before and after the instruction (RANGE).
+ *
+ * 3. User-space trace file
+ * ------------------------
+ *
+ *   +----------------------+
+ *   | struct ks_file_hdr   |  magic "KSTRACE\0", version
+ *   +----------------------+
+ *   | struct ks_chunk_hdr  |  type, len (payload bytes, multiple of 8)
+ *   | payload              |
+ *   +----------------------+
+ *   | ... more chunks ...  |
+ *   +----------------------+
+ *   | KS_CHUNK_END         |  totals; a file without it is truncated
+ *   +----------------------+
+ */
+#ifndef KSTRIDE_ABI_H
+#define KSTRIDE_ABI_H
+
+#include <linux/types.h>
+
+#define KS_ABI_VERSION 1
+
+/* Access kinds (struct ks_site.kind). */
+enum ks_kind {
+	KS_K_NONE = 0,
+	KS_K_R = 1, /* read */
+	KS_K_W = 2, /* write */
+	KS_K_U = 3, /* read-modify-write ("update") */
+	KS_K_ENTRY = 4, /* function entry, slot = stack pointer */
+	KS_K_EXIT = 5, /* function exit (ret or tail jump), slot = sp */
+	KS_K_RANGE_R = 6, /* string read: slots = pointer before, after */
+	KS_K_RANGE_W = 7, /* string write: slots = pointer before, after */
+	KS_K_MAX,
+};
+
+/* Site flags (struct ks_site.flags). */
+#define KS_F_LOCK 0x01 /* locked or implicitly atomic (xchg) */
+#define KS_F_STACK 0x02 /* implicit stack access (push/pop/call/ret...) */
+#define KS_F_FS 0x04 /* fs-relative, reported as the linear address */
+#define KS_F_GS 0x08 /* gs-relative, reported as the linear address */
+#define KS_F_REP 0x10 /* string op with a rep prefix */
+#define KS_F_CMPXCHG 0x20 /* compare-and-exchange */
+#define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
+
+enum ks_form {
+	KS_A_SLOT = 0,
+	KS_A_SLOT2 = 1,
+	KS_A_ABS = 2,
+	KS_A_RIP = 3,
+	KS_A_RANGE = 4,
+};
+
+struct ks_site {
+	__u32 off;
+	__u16 size;
+	__u8 kind;
+	__u8 flags;
+	__s32 disp;
+	__u8 form;
+	__u8 scale;
+	__u8 nslots;
+	__u8 flags2;
+};
+
+struct ks_region {
+	__s32 func;
+	__u16 nsites;
+	__u16 nslots;
+	struct ks_site site[];
+};
+
+#define KS_FUNC_COLD 0x1 /* a .cold part: entered by jumps, not calls */
+
+struct ks_func {
+	__s32 name;
+	__s32 object;
+	__u32 size;
+	__u32 flags;
+};
+
+/* A region never has more slots than this: the room check reserves it. */
+#define KS_REGION_MAX_SLOTS 60
+#define KS_REGION_MAX_BYTES (8 * (1 + KS_REGION_MAX_SLOTS))
+
+/*
+ * User-space per-thread state, reached from instrumented code as
+ * %fs:__kstride_tls@tpoff + KS_TLS_*.
+ *
+ *   +0  cur    next free byte in the thread's buffer
+ *   +8  limit  buffer end - KS_REGION_MAX_BYTES: cur > limit => refill
+ *   +16 spill  four scratch words for registers the rewriter had to borrow
+ */
+#define KS_TLS_CUR 0
+#define KS_TLS_LIMIT 8
+#define KS_TLS_SPILL 16
+#define KS_TLS_NSPILL 4
+#define KS_TLS_SIZE 48
+
+/* Symbols the rewriter makes instrumented user-space objects refer to. */
+#define KS_SYM_TLS "__kstride_tls"
+#define KS_SYM_REFILL "__kstride_refill"
+
+#define KS_SEC_REGIONS "kstride_regions"
+#define KS_SEC_FUNCS "kstride_funcs"
+#define KS_SEC_STRS "kstride_strs"
+
+/* Trace file. */
+#define KS_FILE_MAGIC "KSTRACE"
+
+struct ks_file_hdr {
+	char magic[8]; /* "KSTRACE\0" */
+	__u32 version; /* KS_ABI_VERSION */
+	__u32 flags;
+	__u64 pid;
+	__u64 reserved;
+};
+
+enum ks_chunk_type {
+	KS_CHUNK_DATA = 1, /* struct ks_data_hdr, then records */
+	KS_CHUNK_REGIONS = 2, /* u64 run-time address, then raw section bytes */
+	KS_CHUNK_FUNCS = 3, /* u64 run-time address, then raw section bytes */
+	KS_CHUNK_STRS = 4, /* u64 run-time address, then raw string bytes */
+	KS_CHUNK_END = 5, /* struct ks_end */
+};
+
+struct ks_chunk_hdr {
+	__u32 type;
+	__u32 reserved;
+	__u64 len; /* payload bytes, a multiple of 8 */
+};
+
+struct ks_data_hdr {
+	__u32 tid;
+	__u32 reserved;
+	__u64 fs_base;
+};
+
+struct ks_end {
+	__u64 records_bytes; /* record bytes written in DATA chunks */
+	__u64 dropped_bytes; /* record bytes lost (write errors) */
+	__u64 nthreads;
+	__u64 reserved;
+};
+
+#endif /* KSTRIDE_ABI_H */

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 5: write the instrumented copy of every function, and the region
+ * and function descriptors the trace readers decode records with.
+ *
+ * The code of one region, with B the cursor register (see plan.c):
+ *
+ *	[mov %rax, %fs:SPILL2]           rax live, flags live
+ *	[lahf; seto %al]                  flags live
+ *	[mov B, %fs:SPILL0]               B live
+ *	mov $bytes, B
+ *	xadd B, %fs:CUR                   reserve the record
+ *	cmp %fs:LIMIT, B
+ *	ja slow                           out of line, after the function
+ *   back:
+ *	[add $0x7f, %al; sahf]
+ *	[mov %fs:SPILL2, %rax]
+ *	... per access: lea EA, A; mov A, 8+8*slot(B)
+ *	lea region(%rip), H; mov H, (B)  commit: header written last
+ *	[mov %fs:SPILL0, B]
+ *	<original instruction>
+ *
+ * Original instructions are copied byte for byte; only relative branches
+ * are re-encoded (always rel32) and RIP-relative fields get relocations.
+ */
+#include "../arch/x86/emit.h"
+#include "internal.h"
+
+#define SPILL_B 0
+#define SPILL_A 1
+#define SPILL_RAX 2
+#define SPILL_SLOW 3
+
+#define RED_ZONE 128
+
+struct fixup {
+	u32 pos; /* rel32 field in the copy buffer */
+	u32 insn; /* target instruction */
+	bool slow; /* target is region 'insn''s slow path */
+	bool back; /* target is region 'insn''s return point */
+};
+
+/* A relocation whose target is decided once every copy is placed. */
+struct pending {
+	struct elf_sec *sec; /* section the relocation applies to */
+	size_t idx; /* index in sec->rela->relocs */
+	struct elf_sec *tsec;
+	u64 toff; /* referenced place in the original layout */
+	s64 bias; /* addend = resolved offset - bias */
+};
+
+struct emitter {
+	struct rw_ctx *ctx;
+	struct func *f;
+	struct buf *b; /* the copy section's bytes */
+	u64 base; /* offset of f's copy in b */
+	struct elf_sec *copy;
+	VEC(struct fixup) fixups;
+	u32 *slow_pos, *back_pos; /* per region */
+};
+
+static VEC(struct pending) pendings;
+
+static struct elf_sym *tls_sym(struct rw_ctx *ctx)
+{
+	if (!ctx->tls_sym)
+		ctx->tls_sym = elf_obj__undef_sym(ctx->obj, KS_SYM_TLS, STT_TLS);
+	return ctx->tls_sym;
+}
+
+static struct elf_sym *refill_sym(struct rw_ctx *ctx)
+{
+	if (!ctx->refill_sym)
+		ctx->refill_sym =
+			elf_obj__undef_sym(ctx->obj, KS_SYM_REFILL, STT_NOTYPE);
+	return ctx->refill_sym;
+}
+
+static int add_reloc(struct emitter *e, u64 pos, u32 type,
+		     struct elf_sym *sym, s64 addend)
+{
+	if (!sym)
+		return -ENOMEM;
+	return elf_sec__add_reloc(e->ctx->obj, e->copy, pos, type, sym,
+				  addend);
+}
+
+static int add_pending(struct rw_ctx *ctx, struct elf_sec *sec, size_t idx,
+		       struct elf_sec *tsec, u64 toff, s64 bias)
+{
+	struct pending *p;
+
+	if (idx == SIZE_MAX)
+		return -ENOMEM;
+	p = vec_push(&pendings);
+	if (!p)
+		return -ENOMEM;
+	p->sec = sec;
+	p->idx = idx;
+	p->tsec = tsec;
+	p->toff = toff;
+	p->bias = bias;
+	return 0;
+}
+
+/* A placeholder relocation in @ctx->regions, returns its index. */
+static size_t pending_reloc(struct rw_ctx *ctx, u64 at, u32 type)
+{
+	struct elf_obj *obj = ctx->obj;
+
+	if (elf_sec__add_reloc(obj, ctx->regions, at, type,
+			       elf_obj__secsym(obj, ctx->regions), 0))
+		return SIZE_MAX;
+	return ctx->regions->rela->relocs.n - 1;
+}
+
+/* A relocation in the copy to a code place resolved later. */
+static int add_code_reloc(struct emitter *e, u64 pos, u32 type,
+			  struct elf_sec *tsec, u64 toff, s64 bias)
+{
+	struct rw_ctx *ctx = e->ctx;
+	int err;
+
+	err = add_reloc(e, pos, type, elf_obj__secsym(ctx->obj, tsec), 0);
+	if (err)
+		return err;
+	return add_pending(ctx, e->copy, e->copy->rela->relocs.n - 1, tsec,
+			   toff, bias);
+}
+
+static int tls_ref(struct emitter *e, size_t fixup, s64 field)
+{
+	return add_reloc(e, fixup, R_X86_64_TPOFF32, tls_sym(e->ctx), field);
+}
+
+static int emit_tls_load(struct emitter *e, int reg, int field)
+{
+	struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
+	size_t fx;
+	int err = x86__emit_load(e->b, reg, &m, &fx);
+
+	return err ?: tls_ref(e, fx, field);
+}
+
+static int emit_tls_store(struct emitter *e, int reg, int field)
+{
+	struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
+	size_t fx;
+	int err = x86__emit_store(e->b, reg, &m, &fx);
+
+	return err ?: tls_ref(e, fx, field);
+}
+
+static int spill_field(int slot)
+{
+	return KS_TLS_SPILL + 8 * slot;
+}
+
+/* mov $imm32, %reg (sign-extended) */
+static int emit_mov_imm(struct buf *b, int reg, s32 imm)
+{
+	u8 t[7] = { 0x48 | ((reg & 8) ? 1 : 0), 0xc7, 0xc0 | (reg & 7) };
+
+	memcpy(t + 3, &imm, 4);
+	return buf__append(b, t, 7);
+}
+
+/* xadd %reg, %fs:CUR */
+static int emit_xadd_cur(struct emitter *e, int reg)
+{
+	u8 t[10] = { 0x64, 0x48 | ((reg & 8) ? 4 : 0), 0x0f, 0xc1,
+		     0x04 | ((reg & 7) << 3), 0x25 };
+	size_t fx = e->b->len + 6;
+	int err = buf__append(e->b, t, 10);
+
+	return err ?: tls_ref(e, fx, KS_TLS_CUR);
+}
+
+static int emit_jcc_to(struct emitter *e, int cc, u32 region, bool slow)
+{
+	struct fixup *fx = vec_push(&e->fixups);
+	size_t pos;
+	int err;
+
+	if (!fx)
+		return -ENOMEM;
+	err = cc < 0 ? x86__emit_jmp32(e->b, &pos) :
+		       x86__emit_jcc32(e->b, cc, &pos);
+	fx->pos = pos;
+	fx->insn = region;
+	fx->slow = slow;
+	fx->back = !slow;
+	return err;
+}
+
+static int emit_header(struct emitter *e, const struct region *r, int h);
+
+static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
+{
+	int err = 0;
+
+	if (r->rax_spill)
+		err = emit_tls_store(e, REG_RAX, spill_field(SPILL_RAX));
+	if (!err && r->fsave)
+		err = x86__emit_flags_save(e->b);
+	if (!err && r->bspill)
+		err = emit_tls_store(e, r->breg, spill_field(SPILL_B));
+	err = err ?: emit_mov_imm(e->b, r->breg, 8 * (1 + r->nslots));
+	err = err ?: emit_xadd_cur(e, r->breg);
+	if (!err) {
+		struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
+		size_t fx;
+
+		err = x86__emit_cmp_reg_mem(e->b, r->breg, &m, &fx);
+		err = err ?: tls_ref(e, fx, KS_TLS_LIMIT);
+	}
+	err = err ?: emit_jcc_to(e, CC_A, ri, true);
+	e->back_pos[ri] = e->b->len - e->base;
+	if (!err && r->fsave)
+		err = x86__emit_flags_restore(e->b);
+	if (!err && r->rax_spill)
+		err = emit_tls_load(e, REG_RAX, spill_field(SPILL_RAX));
+	if (!err && r->hfirst)
+		err = emit_header(e, r, r->hreg);
+	return err;
+}
+
+static int spill_reg(const struct region *r)
+{
+	/* any register but the cursor and rsp */
+	return r->breg == REG_RAX ? REG_RCX : REG_RAX;
+}
+
+/* Store the value of @src (a register, or rsp) into slot @slot. */
+static int store_slot(struct emitter *e, const struct region *r, int src,
+		      int slot)
+{
+	struct x86_mem m = x86_mem_base(r->breg, 8 + 8 * slot);
+
+	return x86__emit_store(e->b, src, &m, NULL);
+}
+
+static int emit_site_pre(struct emitter *e, const struct region *r,
+			 const struct site *s)
+{
+	const struct insn *in = &e->f->insns[s->insn];
+	const struct insn_access *a = s->acc >= 0 ? &in->acc[s->acc] : NULL;
+	struct x86_mem m;
+	int err;
+
+	if (!a)
+		return store_slot(e, r, REG_RSP, s->slot); /* ENTRY/EXIT */
+	switch (a->form) {
+	case ACC_LEAVE:
+		return store_slot(e, r, REG_RBP, s->slot);
+	case ACC_STRING:
+		return store_slot(e, r, a->strreg, s->slot);
+	case ACC_STACK:
+		return store_slot(e, r, REG_RSP, s->slot);
+	default:
+		break;
+	}
+	switch (s->form) {
+	case KS_A_RIP:
+	case KS_A_ABS:
+		return 0; /* the descriptor knows the address */
+	case KS_A_SLOT2:
+		err = store_slot(e, r, a->base, s->slot);
+		return err ?: store_slot(e, r, a->index, s->slot + 1);
+	default:
+		break;
+	}
+	if (a->base != REG_NONE && a->index != REG_NONE) {
+		/* base + index * scale in a dead register; disp in the desc */
+		m = (struct x86_mem){ .base = a->base, .index = a->index,
+				      .scale = a->scale };
+		err = x86__emit_lea(e->b, s->areg, &m, NULL);
+		return err ?: store_slot(e, r, s->areg, s->slot);
+	}
+	return store_slot(e, r, a->base != REG_NONE ? a->base : a->index,
+			  s->slot);
+}
+
+/* lea region(%rip), h; mov h, (B) */
+static int emit_header(struct emitter *e, const struct region *r, int h)
+{
+	struct rw_ctx *ctx = e->ctx;
+	struct x86_mem m = x86_mem_base(REG_RIP, 0);
+	struct x86_mem hdr = x86_mem_base(r->breg, 0);
+	size_t fx;
+	int err;
+
+	err = x86__emit_lea(e->b, h, &m, &fx);
+	err = err ?: add_reloc(e, fx, R_X86_64_PC32,
+			       elf_obj__secsym(ctx->obj, ctx->regions),
+			       (s64)r->desc_off - 4);
+	return err ?: x86__emit_store(e->b, h, &hdr, NULL);
+}
+
+static int emit_commit(struct emitter *e, const struct region *r)
+{
+	int h = r->hreg, err = 0;
+
+	if (!r->hfirst) {
+		if (h == REG_NONE) {
+			h = spill_reg(r);
+			err = emit_tls_store(e, h, spill_field(SPILL_A));
+		}
+		err = err ?: emit_header(e, r, h);
+		if (!err && r->hreg == REG_NONE)
+			err = emit_tls_load(e, h, spill_field(SPILL_A));
+	}
+	if (!err && r->bspill)
+		err = emit_tls_load(e, r->breg, spill_field(SPILL_B));
+	return err;
+}
+
+static int emit_site_post(struct emitter *e, const struct region *r,
+			  const struct site *s)
+{
+	const struct insn *in = &e->f->insns[s->insn];
+
+	if (s->kind != KS_K_RANGE_R && s->kind != KS_K_RANGE_W)
+		return 0;
+	return store_slot(e, r, in->acc[s->acc].strreg, s->slot + 1);
+}
+
+/*
+ * A relocation through a named symbol that points exactly at the symbol
+ * keeps its symbol: the symbol itself moves to the copy (finish.c).
+ */
+static bool names_start(const struct elf_reloc *r, s64 bias)
+{
+	return r->sym->type != STT_SECTION && r->addend + bias == 0;
+}
+
+static bool branch_reloc(const struct func *f, const struct insn *in,
+			 struct elf_reloc **rp)
+{
+	struct elf_reloc *r;
+
+	if (!in->has_target)
+		return false;
+	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	if (r && r->offset == in->off + in->rel_off) {
+		*rp = r;
+		return true;
+	}
+	return false;
+}
+
+static int emit_branch(struct emitter *e, const struct insn *in)
+{
+	struct func *f = e->f;
+	const u8 *src = f->sec->data + in->off;
+	struct elf_reloc *r;
+	size_t pos;
+	int err;
+
+	if (branch_reloc(f, in, &r)) {
+		/* rel32 with a relocation: copy it, move the relocation */
+		pos = e->b->len + in->rel_off;
+		err = buf__append(e->b, src, in->len);
+		if (err)
+			return err;
+		if (r->sym && elf_sec__is_exec(r->sym->sec) &&
+		    !names_start(r, in->len - in->rel_off)) {
+			s64 bias = in->len - in->rel_off;
+
+			return add_code_reloc(e, pos, r->type, r->sym->sec,
+					      r->sym->value + r->addend + bias,
+					      bias);
+		}
+		return add_reloc(e, pos, r->type, r->sym, r->addend);
+	}
+
+	switch (in->type) {
+	case INSN_JCC:
+		err = x86__emit_jcc32(e->b, in->cc, &pos);
+		break;
+	case INSN_JMP:
+		err = x86__emit_jmp32(e->b, &pos);
+		break;
+	case INSN_CALL:
+		err = x86__emit_call32(e->b, &pos);
+		break;
+	case INSN_LOOP: {
+		/* loop/jrcxz have only rel8: hop over a rel32 jmp */
+		u8 t[4] = { src[in->len - 2], 2, 0xeb, 5 };
+
+		err = buf__append(e->b, t, 4);
+		err = err ?: x86__emit_jmp32(e->b, &pos);
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	if (err)
+		return err;
+	if (in->target >= (s64)f->start && in->target < (s64)(f->start + f->size)) {
+		struct fixup *fx = vec_push(&e->fixups);
+
+		if (!fx)
+			return -ENOMEM;
+		fx->pos = pos;
+		fx->insn = f->at[in->target - f->start];
+		return 0;
+	}
+	return add_code_reloc(e, pos, R_X86_64_PC32, f->sec, in->target, 4);
+}
+
+/* Copy one original instruction, fixing what refers to addresses. */
+static int emit_insn(struct emitter *e, const struct insn *in)
+{
+	struct func *f = e->f;
+	struct elf_sec *rela = f->sec->rela;
+	u64 at = e->b->len;
+	struct elf_reloc *r;
+	bool rip_done = false;
+	int err;
+
+	if (in->has_target)
+		return emit_branch(e, in);
+	err = buf__append(e->b, f->sec->data + in->off, in->len);
+	if (err)
+		return err;
+	for (r = elf_rela__find(rela, in->off);
+	     r && r < rela->relocs.v + rela->relocs.n &&
+	     r->offset < in->off + in->len;
+	     r++) {
+		u64 field = r->offset - in->off;
+		struct code_ref ref;
+
+		if (in->rip_rel && field == in->disp_off)
+			rip_done = true;
+		if (r->sym && elf_sec__is_exec(r->sym->sec) &&
+		    refs__code_target(e->ctx, f->sec, in, r, &ref) &&
+		    !(r->sym->type != STT_SECTION && ref.off == r->sym->value)) {
+			s64 bias = reloc__is_abs(r->type) ? 0 :
+							    in->len - field;
+
+			err = add_code_reloc(e, at + field, r->type, ref.sec,
+					     ref.off, bias);
+		} else {
+			err = add_reloc(e, at + field, r->type, r->sym,
+					r->addend);
+		}
+		if (err)
+			return err;
+	}
+	if (in->rip_rel && !rip_done) {
+		s32 disp;
+
+		memcpy(&disp, f->sec->data + in->off + in->disp_off, 4);
+		memset(e->b->p + at + in->disp_off, 0, 4);
+		err = add_code_reloc(e, at + in->disp_off, R_X86_64_PC32,
+				     f->sec, in->off + in->len + disp,
+				     in->len - in->disp_off);
+	}
+	return err;
+}
+
+static int emit_slow_paths(struct emitter *e)
+{
+	struct func *f = e->f;
+	u32 ri;
+
+	for (ri = 0; ri < f->regions.n; ri++) {
+		struct region *r = &f->regions.v[ri];
+		struct x86_mem down = x86_mem_base(REG_RSP, -RED_ZONE);
+		struct x86_mem up = x86_mem_base(REG_RSP, RED_ZONE);
+		size_t pos;
+		int err;
+
+		e->slow_pos[ri] = e->b->len - e->base;
+		err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
+		err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
+		err = err ?: x86__emit_call32(e->b, &pos);
+		err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
+				       refill_sym(e->ctx), -4);
+		err = err ?: x86__emit_lea(e->b, REG_RSP, &up, NULL);
+		err = err ?: emit_tls_load(e, r->breg, spill_field(SPILL_SLOW));
+		err = err ?: emit_jcc_to(e, -1, ri, false);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int put_str(struct rw_ctx *ctx, const char *s, u32 *off)
+{
+	*off = ctx->strs_buf.len;
+	return buf__append(&ctx->strs_buf, s, strlen(s) + 1);
+}
+
+/* The ks_func descriptor of @f. */
+static int emit_func_desc(struct rw_ctx *ctx, struct func *f)
+{
+	struct elf_obj *obj = ctx->obj;
+	struct ks_func d = { .size = f->size,
+			     .flags = f->cold ? KS_FUNC_COLD : 0 };
+	u32 name, objn, at;
+	int err;
+
+	err = put_str(ctx, f->name, &name);
+	err = err ?: put_str(ctx, ctx->objname, &objn);
+	if (err)
+		return err;
+	at = ctx->fdescs_buf.len;
+	f->func_desc = at;
+	err = buf__append(&ctx->fdescs_buf, &d, sizeof(d));
+	err = err ?: elf_sec__add_reloc(obj, ctx->fdescs, at, R_X86_64_PC32,
+					elf_obj__secsym(obj, ctx->strs), name);
+	err = err ?: elf_sec__add_reloc(obj, ctx->fdescs, at + 4,
+					R_X86_64_PC32,
+					elf_obj__secsym(obj, ctx->strs), objn);
+	return err;
+}
+
+/*
+ * The site's disp field: for RIP-relative accesses a PC-relative pointer to
+ * what the instruction reaches; for others the instruction's displacement,
+ * with the instruction's own relocation when it has one (e.g. "sym(,%rax,8)").
+ */
+static int site_disp_reloc(struct rw_ctx *ctx, struct func *f,
+			   const struct site *s, u64 at)
+{
+	const struct insn *in = &f->insns[s->insn];
+	struct elf_obj *obj = ctx->obj;
+	struct elf_reloc *r = NULL;
+	u64 field = in->off + in->disp_off;
+
+	if (s->acc < 0 || (s->form != KS_A_RIP && !in->disp_size))
+		return 0;
+	if (in->disp_size == 4 && in->acc[s->acc].form == ACC_EA) {
+		r = elf_rela__find(f->sec->rela, field);
+		if (r && r->offset != field)
+			r = NULL;
+	}
+	if (s->form == KS_A_RIP) {
+		s64 bias = in->len - in->disp_off;
+
+		if (!r) {
+			/* within this section: what the copied insn reaches */
+			return add_pending(ctx, ctx->regions,
+					   pending_reloc(ctx, at, R_X86_64_PC32),
+					   f->sec, in->off + in->len + s->disp, 0);
+		}
+		if (r->sym && elf_sec__is_exec(r->sym->sec))
+			return add_pending(ctx, ctx->regions,
+					   pending_reloc(ctx, at, R_X86_64_PC32),
+					   r->sym->sec,
+					   r->sym->value + r->addend + bias, 0);
+		return elf_sec__add_reloc(obj, ctx->regions, at, R_X86_64_PC32,
+					  r->sym, r->addend + bias);
+	}
+	if (!r)
+		return 0;
+	if (r->type != R_X86_64_32S && r->type != R_X86_64_32 &&
+	    r->type != R_X86_64_TPOFF32 && r->type != R_X86_64_DTPOFF32)
+		return 0; /* leave the raw displacement */
+	return elf_sec__add_reloc(obj, ctx->regions, at, r->type, r->sym,
+				  r->addend);
+}
+
+static int emit_region_desc(struct rw_ctx *ctx, struct func *f,
+			    struct region *r)
+{
+	struct elf_obj *obj = ctx->obj;
+	struct ks_region d = { .nsites = r->nsites, .nslots = r->nslots };
+	u32 k, at;
+	int err;
+
+	at = ctx->regions_buf.len;
+	r->desc_off = at;
+	err = buf__append(&ctx->regions_buf, &d, sizeof(d));
+	for (k = 0; !err && k < r->nsites; k++) {
+		const struct site *s = &f->sites.v[r->site0 + k];
+		struct ks_site ds = {
+			.off = f->insns[s->insn].off - f->start,
+			.size = s->size,
+			.kind = s->kind,
+			.flags = s->flags,
+			.disp = s->form == KS_A_RIP ? 0 : s->disp,
+			.form = s->form,
+			.scale = s->scale,
+			.nslots = s->nslots,
+		};
+		u64 dat = ctx->regions_buf.len + offsetof(struct ks_site, disp);
+
+		err = buf__append(&ctx->regions_buf, &ds, sizeof(ds));
+		err = err ?: site_disp_reloc(ctx, f, s, dat);
+	}
+	err = err ?: elf_sec__add_reloc(obj, ctx->regions, at, R_X86_64_PC32,
+					elf_obj__secsym(obj, ctx->fdescs),
+					f->func_desc);
+	return err;
+}
+
+static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
+		     struct elf_sec *copy)
+{
+	struct emitter e = { .ctx = ctx, .f = f, .b = b, .copy = copy };
+	u32 i, ri = 0, k;
+	int err;
+
+	err = buf__align(b, 16, 0xcc);
+	if (err)
+		return err;
+	e.base = b->len;
+	f->copy = copy;
+	f->copy_off = b->len;
+	f->map_start = calloc(f->ninsns, sizeof(u32));
+	f->map_insn = calloc(f->ninsns, sizeof(u32));
+	e.slow_pos = calloc(f->regions.n + 1, sizeof(u32));
+	e.back_pos = calloc(f->regions.n + 1, sizeof(u32));
+	if (!f->map_start || !f->map_insn || !e.slow_pos || !e.back_pos) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = emit_func_desc(ctx, f);
+	for (ri = 0; !err && ri < f->regions.n; ri++)
+		err = emit_region_desc(ctx, f, &f->regions.v[ri]);
+	ri = 0;
+	for (i = 0; !err && i < f->ninsns; i++) {
+		struct region *r = ri < f->regions.n ? &f->regions.v[ri] : NULL;
+		bool in_r = r && i >= r->first && i <= r->last;
+
+		f->map_start[i] = b->len - e.base;
+		if (in_r && i == r->first)
+			err = emit_prologue(&e, r, ri);
+		if (in_r) {
+			for (k = r->site0; !err && k < r->site0 + r->nsites; k++)
+				if (f->sites.v[k].insn == i)
+					err = emit_site_pre(&e, r,
+							    &f->sites.v[k]);
+			if (!err && i == r->last && !r->post)
+				err = emit_commit(&e, r);
+		}
+		f->map_insn[i] = b->len - e.base;
+		err = err ?: emit_insn(&e, &f->insns[i]);
+		if (in_r && i == r->last) {
+			if (r->post) {
+				for (k = r->site0; !err && k < r->site0 + r->nsites; k++)
+					if (f->sites.v[k].insn == i)
+						err = emit_site_post(&e, r, &f->sites.v[k]);
+				err = err ?: emit_commit(&e, r);
+			}
+			ri++;
+		}
+	}
+	err = err ?: emit_slow_paths(&e);
+	if (err)
+		goto out;
+	for (k = 0; k < e.fixups.n; k++) {
+		struct fixup *fx = &e.fixups.v[k];
+		u32 to;
+		s32 rel;
+
+		if (fx->slow)
+			to = e.slow_pos[fx->insn];
+		else if (fx->back)
+			to = e.back_pos[fx->insn];
+		else
+			to = f->map_start[fx->insn];
+		rel = (s32)(e.base + to) - (s32)(fx->pos + 4);
+		memcpy(b->p + fx->pos, &rel, 4);
+	}
+	f->copy_size = b->len - e.base;
+out:
+	vec_free(&e.fixups);
+	free(e.slow_pos);
+	free(e.back_pos);
+	return err;
+}
+
+static char *copy_name(const char *name)
+{
+	return xasprintf("%s.kstride", name);
+}
+
+static int emit_section(struct rw_ctx *ctx, struct elf_sec *sec)
+{
+	struct elf_obj *obj = ctx->obj;
+	struct elf_sec *copy = NULL;
+	struct buf b = {};
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < ctx->funcs.n && !err; i++) {
+		struct func *f = &ctx->funcs.v[i];
+
+		if (f->sec != sec || f->skip)
+			continue;
+		if (!copy) {
+			char *name = copy_name(sec->name);
+
+			if (!name)
+				return -ENOMEM;
+			copy = elf_obj__new_sec(obj, name, SHT_PROGBITS,
+						sec->sh.sh_flags & ~SHF_GROUP,
+						max(sec->sh.sh_addralign,
+						    (u64)16));
+			free(name);
+			if (!copy)
+				return -ENOMEM;
+			if (sec->group) {
+				struct elf_sec **m =
+					vec_push(&sec->group->members);
+
+				if (!m)
+					return -ENOMEM;
+				*m = copy;
+				copy->group = sec->group;
+				copy->sh.sh_flags |= SHF_GROUP;
+			}
+		}
+		err = emit_func(ctx, f, &b, copy);
+		if (!err)
+			ctx->st->funcs_done++;
+	}
+	if (copy) {
+		copy->data = b.p;
+		copy->size = b.len;
+		ctx->st->bytes_out += b.len;
+	} else {
+		buf__free(&b);
+	}
+	return err;
+}
+
+void emit__resolve(struct rw_ctx *ctx, struct elf_sec *sec, u64 off,
+		   bool exact_insn, struct elf_sym **sym, u64 *newoff)
+{
+	struct func *g = func__at(ctx, sec, off);
+	u32 i;
+
+	if (g && !g->skip && g->copy &&
+	    (i = g->at[off - g->start]) != NO_INSN) {
+		*sym = elf_obj__secsym(ctx->obj, g->copy);
+		*newoff = g->copy_off +
+			  (exact_insn ? g->map_insn[i] : g->map_start[i]);
+		return;
+	}
+	*sym = elf_obj__secsym(ctx->obj, sec);
+	*newoff = off;
+}
+
+static int new_data_sec(struct rw_ctx *ctx, const char *name, u64 flags,
+			struct elf_sec **sec)
+{
+	*sec = elf_obj__new_sec(ctx->obj, name, SHT_PROGBITS, flags, 8);
+	return *sec ? 0 : -ENOMEM;
+}
+
+int emit__all(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, nsec = obj->secs.n;
+	int err;
+
+	err = new_data_sec(ctx, KS_SEC_REGIONS, SHF_ALLOC, &ctx->regions);
+	err = err ?: new_data_sec(ctx, KS_SEC_FUNCS, SHF_ALLOC, &ctx->fdescs);
+	err = err ?: new_data_sec(ctx, KS_SEC_STRS, SHF_ALLOC, &ctx->strs);
+	if (err)
+		return err;
+	for (i = 1; i < nsec && !err; i++) {
+		struct elf_sec *sec = obj->secs.v[i];
+
+		if (elf_sec__is_exec(sec) && !sec->is_new)
+			err = emit_section(ctx, sec);
+	}
+	if (err)
+		return err;
+	/* keep the three descriptor sections 8-aligned and complete */
+	if (buf__align(&ctx->regions_buf, 8, 0) ||
+	    buf__align(&ctx->strs_buf, 8, 0))
+		return -ENOMEM;
+	ctx->regions->data = ctx->regions_buf.p;
+	ctx->regions->size = ctx->regions_buf.len;
+	ctx->fdescs->data = ctx->fdescs_buf.p;
+	ctx->fdescs->size = ctx->fdescs_buf.len;
+	ctx->strs->data = ctx->strs_buf.p;
+	ctx->strs->size = ctx->strs_buf.len;
+	memset(&ctx->regions_buf, 0, sizeof(struct buf));
+	memset(&ctx->fdescs_buf, 0, sizeof(struct buf));
+	memset(&ctx->strs_buf, 0, sizeof(struct buf));
+
+	/* now every copy is placed: resolve code references */
+	for (i = 0; i < pendings.n; i++) {
+		struct pending *p = &pendings.v[i];
+		struct elf_reloc *r = &p->sec->rela->relocs.v[p->idx];
+		struct elf_sym *sym;
+		u64 off;
+
+		emit__resolve(ctx, p->tsec, p->toff, false, &sym, &off);
+		r->sym = sym;
+		r->addend = (s64)off - p->bias;
+	}
+	vec_free(&pendings);
+	return 0;
+}

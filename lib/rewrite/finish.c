@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 6: make everything that entered the originals enter the copies.
+ *
+ *  - Symbols inside an instrumented function move to the same instruction
+ *    in its copy, so every reference through a symbol (calls from other
+ *    objects, function pointers, the kernel's module loader) follows.
+ *  - Relocations through section symbols (static functions, jump tables,
+ *    .cold parts) are pointed at the copy, computed exactly as in refs.c.
+ *  - The original entry becomes "jmp copy", a safety net for anything that
+ *    still reaches it.  Relocations under those five bytes are voided.
+ *  - .eh_frame and debug sections keep describing the original code.
+ */
+#include "internal.h"
+
+static struct func *instrumented_at(struct rw_ctx *ctx, struct elf_sec *sec,
+				    u64 off)
+{
+	struct func *g = func__at(ctx, sec, off);
+
+	return g && !g->skip && g->copy ? g : NULL;
+}
+
+static struct jump_table *table_of(struct rw_ctx *ctx, struct elf_sec *sec,
+				   u64 off)
+{
+	size_t i;
+
+	/* few tables per object: a scan is fine */
+	for (i = 0; i < ctx->tables.n; i++) {
+		struct jump_table *t = &ctx->tables.v[i];
+
+		if (t->sec == sec && off >= t->base && off < t->base + 4 * t->nent)
+			return t;
+	}
+	return NULL;
+}
+
+/* Point @r at @target's place in the copies; @anchor_delta is added back. */
+static void retarget(struct rw_ctx *ctx, struct elf_reloc *r,
+		     struct elf_sec *tsec, u64 target, s64 delta)
+{
+	struct elf_sym *sym;
+	u64 off;
+
+	if (r->sym->type != STT_SECTION && r->sym->value == target &&
+	    r->addend - delta == 0)
+		return; /* through the symbol, which moves by itself */
+	emit__resolve(ctx, tsec, target, false, &sym, &off);
+	r->sym = sym;
+	r->addend = (s64)off + delta;
+}
+
+static void fix_data_reloc(struct rw_ctx *ctx, struct elf_sec *sec,
+			   struct elf_reloc *r)
+{
+	struct jump_table *t;
+	struct func *g;
+	u64 target;
+
+	if (!r->sym || !elf_sec__is_exec(r->sym->sec))
+		return;
+	target = r->sym->value + r->addend;
+	if (reloc__is_abs(r->type)) {
+		if (instrumented_at(ctx, r->sym->sec, target))
+			retarget(ctx, r, r->sym->sec, target, 0);
+		return;
+	}
+	if (r->type != R_X86_64_PC32 && r->type != R_X86_64_PC64)
+		return;
+	if (r->type == R_X86_64_PC32 && (t = table_of(ctx, sec, r->offset))) {
+		s64 delta = r->offset - t->base;
+
+		if (instrumented_at(ctx, r->sym->sec, target - delta))
+			retarget(ctx, r, r->sym->sec, target - delta, delta);
+		return;
+	}
+	g = instrumented_at(ctx, r->sym->sec, target);
+	if (g && g->start == target)
+		retarget(ctx, r, r->sym->sec, target, 0);
+}
+
+/* A relocation in code that is not an instrumented original body. */
+static void fix_code_reloc(struct rw_ctx *ctx, struct elf_sec *sec,
+			   struct elf_reloc *r)
+{
+	struct func *f = func__at(ctx, sec, r->offset);
+	struct code_ref ref;
+	u32 i;
+
+	if (f && !f->skip && f->copy)
+		return; /* dead original body */
+	if (!f || !f->at || !r->sym || !elf_sec__is_exec(r->sym->sec)) {
+		fix_data_reloc(ctx, sec, r);
+		return;
+	}
+	for (i = 0; i < f->ninsns; i++) {
+		const struct insn *in = &f->insns[i];
+
+		if (r->offset < in->off || r->offset >= in->off + in->len)
+			continue;
+		if (refs__code_target(ctx, sec, in, r, &ref) &&
+		    instrumented_at(ctx, ref.sec, ref.off)) {
+			s64 bias = reloc__is_abs(r->type) ?
+					   0 :
+					   (s64)(in->off + in->len - r->offset);
+
+			retarget(ctx, r, ref.sec, ref.off, -bias);
+		}
+		return;
+	}
+}
+
+static int move_symbols(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i;
+
+	for (i = 1; i < obj->syms.n; i++) {
+		struct elf_sym *s = obj->syms.v[i];
+		struct func *g;
+		u32 k;
+
+		if (!s->sec || s->type == STT_SECTION || s->type == STT_FILE ||
+		    !elf_sec__is_exec(s->sec) || s->sec->is_new)
+			continue;
+		g = instrumented_at(ctx, s->sec, s->value);
+		if (!g)
+			continue;
+		k = g->at[s->value - g->start];
+		if (k == NO_INSN)
+			continue;
+		if (s->value == g->start && s->size == g->size)
+			s->size = g->copy_size;
+		s->sec = g->copy;
+		s->value = g->copy_off + g->map_start[k];
+	}
+	return 0;
+}
+
+static int patch_entries(struct rw_ctx *ctx)
+{
+	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	struct elf_obj *obj = ctx->obj;
+	size_t i;
+
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		struct elf_sec *rela = f->sec->rela;
+		u64 at = f->start;
+		struct elf_reloc *r;
+		u8 *p;
+		int err;
+
+		if (f->skip || !f->copy)
+			continue;
+		if (f->size >= 9 && !memcmp(f->sec->data + at, endbr64, 4))
+			at += 4; /* keep the landing pad for indirect calls */
+		if (at + 5 > f->start + f->size)
+			continue;
+		for (r = elf_rela__find(rela, at);
+		     r && r < rela->relocs.v + rela->relocs.n &&
+		     r->offset < at + 5;
+		     r++) {
+			r->type = R_X86_64_NONE;
+			r->sym = NULL;
+			r->addend = 0;
+		}
+		p = f->sec->data + at;
+		p[0] = 0xe9;
+		memset(p + 1, 0, 4);
+		err = elf_sec__add_reloc(obj, f->sec, at + 1, R_X86_64_PC32,
+					 elf_obj__secsym(obj, f->copy),
+					 (s64)f->copy_off - 4);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int finish__retarget(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, j, nsec = obj->secs.n;
+
+	for (i = 1; i < nsec; i++) {
+		struct elf_sec *rela = obj->secs.v[i], *sec = rela->base;
+
+		if (rela->sh.sh_type != SHT_RELA || !sec || sec->is_new ||
+		    rela->is_new || !(sec->sh.sh_flags & SHF_ALLOC) ||
+		    !strcmp(sec->name, ".eh_frame"))
+			continue;
+		for (j = 0; j < rela->relocs.n; j++) {
+			struct elf_reloc *r = &rela->relocs.v[j];
+
+			if (elf_sec__is_exec(sec))
+				fix_code_reloc(ctx, sec, r);
+			else
+				fix_data_reloc(ctx, sec, r);
+		}
+	}
+	move_symbols(ctx);
+	return patch_entries(ctx);
+}

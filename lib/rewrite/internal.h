@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Rewriter internals, shared by the phase files:
+ *   scan.c   find functions, decode them
+ *   refs.c   classify every relocation that reaches code; jump tables
+ *   live.c   basic blocks and register/flag liveness
+ *   plan.c   group accesses into regions, pick scratch registers
+ *   emit.c   write the instrumented copies and their descriptors
+ *   finish.c retarget symbols and relocations, patch original entries
+ */
+#ifndef KS_REWRITE_INTERNAL_H
+#define KS_REWRITE_INTERNAL_H
+
+#include <kstride/abi.h>
+
+#include "../arch/x86/insn.h"
+#include "../elf/elf.h"
+#include "rewrite.h"
+
+#define NO_INSN UINT32_MAX
+
+/* One recorded value in a region. */
+struct site {
+	u32 insn; /* index in func->insns */
+	s8 acc; /* index in insn->acc, or -1 for ENTRY/EXIT */
+	u8 kind; /* KS_K_* */
+	u8 flags;
+	u16 size;
+	u8 slot; /* first slot */
+	u8 nslots;
+	u8 form; /* KS_A_* */
+	u8 scale;
+	s32 disp;
+	s8 areg; /* lea scratch for base+index, REG_NONE: two slots */
+};
+
+struct region {
+	u32 first, last; /* instruction indices */
+	u32 site0, nsites; /* into func->sites */
+	u8 nslots;
+	s8 breg; /* cursor register */
+	bool bspill; /* breg was live: saved in a spill slot around */
+	bool fsave; /* flags live at the prologue: lahf/sahf */
+	bool rax_spill; /* rax live and needed for fsave */
+	s8 hreg; /* header scratch, REG_NONE: spilled */
+	bool hfirst; /* header written in the prologue, not before 'last' */
+	bool post; /* last insn has string sites stored after it */
+	u32 desc_off; /* offset of its ks_region in the regions section */
+};
+
+/* A place in code that another place refers to. */
+struct code_ref {
+	struct elf_sec *sec;
+	u64 off;
+};
+
+struct jump_table {
+	struct elf_sec *sec; /* where the table lives */
+	u64 base; /* table start (anchor for entries) */
+	u64 nent;
+};
+
+struct func {
+	struct elf_sec *sec;
+	u64 start, size;
+	const char *name; /* primary name */
+	struct elf_sym **syms; /* every symbol that names our start */
+	size_t nsyms;
+	bool cold;
+
+	struct insn *insns;
+	u32 ninsns;
+	u32 *at; /* byte offset -> insn index, NO_INSN if not a boundary */
+	bool *leader; /* insn starts a block */
+	bool *entry_ref; /* insn is reached from outside (jump table, cold) */
+	bool *glue; /* no instrumentation before this insn (TLS sequences) */
+	u32 *live; /* live-in: gpr bits 0-15, flags << 16 */
+	bool has_tables; /* indirect jumps may go to entry_ref insns */
+
+	VEC(struct site) sites;
+	VEC(struct region) regions;
+
+	const char *skip; /* reason (rw_skip_names), NULL if instrumented */
+	enum rw_skip skip_why;
+
+	/* emission */
+	struct elf_sec *copy; /* copy section */
+	u64 copy_off, copy_size;
+	u32 *map_start; /* insn -> copy offset of its instrumentation */
+	u32 *map_insn; /* insn -> copy offset of the copied instruction */
+	u32 func_desc; /* offset of its ks_func in the funcs section */
+};
+
+struct rw_ctx {
+	struct elf_obj *obj;
+	const struct rw_opts *opts;
+	struct rw_stats *st;
+	VEC(struct func) funcs;
+	VEC(struct jump_table) tables;
+	/* new sections */
+	struct elf_sec *regions, *fdescs, *strs;
+	struct buf regions_buf, fdescs_buf, strs_buf;
+	struct elf_sym *tls_sym, *refill_sym;
+	const char *objname; /* member name for descriptors */
+};
+
+/* scan.c */
+int scan__functions(struct rw_ctx *ctx);
+struct func *func__at(struct rw_ctx *ctx, struct elf_sec *sec, u64 off);
+void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
+		const char *detail, u64 at);
+
+/* refs.c */
+int refs__scan(struct rw_ctx *ctx);
+/*
+ * The section offset a relocation in code refers to, if exact: returns
+ * true and sets *ref.  For PC-relative fields the instruction end is used.
+ */
+bool refs__code_target(struct rw_ctx *ctx, struct elf_sec *sec,
+		       const struct insn *insn, const struct elf_reloc *r,
+		       struct code_ref *ref);
+bool reloc__is_pcrel(u32 type);
+bool reloc__is_abs(u32 type);
+bool reloc__is_got(u32 type);
+
+/* live.c */
+int live__compute(struct rw_ctx *ctx, struct func *f);
+
+/* plan.c */
+int plan__func(struct rw_ctx *ctx, struct func *f);
+
+/* emit.c */
+int emit__all(struct rw_ctx *ctx);
+/* Where (section symbol, offset) a code reference must now point. */
+void emit__resolve(struct rw_ctx *ctx, struct elf_sec *sec, u64 off,
+		   bool exact_insn, struct elf_sym **sym, u64 *newoff);
+
+/* finish.c */
+int finish__retarget(struct rw_ctx *ctx);
+
+#endif /* KS_REWRITE_INTERNAL_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 3: basic blocks and liveness of the general registers and the six
+ * arithmetic flags, so that instrumentation can borrow what is dead.
+ *
+ * Assumptions at the edges of a function:
+ *   - a call may read every caller-saved register (retpoline thunks take
+ *     r11, varargs take al) and preserves the callee-saved ones, as the
+ *     psABI requires of every callee (__fentry__ preserves even more);
+ *   - ret follows the x86-64 psABI: only rax and rdx carry results and
+ *     rbx, rbp, r12-r15 belong to the caller, so rcx, rsi, rdi and r8-r11
+ *     are dead there.  Functions with private conventions (some kernel
+ *     assembly helpers) do not live in modules;
+ *   - tail calls and indirect jumps leaving the function read every
+ *     register; the flags are dead at every exit, as the psABI does not
+ *     preserve them across calls or returns;
+ *   - a jump into the middle of another function (hot/cold parts) reads
+ *     every register and every flag.
+ * live[i] holds the registers live before insn i: gpr bits 0-15, flags in
+ * bits 16-21.
+ */
+#include "internal.h"
+
+#define LIVE_FLAGS(fl) ((u32)(fl) << 16)
+#define LIVE_ALL (GPR_ALL | LIVE_FLAGS(FL_ALL))
+/* rax, rdx, rbx, rsp, rbp, r12-r15 */
+#define GPR_RET_LIVE 0xf03du
+/* rax, rcx, rdx, rsi, rdi, r8-r11 */
+#define GPR_CALL_READ 0x0fc7u
+
+static bool falls_through(const struct insn *in)
+{
+	return in->type != INSN_JMP && in->type != INSN_JMP_IND &&
+	       in->type != INSN_RET && in->type != INSN_STOP;
+}
+
+static bool target_inside(const struct func *f, const struct insn *in)
+{
+	return in->has_target && in->target >= (s64)f->start &&
+	       in->target < (s64)(f->start + f->size) &&
+	       f->at[in->target - f->start] != NO_INSN;
+}
+
+/* Is this relative branch relocated (to another function or section)? */
+static bool branch_relocated(const struct func *f, const struct insn *in)
+{
+	struct elf_reloc *r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+
+	return r && r->offset == in->off + in->rel_off;
+}
+
+/* Liveness demanded by leaving the function through @in. */
+static u32 exit_live(struct rw_ctx *ctx, const struct func *f,
+		     const struct insn *in)
+{
+	if (in->type == INSN_RET)
+		return GPR_RET_LIVE;
+	if (in->type == INSN_JMP_IND)
+		return GPR_ALL;
+	if (in->type == INSN_JMP || in->type == INSN_JCC ||
+	    in->type == INSN_LOOP) {
+		struct code_ref ref;
+		struct elf_reloc *r;
+		struct func *g;
+
+		if (!branch_relocated(f, in)) {
+			g = func__at(ctx, f->sec, in->target);
+			if (g && (u64)in->target == g->start)
+				return GPR_ALL;
+			return LIVE_ALL;
+		}
+		r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+		if (refs__code_target(ctx, f->sec, in, r, &ref)) {
+			g = func__at(ctx, ref.sec, ref.off);
+			if (g && ref.off == g->start)
+				return GPR_ALL; /* tail call */
+			if (!g && !elf_sec__is_exec(ref.sec))
+				return LIVE_ALL;
+			if (g)
+				return LIVE_ALL; /* into another body */
+		}
+		/* to an undefined symbol: a tail call */
+		return GPR_ALL;
+	}
+	return LIVE_ALL;
+}
+
+int live__compute(struct rw_ctx *ctx, struct func *f)
+{
+	u32 n = f->ninsns, i, entry_live = 0;
+	u32 *live, *exits;
+	bool changed;
+
+	live = calloc(n + 1, sizeof(*live));
+	exits = calloc(n + 1, sizeof(*exits));
+	if (!live || !exits) {
+		free(live);
+		free(exits);
+		return -ENOMEM;
+	}
+	f->leader[0] = true;
+	for (i = 0; i < n; i++) {
+		const struct insn *in = &f->insns[i];
+
+		if (f->entry_ref[i])
+			f->leader[i] = true;
+		if (in->type != INSN_OTHER && i + 1 < n)
+			f->leader[i + 1] = true;
+		if (target_inside(f, in) && !branch_relocated(f, in))
+			f->leader[f->at[in->target - f->start]] = true;
+		else if (in->type == INSN_JMP || in->type == INSN_JCC ||
+			 in->type == INSN_LOOP || in->type == INSN_RET ||
+			 in->type == INSN_JMP_IND)
+			exits[i] = exit_live(ctx, f, in);
+		if (in->type == INSN_JMP_IND && f->has_tables)
+			exits[i] |= 0; /* successors added below */
+	}
+	/* registers needed at any table target, for indirect jumps */
+	do {
+		changed = false;
+		if (f->has_tables) {
+			entry_live = 0;
+			for (i = 0; i < n; i++)
+				if (f->entry_ref[i])
+					entry_live |= live[i];
+		}
+		for (i = n; i-- > 0;) {
+			const struct insn *in = &f->insns[i];
+			u32 out = exits[i], in_live, rd, kill;
+
+			if (falls_through(in)) {
+				if (i + 1 < n)
+					out |= live[i + 1];
+				else
+					out |= LIVE_ALL; /* runs off the end */
+			}
+			if (target_inside(f, in) && !branch_relocated(f, in))
+				out |= live[f->at[in->target - f->start]];
+			if (in->type == INSN_JMP_IND && f->has_tables)
+				out |= entry_live;
+
+			rd = in->gpr_read | LIVE_FLAGS(in->fl_read);
+			kill = in->gpr_kill | LIVE_FLAGS(in->fl_kill);
+			if (in->type == INSN_CALL || in->type == INSN_CALL_IND) {
+				rd |= GPR_CALL_READ;
+				kill = 0;
+			}
+			in_live = (out & ~kill) | rd;
+			in_live |= 1u << REG_RSP;
+			if (in_live != live[i]) {
+				live[i] = in_live;
+				changed = true;
+			}
+		}
+	} while (changed);
+	free(exits);
+	free(f->live);
+	f->live = live;
+	return 0;
+}

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 4: decide what each instruction records and group the records.
+ *
+ * A region is a run of instructions inside one basic block whose accesses
+ * share one buffer record.  Its prologue reserves the record with one xadd
+ * on the thread's cursor (so a signal or interrupt that records in between
+ * gets its own space), every access stores one slot, and the header word
+ * is written last: it is the commit.  The cursor lives in a register B that
+ * is dead at the region's start and that no instruction of the region
+ * writes.  Address computations borrow a register that is dead at their
+ * instruction; where none is, one is spilled to a thread-local slot.
+ */
+#include "internal.h"
+
+static int lowest(u32 mask)
+{
+	return mask ? __builtin_ctz(mask) : REG_NONE;
+}
+
+static u32 free_at(const struct func *f, u32 i)
+{
+	return ~f->live[i] & GPR_ALL & ~(1u << REG_RSP);
+}
+
+static u32 free_after(const struct func *f, u32 i)
+{
+	if (i + 1 < f->ninsns)
+		return free_at(f, i + 1);
+	return 0;
+}
+
+static bool flags_live(const struct func *f, u32 i)
+{
+	return (f->live[i] >> 16) & FL_ALL;
+}
+
+static bool is_stack_ea(const struct insn_access *a)
+{
+	return a->form == ACC_EA && (a->base == REG_RSP || a->index == REG_RSP);
+}
+
+/*
+ * How the site's address reaches the trace (see KS_A_* in abi.h): as many
+ * values as possible are left for the reader to add, so that most accesses
+ * cost one register store and no scratch register.
+ */
+static void site_form(struct site *s, const struct insn *in)
+{
+	const struct insn_access *a = s->acc >= 0 ? &in->acc[s->acc] : NULL;
+
+	s->form = KS_A_SLOT;
+	s->scale = 1;
+	s->nslots = 1;
+	s->disp = 0;
+	if (!a)
+		return; /* ENTRY/EXIT: the stack pointer */
+	switch (a->form) {
+	case ACC_STACK:
+		s->disp = a->stack_off;
+		return;
+	case ACC_LEAVE:
+		return;
+	case ACC_STRING:
+		s->form = KS_A_RANGE;
+		s->nslots = 2;
+		return;
+	}
+	s->disp = (s32)a->disp;
+	if (a->addr32)
+		s->flags |= KS_F_ADDR32;
+	if (a->base == REG_RIP) {
+		s->form = KS_A_RIP;
+		s->nslots = 0;
+	} else if (a->base == REG_NONE && a->index == REG_NONE) {
+		s->form = KS_A_ABS;
+		s->nslots = 0;
+	} else if (a->index == REG_NONE) {
+		/* slot = base */
+	} else if (a->base == REG_NONE) {
+		s->scale = a->scale; /* slot = index */
+	} else {
+		s->form = KS_A_SLOT2; /* lea into areg, or base and index */
+		s->scale = a->scale;
+		s->nslots = 2;
+	}
+}
+
+static bool got_load(const struct func *f, const struct insn *in,
+		     const struct insn_access *a)
+{
+	struct elf_reloc *r;
+
+	if (a->form != ACC_EA || a->base != REG_RIP)
+		return false;
+	r = elf_rela__find(f->sec->rela, in->off + in->disp_off);
+	return r && r->offset == in->off + in->disp_off &&
+	       reloc__is_got(r->type);
+}
+
+static bool is_tail_exit(struct rw_ctx *ctx, const struct func *f,
+			 const struct insn *in)
+{
+	struct elf_reloc *r;
+	struct code_ref ref;
+	struct func *g;
+
+	if (in->type == INSN_RET)
+		return true;
+	if (in->type == INSN_JMP_IND)
+		return !f->has_tables;
+	if (in->type != INSN_JMP)
+		return false;
+	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	if (r && r->offset == in->off + in->rel_off) {
+		if (!r->sym || !r->sym->sec)
+			return true; /* undefined: another object's function */
+		if (!refs__code_target(ctx, f->sec, in, r, &ref))
+			return false;
+		g = func__at(ctx, ref.sec, ref.off);
+		return g && g->start == ref.off && !g->cold;
+	}
+	if (in->target >= (s64)f->start && in->target < (s64)(f->start + f->size))
+		return false;
+	g = func__at(ctx, f->sec, in->target);
+	return g && (u64)in->target == g->start && !g->cold;
+}
+
+static int add_site(struct func *f, u32 i, int acc, u8 kind, u8 flags,
+		    u16 size)
+{
+	struct site *s = vec_push(&f->sites);
+
+	if (!s)
+		return -ENOMEM;
+	s->insn = i;
+	s->acc = acc;
+	s->kind = kind;
+	s->flags = flags;
+	s->size = size;
+	s->areg = REG_NONE;
+	site_form(s, &f->insns[i]);
+	return 0;
+}
+
+/* Sites of insn @i, appended to f->sites in slot order. */
+static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
+{
+	const struct insn *in = &f->insns[i];
+	bool events = !ctx->opts->no_func_events;
+	int err = 0, k;
+
+	if (f->glue[i])
+		return 0;
+	if (i == 0 && events && !f->cold)
+		err = add_site(f, i, -1, KS_K_ENTRY, 0, 8);
+	if (!err && events && is_tail_exit(ctx, f, in))
+		err = add_site(f, i, -1, KS_K_EXIT, 0, 8);
+	for (k = 0; !err && k < in->nacc; k++) {
+		const struct insn_access *a = &in->acc[k];
+
+		if (ctx->opts->no_stack &&
+		    (a->form == ACC_STACK || a->form == ACC_LEAVE ||
+		     is_stack_ea(a)))
+			continue;
+		if (got_load(f, in, a)) {
+			ctx->st->got_loads_dropped++;
+			continue;
+		}
+		err = add_site(f, i, k, a->kind, a->flags, a->size);
+	}
+	return err;
+}
+
+static int site_slots(const struct site *s)
+{
+	return s->nslots;
+}
+
+static bool has_post(const struct func *f, u32 site0, u32 n)
+{
+	for (u32 k = 0; k < n; k++) {
+		u8 kind = f->sites.v[site0 + k].kind;
+
+		if (kind == KS_K_RANGE_R || kind == KS_K_RANGE_W)
+			return true;
+	}
+	return false;
+}
+
+static bool ends_region(const struct insn *in)
+{
+	return in->type != INSN_OTHER;
+}
+
+/*
+ * Pick scratch registers: a base+index access whose address can be formed
+ * with lea in a dead register takes one slot instead of two; the header
+ * needs a register that is dead either in the prologue or where it is
+ * written last.
+ */
+static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
+{
+	u32 k, bmask = 1u << r->breg, slot = 0, hmask;
+
+	for (k = 0; k < r->nsites; k++) {
+		struct site *s = &f->sites.v[r->site0 + k];
+
+		if (s->form == KS_A_SLOT2 && !r->bspill) {
+			s->areg = lowest(free_at(f, s->insn) & ~bmask);
+			if (s->areg != REG_NONE) {
+				s->form = KS_A_SLOT;
+				s->scale = 1;
+				s->nslots = 1;
+			}
+		}
+		s->slot = slot;
+		slot += s->nslots;
+	}
+	r->nslots = slot;
+	r->hfirst = false;
+	r->hreg = REG_NONE;
+	if (r->bspill) {
+		ctx->st->spills++;
+		return;
+	}
+	hmask = free_at(f, r->first) & ~bmask;
+	if (hmask) {
+		r->hfirst = true;
+		r->hreg = lowest(hmask);
+		return;
+	}
+	hmask = (r->post ? free_after(f, r->last) : free_at(f, r->last)) & ~bmask;
+	r->hreg = lowest(hmask);
+	if (r->hreg == REG_NONE)
+		ctx->st->spills++;
+}
+
+/* Debug aid: KSTRIDE_DEBUG_FUNC=name prints liveness and regions. */
+static void plan__dump(const struct func *f)
+{
+	u32 i, ri = 0;
+
+	for (i = 0; i < f->ninsns; i++) {
+		const struct insn *in = &f->insns[i];
+		char txt[96];
+
+		while (ri < f->regions.n && f->regions.v[ri].last < i)
+			ri++;
+		x86__format(f->sec->data + in->off, in->len, in->off, txt,
+			    sizeof(txt));
+		fprintf(stderr, "%5lx %c live=%04x fl=%02x  %-40s",
+			(unsigned long)(in->off - f->start),
+			f->leader[i] ? '>' : ' ', f->live[i] & 0xffff,
+			f->live[i] >> 16, txt);
+		if (ri < f->regions.n && f->regions.v[ri].first <= i) {
+			const struct region *r = &f->regions.v[ri];
+
+			fprintf(stderr, " R%u B=%s%s%s h=%s", ri,
+				x86__gpr_name(r->breg), r->bspill ? "(spill)" : "",
+				r->fsave ? " fsave" : "", x86__gpr_name(r->hreg));
+			for (u32 k = r->site0; k < r->site0 + r->nsites; k++)
+				if (f->sites.v[k].insn == i)
+					fprintf(stderr, " [k%u f%u a=%s]", f->sites.v[k].kind,
+						f->sites.v[k].form,
+						x86__gpr_name(f->sites.v[k].areg));
+		}
+		fputc('\n', stderr);
+	}
+}
+
+int plan__func(struct rw_ctx *ctx, struct func *f)
+{
+	u32 *first_site, i, n = f->ninsns;
+	int err = 0;
+
+	first_site = malloc((n + 1) * sizeof(*first_site));
+	if (!first_site)
+		return -ENOMEM;
+	for (i = 0; i < n && !err; i++) {
+		first_site[i] = f->sites.n;
+		err = collect_sites(ctx, f, i);
+	}
+	first_site[n] = f->sites.n;
+	if (err)
+		goto out;
+
+	for (i = 0; i < n;) {
+		u32 nsites = first_site[i + 1] - first_site[i];
+		u32 cand, use, slots = 0, last, k, busy;
+		struct region *r;
+
+		if (!nsites) {
+			i++;
+			continue;
+		}
+		r = vec_push(&f->regions);
+		if (!r) {
+			err = -ENOMEM;
+			goto out;
+		}
+		r->first = r->last = last = i;
+		r->site0 = first_site[i];
+		for (k = first_site[i]; k < first_site[i + 1]; k++)
+			slots += site_slots(&f->sites.v[k]);
+		r->fsave = flags_live(f, i);
+		busy = 1u << REG_RSP;
+		if (r->fsave)
+			busy |= 1u << REG_RAX;
+		/*
+		 * The cursor register B: dead at the start and not written
+		 * until the commit; or, if nothing is dead, saved around the
+		 * region and then not even read by it.
+		 */
+		cand = free_at(f, i) & ~busy;
+		r->bspill = !cand;
+		if (r->bspill)
+			cand = GPR_ALL & ~busy;
+		r->post = has_post(f, first_site[i], nsites);
+		use = f->insns[i].gpr_write;
+		if (r->bspill)
+			use |= f->insns[i].gpr_read;
+		if (r->post)
+			cand &= ~use;
+
+		for (k = i + 1; cand && !r->post && !ends_region(&f->insns[last]) &&
+				k < n && !f->leader[k];
+		     k++) {
+			u32 ks = first_site[k + 1] - first_site[k], kslots = 0;
+			u32 c = cand & ~use, kuse;
+			bool post;
+
+			if (!c)
+				break;
+			kuse = f->insns[k].gpr_write;
+			if (r->bspill)
+				kuse |= f->insns[k].gpr_read;
+			if (ks) {
+				for (u32 s = first_site[k]; s < first_site[k + 1]; s++)
+					kslots += site_slots(&f->sites.v[s]);
+				if (slots + kslots > KS_REGION_MAX_SLOTS)
+					break;
+				post = has_post(f, first_site[k], ks);
+				if (post) {
+					c &= ~kuse;
+					if (!c)
+						break;
+				}
+				cand = c;
+				last = k;
+				slots += kslots;
+				r->post = post;
+				if (post || ends_region(&f->insns[k]))
+					break;
+			} else if (ends_region(&f->insns[k])) {
+				break;
+			}
+			use |= kuse;
+		}
+		r->last = last;
+		r->nsites = first_site[last + 1] - first_site[i];
+		r->nslots = slots;
+		r->breg = lowest(cand);
+		if (r->breg == REG_NONE) {
+			func__skip(ctx, f, SKIP_REG_PRESSURE, NULL,
+				   f->insns[i].off);
+			goto out;
+		}
+		if (r->fsave) {
+			r->rax_spill = !(free_at(f, i) & 1u);
+			ctx->st->flag_saves++;
+		}
+		pick_scratch(ctx, f, r);
+		i = last + 1;
+	}
+	ctx->st->sites += f->sites.n;
+	ctx->st->regions += f->regions.n;
+	if (getenv("KSTRIDE_DEBUG_FUNC") &&
+	    !strcmp(getenv("KSTRIDE_DEBUG_FUNC"), f->name))
+		plan__dump(f);
+out:
+	free(first_site);
+	return err;
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rewriter's entry points: one object, or a whole file (.o, .ko, .a).
+ */
+#include <sys/stat.h>
+
+#include "../elf/archive.h"
+#include "internal.h"
+
+void rw_stats__add(struct rw_stats *to, const struct rw_stats *from)
+{
+	const u64 *f = (const u64 *)from;
+	u64 *t = (u64 *)to;
+	size_t i;
+
+	for (i = 0; i < sizeof(*to) / sizeof(u64); i++)
+		t[i] += f[i];
+}
+
+void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
+{
+	int i;
+
+	fprintf(f, "%sobjects:              %lu\n", indent,
+		(unsigned long)st->objects);
+	fprintf(f, "%sfunctions:            %lu\n", indent,
+		(unsigned long)st->funcs);
+	fprintf(f, "%s  instrumented:       %lu\n", indent,
+		(unsigned long)st->funcs_done);
+	fprintf(f, "%s  left original:      %lu\n", indent,
+		(unsigned long)st->funcs_skipped);
+	for (i = 0; i < NR_SKIP; i++)
+		if (st->skip[i])
+			fprintf(f, "%s    %-32s %lu\n", indent, rw_skip_names[i],
+				(unsigned long)st->skip[i]);
+	fprintf(f, "%sinstructions:         %lu\n", indent,
+		(unsigned long)st->insns);
+	fprintf(f, "%srecorded sites:       %lu\n", indent,
+		(unsigned long)st->sites);
+	fprintf(f, "%sregions:              %lu\n", indent,
+		(unsigned long)st->regions);
+	fprintf(f, "%sregister spills:      %lu\n", indent,
+		(unsigned long)st->spills);
+	fprintf(f, "%sflag saves:           %lu\n", indent,
+		(unsigned long)st->flag_saves);
+	fprintf(f, "%sGOT loads not traced: %lu\n", indent,
+		(unsigned long)st->got_loads_dropped);
+	fprintf(f, "%sjump tables:          %lu\n", indent,
+		(unsigned long)st->jump_tables);
+	fprintf(f, "%scode bytes added:     %lu\n", indent,
+		(unsigned long)st->bytes_out);
+}
+
+static void ctx__free(struct rw_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+
+		free(f->syms);
+		free(f->insns);
+		free(f->at);
+		free(f->leader);
+		free(f->entry_ref);
+		free(f->glue);
+		free(f->live);
+		free(f->map_start);
+		free(f->map_insn);
+		vec_free(&f->sites);
+		vec_free(&f->regions);
+	}
+	vec_free(&ctx->funcs);
+	vec_free(&ctx->tables);
+	buf__free(&ctx->regions_buf);
+	buf__free(&ctx->fdescs_buf);
+	buf__free(&ctx->strs_buf);
+}
+
+static int collect_syms(struct elf_obj *obj, char ***syms, size_t *nsyms)
+{
+	size_t i, n = 0;
+	char **v;
+
+	v = calloc(obj->syms.n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 1; i < obj->syms.n; i++) {
+		struct elf_sym *s = obj->syms.v[i];
+
+		if (s->bind == STB_LOCAL || s->type == STT_SECTION ||
+		    s->type == STT_FILE ||
+		    (!s->sec && s->shndx != SHN_COMMON && s->shndx != SHN_ABS))
+			continue;
+		v[n] = strdup(s->name);
+		if (!v[n]) {
+			rewrite__free_syms(v, n);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	*syms = v;
+	*nsyms = n;
+	return 0;
+}
+
+void rewrite__free_syms(char **syms, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(syms[i]);
+	free(syms);
+}
+
+static const char *base_name(const char *name)
+{
+	const char *p = strrchr(name, '(');
+	const char *s = strrchr(name, '/');
+
+	if (p) {
+		/* "lib.a(member.o)" -> "member.o)" is trimmed by the caller */
+		return p + 1;
+	}
+	return s ? s + 1 : name;
+}
+
+int rewrite__object(const char *name, const u8 *in, size_t insize,
+		    const struct rw_opts *opts, struct buf *out,
+		    struct rw_stats *stats, char ***syms, size_t *nsyms)
+{
+	struct rw_stats st = {};
+	struct rw_ctx ctx = { .opts = opts, .st = &st };
+	char *objname;
+	size_t i;
+	int err;
+
+	err = elf_obj__read(name, in, insize, &ctx.obj);
+	if (err)
+		return err;
+	objname = strdup(base_name(name));
+	if (!objname) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (strchr(objname, ')'))
+		*strchr(objname, ')') = 0;
+	ctx.objname = objname;
+	st.objects = 1;
+	st.bytes_in = insize;
+
+	err = scan__functions(&ctx);
+	err = err ?: refs__scan(&ctx);
+	for (i = 0; !err && i < ctx.funcs.n; i++) {
+		struct func *f = &ctx.funcs.v[i];
+
+		if (f->skip)
+			continue;
+		err = live__compute(&ctx, f);
+		err = err ?: plan__func(&ctx, f);
+	}
+	if (err)
+		goto out;
+	for (i = 0; i < ctx.funcs.n; i++) {
+		if (ctx.funcs.v[i].skip) {
+			st.funcs_skipped++;
+			st.skip[ctx.funcs.v[i].skip_why]++;
+		}
+	}
+	if (st.funcs_skipped == st.funcs) {
+		/* nothing to do: the object passes through unchanged */
+		err = buf__append(out, in, insize);
+	} else {
+		err = emit__all(&ctx);
+		err = err ?: finish__retarget(&ctx);
+		err = err ?: elf_obj__write(ctx.obj, out);
+	}
+	if (!err && syms)
+		err = collect_syms(ctx.obj, syms, nsyms);
+out:
+	if (!err)
+		rw_stats__add(stats, &st);
+	ctx__free(&ctx);
+	free(objname);
+	elf_obj__free(ctx.obj);
+	return err;
+}
+
+static int rewrite_archive(const char *inpath, const u8 *data, size_t size,
+			   const struct rw_opts *opts, struct buf *out,
+			   struct rw_stats *stats)
+{
+	struct ar_out_member *om = NULL;
+	struct ar_archive ar;
+	struct buf *bufs = NULL;
+	char ***syms = NULL;
+	size_t i, n;
+	int err;
+
+	err = ar__parse(inpath, data, size, &ar);
+	if (err)
+		return err;
+	n = ar.members.n;
+	om = calloc(n + 1, sizeof(*om));
+	bufs = calloc(n + 1, sizeof(*bufs));
+	syms = calloc(n + 1, sizeof(*syms));
+	if (!om || !bufs || !syms) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct ar_member *m = &ar.members.v[i];
+		char *mname = xasprintf("%s(%s)", inpath, m->name);
+
+		if (!mname) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (ks_verbose)
+			ks_info("[%zu/%zu] %s", i + 1, n, mname);
+		err = rewrite__object(mname, m->data, m->size, opts, &bufs[i],
+				      stats, &syms[i], &om[i].nsyms);
+		free(mname);
+		if (err)
+			goto out;
+		om[i].name = m->name;
+		om[i].data = bufs[i].p;
+		om[i].size = bufs[i].len;
+		om[i].syms = (const char **)syms[i];
+	}
+	err = ar__write(om, n, out);
+out:
+	for (i = 0; i < n; i++) {
+		buf__free(&bufs[i]);
+		if (syms && syms[i])
+			rewrite__free_syms(syms[i], om[i].nsyms);
+	}
+	free(bufs);
+	free(syms);
+	free(om);
+	ar__free(&ar);
+	return err;
+}
+
+int rewrite__file(const char *inpath, const char *outpath,
+		  const struct rw_opts *opts, struct rw_stats *stats)
+{
+	struct buf out = {};
+	struct stat st;
+	size_t size;
+	u8 *data;
+	int err, mode = 0644;
+
+	err = file__read_all(inpath, &data, &size);
+	if (err) {
+		ks_err("%s: cannot read: %s", inpath, strerror(-err));
+		return err;
+	}
+	if (!stat(inpath, &st))
+		mode = st.st_mode & 0777;
+	if (ar__is_archive(data, size))
+		err = rewrite_archive(inpath, data, size, opts, &out, stats);
+	else
+		err = rewrite__object(inpath, data, size, opts, &out, stats,
+				      NULL, NULL);
+	if (!err) {
+		err = file__write_atomic(outpath, out.p, out.len, mode);
+		if (err)
+			ks_err("%s: cannot write: %s", outpath,
+			       strerror(-err));
+	}
+	free(data);
+	buf__free(&out);
+	return err;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rewriter: public interface.
+ */
+#ifndef KS_REWRITE_H
+#define KS_REWRITE_H
+
+#include "../util/util.h"
+
+enum rw_target {
+	RW_TARGET_USER, /* %fs-based thread state, red zone respected */
+	RW_TARGET_KERNEL, /* reserved for the kernel runtime */
+};
+
+struct rw_opts {
+	size_t sz; /* sizeof(struct rw_opts), so the struct can grow */
+	enum rw_target target;
+	bool no_stack; /* drop implicit and rsp-based stack accesses */
+	bool no_func_events; /* no entry/exit events */
+	bool allow_unknown; /* leave functions with unknown bytes original */
+};
+
+/* Why a function was left original.  Keep in sync with rw_skip_names[]. */
+enum rw_skip {
+	SKIP_UNDECODABLE,
+	SKIP_UNSUPPORTED_INSN,
+	SKIP_BAD_BRANCH_TARGET,
+	SKIP_UNKNOWN_DATA_REF,
+	SKIP_REF_MID_INSN,
+	SKIP_RELOC_STRADDLE,
+	SKIP_REG_PRESSURE,
+	SKIP_EMPTY,
+	NR_SKIP,
+};
+
+extern const char *const rw_skip_names[NR_SKIP];
+
+struct rw_stats {
+	u64 objects;
+	u64 funcs, funcs_done, funcs_skipped;
+	u64 skip[NR_SKIP];
+	u64 insns, sites, regions;
+	u64 spills, flag_saves;
+	u64 got_loads_dropped;
+	u64 jump_tables, cold_parts;
+	u64 bytes_in, bytes_out;
+};
+
+void rw_stats__add(struct rw_stats *to, const struct rw_stats *from);
+void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent);
+
+/**
+ * rewrite__object() - instrument one ELF relocatable object image.
+ * @name: display name ("libz.a(deflate.o)")
+ * @in/@insize: the input image
+ * @opts: options
+ * @out: receives the output image
+ * @stats: counters are added here
+ * @syms: if non-NULL, receives the defined global symbol names (for an
+ *        archive index); free with rewrite__free_syms()
+ */
+int rewrite__object(const char *name, const u8 *in, size_t insize,
+		    const struct rw_opts *opts, struct buf *out,
+		    struct rw_stats *stats, char ***syms, size_t *nsyms);
+void rewrite__free_syms(char **syms, size_t n);
+
+/**
+ * rewrite__file() - instrument a .o, .ko or .a file into @outpath.
+ * The output is written atomically: on any error @outpath is untouched.
+ */
+int rewrite__file(const char *inpath, const char *outpath,
+		  const struct rw_opts *opts, struct rw_stats *stats);
+
+#endif /* KS_REWRITE_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 1: find the functions of every code section and decode them.
+ *
+ * A function is an STT_FUNC symbol with a size in an executable section.
+ * Symbols at the same start with the same size are aliases; any other
+ * overlap is malformed input and an error.
+ */
+#include "internal.h"
+
+const char *const rw_skip_names[NR_SKIP] = {
+	[SKIP_UNDECODABLE] = "undecodable-bytes",
+	[SKIP_UNSUPPORTED_INSN] = "unsupported-instruction",
+	[SKIP_BAD_BRANCH_TARGET] = "branch-into-instruction",
+	[SKIP_UNKNOWN_DATA_REF] = "unresolved-reference-into-body",
+	[SKIP_REF_MID_INSN] = "reference-into-instruction",
+	[SKIP_RELOC_STRADDLE] = "relocation-straddles-instructions",
+	[SKIP_REG_PRESSURE] = "no-scratch-register",
+	[SKIP_EMPTY] = "empty",
+};
+
+void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
+		const char *detail, u64 at)
+{
+	if (f->skip)
+		return;
+	f->skip = rw_skip_names[why];
+	f->skip_why = why;
+	if (ks_verbose)
+		ks_info("%s: %s+0x%lx: left original: %s%s%s", ctx->obj->name,
+			f->name, (unsigned long)(at - f->start),
+			rw_skip_names[why], detail ? ": " : "",
+			detail ? detail : "");
+}
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct func *x = a, *y = b;
+
+	if (x->sec->idx != y->sec->idx)
+		return x->sec->idx < y->sec->idx ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+struct func *func__at(struct rw_ctx *ctx, struct elf_sec *sec, u64 off)
+{
+	size_t lo = 0, hi = ctx->funcs.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		struct func *f = &ctx->funcs.v[mid];
+
+		if (f->sec->idx < sec->idx ||
+		    (f->sec == sec && f->start + f->size <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ctx->funcs.n) {
+		struct func *f = &ctx->funcs.v[lo];
+
+		if (f->sec == sec && off >= f->start && off < f->start + f->size)
+			return f;
+	}
+	return NULL;
+}
+
+static bool is_func_sym(const struct elf_sym *s)
+{
+	return (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->sec &&
+	       elf_sec__is_exec(s->sec) && s->size;
+}
+
+static int add_sym(struct func *f, struct elf_sym *s)
+{
+	struct elf_sym **n = realloc(f->syms, (f->nsyms + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	f->syms = n;
+	f->syms[f->nsyms++] = s;
+	/* prefer a global name as the primary one */
+	if (s->bind != STB_LOCAL && f->syms[0]->bind == STB_LOCAL) {
+		f->syms[f->nsyms - 1] = f->syms[0];
+		f->syms[0] = s;
+	}
+	f->name = f->syms[0]->name;
+	return 0;
+}
+
+static int collect(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, n;
+
+	for (i = 1; i < obj->syms.n; i++) {
+		struct elf_sym *s = obj->syms.v[i];
+		struct func *f;
+
+		if (!is_func_sym(s))
+			continue;
+		if (s->value > s->sec->size ||
+		    s->size > s->sec->size - s->value) {
+			ks_err("%s: symbol %s [0x%lx, +0x%lx) extends past the end of %s (0x%zx bytes)",
+			       obj->name, s->name, (unsigned long)s->value,
+			       (unsigned long)s->size, s->sec->name,
+			       s->sec->size);
+			return -EINVAL;
+		}
+		f = vec_push(&ctx->funcs);
+		if (!f)
+			return -ENOMEM;
+		f->sec = s->sec;
+		f->start = s->value;
+		f->size = s->size;
+		if (add_sym(f, s))
+			return -ENOMEM;
+	}
+	qsort(ctx->funcs.v, ctx->funcs.n, sizeof(struct func), func_cmp);
+
+	/* merge aliases, reject overlaps */
+	for (i = 0, n = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		struct func *prev = n ? &ctx->funcs.v[n - 1] : NULL;
+
+		if (prev && prev->sec == f->sec && prev->start == f->start &&
+		    prev->size == f->size) {
+			if (add_sym(prev, f->syms[0]))
+				return -ENOMEM;
+			free(f->syms);
+			continue;
+		}
+		if (prev && prev->sec == f->sec &&
+		    prev->start + prev->size > f->start) {
+			ks_err("%s: overlapping function symbols in %s: %s [0x%lx, 0x%lx) and %s [0x%lx, 0x%lx)",
+			       obj->name, f->sec->name, prev->name,
+			       (unsigned long)prev->start,
+			       (unsigned long)(prev->start + prev->size),
+			       f->name, (unsigned long)f->start,
+			       (unsigned long)(f->start + f->size));
+			free(f->syms);
+			for (size_t k = i + 1; k < ctx->funcs.n; k++)
+				free(ctx->funcs.v[k].syms);
+			ctx->funcs.n = n;
+			return -EINVAL;
+		}
+		ctx->funcs.v[n++] = *f;
+	}
+	ctx->funcs.n = n;
+	return 0;
+}
+
+static int decode(struct rw_ctx *ctx, struct func *f, bool allow_unknown)
+{
+	const u8 *code = f->sec->data + f->start;
+	VEC(struct insn) v = {};
+	u64 off = 0;
+
+	f->at = malloc(f->size * sizeof(*f->at));
+	if (!f->at)
+		return -ENOMEM;
+	memset(f->at, 0xff, f->size * sizeof(*f->at));
+	while (off < f->size) {
+		struct insn *in = vec_push(&v);
+
+		if (!in)
+			return -ENOMEM;
+		if (x86__decode(code + off, f->size - off, f->start + off,
+				in)) {
+			char bytes[64] = "";
+			size_t k, m = min((u64)8, f->size - off);
+
+			for (k = 0; k < m; k++)
+				snprintf(bytes + 3 * k, sizeof(bytes) - 3 * k,
+					 "%02x ", code[off + k]);
+			v.n--;
+			if (!allow_unknown) {
+				ks_err("%s: %s+0x%lx (%s+0x%lx): unknown instruction: %s(use --allow-unknown to leave such functions original)",
+				       ctx->obj->name, f->name,
+				       (unsigned long)off, f->sec->name,
+				       (unsigned long)(f->start + off), bytes);
+				free(v.v);
+				return -EILSEQ;
+			}
+			func__skip(ctx, f, SKIP_UNDECODABLE, bytes,
+				   f->start + off);
+			break;
+		}
+		f->at[off] = v.n - 1;
+		if (in->bad && !f->skip)
+			func__skip(ctx, f, SKIP_UNSUPPORTED_INSN, in->bad,
+				   in->off);
+		off += in->len;
+	}
+	f->insns = v.v;
+	f->ninsns = v.n;
+	if (!f->ninsns && !f->skip)
+		func__skip(ctx, f, SKIP_EMPTY, NULL, f->start);
+	ctx->st->insns += f->ninsns;
+	return 0;
+}
+
+int scan__functions(struct rw_ctx *ctx)
+{
+	size_t i;
+	int err;
+
+	err = collect(ctx);
+	if (err)
+		return err;
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		const char *c = strstr(f->name, ".cold");
+
+		f->cold = c && (c[5] == 0 || c[5] == '.');
+		err = decode(ctx, f, ctx->opts->allow_unknown);
+		if (err)
+			return err;
+		f->leader = calloc(f->ninsns + 1, sizeof(bool));
+		f->entry_ref = calloc(f->ninsns + 1, sizeof(bool));
+		f->glue = calloc(f->ninsns + 1, sizeof(bool));
+		if (!f->leader || !f->entry_ref || !f->glue)
+			return -ENOMEM;
+	}
+	ctx->st->funcs += ctx->funcs.n;
+	return 0;
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "util.h"
+
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ks_verbose;
+
+void *vec__grow(void *v, size_t *cap, size_t need, size_t elsz)
+{
+	size_t ncap;
+
+	if (need <= *cap)
+		return v ? v : (need ? NULL : v);
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elsz) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		ncap *= 2;
+	}
+	v = realloc(v, ncap * elsz);
+	if (!v) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*cap = ncap;
+	return v;
+}
+
+int buf__reserve(struct buf *b, size_t extra)
+{
+	size_t ncap;
+	u8 *p;
+
+	if (b->len + extra <= b->cap)
+		return 0;
+	if (extra > SIZE_MAX / 4)
+		return -ENOMEM;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < b->len + extra)
+		ncap *= 2;
+	p = realloc(b->p, ncap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int buf__append(struct buf *b, const void *data, size_t len)
+{
+	if (buf__reserve(b, len))
+		return -ENOMEM;
+	if (len)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
+int buf__fill(struct buf *b, int c, size_t len)
+{
+	if (buf__reserve(b, len))
+		return -ENOMEM;
+	memset(b->p + b->len, c, len);
+	b->len += len;
+	return 0;
+}
+
+int buf__align(struct buf *b, size_t align, int c)
+{
+	size_t pad = ALIGN_UP(b->len, align) - b->len;
+
+	return buf__fill(b, c, pad);
+}
+
+void buf__free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static void ks_vlog(const char *pfx, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "kstride: %s", pfx);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void ks_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_vlog("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void ks_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void ks_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_vlog("", fmt, ap);
+	va_end(ap);
+}
+
+void ks_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ks_verbose < 2)
+		return;
+	va_start(ap, fmt);
+	ks_vlog("debug: ", fmt, ap);
+	va_end(ap);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+int file__read_all(const char *path, u8 **data, size_t *size)
+{
+	struct stat st;
+	size_t off = 0;
+	u8 *p = NULL;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto out_close;
+	}
+	p = malloc(st.st_size ? st.st_size : 1);
+	if (!p) {
+		err = -ENOMEM;
+		goto out_close;
+	}
+	while (off < (size_t)st.st_size) {
+		ssize_t r = read(fd, p + off, st.st_size - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r < 0 ? -errno : -EIO;
+			goto out_free;
+		}
+		off += r;
+	}
+	close(fd);
+	*data = p;
+	*size = off;
+	return 0;
+
+out_free:
+	free(p);
+out_close:
+	close(fd);
+	return err;
+}
+
+int file__write_atomic(const char *path, const void *data, size_t size,
+		       int mode)
+{
+	char *tmp = xasprintf("%s.kstride-tmp.XXXXXX", path);
+	const u8 *p = data;
+	int fd, err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		return err;
+	}
+	while (size) {
+		ssize_t w = write(fd, p, size);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err = w < 0 ? -errno : -EIO;
+			goto out_unlink;
+		}
+		p += w;
+		size -= w;
+	}
+	if (fchmod(fd, mode) || fsync(fd)) {
+		err = -errno;
+		goto out_unlink;
+	}
+	if (close(fd)) {
+		fd = -1;
+		err = -errno;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		err = -errno;
+		goto out_unlink;
+	}
+	free(tmp);
+	return 0;
+
+out_unlink:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return err;
+}

@@ -1,0 +1,1 @@
+int __kstride_placeholder;
