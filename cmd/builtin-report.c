@@ -1,9 +1,278 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <stdio.h>
+/*
+ * kstride report TRACE: per-function summary, or --by-insn counts.
+ */
+#include <getopt.h>
+
+#include "../lib/trace/trace.h"
 #include "builtin.h"
+
+static const char usage_text[] =
+	"usage: kstride report [options] TRACE\n"
+	"\n"
+	"Summarise TRACE.  By default, one line per function: calls, reads,\n"
+	"writes, updates (read-modify-write) and bytes, most active first.\n"
+	"\n"
+	"Options:\n"
+	"      --by-insn   one line per instruction and access kind:\n"
+	"                  FUNCTION+0xOFF KIND SIZE COUNT, sorted by place;\n"
+	"                  a string instruction counts its elements\n"
+	"  -f, --force     read a trace whose recording did not finish\n"
+	"  -h, --help      this text\n";
+
+struct acc {
+	const struct ks_site *site; /* hash key */
+	const struct trace_func *func;
+	u64 count;
+};
+
+struct report {
+	struct acc *tab;
+	size_t cap, n;
+	u64 events;
+};
+
+static size_t slot_of(struct report *r, const struct ks_site *s)
+{
+	size_t i = ((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ull & (r->cap - 1);
+
+	while (r->tab[i].site && r->tab[i].site != s)
+		i = (i + 1) & (r->cap - 1);
+	return i;
+}
+
+static int grow(struct report *r)
+{
+	struct report n = { .cap = r->cap ? r->cap * 2 : 1024 };
+	size_t i;
+
+	n.tab = calloc(n.cap, sizeof(*n.tab));
+	if (!n.tab)
+		return -ENOMEM;
+	for (i = 0; i < r->cap; i++)
+		if (r->tab[i].site)
+			n.tab[slot_of(&n, r->tab[i].site)] = r->tab[i];
+	free(r->tab);
+	r->tab = n.tab;
+	r->cap = n.cap;
+	return 0;
+}
+
+static int count_ev(const struct trace_event *ev, void *arg)
+{
+	struct report *r = arg;
+	size_t i;
+
+	if (2 * (r->n + 1) > r->cap && grow(r))
+		return -ENOMEM;
+	i = slot_of(r, ev->site);
+	if (!r->tab[i].site) {
+		r->tab[i].site = ev->site;
+		r->tab[i].func = ev->region->func;
+		r->n++;
+	}
+	r->tab[i].count += ev->count;
+	r->events++;
+	return 0;
+}
+
+static char kind_letter(u8 kind)
+{
+	switch (kind) {
+	case KS_K_R:
+	case KS_K_RANGE_R:
+		return 'R';
+	case KS_K_W:
+	case KS_K_RANGE_W:
+		return 'W';
+	case KS_K_U:
+		return 'U';
+	default:
+		return 0;
+	}
+}
+
+struct line {
+	const struct trace_func *func;
+	u32 off;
+	char kind;
+	u16 size;
+	u64 count;
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	int c = strcmp(x->func->name, y->func->name);
+
+	if (c)
+		return c;
+	c = strcmp(x->func->object, y->func->object);
+	if (c)
+		return c;
+	if (x->func->addr != y->func->addr)
+		return x->func->addr < y->func->addr ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return (int)x->size - (int)y->size;
+}
+
+static int by_insn(struct report *r)
+{
+	struct line *v = calloc(r->n + 1, sizeof(*v));
+	size_t i, n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < r->cap; i++) {
+		const struct acc *a = &r->tab[i];
+		char k;
+
+		if (!a->site || !a->count)
+			continue;
+		k = kind_letter(a->site->kind);
+		if (!k)
+			continue;
+		v[n++] = (struct line){ a->func, a->site->off, k, a->site->size,
+					a->count };
+	}
+	qsort(v, n, sizeof(*v), line_cmp);
+	for (i = 0; i < n;) {
+		struct line l = v[i];
+		char name[256];
+
+		/* one instruction may have several sites of one kind */
+		for (i++; i < n && !line_cmp(&v[i], &l); i++)
+			l.count += v[i].count;
+		trace_func__label(l.func, name, sizeof(name));
+		printf("%s+0x%x %c %u %lu\n", name, l.off, l.kind, l.size,
+		       (unsigned long)l.count);
+	}
+	free(v);
+	return 0;
+}
+
+struct fsum {
+	const struct trace_func *func;
+	u64 calls, r, w, u, rbytes, wbytes;
+};
+
+static int fsum_cmp(const void *a, const void *b)
+{
+	const struct fsum *x = a, *y = b;
+	u64 tx = x->r + x->w + x->u, ty = y->r + y->w + y->u;
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return strcmp(x->func->name, y->func->name);
+}
+
+static int by_func(struct report *r)
+{
+	struct fsum *v = calloc(r->n + 1, sizeof(*v));
+	size_t i, j, n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < r->cap; i++) {
+		const struct acc *a = &r->tab[i];
+		struct fsum *s = NULL;
+		u64 bytes = a->count * (a->site ? a->site->size : 0);
+
+		if (!a->site)
+			continue;
+		for (j = 0; j < n; j++)
+			if (v[j].func == a->func) {
+				s = &v[j];
+				break;
+			}
+		if (!s) {
+			s = &v[n++];
+			s->func = a->func;
+		}
+		switch (a->site->kind) {
+		case KS_K_ENTRY:
+			s->calls += a->count;
+			break;
+		case KS_K_R:
+		case KS_K_RANGE_R:
+			s->r += a->count;
+			s->rbytes += bytes;
+			break;
+		case KS_K_W:
+		case KS_K_RANGE_W:
+			s->w += a->count;
+			s->wbytes += bytes;
+			break;
+		case KS_K_U:
+			s->u += a->count;
+			s->rbytes += bytes;
+			s->wbytes += bytes;
+			break;
+		}
+	}
+	qsort(v, n, sizeof(*v), fsum_cmp);
+	printf("# %lu events\n", (unsigned long)r->events);
+	printf("# %-38s %10s %12s %12s %10s %14s %14s\n", "function", "calls",
+	       "reads", "writes", "updates", "bytes read", "bytes written");
+	for (i = 0; i < n; i++) {
+		char name[256];
+
+		trace_func__label(v[i].func, name, sizeof(name));
+		printf("  %-38s %10lu %12lu %12lu %10lu %14lu %14lu\n", name,
+		       (unsigned long)v[i].calls, (unsigned long)v[i].r,
+		       (unsigned long)v[i].w, (unsigned long)v[i].u,
+		       (unsigned long)v[i].rbytes, (unsigned long)v[i].wbytes);
+	}
+	free(v);
+	return 0;
+}
 
 int cmd_report(int argc, char **argv)
 {
-	fprintf(stderr, "kstride report: not implemented yet\n");
-	return 1;
+	static const struct option lopts[] = {
+		{ "by-insn", no_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct report r = {};
+	bool force = false, insn = false;
+	struct trace *t;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "fh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			insn = true;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (trace__open(argv[optind], force, &t))
+		return 1;
+	err = grow(&r);
+	err = err ?: trace__for_each(t, count_ev, &r);
+	if (!err)
+		err = insn ? by_insn(&r) : by_func(&r);
+	if (!err && trace__end(t) && trace__end(t)->dropped_bytes)
+		fprintf(stderr, "kstride report: warning: %lu record bytes were lost while recording\n",
+			(unsigned long)trace__end(t)->dropped_bytes);
+	trace__close(t);
+	free(r.tab);
+	return err || fflush(stdout) ? 1 : 0;
 }

@@ -1,9 +1,91 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <stdio.h>
+/*
+ * kstride script TRACE: one event per line.
+ */
+#include <getopt.h>
+
+#include "../lib/trace/trace.h"
 #include "builtin.h"
+
+static const char usage_text[] =
+	"usage: kstride script [options] TRACE\n"
+	"\n"
+	"Print every event of TRACE, in recording order per thread:\n"
+	"  TID  FUNCTION+0xOFF  KIND  SIZE  ADDRESS  [FLAGS]\n"
+	"KIND is R (read), W (write) or U (read-modify-write); a string\n"
+	"instruction prints one range line, 'xCOUNT' elements going up or down.\n"
+	"ENTRY and EXIT lines carry the stack pointer.  FUNCTION+0xOFF is the\n"
+	"instruction's place in the original object; 'object.o:FUNCTION' is\n"
+	"used where a static name is not unique.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --force   read a trace whose recording did not finish\n"
+	"  -h, --help    this text\n";
+
+static int print_ev(const struct trace_event *ev, void *arg)
+{
+	const struct ks_site *s = ev->site;
+	char name[256];
+	FILE *f = arg;
+
+	trace_func__label(ev->region->func, name, sizeof(name));
+	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
+		fprintf(f, "%7u %s+0x%x %s sp=0x%lx\n", ev->tid, name, s->off,
+			ks_kind__name(s->kind), (unsigned long)ev->sp);
+		return 0;
+	}
+	fprintf(f, "%7u %s+0x%x %s %u 0x%lx", ev->tid, name, s->off,
+		ks_kind__name(s->kind), s->size, (unsigned long)ev->addr);
+	if (s->form == KS_A_RANGE)
+		fprintf(f, " x%lu %s", (unsigned long)ev->count,
+			ev->dir < 0 ? "down" : "up");
+	if (s->flags & KS_F_LOCK)
+		fputs(" lock", f);
+	if (s->flags & KS_F_CMPXCHG)
+		fputs(" cmpxchg", f);
+	if (s->flags & KS_F_STACK)
+		fputs(" stack", f);
+	if (s->flags & KS_F_REP)
+		fputs(" rep", f);
+	if (s->flags & (KS_F_FS | KS_F_GS))
+		fputs(s->flags & KS_F_FS ? " fs" : " gs", f);
+	fputc('\n', f);
+	return ferror(f) ? -EIO : 0;
+}
 
 int cmd_script(int argc, char **argv)
 {
-	fprintf(stderr, "kstride script: not implemented yet\n");
-	return 1;
+	static const struct option lopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct trace *t;
+	bool force = false;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "fh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (trace__open(argv[optind], force, &t))
+		return 1;
+	err = trace__for_each(t, print_ev, stdout);
+	trace__close(t);
+	if (fflush(stdout) || err)
+		return 1;
+	return 0;
 }

@@ -1,2 +1,6 @@
-build/cmd/builtin-report.o: cmd/builtin-report.c cmd/builtin.h
+build/cmd/builtin-report.o: cmd/builtin-report.c cmd/../lib/trace/trace.h \
+ include/kstride/abi.h cmd/../lib/trace/../util/util.h cmd/builtin.h
+cmd/../lib/trace/trace.h:
+include/kstride/abi.h:
+cmd/../lib/trace/../util/util.h:
 cmd/builtin.h:

@@ -75,6 +75,7 @@ struct func {
 	bool *entry_ref; /* insn is reached from outside (jump table, cold) */
 	bool *glue; /* no instrumentation before this insn (TLS sequences) */
 	u32 *live; /* live-in: gpr bits 0-15, flags << 16 */
+	u16 clobber; /* caller-saved registers it may change, callees included */
 	bool has_tables; /* indirect jumps may go to entry_ref insns */
 
 	VEC(struct site) sites;
@@ -124,6 +125,7 @@ bool reloc__is_abs(u32 type);
 bool reloc__is_got(u32 type);
 
 /* live.c */
+void live__clobbers(struct rw_ctx *ctx);
 int live__compute(struct rw_ctx *ctx, struct func *f);
 
 /* plan.c */

@@ -7,10 +7,13 @@
  *   - a call may read every caller-saved register (retpoline thunks take
  *     r11, varargs take al) and preserves the callee-saved ones, as the
  *     psABI requires of every callee (__fentry__ preserves even more);
- *   - ret follows the x86-64 psABI: only rax and rdx carry results and
- *     rbx, rbp, r12-r15 belong to the caller, so rcx, rsi, rdi and r8-r11
- *     are dead there.  Functions with private conventions (some kernel
- *     assembly helpers) do not live in modules;
+ *   - at ret, rax and rdx carry results and rbx, rbp, r12-r15 belong to
+ *     the caller (psABI).  The other caller-saved registers are dead only
+ *     if the function, or something it calls, may change them anyway: gcc's
+ *     interprocedural register allocation (-fipa-ra) lets a caller keep a
+ *     value in %rsi across a call to a same-file function that it knows
+ *     leaves %rsi alone, so the copy must leave it alone too.  See
+ *     live__clobbers();
  *   - tail calls and indirect jumps leaving the function read every
  *     register; the flags are dead at every exit, as the psABI does not
  *     preserve them across calls or returns;
@@ -27,6 +30,98 @@
 #define GPR_RET_LIVE 0xf03du
 /* rax, rcx, rdx, rsi, rdi, r8-r11 */
 #define GPR_CALL_READ 0x0fc7u
+
+#define GPR_CALLER_SAVED GPR_CALL_READ
+
+/* The function whose entry a direct call or jump in @f reaches, if known. */
+static struct func *callee_of(struct rw_ctx *ctx, struct func *f,
+			      const struct insn *in, bool *unknown)
+{
+	struct elf_reloc *r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	struct code_ref ref;
+	struct func *g;
+
+	*unknown = false;
+	if (r && r->offset == in->off + in->rel_off) {
+		if (!r->sym || !r->sym->sec ||
+		    !refs__code_target(ctx, f->sec, in, r, &ref)) {
+			*unknown = true; /* another object: psABI */
+			return NULL;
+		}
+	} else {
+		ref.sec = f->sec;
+		ref.off = in->target;
+	}
+	g = func__at(ctx, ref.sec, ref.off);
+	if (g == f)
+		return NULL;
+	if (!g) {
+		*unknown = !(ref.sec == f->sec && ref.off >= f->start &&
+			     ref.off < f->start + f->size);
+		return NULL;
+	}
+	return g;
+}
+
+/*
+ * clobber(f) = caller-saved registers written by f, by anything f calls
+ * or jumps to, or all of them if f reaches code we cannot see.  A fixpoint
+ * over the object's call graph; skipped functions count with what their
+ * decodable part shows, undecodable ones with everything.
+ */
+void live__clobbers(struct rw_ctx *ctx)
+{
+	bool changed;
+	size_t i;
+	u32 k;
+
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		u16 c = 0;
+
+		if (f->skip_why == SKIP_UNDECODABLE && f->skip)
+			c = GPR_CALLER_SAVED;
+		for (k = 0; k < f->ninsns; k++) {
+			const struct insn *in = &f->insns[k];
+			bool unknown;
+
+			c |= in->gpr_write;
+			if (in->type == INSN_CALL_IND || in->type == INSN_JMP_IND)
+				c |= GPR_CALLER_SAVED;
+			if (in->has_target &&
+			    (in->type == INSN_CALL || in->type == INSN_JMP ||
+			     in->type == INSN_JCC)) {
+				callee_of(ctx, f, in, &unknown);
+				if (unknown)
+					c |= GPR_CALLER_SAVED;
+			}
+		}
+		f->clobber = c & GPR_CALLER_SAVED;
+	}
+	do {
+		changed = false;
+		for (i = 0; i < ctx->funcs.n; i++) {
+			struct func *f = &ctx->funcs.v[i];
+			u16 c = f->clobber;
+
+			for (k = 0; k < f->ninsns; k++) {
+				const struct insn *in = &f->insns[k];
+				struct func *g;
+				bool unknown;
+
+				if (!in->has_target || in->type == INSN_LOOP)
+					continue;
+				g = callee_of(ctx, f, in, &unknown);
+				if (g)
+					c |= g->clobber;
+			}
+			if (c != f->clobber) {
+				f->clobber = c;
+				changed = true;
+			}
+		}
+	} while (changed);
+}
 
 static bool falls_through(const struct insn *in)
 {
@@ -54,7 +149,7 @@ static u32 exit_live(struct rw_ctx *ctx, const struct func *f,
 		     const struct insn *in)
 {
 	if (in->type == INSN_RET)
-		return GPR_RET_LIVE;
+		return GPR_RET_LIVE | (GPR_CALLER_SAVED & ~f->clobber);
 	if (in->type == INSN_JMP_IND)
 		return GPR_ALL;
 	if (in->type == INSN_JMP || in->type == INSN_JCC ||

@@ -151,6 +151,8 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 
 	err = scan__functions(&ctx);
 	err = err ?: refs__scan(&ctx);
+	if (!err)
+		live__clobbers(&ctx);
 	for (i = 0; !err && i < ctx.funcs.n; i++) {
 		struct func *f = &ctx.funcs.v[i];
 

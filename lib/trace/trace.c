@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trace file reader.  Layout: see include/kstride/abi.h.
+ */
+#include "trace.h"
+
+struct dump {
+	u64 addr;
+	const u8 *p;
+	size_t len;
+};
+
+struct trace {
+	char *path;
+	u8 *data;
+	size_t size;
+	VEC(struct dump) regions_d, funcs_d, strs_d;
+	VEC(struct trace_func) funcs;
+	struct trace_region *regions; /* hash table, open addressing */
+	size_t nregions, cap;
+	struct ks_end end;
+	bool has_end;
+};
+
+const char *ks_kind__name(u8 kind)
+{
+	static const char *const n[KS_K_MAX] = {
+		[KS_K_NONE] = "?",	 [KS_K_R] = "R",
+		[KS_K_W] = "W",		 [KS_K_U] = "U",
+		[KS_K_ENTRY] = "ENTRY",	 [KS_K_EXIT] = "EXIT",
+		[KS_K_RANGE_R] = "R",	 [KS_K_RANGE_W] = "W",
+	};
+
+	return kind < KS_K_MAX ? n[kind] : "?";
+}
+
+static u64 hash64(u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct trace_region *region_slot(struct trace *t, u64 addr)
+{
+	size_t i = hash64(addr) & (t->cap - 1);
+
+	while (t->regions[i].addr && t->regions[i].addr != addr)
+		i = (i + 1) & (t->cap - 1);
+	return &t->regions[i];
+}
+
+static const struct trace_region *region_find(struct trace *t, u64 addr)
+{
+	struct trace_region *r;
+
+	if (!addr || !t->cap)
+		return NULL;
+	r = region_slot(t, addr);
+	return r->addr ? r : NULL;
+}
+
+static const char *dump_str(struct trace *t, u64 addr)
+{
+	size_t i;
+
+	for (i = 0; i < t->strs_d.n; i++) {
+		const struct dump *d = &t->strs_d.v[i];
+
+		if (addr >= d->addr && addr < d->addr + d->len &&
+		    memchr(d->p + (addr - d->addr), 0, d->len - (addr - d->addr)))
+			return (const char *)d->p + (addr - d->addr);
+	}
+	return NULL;
+}
+
+static int bad(struct trace *t, const char *what, u64 off)
+{
+	ks_err("%s: corrupt trace at offset 0x%lx: %s", t->path,
+	       (unsigned long)off, what);
+	return -EINVAL;
+}
+
+static s64 rel32(const u8 *p)
+{
+	s32 v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static int index_funcs(struct trace *t)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < t->funcs_d.n; i++) {
+		const struct dump *d = &t->funcs_d.v[i];
+
+		for (k = 0; k + sizeof(struct ks_func) <= d->len;
+		     k += sizeof(struct ks_func)) {
+			const u8 *p = d->p + k;
+			u64 a = d->addr + k;
+			struct trace_func *f;
+			struct ks_func kf;
+
+			memcpy(&kf, p, sizeof(kf));
+			if (!kf.name && !kf.object && !kf.size)
+				continue; /* padding */
+			f = vec_push(&t->funcs);
+			if (!f)
+				return -ENOMEM;
+			f->addr = a;
+			f->size = kf.size;
+			f->flags = kf.flags;
+			f->name = dump_str(t, a + rel32(p));
+			f->object = dump_str(t, a + 4 + rel32(p + 4));
+			if (!f->name || !f->object)
+				return bad(t, "function descriptor names no string", 0);
+		}
+	}
+	/* mark names that more than one function uses */
+	for (i = 0; i < t->funcs.n; i++)
+		for (j = i + 1; j < t->funcs.n; j++)
+			if (!strcmp(t->funcs.v[i].name, t->funcs.v[j].name) &&
+			    (strcmp(t->funcs.v[i].object, t->funcs.v[j].object) ||
+			     t->funcs.v[i].addr != t->funcs.v[j].addr))
+				t->funcs.v[i].ambiguous =
+					t->funcs.v[j].ambiguous = true;
+	return 0;
+}
+
+static int func_cmp(const void *a, const void *b)
+{
+	const struct trace_func *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static struct trace_func *func_bsearch(struct trace *t, u64 addr)
+{
+	size_t lo = 0, hi = t->funcs.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->funcs.v[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->funcs.n && t->funcs.v[lo].addr == addr ?
+		       &t->funcs.v[lo] : NULL;
+}
+
+static int index_regions(struct trace *t)
+{
+	size_t i, k, total = 0;
+
+	for (i = 0; i < t->regions_d.n; i++)
+		total += t->regions_d.v[i].len / 8;
+	t->cap = 16;
+	while (t->cap < 2 * total + 16)
+		t->cap *= 2;
+	t->regions = calloc(t->cap, sizeof(*t->regions));
+	if (!t->regions)
+		return -ENOMEM;
+	qsort(t->funcs.v, t->funcs.n, sizeof(struct trace_func), func_cmp);
+	for (i = 0; i < t->regions_d.n; i++) {
+		const struct dump *d = &t->regions_d.v[i];
+
+		for (k = 0; k + sizeof(struct ks_region) <= d->len;) {
+			struct ks_region kr;
+			struct trace_region *r;
+			u64 a = d->addr + k;
+			size_t sz;
+
+			memcpy(&kr, d->p + k, sizeof(kr));
+			if (!kr.func && !kr.nsites && !kr.nslots) {
+				k += 8; /* alignment padding between objects */
+				continue;
+			}
+			sz = sizeof(kr) + (size_t)kr.nsites * sizeof(struct ks_site);
+			if (sz > d->len - k || kr.nslots > KS_REGION_MAX_SLOTS)
+				return bad(t, "region descriptor out of bounds", 0);
+			r = region_slot(t, a);
+			r->addr = a;
+			r->nsites = kr.nsites;
+			r->nslots = kr.nslots;
+			r->site = (const struct ks_site *)(d->p + k + sizeof(kr));
+			r->func = func_bsearch(t, a + kr.func);
+			if (!r->func)
+				return bad(t, "region descriptor names no function", 0);
+			t->nregions++;
+			k += sz;
+		}
+	}
+	return 0;
+}
+
+int trace__open(const char *path, bool force, struct trace **tp)
+{
+	struct ks_file_hdr hdr;
+	struct trace *t;
+	size_t off;
+	int err;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->path = strdup(path);
+	err = file__read_all(path, &t->data, &t->size);
+	if (err) {
+		ks_err("%s: cannot read: %s", path, strerror(-err));
+		goto fail;
+	}
+	if (t->size < sizeof(hdr) ||
+	    memcmp(t->data, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC))) {
+		ks_err("%s: not a kstride trace (bad magic)", path);
+		err = -EINVAL;
+		goto fail;
+	}
+	memcpy(&hdr, t->data, sizeof(hdr));
+	if (hdr.version != KS_ABI_VERSION) {
+		ks_err("%s: trace format version %u; this kstride reads version %u",
+		       path, hdr.version, KS_ABI_VERSION);
+		err = -EINVAL;
+		goto fail;
+	}
+	for (off = sizeof(hdr); off < t->size;) {
+		struct ks_chunk_hdr ch;
+		struct dump *d = NULL;
+
+		if (t->size - off < sizeof(ch)) {
+			err = bad(t, "truncated chunk header", off);
+			goto fail;
+		}
+		memcpy(&ch, t->data + off, sizeof(ch));
+		if (ch.len > t->size - off - sizeof(ch) || ch.len % 8) {
+			ks_err("%s: truncated or corrupt chunk at offset 0x%zx (type %u, %lu bytes, %zu left)%s",
+			       path, off, ch.type, (unsigned long)ch.len,
+			       t->size - off - sizeof(ch),
+			       force ? "" : "; use --force to read the complete part");
+			err = -EINVAL;
+			if (force)
+				break;
+			goto fail;
+		}
+		switch (ch.type) {
+		case KS_CHUNK_DATA:
+			if (ch.len < sizeof(struct ks_data_hdr)) {
+				err = bad(t, "short data chunk", off);
+				goto fail;
+			}
+			break;
+		case KS_CHUNK_REGIONS:
+			d = vec_push(&t->regions_d);
+			break;
+		case KS_CHUNK_FUNCS:
+			d = vec_push(&t->funcs_d);
+			break;
+		case KS_CHUNK_STRS:
+			d = vec_push(&t->strs_d);
+			break;
+		case KS_CHUNK_END:
+			if (ch.len < sizeof(t->end)) {
+				err = bad(t, "short end chunk", off);
+				goto fail;
+			}
+			memcpy(&t->end, t->data + off + sizeof(ch), sizeof(t->end));
+			t->has_end = true;
+			break;
+		default:
+			err = bad(t, "unknown chunk type", off);
+			goto fail;
+		}
+		if (ch.type >= KS_CHUNK_REGIONS && ch.type <= KS_CHUNK_STRS) {
+			if (!d) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			if (ch.len < 8) {
+				err = bad(t, "short descriptor chunk", off);
+				goto fail;
+			}
+			memcpy(&d->addr, t->data + off + sizeof(ch), 8);
+			d->p = t->data + off + sizeof(ch) + 8;
+			d->len = ch.len - 8;
+		}
+		off += sizeof(ch) + ch.len;
+	}
+	if (!t->has_end && !force) {
+		ks_err("%s: the trace has no end marker: the program did not exit normally, or the file was cut (use --force to read what is there)",
+		       path);
+		err = -EINVAL;
+		goto fail;
+	}
+	err = index_funcs(t);
+	err = err ?: index_regions(t);
+	if (err)
+		goto fail;
+	*tp = t;
+	return 0;
+fail:
+	trace__close(t);
+	return err;
+}
+
+void trace__close(struct trace *t)
+{
+	if (!t)
+		return;
+	free(t->path);
+	free(t->data);
+	vec_free(&t->regions_d);
+	vec_free(&t->funcs_d);
+	vec_free(&t->strs_d);
+	vec_free(&t->funcs);
+	free(t->regions);
+	free(t);
+}
+
+const struct ks_end *trace__end(const struct trace *t)
+{
+	return t->has_end ? &t->end : NULL;
+}
+
+void trace_func__label(const struct trace_func *f, char *buf, size_t len)
+{
+	if (f->ambiguous)
+		snprintf(buf, len, "%s:%s", f->object, f->name);
+	else
+		snprintf(buf, len, "%s", f->name);
+}
+
+static u64 site_addr(const struct trace_region *r, u32 k,
+		     const struct ks_site *s, const u64 *slot, u64 fs)
+{
+	u64 a;
+
+	switch (s->form) {
+	case KS_A_SLOT:
+		a = slot[0] * (s->scale ? s->scale : 1) + (s64)s->disp;
+		break;
+	case KS_A_SLOT2:
+		a = slot[0] + slot[1] * (s->scale ? s->scale : 1) + (s64)s->disp;
+		break;
+	case KS_A_ABS:
+		a = (u64)(s64)s->disp;
+		break;
+	case KS_A_RIP:
+		a = r->addr + sizeof(struct ks_region) +
+		    k * sizeof(struct ks_site) +
+		    offsetof(struct ks_site, disp) + (s64)s->disp;
+		break;
+	default:
+		a = 0;
+	}
+	if (s->flags & KS_F_ADDR32)
+		a &= 0xffffffffu;
+	if (s->flags & KS_F_FS)
+		a += fs;
+	return a;
+}
+
+static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
+		      void *arg)
+{
+	struct ks_data_hdr dh;
+	const u8 *p = t->data + off + sizeof(dh);
+	const u8 *end = t->data + off + len;
+	struct trace_event ev;
+
+	memcpy(&dh, t->data + off, sizeof(dh));
+	memset(&ev, 0, sizeof(ev));
+	ev.tid = dh.tid;
+	while (p < end) {
+		const struct trace_region *r;
+		u64 hdr, slots[KS_REGION_MAX_SLOTS];
+		u32 k, used = 0;
+		int err;
+
+		if (end - p < 8)
+			return bad(t, "record cut short", p - t->data);
+		memcpy(&hdr, p, 8);
+		r = region_find(t, hdr);
+		if (!r)
+			return bad(t, hdr ? "record names an unknown region" :
+					    "uncommitted record (a signal interrupted a flush?)",
+				   p - t->data);
+		if ((size_t)(end - p) < 8 + 8 * (size_t)r->nslots)
+			return bad(t, "record cut short", p - t->data);
+		memcpy(slots, p + 8, 8 * r->nslots);
+		ev.region = r;
+		for (k = 0; k < r->nsites; k++) {
+			struct ks_site s;
+
+			memcpy(&s, &r->site[k], sizeof(s));
+			if (used + s.nslots > r->nslots)
+				return bad(t, "site slots exceed the record",
+					   p - t->data);
+			ev.site = &r->site[k];
+			ev.count = 1;
+			ev.dir = 0;
+			ev.sp = 0;
+			if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
+				ev.sp = slots[used];
+				ev.addr = 0;
+			} else if (s.form == KS_A_RANGE) {
+				u64 before = slots[used], after = slots[used + 1];
+				u64 size = s.size ? s.size : 1;
+
+				if (after >= before) {
+					ev.addr = before;
+					ev.count = (after - before) / size;
+					ev.dir = ev.count ? 1 : 0;
+				} else {
+					ev.addr = after + size;
+					ev.count = (before - after) / size;
+					ev.dir = -1;
+				}
+			} else {
+				ev.addr = site_addr(r, k, &s, slots + used,
+						    dh.fs_base);
+			}
+			used += s.nslots;
+			err = cb(&ev, arg);
+			if (err)
+				return err;
+		}
+		p += 8 + 8 * r->nslots;
+	}
+	return 0;
+}
+
+int trace__for_each(struct trace *t, trace_cb cb, void *arg)
+{
+	size_t off;
+	int err;
+
+	for (off = sizeof(struct ks_file_hdr); off + sizeof(struct ks_chunk_hdr) <= t->size;) {
+		struct ks_chunk_hdr ch;
+
+		memcpy(&ch, t->data + off, sizeof(ch));
+		if (ch.len > t->size - off - sizeof(ch))
+			break; /* checked at open; --force stops here */
+		if (ch.type == KS_CHUNK_DATA) {
+			err = walk_chunk(t, off + sizeof(ch), ch.len, cb, arg);
+			if (err)
+				return err;
+		}
+		off += sizeof(ch) + ch.len;
+	}
+	return 0;
+}

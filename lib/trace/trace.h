@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading kstride traces: descriptors, records, decoded events.
+ * Every structure read from the file is bounds-checked; a corrupt or
+ * truncated file yields an error that says where and why.
+ */
+#ifndef KS_TRACE_H
+#define KS_TRACE_H
+
+#include <kstride/abi.h>
+
+#include "../util/util.h"
+
+struct trace_func {
+	u64 addr; /* run-time address of its ks_func */
+	const char *name, *object;
+	u32 size, flags;
+	bool ambiguous; /* another function has the same name */
+};
+
+struct trace_region {
+	u64 addr; /* run-time address of its ks_region */
+	u32 nsites, nslots;
+	const struct ks_site *site; /* into the trace image */
+	struct trace_func *func;
+};
+
+struct trace_event {
+	u32 tid;
+	const struct trace_region *region;
+	const struct ks_site *site;
+	u64 addr; /* linear address (range: lowest address) */
+	u64 count; /* accesses: 1, or elements of a range */
+	int dir; /* ranges: +1 up, -1 down, 0 empty */
+	u64 sp; /* ENTRY/EXIT: stack pointer */
+};
+
+struct trace;
+
+/**
+ * trace__open() - read and index a trace file.
+ * @force: accept a trace without its end marker (interrupted recording)
+ */
+int trace__open(const char *path, bool force, struct trace **tp);
+void trace__close(struct trace *t);
+
+typedef int (*trace_cb)(const struct trace_event *ev, void *arg);
+/* Decode every record in file order; stops at the first non-zero return. */
+int trace__for_each(struct trace *t, trace_cb cb, void *arg);
+
+/* "name" or "object:name" when the name is ambiguous. */
+void trace_func__label(const struct trace_func *f, char *buf, size_t len);
+
+const struct ks_end *trace__end(const struct trace *t);
+const char *ks_kind__name(u8 kind);
+
+#endif /* KS_TRACE_H */
