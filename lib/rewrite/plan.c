@@ -357,6 +357,12 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 			}
 			use |= kuse;
 		}
+		/*
+		 * A borrowed cursor holds the cursor while the last insn's
+		 * sites are stored: it must not be one of their registers.
+		 */
+		if (r->bspill)
+			cand &= ~f->insns[last].gpr_read;
 		r->last = last;
 		r->nsites = first_site[last + 1] - first_site[i];
 		r->nslots = slots;

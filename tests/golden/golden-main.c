@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Runs the golden fixtures and prints what they return; with an argument,
+ * also writes the fixtures' own declarations of their accesses (section
+ * ksexp, see fixtures.S), resolved to addresses, for check.py.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct exp {
+	const char *fn;
+	uint32_t off;
+	uint8_t kind, base;
+	uint16_t size;
+	uint64_t addr, count, flags;
+} __attribute__((packed));
+
+extern const struct exp __start_ksexp[], __stop_ksexp[];
+unsigned char gbuf[8192] __attribute__((aligned(64)));
+
+long fx_modrm(void), fx_kinds(void), fx_simd(void), fx_stack(void);
+long fx_tail(void), fx_string(void), fx_fs(void), fx_noacc(void);
+long fx_flags(void), fx_pressure(void), fx_redzone(void), fx_table(int);
+long fx_hot(void), fx_loop(void);
+
+int main(int argc, char **argv)
+{
+	const struct exp *e;
+	unsigned long fs;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < (int)sizeof(gbuf); i++)
+		gbuf[i] = (unsigned char)(i * 7 + 3);
+	memcpy(gbuf + 0xa00, "abcXefgh", 8);
+	memcpy(gbuf + 0xa10, "abcYefgh", 8);
+
+	printf("modrm %lx\n", fx_modrm());
+	printf("kinds %lx\n", fx_kinds());
+	printf("simd %lx\n", fx_simd());
+	printf("stack %lx\n", fx_stack());
+	printf("tail %lx\n", fx_tail());
+	printf("string %lx\n", fx_string());
+	printf("fs %lx\n", fx_fs());
+	printf("noacc %lx\n", fx_noacc());
+	printf("flags %lx\n", fx_flags());
+	printf("pressure %lx\n", fx_pressure());
+	printf("redzone %lx\n", fx_redzone());
+	printf("table %lx %lx\n", fx_table(1), fx_table(3));
+	printf("hot %lx\n", fx_hot());
+	printf("loop %lx\n", fx_loop());
+	for (i = 0; i < (int)sizeof(gbuf); i += 512) {
+		unsigned long sum = 0;
+
+		for (int k = 0; k < 512; k++)
+			sum = sum * 31 + gbuf[i + k];
+		printf("gbuf[%#x] %lx\n", i, sum);
+	}
+	if (argc < 2)
+		return 0;
+	f = fopen(argv[1], "w");
+	if (!f)
+		return 1;
+	__asm__("movq %%fs:0, %0" : "=r"(fs));
+	fprintf(f, "fs_base %#lx\n", fs);
+	for (e = __start_ksexp; e < __stop_ksexp; e++)
+		fprintf(f, "%s+0x%x %u %u %u %#lx %lu %lu\n", e->fn, e->off,
+			e->kind, e->base, e->size, (unsigned long)e->addr,
+			(unsigned long)e->count, (unsigned long)e->flags);
+	return fclose(f) ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Golden tests: hand-written fixtures (fixtures.S) are instrumented, run and
+# compared with the accesses they declare themselves (see check.py).
+# usage: tests/golden/run.sh BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/ktest.sh"
+B=${1:-$top/build}
+KS=$B/kstride
+RT=$B/libkstride-rt.a
+W=$B/tests/golden
+mkdir -p "$W"
+
+build_native() {
+	gcc -c -o "$W/fx.o" "$top/tests/golden/fixtures.S" &&
+	gcc -O1 -no-pie -o "$W/g-native" "$top/tests/golden/golden-main.c" "$W/fx.o" &&
+	"$W/g-native" > "$W/native.out"
+}
+
+# $1: variant name, rest: kstride instrument options
+golden_variant() {
+	local v=$1
+	shift
+	"$KS" instrument "$@" --stats "$W/fx.o" -o "$W/fx-$v.o" > "$W/stats-$v.txt" || return 1
+	grep -q "left original:      0" "$W/stats-$v.txt" || die "functions left original: $(cat "$W/stats-$v.txt")" || return 1
+	gcc -O1 -no-pie -o "$W/g-$v" "$top/tests/golden/golden-main.c" "$W/fx-$v.o" "$RT" -lpthread || return 1
+	# a 4 KiB buffer sends many regions through the slow path
+	KSTRIDE_BUFSIZE=4096 "$KS" record -q -o "$W/$v.trace" -- "$W/g-$v" "$W/exp-$v.txt" > "$W/$v.out" || die "instrumented fixtures failed" || return 1
+	diff -u "$W/native.out" "$W/$v.out" || die "fixtures returned different results when instrumented" || return 1
+	"$KS" script "$W/$v.trace" > "$W/$v.script" || return 1
+	python3 "$top/tests/golden/check.py" $( [ "$v" = nostack ] && echo --no-stack ) "$W/exp-$v.txt" "$W/$v.script"
+}
+
+ktest_run golden-build-native build_native
+ktest_run golden-fixtures golden_variant default
+ktest_run golden-fixtures-no-stack golden_variant nostack --no-stack
+ktest_done golden
