@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test targets; included from the top Makefile.
+
+UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libkstride.a
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkstride.a $(LDLIBS)
+
+# every host test: unit, golden fixtures, real libraries, bad input
+check: all $(UNIT_TESTS)
+	@bash tests/run.sh $(BUILD)
+
+# valgrind lackey as the oracle for every instruction of libz and libsqlite3
+check-fidelity: all
+	@bash tests/fidelity/run.sh zlib
+	@bash tests/fidelity/run.sh sqlite
+
+# what the README's test command runs
+check-all: check check-fidelity
+
+bench: all
+	@bash bench/zlib-bench.sh $(BUILD)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
+
+.PHONY: check check-fidelity check-all bench fuzz

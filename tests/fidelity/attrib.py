@@ -20,8 +20,8 @@ subtract).  Inputs:
 
 Writes into OUTDIR:
   ranges.txt  "START END" (hex) per linked code section: lackey-agg's filter
-  funcs.tsv   "START END LABEL" (hex, hex, label) per function, by address;
-              code outside any function gets "MEMBER:SECTION" as label
+  funcs.tsv   "START END func LABEL" (hex, hex) per function and
+              "START END code MEMBER:SECTION" per code section, by address
   got.txt     "LABEL+0xOFF RELOC" per instruction whose memory operand has a
               GOT relocation in the original member
   insns.tsv   "LABEL+0xOFF<tab>DISASSEMBLY" per instruction, for messages
@@ -248,12 +248,10 @@ def main():
         for s, e in ranges:
             f.write("%x %x\n" % (s, e))
     with open(os.path.join(outdir, "funcs.tsv"), "w") as f:
-        # code sections first, so that a reader that keeps the last
-        # interval starting at or below an address finds the function
-        rows = [(s, 0, e, "%s:%s" % (m, n)) for s, e, m, n in code]
-        rows += [(s, 1, e, label[s]) for s, e, _, _ in funcs]
-        for s, _, e, lab in sorted(rows):
-            f.write("%x\t%x\t%s\n" % (s, e, lab))
+        rows = [(s, "code", e, "%s:%s" % (m, n)) for s, e, m, n in code]
+        rows += [(s, "func", e, label[s]) for s, e, _, _ in funcs]
+        for s, typ, e, lab in sorted(rows):
+            f.write("%x\t%x\t%s\t%s\n" % (s, e, typ, lab))
     secaddr = {(m, n): s for s, e, m, n in code}
     starts = [x[0] for x in funcs]
 

@@ -9,7 +9,8 @@ FUNCTION+0xOFF in the original archive members (ATTRDIR from attrib.py).
 An instruction matches when both sides have the same set of (kind, size,
 count), lackey's L, S, M being kstride's R, W, U.  TOTAL counts the
 instructions with at least one data access on either side.  Mismatches go
-to stderr (the first 30 with both sides and the disassembly, then a count
+to stderr (the first 30, or $FIDELITY_SHOW, with both sides and the
+disassembly, then a count
 per mnemonic); stdout gets exactly one line:
 	fidelity: LIB MATCHED/TOTAL instructions
 Exit status 0 only when MATCHED == TOTAL.
@@ -27,18 +28,19 @@ Nothing else is normalised.
 """
 import bisect
 import collections
+import os
 import sys
 
 KIND = {"L": "R", "S": "W", "M": "U"}
-SHOW = 30
+SHOW = int(os.environ.get("FIDELITY_SHOW", "30"))
 
 
 def load_funcs(attrdir):
     secs, funcs = [], []
     with open(attrdir + "/funcs.tsv") as f:
         for ln in f:
-            s, e, lab = ln.rstrip("\n").split("\t")
-            (secs if ":." in lab else funcs).append(
+            s, e, typ, lab = ln.rstrip("\n").split("\t")
+            (secs if typ == "code" else funcs).append(
                 (int(s, 16), int(e, 16), lab))
     return secs, funcs
 

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Bad input: each gets a clear message, a non-zero exit, no crash, and no
+# output file (an existing one is left as it was).
+# usage: tests/bad/run.sh BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/ktest.sh"
+B=${1:-$top/build}
+KS=$B/kstride
+W=$B/tests/bad
+mkdir -p "$W"
+
+# expect_fail NAME INPUT MESSAGE: instrument must fail saying MESSAGE
+expect_fail() {
+	local in=$1 msg=$2 out=$W/out.o rc
+	rm -f "$out"
+	"$KS" instrument "$in" -o "$out" > "$W/msg.txt" 2>&1
+	rc=$?
+	cat "$W/msg.txt"
+	[ $rc -ne 0 ] || die "exit status 0" || return 1
+	[ $rc -lt 128 ] || die "crashed (status $rc)" || return 1
+	[ ! -e "$out" ] || die "an output file was written" || return 1
+	grep -q -- "$msg" "$W/msg.txt" || die "message lacks '$msg'" || return 1
+	grep -q -- "$in" "$W/msg.txt" || die "message does not name the file" || return 1
+}
+
+t_not_elf() {
+	printf 'hello, I am text\n' > "$W/text.o"
+	expect_fail "$W/text.o" "not an ELF file"
+}
+
+t_empty() {
+	: > "$W/empty.o"
+	expect_fail "$W/empty.o" "not an ELF file"
+}
+
+t_wrong_machine() {
+	gcc -c -o "$W/m.o" "$top/tests/bad/unknown.S" || return 1
+	cp "$W/m.o" "$W/arm.o"
+	# e_machine = 183 (EM_AARCH64) at offset 18
+	printf '\xb7\x00' | dd of="$W/arm.o" bs=1 seek=18 conv=notrunc status=none
+	expect_fail "$W/arm.o" "is not x86-64"
+}
+
+t_elf32() {
+	cp "$W/m.o" "$W/e32.o" 2>/dev/null || gcc -c -o "$W/e32.o" "$top/tests/bad/unknown.S"
+	printf '\x01' | dd of="$W/e32.o" bs=1 seek=4 conv=notrunc status=none
+	expect_fail "$W/e32.o" "not a 64-bit little-endian ELF"
+}
+
+t_truncated() {
+	local n
+	gcc -c -O2 -o "$W/full.o" "$top/tests/real/zlib-test.c" || return 1
+	for n in 10 64 200 1000 $(( $(stat -c %s "$W/full.o") - 16 )); do
+		head -c $n "$W/full.o" > "$W/trunc.o"
+		expect_fail "$W/trunc.o" "trunc\|not an ELF\|outside the" || return 1
+	done
+}
+
+t_exec() {
+	gcc -no-pie -o "$W/exe" "$top/tests/golden/golden-main.c" -x assembler "$top/tests/golden/fixtures.S" || return 1
+	expect_fail "$W/exe" "executable (ET_EXEC)" || return 1
+	gcc -pie -fPIE -o "$W/pie" "$top/tests/real/zlib-test.c" -lz || return 1
+	expect_fail "$W/pie" "(ET_DYN)"
+}
+
+t_overlap() {
+	gcc -c -o "$W/overlap.o" "$top/tests/bad/overlap.S" || return 1
+	expect_fail "$W/overlap.o" "overlapping function symbols"
+}
+
+t_unknown() {
+	gcc -c -o "$W/unknown.o" "$top/tests/bad/unknown.S" || return 1
+	expect_fail "$W/unknown.o" "unknown instruction" || return 1
+	# with --allow-unknown the function is left original and counted
+	"$KS" instrument --allow-unknown --stats "$W/unknown.o" -o "$W/unknown-ks.o" > "$W/st.txt" || return 1
+	cat "$W/st.txt"
+	grep -q "undecodable-bytes *1" "$W/st.txt" || die "not counted" || return 1
+	grep -q "instrumented: *1" "$W/st.txt" || die "the good function was not instrumented"
+}
+
+t_keep_existing() {
+	echo "precious" > "$W/keep.o"
+	"$KS" instrument "$W/text.o" -o "$W/keep.o" 2>/dev/null && return 1
+	[ "$(cat "$W/keep.o")" = precious ] || die "existing output was changed"
+	! ls "$W"/keep.o.kstride-tmp.* 2>/dev/null || die "temporary file left behind"
+}
+
+t_bad_archive() {
+	printf '!<arch>\nfoo.o/          0           0     0     644     999999    `\nxx' > "$W/bad.a"
+	expect_fail "$W/bad.a" "truncated or corrupt\|bad size"
+}
+
+t_missing() {
+	expect_fail "$W/does-not-exist.o" "No such file"
+}
+
+# Corrupt traces: the readers must say what is wrong, never crash.
+t_bad_traces() {
+	local t=$B/tests/golden/default.trace f rc n
+	[ -f "$t" ] || { echo "SKIP: run the golden tests first"; return 4; }
+	f=$W/t.trace
+	for n in 0 7 40 100 4096 $(( $(stat -c %s "$t") - 8 )); do
+		head -c $n "$t" > "$f"
+		for cmd in script "report --by-insn"; do
+			"$KS" $cmd "$f" > /dev/null 2> "$W/err.txt"
+			rc=$?
+			[ $rc -ne 0 ] && [ $rc -lt 128 ] || die "$cmd on $n bytes: status $rc" || return 1
+			grep -q "kstride" "$W/err.txt" || die "no message for $n bytes" || return 1
+		done
+	done
+	# flip bytes all over the file: any status but a crash
+	for n in $(seq 1 40); do
+		cp "$t" "$f"
+		printf "\\x$(printf %x $((n * 37 % 256)))" | dd of="$f" bs=1 seek=$(( (n * 7919) % $(stat -c %s "$t") )) conv=notrunc status=none
+		"$KS" report --by-insn "$f" > /dev/null 2>&1
+		rc=$?
+		[ $rc -lt 128 ] || die "crash on corrupted trace (status $rc)" || return 1
+	done
+	# --force reads the complete part of a cut trace
+	head -c $(( $(stat -c %s "$t") / 2 )) "$t" > "$f"
+	"$KS" script --force "$f" > /dev/null 2>&1
+	[ $? -lt 128 ] || die "crash with --force"
+}
+
+ktest_run bad-not-elf t_not_elf
+ktest_run bad-empty t_empty
+ktest_run bad-wrong-machine t_wrong_machine
+ktest_run bad-elf32 t_elf32
+ktest_run bad-truncated t_truncated
+ktest_run bad-exec-and-dyn t_exec
+ktest_run bad-overlapping-symbols t_overlap
+ktest_run bad-unknown-instruction t_unknown
+ktest_run bad-output-untouched t_keep_existing
+ktest_run bad-archive t_bad_archive
+ktest_run bad-missing-input t_missing
+ktest_run bad-traces t_bad_traces
+ktest_done bad

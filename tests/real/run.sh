@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Real code nobody here wrote: every member of Debian's libz.a and
+# libsqlite3.a is instrumented; the workloads must print exactly what the
+# native build prints, and the trace must read back.
+# usage: tests/real/run.sh BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/ktest.sh"
+B=${1:-$top/build}
+KS=$B/kstride
+RT=$B/libkstride-rt.a
+W=$B/tests/real
+LIBDIR=/usr/lib/x86_64-linux-gnu
+mkdir -p "$W"
+
+# $1 name, $2 archive, $3 source, $4 run args, $5 extra link libs
+real_lib() {
+	local n=$1 lib=$2 src=$3 args=$4 libs=$5 members done
+	[ -f "$lib" ] || { echo "SKIP: $lib is missing (apt-get install the -dev package)"; return 4; }
+	"$KS" instrument --stats "$lib" -o "$W/$n-ks.a" > "$W/$n-stats.txt" || return 1
+	members=$(ar t "$lib" | wc -l)
+	grep -q "^objects: *$members\$" "$W/$n-stats.txt" || die "expected $members objects: $(head -3 "$W/$n-stats.txt")" || return 1
+	gcc -O2 -o "$W/$n-native" "$top/$src" "$lib" $libs || return 1
+	gcc -O2 -o "$W/$n-ks" "$top/$src" "$W/$n-ks.a" "$RT" $libs -lpthread || return 1
+	"$W/$n-native" $args > "$W/$n-native.out" || die "native $n failed" || return 1
+	"$W/$n-ks" $args > "$W/$n-ks.out" || die "instrumented $n failed (no trace)" || return 1
+	cmp "$W/$n-native.out" "$W/$n-ks.out" || die "outputs differ" || return 1
+	"$KS" record -q -o "$W/$n.trace" -- "$W/$n-ks" $args > "$W/$n-rec.out" || die "instrumented $n failed under record" || return 1
+	cmp "$W/$n-native.out" "$W/$n-rec.out" || die "outputs differ under record" || return 1
+	"$KS" report "$W/$n.trace" > "$W/$n-report.txt" || return 1
+	done=$(sed -n 's/^  instrumented: *//p' "$W/$n-stats.txt")
+	echo "$n: $done functions instrumented; $(head -1 "$W/$n-report.txt")"
+	# every workload must have produced events in the library's hot code
+	[ "$(awk 'NR>2 {n++} END {print n+0}' "$W/$n-report.txt")" -gt 20 ] || die "too few functions in the trace"
+}
+
+ktest_run real-zlib real_lib zlib $LIBDIR/libz.a tests/real/zlib-test.c 64 ""
+ktest_run real-sqlite real_lib sqlite $LIBDIR/libsqlite3.a tests/real/sqlite-test.c 2000 "-lm -ldl"
+ktest_done real

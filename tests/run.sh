@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every host test suite, then one total line.
+# usage: tests/run.sh BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=${1:-$top/build}
+pass=0 fail=0 skip=0
+
+suite() {
+	local out
+	out=$("$@" 2>&1 | tee /dev/stderr | grep -E '^# [a-z0-9-]+: [0-9]+ passed')
+	while read -r _ _ p _ f _ s _; do
+		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+	done <<< "$out"
+	[ -n "$out" ] || fail=$((fail + 1))
+}
+
+suite "$B/tests/unit/test-x86"
+obj=$B/tests/unit/elf-sample.o
+gcc -O2 -c -o "$obj" "$top/tests/real/zlib-test.c"
+suite "$B/tests/unit/test-elf" "$obj"
+suite bash "$top/tests/golden/run.sh" "$B"
+suite bash "$top/tests/real/run.sh" "$B"
+suite bash "$top/tests/bad/run.sh" "$B"
+echo "check: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
