@@ -138,7 +138,8 @@ static int by_insn(struct report *r)
 		v[n++] = (struct line){ a->func, a->site->off, k, a->site->size,
 					a->count };
 	}
-	qsort(v, n, sizeof(*v), line_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), line_cmp);
 	for (i = 0; i < n;) {
 		struct line l = v[i];
 		char name[256];
@@ -213,7 +214,8 @@ static int by_func(struct report *r)
 			break;
 		}
 	}
-	qsort(v, n, sizeof(*v), fsum_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), fsum_cmp);
 	printf("# %lu events\n", (unsigned long)r->events);
 	printf("# %-38s %10s %12s %12s %10s %14s %14s\n", "function", "calls",
 	       "reads", "writes", "updates", "bytes read", "bytes written");

@@ -66,7 +66,8 @@ static int reloc_cmp(const void *a, const void *b)
 void elf_rela__sort(struct elf_sec *rela)
 {
 	/* qsort is not stable; input order within one offset does not matter */
-	qsort(rela->relocs.v, rela->relocs.n, sizeof(struct elf_reloc),
+	if (rela->relocs.n)
+		qsort(rela->relocs.v, rela->relocs.n, sizeof(struct elf_reloc),
 	      reloc_cmp);
 }
 
@@ -137,6 +138,13 @@ static int read_sections(struct elf_obj *obj, Elf *e, size_t fsize)
 		sec->name = xstrdup(name);
 		if (!sec->name)
 			return -ENOMEM;
+		if (sec->sh.sh_addralign & (sec->sh.sh_addralign - 1) ||
+		    sec->sh.sh_addralign > (1u << 20)) {
+			ks_err("%s: section %s: alignment %lu is not a power of two up to 1 MiB",
+			       obj->name, sec->name,
+			       (unsigned long)sec->sh.sh_addralign);
+			return -EINVAL;
+		}
 		if (sec->sh.sh_type == SHT_NOBITS) {
 			sec->size = sec->sh.sh_size;
 			continue;
@@ -231,7 +239,7 @@ static int read_symbols(struct elf_obj *obj)
 	if (vec_reserve(&obj->syms, n))
 		return -ENOMEM;
 	obj->syms.n = n;
-	obj->syms.v[0] = NULL;
+	memset(obj->syms.v, 0, n * sizeof(obj->syms.v[0]));
 	for (i = 1; i < n; i++) {
 		const Elf64_Sym *es = (const Elf64_Sym *)symtab->data + i;
 		struct elf_sym *sym = calloc(1, sizeof(*sym));

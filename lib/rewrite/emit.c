@@ -40,15 +40,6 @@ struct fixup {
 	bool back; /* target is region 'insn''s return point */
 };
 
-/* A relocation whose target is decided once every copy is placed. */
-struct pending {
-	struct elf_sec *sec; /* section the relocation applies to */
-	size_t idx; /* index in sec->rela->relocs */
-	struct elf_sec *tsec;
-	u64 toff; /* referenced place in the original layout */
-	s64 bias; /* addend = resolved offset - bias */
-};
-
 struct emitter {
 	struct rw_ctx *ctx;
 	struct func *f;
@@ -58,8 +49,6 @@ struct emitter {
 	VEC(struct fixup) fixups;
 	u32 *slow_pos, *back_pos; /* per region */
 };
-
-static VEC(struct pending) pendings;
 
 static struct elf_sym *tls_sym(struct rw_ctx *ctx)
 {
@@ -92,7 +81,7 @@ static int add_pending(struct rw_ctx *ctx, struct elf_sec *sec, size_t idx,
 
 	if (idx == SIZE_MAX)
 		return -ENOMEM;
-	p = vec_push(&pendings);
+	p = vec_push(&ctx->pendings);
 	if (!p)
 		return -ENOMEM;
 	p->sec = sec;
@@ -787,8 +776,8 @@ int emit__all(struct rw_ctx *ctx)
 	memset(&ctx->strs_buf, 0, sizeof(struct buf));
 
 	/* now every copy is placed: resolve code references */
-	for (i = 0; i < pendings.n; i++) {
-		struct pending *p = &pendings.v[i];
+	for (i = 0; i < ctx->pendings.n; i++) {
+		struct pending *p = &ctx->pendings.v[i];
 		struct elf_reloc *r = &p->sec->rela->relocs.v[p->idx];
 		struct elf_sym *sym;
 		u64 off;
@@ -797,6 +786,6 @@ int emit__all(struct rw_ctx *ctx)
 		r->sym = sym;
 		r->addend = (s64)off - p->bias;
 	}
-	vec_free(&pendings);
+	vec_free(&ctx->pendings);
 	return 0;
 }

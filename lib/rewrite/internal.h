@@ -92,12 +92,22 @@ struct func {
 	u32 func_desc; /* offset of its ks_func in the funcs section */
 };
 
+/* A relocation whose target is decided once every copy is placed. */
+struct pending {
+	struct elf_sec *sec; /* section the relocation applies to */
+	size_t idx; /* index in sec->rela->relocs */
+	struct elf_sec *tsec;
+	u64 toff; /* referenced place in the original layout */
+	s64 bias; /* addend = resolved offset - bias */
+};
+
 struct rw_ctx {
 	struct elf_obj *obj;
 	const struct rw_opts *opts;
 	struct rw_stats *st;
 	VEC(struct func) funcs;
 	VEC(struct jump_table) tables;
+	VEC(struct pending) pendings;
 	/* new sections */
 	struct elf_sec *regions, *fdescs, *strs;
 	struct buf regions_buf, fdescs_buf, strs_buf;

@@ -188,6 +188,23 @@ static bool has_post(const struct func *f, u32 site0, u32 n)
 	return false;
 }
 
+/* Registers B may not be in while @k is the region's last insn. */
+static u32 last_mask(const struct func *f, u32 k, bool spill, u32 nsites,
+		     const u32 *first_site)
+{
+	u32 m = spill ? f->insns[k].gpr_read : 0;
+
+	if (nsites && has_post(f, first_site[k], nsites))
+		m |= f->insns[k].gpr_write | (spill ? f->insns[k].gpr_read : 0);
+	return m;
+}
+
+/* Registers B may not be in while @k runs inside the region. */
+static u32 use_mask(const struct func *f, u32 k, bool spill)
+{
+	return f->insns[k].gpr_write | (spill ? f->insns[k].gpr_read : 0);
+}
+
 static bool ends_region(const struct insn *in)
 {
 	return in->type != INSN_OTHER;
@@ -287,7 +304,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 
 	for (i = 0; i < n;) {
 		u32 nsites = first_site[i + 1] - first_site[i];
-		u32 cand, use, slots = 0, last, k, busy;
+		u32 cand, base, slots = 0, last, k, busy;
 		struct region *r;
 
 		if (!nsites) {
@@ -310,59 +327,46 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		/*
 		 * The cursor register B: dead at the start and not written
 		 * until the commit; or, if nothing is dead, saved around the
-		 * region and then not even read by it.
+		 * region ("borrowed") and then not even read by it, including
+		 * by the operands of the last instruction, whose sites are
+		 * stored while B still holds the cursor.  A region ending
+		 * in a string op also keeps B across that instruction.
 		 */
-		cand = free_at(f, i) & ~busy;
-		r->bspill = !cand;
+		base = free_at(f, i) & ~busy;
+		r->bspill = !(base & ~last_mask(f, i, false, nsites, first_site));
 		if (r->bspill)
-			cand = GPR_ALL & ~busy;
+			base = GPR_ALL & ~busy;
+		cand = base & ~last_mask(f, i, r->bspill, nsites, first_site);
 		r->post = has_post(f, first_site[i], nsites);
-		use = f->insns[i].gpr_write;
-		if (r->bspill)
-			use |= f->insns[i].gpr_read;
-		if (r->post)
-			cand &= ~use;
 
 		for (k = i + 1; cand && !r->post && !ends_region(&f->insns[last]) &&
 				k < n && !f->leader[k];
 		     k++) {
 			u32 ks = first_site[k + 1] - first_site[k], kslots = 0;
-			u32 c = cand & ~use, kuse;
-			bool post;
+			u32 c;
 
+			base &= ~use_mask(f, k - 1, r->bspill);
+			if (!base)
+				break;
+			if (!ks) {
+				if (ends_region(&f->insns[k]))
+					break;
+				continue;
+			}
+			for (u32 s = first_site[k]; s < first_site[k + 1]; s++)
+				kslots += site_slots(&f->sites.v[s]);
+			if (slots + kslots > KS_REGION_MAX_SLOTS)
+				break;
+			c = base & ~last_mask(f, k, r->bspill, ks, first_site);
 			if (!c)
 				break;
-			kuse = f->insns[k].gpr_write;
-			if (r->bspill)
-				kuse |= f->insns[k].gpr_read;
-			if (ks) {
-				for (u32 s = first_site[k]; s < first_site[k + 1]; s++)
-					kslots += site_slots(&f->sites.v[s]);
-				if (slots + kslots > KS_REGION_MAX_SLOTS)
-					break;
-				post = has_post(f, first_site[k], ks);
-				if (post) {
-					c &= ~kuse;
-					if (!c)
-						break;
-				}
-				cand = c;
-				last = k;
-				slots += kslots;
-				r->post = post;
-				if (post || ends_region(&f->insns[k]))
-					break;
-			} else if (ends_region(&f->insns[k])) {
+			cand = c;
+			last = k;
+			slots += kslots;
+			r->post = has_post(f, first_site[k], ks);
+			if (r->post || ends_region(&f->insns[k]))
 				break;
-			}
-			use |= kuse;
 		}
-		/*
-		 * A borrowed cursor holds the cursor while the last insn's
-		 * sites are stored: it must not be one of their registers.
-		 */
-		if (r->bspill)
-			cand &= ~f->insns[last].gpr_read;
 		r->last = last;
 		r->nsites = first_site[last + 1] - first_site[i];
 		r->nslots = slots;

@@ -166,7 +166,8 @@ static int find_table_bases(struct rw_ctx *ctx)
 			t->base = ref.off;
 		}
 	}
-	qsort(ctx->tables.v, ctx->tables.n, sizeof(struct jump_table),
+	if (ctx->tables.n)
+		qsort(ctx->tables.v, ctx->tables.n, sizeof(struct jump_table),
 	      table_cmp);
 	return 0;
 }

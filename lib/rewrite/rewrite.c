@@ -72,6 +72,7 @@ static void ctx__free(struct rw_ctx *ctx)
 	}
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);
+	vec_free(&ctx->pendings);
 	buf__free(&ctx->regions_buf);
 	buf__free(&ctx->fdescs_buf);
 	buf__free(&ctx->strs_buf);

@@ -116,7 +116,8 @@ static int collect(struct rw_ctx *ctx)
 		if (add_sym(f, s))
 			return -ENOMEM;
 	}
-	qsort(ctx->funcs.v, ctx->funcs.n, sizeof(struct func), func_cmp);
+	if (ctx->funcs.n)
+		qsort(ctx->funcs.v, ctx->funcs.n, sizeof(struct func), func_cmp);
 
 	/* merge aliases, reject overlaps */
 	for (i = 0, n = 0; i < ctx->funcs.n; i++) {

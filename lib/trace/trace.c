@@ -165,7 +165,8 @@ static int index_regions(struct trace *t)
 	t->regions = calloc(t->cap, sizeof(*t->regions));
 	if (!t->regions)
 		return -ENOMEM;
-	qsort(t->funcs.v, t->funcs.n, sizeof(struct trace_func), func_cmp);
+	if (t->funcs.n)
+		qsort(t->funcs.v, t->funcs.n, sizeof(struct trace_func), func_cmp);
 	for (i = 0; i < t->regions_d.n; i++) {
 		const struct dump *d = &t->regions_d.v[i];
 

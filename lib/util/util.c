@@ -53,16 +53,19 @@ int buf__reserve(struct buf *b, size_t extra)
 
 int buf__append(struct buf *b, const void *data, size_t len)
 {
+	if (!len)
+		return 0;
 	if (buf__reserve(b, len))
 		return -ENOMEM;
-	if (len)
-		memcpy(b->p + b->len, data, len);
+	memcpy(b->p + b->len, data, len);
 	b->len += len;
 	return 0;
 }
 
 int buf__fill(struct buf *b, int c, size_t len)
 {
+	if (!len)
+		return 0;
 	if (buf__reserve(b, len))
 		return -ENOMEM;
 	memset(b->p + b->len, c, len);
@@ -85,6 +88,8 @@ void buf__free(struct buf *b)
 
 static void ks_vlog(const char *pfx, const char *fmt, va_list ap)
 {
+	if (ks_verbose < 0)
+		return; /* fuzzing: no output */
 	fprintf(stderr, "kstride: %s", pfx);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
