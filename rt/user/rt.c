@@ -299,7 +299,8 @@ static void rt_exit(void)
 	if (getenv("KSTRIDE_STATS")) {
 		char buf[200];
 		int n = snprintf(buf, sizeof(buf),
-				 "kstride runtime: %llu record bytes, %llu dropped, %llu threads\n",
+				 "kstride runtime: %llu events, %llu record bytes, %llu dropped, %llu threads\n",
+				 (unsigned long long)rt.events,
 				 (unsigned long long)rt.bytes,
 				 (unsigned long long)rt.dropped,
 				 (unsigned long long)rt.nthreads);
