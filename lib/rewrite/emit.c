@@ -38,6 +38,7 @@ struct fixup {
 	u32 insn; /* target instruction */
 	bool slow; /* target is region 'insn''s slow path */
 	bool back; /* target is region 'insn''s return point */
+	bool exit; /* target is exit stub 'insn' */
 };
 
 struct emitter {
@@ -48,6 +49,7 @@ struct emitter {
 	struct elf_sec *copy;
 	VEC(struct fixup) fixups;
 	u32 *slow_pos, *back_pos; /* per region */
+	u32 *exit_pos; /* per region exit */
 };
 
 static struct elf_sym *tls_sym(struct rw_ctx *ctx)
@@ -338,30 +340,41 @@ static bool branch_reloc(const struct func *f, const struct insn *in,
 	return false;
 }
 
-static int emit_branch(struct emitter *e, const struct insn *in)
+/* Point the rel32 field at @pos where @in's branch went. */
+static int branch_target(struct emitter *e, const struct insn *in, size_t pos)
 {
 	struct func *f = e->f;
-	const u8 *src = f->sec->data + in->off;
 	struct elf_reloc *r;
-	size_t pos;
-	int err;
+	struct fixup *fx;
 
 	if (branch_reloc(f, in, &r)) {
-		/* rel32 with a relocation: copy it, move the relocation */
-		pos = e->b->len + in->rel_off;
-		err = buf__append(e->b, src, in->len);
-		if (err)
-			return err;
-		if (r->sym && elf_sec__is_exec(r->sym->sec) &&
-		    !names_start(r, in->len - in->rel_off)) {
-			s64 bias = in->len - in->rel_off;
+		/* the original rel32 is last in its insn, as ours is: bias 4 */
+		s64 bias = in->len - in->rel_off;
 
+		if (r->sym && elf_sec__is_exec(r->sym->sec) &&
+		    !names_start(r, bias))
 			return add_code_reloc(e, pos, r->type, r->sym->sec,
 					      r->sym->value + r->addend + bias,
-					      bias);
-		}
-		return add_reloc(e, pos, r->type, r->sym, r->addend);
+					      4);
+		return add_reloc(e, pos, r->type, r->sym, r->addend + bias - 4);
 	}
+	if (in->target >= (s64)f->start && in->target < (s64)(f->start + f->size)) {
+		fx = vec_push(&e->fixups);
+		if (!fx)
+			return -ENOMEM;
+		fx->pos = pos;
+		fx->insn = f->at[in->target - f->start];
+		return 0;
+	}
+	return add_code_reloc(e, pos, R_X86_64_PC32, f->sec, in->target, 4);
+}
+
+/* Re-encode a relative branch with a rel32; @stub: a region exit's jcc. */
+static int emit_branch(struct emitter *e, const struct insn *in, int stub)
+{
+	const u8 *src = e->f->sec->data + in->off;
+	size_t pos;
+	int err;
 
 	switch (in->type) {
 	case INSN_JCC:
@@ -386,16 +399,17 @@ static int emit_branch(struct emitter *e, const struct insn *in)
 	}
 	if (err)
 		return err;
-	if (in->target >= (s64)f->start && in->target < (s64)(f->start + f->size)) {
+	if (stub >= 0) {
 		struct fixup *fx = vec_push(&e->fixups);
 
 		if (!fx)
 			return -ENOMEM;
 		fx->pos = pos;
-		fx->insn = f->at[in->target - f->start];
+		fx->insn = stub;
+		fx->exit = true;
 		return 0;
 	}
-	return add_code_reloc(e, pos, R_X86_64_PC32, f->sec, in->target, 4);
+	return branch_target(e, in, pos);
 }
 
 /* Copy one original instruction, fixing what refers to addresses. */
@@ -409,7 +423,7 @@ static int emit_insn(struct emitter *e, const struct insn *in)
 	int err;
 
 	if (in->has_target)
-		return emit_branch(e, in);
+		return emit_branch(e, in, -1);
 	err = buf__append(e->b, f->sec->data + in->off, in->len);
 	if (err)
 		return err;
@@ -470,6 +484,53 @@ static int emit_slow_paths(struct emitter *e)
 		err = err ?: x86__emit_lea(e->b, REG_RSP, &up, NULL);
 		err = err ?: emit_tls_load(e, r->breg, spill_field(SPILL_SLOW));
 		err = err ?: emit_jcc_to(e, -1, ri, false);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Region exits: commit the header of the sites stored so far, give back a
+ * borrowed cursor register, and go where the jcc went.
+ */
+static int emit_exit_stubs(struct emitter *e)
+{
+	struct func *f = e->f;
+	u32 xi, ri = 0;
+
+	for (xi = 0; xi < f->exits.n; xi++) {
+		const struct region_exit *x = &f->exits.v[xi];
+		const struct insn *in = &f->insns[x->insn];
+		struct region *r;
+		struct x86_mem m = x86_mem_base(REG_RIP, 0);
+		int h = x->hreg, err = 0;
+		size_t fx, pos;
+
+		while (f->regions.v[ri].last < x->insn)
+			ri++;
+		r = &f->regions.v[ri];
+		e->exit_pos[xi] = e->b->len - e->base;
+		if (h == REG_NONE) {
+			h = spill_reg(r);
+			err = emit_tls_store(e, h, spill_field(SPILL_A));
+		}
+		err = err ?: x86__emit_lea(e->b, h, &m, &fx);
+		err = err ?: add_reloc(e, fx, R_X86_64_PC32,
+				       elf_obj__secsym(e->ctx->obj,
+						       e->ctx->regions),
+				       (s64)x->desc_off - 4);
+		if (!err) {
+			struct x86_mem hdr = x86_mem_base(r->breg, 0);
+
+			err = x86__emit_store(e->b, h, &hdr, NULL);
+		}
+		if (!err && x->hreg == REG_NONE)
+			err = emit_tls_load(e, h, spill_field(SPILL_A));
+		if (!err && r->bspill)
+			err = emit_tls_load(e, r->breg, spill_field(SPILL_B));
+		err = err ?: x86__emit_jmp32(e->b, &pos);
+		err = err ?: branch_target(e, in, pos);
 		if (err)
 			return err;
 	}
@@ -552,18 +613,23 @@ static int site_disp_reloc(struct rw_ctx *ctx, struct func *f,
 				  r->addend);
 }
 
+/*
+ * The descriptor of @r's first @nsites sites (all of them, or the prefix an
+ * exit stub commits); a prefix keeps the full slot count, which is what
+ * was reserved.
+ */
 static int emit_region_desc(struct rw_ctx *ctx, struct func *f,
-			    struct region *r)
+			    const struct region *r, u32 nsites, u32 *desc_off)
 {
 	struct elf_obj *obj = ctx->obj;
-	struct ks_region d = { .nsites = r->nsites, .nslots = r->nslots };
+	struct ks_region d = { .nsites = nsites, .nslots = r->nslots };
 	u32 k, at;
 	int err;
 
 	at = ctx->regions_buf.len;
-	r->desc_off = at;
+	*desc_off = at;
 	err = buf__append(&ctx->regions_buf, &d, sizeof(d));
-	for (k = 0; !err && k < r->nsites; k++) {
+	for (k = 0; !err && k < nsites; k++) {
 		const struct site *s = &f->sites.v[r->site0 + k];
 		struct ks_site ds = {
 			.off = f->insns[s->insn].off - f->start,
@@ -590,7 +656,7 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 		     struct elf_sec *copy)
 {
 	struct emitter e = { .ctx = ctx, .f = f, .b = b, .copy = copy };
-	u32 i, ri = 0, k;
+	u32 i, ri = 0, k, xi;
 	int err;
 
 	err = buf__align(b, 16, 0xcc);
@@ -603,14 +669,23 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 	f->map_insn = calloc(f->ninsns, sizeof(u32));
 	e.slow_pos = calloc(f->regions.n + 1, sizeof(u32));
 	e.back_pos = calloc(f->regions.n + 1, sizeof(u32));
-	if (!f->map_start || !f->map_insn || !e.slow_pos || !e.back_pos) {
+	e.exit_pos = calloc(f->exits.n + 1, sizeof(u32));
+	if (!f->map_start || !f->map_insn || !e.slow_pos || !e.back_pos ||
+	    !e.exit_pos) {
 		err = -ENOMEM;
 		goto out;
 	}
 	err = emit_func_desc(ctx, f);
-	for (ri = 0; !err && ri < f->regions.n; ri++)
-		err = emit_region_desc(ctx, f, &f->regions.v[ri]);
+	for (ri = 0; !err && ri < f->regions.n; ri++) {
+		struct region *r = &f->regions.v[ri];
+
+		err = emit_region_desc(ctx, f, r, r->nsites, &r->desc_off);
+		for (k = r->exit0; !err && k < r->exit0 + r->nexits; k++)
+			err = emit_region_desc(ctx, f, r, f->exits.v[k].nsites,
+					       &f->exits.v[k].desc_off);
+	}
 	ri = 0;
+	xi = 0;
 	for (i = 0; !err && i < f->ninsns; i++) {
 		struct region *r = ri < f->regions.n ? &f->regions.v[ri] : NULL;
 		bool in_r = r && i >= r->first && i <= r->last;
@@ -627,7 +702,10 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 				err = emit_commit(&e, r);
 		}
 		f->map_insn[i] = b->len - e.base;
-		err = err ?: emit_insn(&e, &f->insns[i]);
+		if (!err && xi < f->exits.n && f->exits.v[xi].insn == i)
+			err = emit_branch(&e, &f->insns[i], xi++);
+		else
+			err = err ?: emit_insn(&e, &f->insns[i]);
 		if (in_r && i == r->last) {
 			if (r->post) {
 				for (k = r->site0; !err && k < r->site0 + r->nsites; k++)
@@ -639,6 +717,7 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 		}
 	}
 	err = err ?: emit_slow_paths(&e);
+	err = err ?: emit_exit_stubs(&e);
 	if (err)
 		goto out;
 	for (k = 0; k < e.fixups.n; k++) {
@@ -646,7 +725,9 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 		u32 to;
 		s32 rel;
 
-		if (fx->slow)
+		if (fx->exit)
+			to = e.exit_pos[fx->insn];
+		else if (fx->slow)
 			to = e.slow_pos[fx->insn];
 		else if (fx->back)
 			to = e.back_pos[fx->insn];
@@ -660,6 +741,7 @@ out:
 	vec_free(&e.fixups);
 	free(e.slow_pos);
 	free(e.back_pos);
+	free(e.exit_pos);
 	return err;
 }
 

@@ -46,6 +46,18 @@ struct region {
 	bool hfirst; /* header written in the prologue, not before 'last' */
 	bool post; /* last insn has string sites stored after it */
 	u32 desc_off; /* offset of its ks_region in the regions section */
+	u32 exit0, nexits; /* into func->exits */
+};
+
+/*
+ * A conditional branch inside a region: its taken edge goes through a stub
+ * that commits a header describing only the sites stored so far.
+ */
+struct region_exit {
+	u32 insn; /* the jcc */
+	u32 nsites; /* sites of the region before it */
+	s8 hreg; /* dead at the target, REG_NONE: spill */
+	u32 desc_off;
 };
 
 /* A place in code that another place refers to. */
@@ -71,7 +83,7 @@ struct func {
 	struct insn *insns;
 	u32 ninsns;
 	u32 *at; /* byte offset -> insn index, NO_INSN if not a boundary */
-	bool *leader; /* insn starts a block */
+	bool *join; /* insn is reached other than by falling through */
 	bool *entry_ref; /* insn is reached from outside (jump table, cold) */
 	bool *glue; /* no instrumentation before this insn (TLS sequences) */
 	u32 *live; /* live-in: gpr bits 0-15, flags << 16 */
@@ -80,6 +92,7 @@ struct func {
 
 	VEC(struct site) sites;
 	VEC(struct region) regions;
+	VEC(struct region_exit) exits;
 
 	const char *skip; /* reason (rw_skip_names), NULL if instrumented */
 	enum rw_skip skip_why;

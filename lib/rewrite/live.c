@@ -193,16 +193,14 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 		free(exits);
 		return -ENOMEM;
 	}
-	f->leader[0] = true;
+	f->join[0] = true;
 	for (i = 0; i < n; i++) {
 		const struct insn *in = &f->insns[i];
 
 		if (f->entry_ref[i])
-			f->leader[i] = true;
-		if (in->type != INSN_OTHER && i + 1 < n)
-			f->leader[i + 1] = true;
+			f->join[i] = true;
 		if (target_inside(f, in) && !branch_relocated(f, in))
-			f->leader[f->at[in->target - f->start]] = true;
+			f->join[f->at[in->target - f->start]] = true;
 		else if (in->type == INSN_JMP || in->type == INSN_JCC ||
 			 in->type == INSN_LOOP || in->type == INSN_RET ||
 			 in->type == INSN_JMP_IND)

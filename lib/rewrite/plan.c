@@ -211,6 +211,50 @@ static bool ends_region(const struct insn *in)
 }
 
 /*
+ * A region may run on through a conditional branch when the instruction
+ * after it is entered only by falling through: the taken edge leaves
+ * through an exit stub (emit.c).
+ */
+static bool passes(const struct func *f, u32 k)
+{
+	const struct insn *in = &f->insns[k];
+
+	/* backward branches close loops and are usually taken: stop there */
+	return in->type == INSN_JCC && k + 1 < f->ninsns && !f->join[k + 1] &&
+	       in->target > (s64)in->off;
+}
+
+static int add_exits(struct rw_ctx *ctx, struct func *f, struct region *r,
+		     const u32 *first_site)
+{
+	u32 k, bmask = 1u << r->breg;
+
+	r->exit0 = f->exits.n;
+	for (k = r->first; k < r->last; k++) {
+		const struct insn *in = &f->insns[k];
+		struct region_exit *x;
+
+		if (in->type != INSN_JCC)
+			continue;
+		x = vec_push(&f->exits);
+		if (!x)
+			return -ENOMEM;
+		x->insn = k;
+		x->nsites = first_site[k + 1] - r->site0;
+		x->hreg = REG_NONE;
+		if (in->target >= (s64)f->start &&
+		    in->target < (s64)(f->start + f->size) &&
+		    f->at[in->target - f->start] != NO_INSN)
+			x->hreg = lowest(free_at(f, f->at[in->target - f->start]) &
+					 ~bmask);
+		if (x->hreg == REG_NONE)
+			ctx->st->spills++;
+		r->nexits++;
+	}
+	return 0;
+}
+
+/*
  * Pick scratch registers: a base+index access whose address can be formed
  * with lea in a dead register takes one slot instead of two; the header
  * needs a register that is dead either in the prologue or where it is
@@ -268,7 +312,7 @@ static void plan__dump(const struct func *f)
 			    sizeof(txt));
 		fprintf(stderr, "%5lx %c live=%04x fl=%02x  %-40s",
 			(unsigned long)(in->off - f->start),
-			f->leader[i] ? '>' : ' ', f->live[i] & 0xffff,
+			f->join[i] ? '>' : ' ', f->live[i] & 0xffff,
 			f->live[i] >> 16, txt);
 		if (ri < f->regions.n && f->regions.v[ri].first <= i) {
 			const struct region *r = &f->regions.v[ri];
@@ -340,7 +384,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		r->post = has_post(f, first_site[i], nsites);
 
 		for (k = i + 1; cand && !r->post && !ends_region(&f->insns[last]) &&
-				k < n && !f->leader[k];
+				k < n && !f->join[k];
 		     k++) {
 			u32 ks = first_site[k + 1] - first_site[k], kslots = 0;
 			u32 c;
@@ -349,7 +393,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 			if (!base)
 				break;
 			if (!ks) {
-				if (ends_region(&f->insns[k]))
+				if (ends_region(&f->insns[k]) && !passes(f, k))
 					break;
 				continue;
 			}
@@ -381,6 +425,9 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 			ctx->st->flag_saves++;
 		}
 		pick_scratch(ctx, f, r);
+		err = add_exits(ctx, f, r, first_site);
+		if (err)
+			goto out;
 		i = last + 1;
 	}
 	ctx->st->sites += f->sites.n;

@@ -323,7 +323,7 @@ static void check_branches(struct rw_ctx *ctx, struct func *f)
 				func__skip(ctx, f, SKIP_BAD_BRANCH_TARGET,
 					   NULL, in->off);
 			else
-				f->leader[f->at[in->target - f->start]] = true;
+				f->join[f->at[in->target - f->start]] = true;
 			continue;
 		}
 		g = func__at(ctx, f->sec, in->target);

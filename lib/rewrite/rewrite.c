@@ -61,7 +61,7 @@ static void ctx__free(struct rw_ctx *ctx)
 		free(f->syms);
 		free(f->insns);
 		free(f->at);
-		free(f->leader);
+		free(f->join);
 		free(f->entry_ref);
 		free(f->glue);
 		free(f->live);
@@ -69,6 +69,7 @@ static void ctx__free(struct rw_ctx *ctx)
 		free(f->map_insn);
 		vec_free(&f->sites);
 		vec_free(&f->regions);
+		vec_free(&f->exits);
 	}
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);

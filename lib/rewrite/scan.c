@@ -217,10 +217,10 @@ int scan__functions(struct rw_ctx *ctx)
 		err = decode(ctx, f, ctx->opts->allow_unknown);
 		if (err)
 			return err;
-		f->leader = calloc(f->ninsns + 1, sizeof(bool));
+		f->join = calloc(f->ninsns + 1, sizeof(bool));
 		f->entry_ref = calloc(f->ninsns + 1, sizeof(bool));
 		f->glue = calloc(f->ninsns + 1, sizeof(bool));
-		if (!f->leader || !f->entry_ref || !f->glue)
+		if (!f->join || !f->entry_ref || !f->glue)
 			return -ENOMEM;
 	}
 	ctx->st->funcs += ctx->funcs.n;

@@ -58,7 +58,18 @@ def parse_map(path, archive):
     """Linked members, and [(member, section name, addr, size)] in order."""
     with open(path) as f:
         lines = f.read().split("\n")
-    prefix = archive + "("
+    real = os.path.realpath(archive)
+    cache = {}
+
+    def member(obj):
+        """"ARCHIVE(member.o)" -> member.o, if ARCHIVE is ours"""
+        if not obj.endswith(")") or "(" not in obj:
+            return None
+        path, _, mem = obj[:-1].rpartition("(")
+        if path not in cache:
+            cache[path] = os.path.realpath(path) == real
+        return mem if cache[path] else None
+
     members = []
     secs = []
     i = 0
@@ -67,8 +78,8 @@ def parse_map(path, archive):
     for i in range(i + 1, len(lines)):
         ln = lines[i]
         if ln and not ln[0].isspace():
-            if ln.startswith(prefix) and ln.endswith(")"):
-                members.append(ln[len(prefix):-1])
+            if member(ln.split()[0]):
+                members.append(member(ln.split()[0]))
             elif ln.startswith("Merging") or ln.startswith("As-needed") \
                     or ln.startswith("Discarded") or ln.startswith("Memory"):
                 break
@@ -94,9 +105,8 @@ def parse_map(path, archive):
             addr, size, obj = m2.groups()
             i += 1
         i += 1
-        if obj.startswith(prefix) and obj.endswith(")"):
-            secs.append((obj[len(prefix):-1], sec, int(addr, 16),
-                         int(size, 16)))
+        if member(obj):
+            secs.append((member(obj), sec, int(addr, 16), int(size, 16)))
     return members, secs
 
 
@@ -178,7 +188,6 @@ def main():
     if len(sys.argv) != 4:
         sys.exit("usage: attrib.py MAP ARCHIVE OUTDIR")
     mapf, archive, outdir = sys.argv[1:]
-    archive = os.path.abspath(archive)
     members, mapsecs = parse_map(mapf, archive)
     if not members:
         sys.exit("attrib: no member of %s in %s" % (archive, mapf))
