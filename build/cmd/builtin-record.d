@@ -1,6 +1,0 @@
-build/cmd/builtin-record.o: cmd/builtin-record.c cmd/../lib/trace/trace.h \
- include/kstride/abi.h cmd/../lib/trace/../util/util.h cmd/builtin.h
-cmd/../lib/trace/trace.h:
-include/kstride/abi.h:
-cmd/../lib/trace/../util/util.h:
-cmd/builtin.h:

@@ -1,6 +1,0 @@
-build/cmd/builtin-report.o: cmd/builtin-report.c cmd/../lib/trace/trace.h \
- include/kstride/abi.h cmd/../lib/trace/../util/util.h cmd/builtin.h
-cmd/../lib/trace/trace.h:
-include/kstride/abi.h:
-cmd/../lib/trace/../util/util.h:
-cmd/builtin.h:

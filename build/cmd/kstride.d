@@ -1,2 +1,0 @@
-build/cmd/kstride.o: cmd/kstride.c cmd/builtin.h
-cmd/builtin.h:
