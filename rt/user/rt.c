@@ -2,12 +2,15 @@
 /*
  * The user-space runtime linked into instrumented programs.
  *
- * Each thread owns a buffer; instrumented code reserves records in it
- * through %fs:__kstride_tls (see abi.h) and calls __kstride_refill when it
- * is full.  A full buffer is written to $KSTRIDE_OUTPUT as one DATA chunk,
- * or, without KSTRIDE_OUTPUT, walked and counted ("consumed") and reused.
- * At exit the descriptor sections are dumped so that readers can decode
- * the records offline.
+ * Instrumented code reserves records in its thread's current buffer through
+ * %fs:__kstride_tls (see abi.h) and calls __kstride_refill when it is full.
+ * A full buffer is handed to one consumer thread and the producer takes an
+ * empty one from its own pool, so producing and consuming run on different
+ * cores.  The consumer writes each buffer to $KSTRIDE_OUTPUT as one DATA
+ * chunk, or, without KSTRIDE_OUTPUT, walks and counts its records
+ * ("consumed") and discards them.  A producer whose buffers are all queued
+ * waits for one: nothing is ever dropped silently.  At exit the descriptor
+ * sections are dumped so that readers can decode the records offline.
  *
  * This code is compiled with -mgeneral-regs-only: refill.S saves the SSE
  * state, but nothing here should need it.
@@ -15,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +29,31 @@
 
 #include <kstride/abi.h>
 
+#define NBUF_DEFAULT 4
+
+struct ks_buf {
+	uint64_t base, len; /* records in [base, base + len) */
+	struct ks_thread *owner;
+	struct ks_buf *next;
+};
+
+/* A producer thread's pool; outlives the thread until the exit flush. */
+struct ks_thread {
+	uint32_t tid;
+	uint64_t fs_base;
+	struct ks_buf *cur; /* being filled */
+	struct ks_buf *free; /* empty, ready */
+	struct ks_tls *tls; /* while the thread runs */
+	struct ks_thread *next;
+};
+
 struct ks_tls {
 	/* ABI part: offsets used by instrumented code */
 	uint64_t cur;
 	uint64_t limit;
 	uint64_t spill[KS_TLS_NSPILL];
 	/* private part */
-	uint64_t buf, end;
-	struct ks_tls *next; /* all threads, for the exit flush */
+	struct ks_thread *th;
 	int registered;
 };
 
@@ -55,14 +76,21 @@ extern const char __stop_kstride_strs[] __attribute__((weak));
 
 static struct {
 	pthread_mutex_t lock;
+	pthread_cond_t work; /* consumer: a buffer is queued, or stop */
+	pthread_cond_t done; /* producers: a buffer came back */
 	int fd; /* -1: consume and discard */
-	int inited, failed, finished;
-	size_t bufsize;
+	int inited, stopping, finished, have_consumer;
+	size_t bufsize, nbuf;
 	pthread_key_t key;
-	struct ks_tls *threads;
-	uint64_t bytes, dropped, events, regions, nthreads;
+	pthread_t consumer;
+	struct ks_buf *head, *tail; /* the queue, oldest first */
+	unsigned queued, busy;
+	struct ks_thread *threads;
+	uint64_t bytes, dropped, events, regions, nthreads, waits;
 } rt = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.work = PTHREAD_COND_INITIALIZER,
+	.done = PTHREAD_COND_INITIALIZER,
 	.fd = -1,
 };
 
@@ -99,6 +127,111 @@ static int write_all(int fd, struct iovec *iov, int cnt)
 	return 0;
 }
 
+/* Walk complete records: this is what "consumed" means in discard mode. */
+static void consume(const uint64_t *p, const uint64_t *end)
+{
+	uint64_t regions = 0, events = 0;
+
+	while (p < end) {
+		const struct ks_region *r = (const struct ks_region *)*p;
+
+		if (!r)
+			break; /* reserved but never committed (signal) */
+		regions++;
+		events += r->nsites;
+		p += 1 + r->nslots;
+	}
+	__atomic_fetch_add(&rt.regions, regions, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&rt.events, events, __ATOMIC_RELAXED);
+}
+
+/* Write or consume one buffer.  Called without rt.lock. */
+static void process(struct ks_buf *b)
+{
+	struct ks_chunk_hdr ch = { .type = KS_CHUNK_DATA };
+	struct ks_data_hdr dh = { .tid = b->owner->tid,
+				  .fs_base = b->owner->fs_base };
+	struct iovec iov[3];
+
+	if (!b->len)
+		return;
+	if (rt.fd < 0) {
+		consume((const uint64_t *)b->base,
+			(const uint64_t *)(b->base + b->len));
+		__atomic_fetch_add(&rt.bytes, b->len, __ATOMIC_RELAXED);
+		return;
+	}
+	ch.len = sizeof(dh) + b->len;
+	iov[0] = (struct iovec){ &ch, sizeof(ch) };
+	iov[1] = (struct iovec){ &dh, sizeof(dh) };
+	iov[2] = (struct iovec){ (void *)b->base, b->len };
+	if (write_all(rt.fd, iov, 3)) {
+		if (!rt.dropped)
+			rt_msg("cannot write the trace; dropping records",
+			       errno);
+		__atomic_fetch_add(&rt.dropped, b->len, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_fetch_add(&rt.bytes, b->len, __ATOMIC_RELAXED);
+}
+
+/* Give a processed buffer back to its owner.  Called with rt.lock held. */
+static void give_back_locked(struct ks_buf *b)
+{
+	b->len = 0;
+	b->next = b->owner->free;
+	b->owner->free = b;
+	pthread_cond_broadcast(&rt.done);
+}
+
+static void *consumer_main(void *arg)
+{
+	pthread_mutex_lock(&rt.lock);
+	for (;;) {
+		struct ks_buf *b = rt.head;
+
+		if (!b) {
+			if (rt.stopping)
+				break;
+			pthread_cond_wait(&rt.work, &rt.lock);
+			continue;
+		}
+		rt.head = b->next;
+		if (!rt.head)
+			rt.tail = NULL;
+		rt.queued--;
+		rt.busy++;
+		pthread_mutex_unlock(&rt.lock);
+		process(b);
+		pthread_mutex_lock(&rt.lock);
+		rt.busy--;
+		give_back_locked(b);
+	}
+	pthread_mutex_unlock(&rt.lock);
+	return arg;
+}
+
+/* Called with rt.lock held. */
+static void enqueue_locked(struct ks_buf *b)
+{
+	if (!rt.have_consumer) {
+		/* no consumer thread (it could not start): do it inline */
+		pthread_mutex_unlock(&rt.lock);
+		process(b);
+		pthread_mutex_lock(&rt.lock);
+		give_back_locked(b);
+		return;
+	}
+	b->next = NULL;
+	if (rt.tail)
+		rt.tail->next = b;
+	else
+		rt.head = b;
+	rt.tail = b;
+	rt.queued++;
+	pthread_cond_signal(&rt.work);
+}
+
 static void rt_exit(void);
 static void thread_exit(void *arg);
 
@@ -108,33 +241,45 @@ static void rt_init_locked(void)
 	struct ks_file_hdr hdr = { .version = KS_ABI_VERSION };
 	const char *out = getenv("KSTRIDE_OUTPUT");
 	const char *bs = getenv("KSTRIDE_BUFSIZE");
+	const char *nb = getenv("KSTRIDE_NBUF");
 	struct iovec iov;
+	sigset_t all, old;
 
 	rt.inited = 1;
 	rt.bufsize = 1 << 20;
 	if (bs && atol(bs) >= 4096)
 		rt.bufsize = (size_t)atol(bs) & ~(size_t)4095;
+	rt.nbuf = NBUF_DEFAULT;
+	if (nb && atol(nb) >= 1 && atol(nb) <= 64)
+		rt.nbuf = atol(nb);
 	pthread_key_create(&rt.key, thread_exit);
 	atexit(rt_exit);
-	if (!out || !*out)
-		return;
-	rt.fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (rt.fd < 0) {
-		rt_msg("cannot open $KSTRIDE_OUTPUT; events are counted, not saved",
-		       errno);
-		rt.failed = 1;
-		return;
+	if (out && *out) {
+		rt.fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644);
+		if (rt.fd < 0) {
+			rt_msg("cannot open $KSTRIDE_OUTPUT; events are counted, not saved",
+			       errno);
+		} else {
+			memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
+			hdr.pid = getpid();
+			iov.iov_base = &hdr;
+			iov.iov_len = sizeof(hdr);
+			if (write_all(rt.fd, &iov, 1)) {
+				rt_msg("cannot write the trace", errno);
+				close(rt.fd);
+				rt.fd = -1;
+			}
+		}
 	}
-	memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
-	hdr.pid = getpid();
-	iov.iov_base = &hdr;
-	iov.iov_len = sizeof(hdr);
-	if (write_all(rt.fd, &iov, 1)) {
-		rt_msg("cannot write the trace", errno);
-		close(rt.fd);
-		rt.fd = -1;
-		rt.failed = 1;
-	}
+	/* the consumer takes no signals meant for the program */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rt.have_consumer = !pthread_create(&rt.consumer, NULL, consumer_main,
+					   NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!rt.have_consumer)
+		rt_msg("no consumer thread; buffers are processed inline", 0);
 }
 
 static uint64_t fs_base(void)
@@ -145,47 +290,40 @@ static uint64_t fs_base(void)
 	return v;
 }
 
-/* Walk complete records: this is what "consumed" means in discard mode. */
-static void consume(const uint64_t *p, const uint64_t *end)
+/* Called with rt.lock held. */
+static struct ks_thread *thread_new_locked(void)
 {
-	while (p < end) {
-		const struct ks_region *r = (const struct ks_region *)*p;
+	struct ks_thread *th = calloc(1, sizeof(*th));
+	size_t i;
 
-		if (!r)
-			break; /* reserved but never committed (signal) */
-		rt.regions++;
-		rt.events += r->nsites;
-		p += 1 + r->nslots;
-	}
-}
+	if (!th)
+		return NULL;
+	th->tid = gettid();
+	th->fs_base = fs_base();
+	for (i = 0; i < rt.nbuf; i++) {
+		struct ks_buf *b = calloc(1, sizeof(*b));
+		void *p = mmap(NULL, rt.bufsize, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-/* Write or consume [t->buf, upto).  Called with rt.lock held. */
-static void flush_locked(struct ks_tls *t, uint64_t upto)
-{
-	struct ks_chunk_hdr ch = { .type = KS_CHUNK_DATA };
-	struct ks_data_hdr dh = { .tid = gettid(), .fs_base = fs_base() };
-	size_t len = upto - t->buf;
-	struct iovec iov[3];
-
-	if (!len)
-		return;
-	if (rt.fd < 0) {
-		consume((const uint64_t *)t->buf, (const uint64_t *)upto);
-		rt.bytes += len;
-		return;
+		if (!b || p == MAP_FAILED) {
+			free(b);
+			if (p != MAP_FAILED)
+				munmap(p, rt.bufsize);
+			if (!i) {
+				free(th);
+				return NULL;
+			}
+			break;
+		}
+		b->base = (uint64_t)p;
+		b->owner = th;
+		b->next = th->free;
+		th->free = b;
 	}
-	ch.len = sizeof(dh) + len;
-	iov[0] = (struct iovec){ &ch, sizeof(ch) };
-	iov[1] = (struct iovec){ &dh, sizeof(dh) };
-	iov[2] = (struct iovec){ (void *)t->buf, len };
-	if (write_all(rt.fd, iov, 3)) {
-		if (!rt.dropped)
-			rt_msg("cannot write the trace; dropping records",
-			       errno);
-		rt.dropped += len;
-		return;
-	}
-	rt.bytes += len;
+	th->next = rt.threads;
+	rt.threads = th;
+	rt.nthreads++;
+	return th;
 }
 
 void ks_rt_refill(void);
@@ -195,26 +333,34 @@ void ks_rt_refill(void)
 	struct ks_tls *t = &__kstride_tls;
 	uint64_t start = t->spill[3];
 	uint64_t need = t->cur - start;
+	struct ks_thread *th;
+	struct ks_buf *b;
 
 	pthread_mutex_lock(&rt.lock);
 	if (!rt.inited)
 		rt_init_locked();
-	if (!t->buf) {
-		void *p = mmap(NULL, rt.bufsize, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (p == MAP_FAILED) {
-			rt_msg("cannot allocate a trace buffer", errno);
+	th = t->th;
+	if (!th) {
+		th = t->th = thread_new_locked();
+		if (!th) {
+			rt_msg("cannot allocate trace buffers", ENOMEM);
 			abort();
 		}
-		t->buf = (uint64_t)p;
-		t->end = t->buf + rt.bufsize;
-		t->next = rt.threads;
-		rt.threads = t;
-		rt.nthreads++;
-	} else if (!rt.finished) {
-		flush_locked(t, start);
+		th->tls = t;
 	}
+	if (th->cur && !rt.finished) {
+		th->cur->len = start - th->cur->base;
+		enqueue_locked(th->cur);
+		th->cur = NULL;
+	}
+	while (!th->free) {
+		rt.waits++;
+		pthread_cond_wait(&rt.done, &rt.lock);
+	}
+	b = th->cur ? th->cur : th->free;
+	if (!th->cur)
+		th->free = b->next;
+	th->cur = b;
 	if (!t->registered) {
 		t->registered = 1;
 		pthread_setspecific(rt.key, t);
@@ -222,19 +368,27 @@ void ks_rt_refill(void)
 	pthread_mutex_unlock(&rt.lock);
 	if (need > KS_REGION_MAX_BYTES)
 		need = KS_REGION_MAX_BYTES;
-	t->spill[3] = t->buf;
-	t->cur = t->buf + need;
-	t->limit = t->end - KS_REGION_MAX_BYTES;
+	t->spill[3] = b->base;
+	t->cur = b->base + need;
+	t->limit = b->base + rt.bufsize - KS_REGION_MAX_BYTES;
 }
 
 static void thread_exit(void *arg)
 {
 	struct ks_tls *t = arg;
+	struct ks_thread *th = t->th;
 
 	pthread_mutex_lock(&rt.lock);
-	if (!rt.finished && t->buf && t->cur <= t->end)
-		flush_locked(t, t->cur);
-	t->cur = t->buf;
+	if (th && th->cur && !rt.finished) {
+		th->cur->len = t->cur - th->cur->base;
+		enqueue_locked(th->cur);
+		th->cur = NULL;
+	}
+	t->cur = 1; /* anything recorded later starts over */
+	t->limit = 0;
+	if (th)
+		th->tls = NULL;
+	t->th = NULL;
 	pthread_mutex_unlock(&rt.lock);
 }
 
@@ -258,23 +412,38 @@ static void dump_section(uint32_t type, const char *start, const char *stop)
 static void rt_exit(void)
 {
 	struct ks_chunk_hdr ch = { .type = KS_CHUNK_END, .len = sizeof(struct ks_end) };
+	struct ks_tls *me = &__kstride_tls;
+	struct ks_thread *th;
 	struct ks_end end;
-	struct ks_tls *t;
 	struct iovec iov[2];
+	uint64_t upto;
 
 	pthread_mutex_lock(&rt.lock);
-	/* every thread's complete records; others may still be running */
-	for (t = rt.threads; t; t = t->next) {
-		uint64_t upto = t == &__kstride_tls ? t->cur : t->spill[3];
-
-		if (t != &__kstride_tls)
-			upto = t->cur; /* best effort for live threads */
-		if (upto > t->end)
-			upto = t->end;
-		flush_locked(t, upto);
-		t->cur = t->buf;
+	/* this thread's records, then whatever other threads have so far */
+	for (th = rt.threads; th; th = th->next) {
+		if (!th->cur)
+			continue;
+		/*
+		 * Other threads may still be running: take what they have
+		 * reserved so far (best effort; the trace says how many
+		 * threads there were).
+		 */
+		upto = th->tls ? th->tls->cur : th->cur->base;
+		if (upto < th->cur->base || upto > th->cur->base + rt.bufsize)
+			upto = th->cur->base;
+		th->cur->len = upto - th->cur->base;
+		enqueue_locked(th->cur);
+		th->cur = NULL;
 	}
+	me->cur = 1;
+	me->limit = 0;
+	me->th = NULL;
 	rt.finished = 1;
+	rt.stopping = 1;
+	pthread_cond_signal(&rt.work);
+	pthread_mutex_unlock(&rt.lock);
+	if (rt.have_consumer)
+		pthread_join(rt.consumer, NULL);
 	if (rt.fd >= 0) {
 		if (__start_kstride_regions)
 			dump_section(KS_CHUNK_REGIONS, __start_kstride_regions,
@@ -297,16 +466,16 @@ static void rt_exit(void)
 		rt.fd = -1;
 	}
 	if (getenv("KSTRIDE_STATS")) {
-		char buf[200];
+		char buf[256];
 		int n = snprintf(buf, sizeof(buf),
-				 "kstride runtime: %llu events, %llu record bytes, %llu dropped, %llu threads\n",
+				 "kstride runtime: %llu events, %llu record bytes, %llu dropped, %llu threads, %llu waits for the consumer\n",
 				 (unsigned long long)rt.events,
 				 (unsigned long long)rt.bytes,
 				 (unsigned long long)rt.dropped,
-				 (unsigned long long)rt.nthreads);
+				 (unsigned long long)rt.nthreads,
+				 (unsigned long long)rt.waits);
 
 		if (n > 0 && write(2, buf, n) < 0)
 			n = 0;
 	}
-	pthread_mutex_unlock(&rt.lock);
 }
