@@ -26,9 +26,9 @@
  *   | off    | size   | kind   | flags  |  off: byte offset of the original
  *   | u32    | u16    | u8     | u8     |  instruction in its function
  *   +--------+--------+--------+--------+
- *   | disp   | form   | scale  | nslots | pad |
- *   | s32    | u8     | u8     | u8     | u8  |
- *   +--------+--------+--------+--------+-----+
+ *   | disp   | form   | scale  | nslots | slot |
+ *   | s32    | u8     | u8     | u8     | u8   |
+ *   +--------+--------+--------+--------+------+
  *
  * How the address of an access is formed (form):
  *   KS_A_SLOT   slot[0] + disp            (base register, stack pointer)
@@ -39,7 +39,10 @@
  *   KS_A_RANGE  string op: slot[0], slot[1] = pointer before and after
  * KS_F_FS / KS_F_GS add the thread's segment base; KS_F_ADDR32 keeps the
  * low 32 bits.  ENTRY and EXIT sites use KS_A_SLOT with the stack pointer.
- * Sites take their nslots slots in order.
+ * A site reads its values from slot[slot] on; it owns nslots of them, and
+ * may own none when it reuses a slot an earlier site of the region filled
+ * with the same register (its disp then includes any constant the register
+ * moved by in between, e.g. %rsp across pushes).
  *
  * Section "kstride_funcs" holds struct ks_func, one per instrumented function:
  *
@@ -54,20 +57,25 @@
  * 2. Records in a buffer
  * ----------------------
  *
- *   +---------------------+------------+-----+----------------------+
- *   | u64 region address  | u64 slot 0 | ... | u64 slot nslots - 1  |
- *   +---------------------+------------+-----+----------------------+
+ *   +-----------------+------------+-----+----------------------+
+ *   | u32 region ref  | u64 slot 0 | ... | u64 slot nslots - 1  |
+ *   +-----------------+------------+-----+----------------------+
  *
- * The region address is the run-time address of the struct ks_region; the
- * reader maps it back through the KS_CHUNK_REGIONS dump.  A slot holds the
- * linear address of an access (KS_K_R/W/U), the stack pointer (ENTRY/EXIT),
- * or a string pointer before and after the instruction (RANGE).
+ * The region ref is the low 32 bits of the run-time address of the struct
+ * ks_region: all descriptors of one image lie in one section of less than
+ * 4 GiB, so the low half names one exactly; the reader maps it back through
+ * the KS_CHUNK_REGIONS dump.  Records are 4-byte aligned: slots may be
+ * unaligned.  A slot holds a register value an access's address is formed
+ * from (see KS_A_*), the stack pointer (ENTRY/EXIT), or a string pointer
+ * before and after the instruction (RANGE).  A ref of 0 is a record that
+ * was reserved but not committed.
  *
  * 3. User-space trace file
  * ------------------------
  *
  *   +----------------------+
  *   | struct ks_file_hdr   |  magic "KSTRACE\0", version
+ *   | KS_CHUNK_PAD         |  to the end of the first 4 KiB page
  *   +----------------------+
  *   | struct ks_chunk_hdr  |  type, len (payload bytes, multiple of 8)
  *   | payload              |
@@ -123,7 +131,7 @@ struct ks_site {
 	__u8 form;
 	__u8 scale;
 	__u8 nslots;
-	__u8 flags2;
+	__u8 slot; /* first slot it reads */
 };
 
 struct ks_region {
@@ -144,7 +152,9 @@ struct ks_func {
 
 /* A region never has more slots than this: the room check reserves it. */
 #define KS_REGION_MAX_SLOTS 60
-#define KS_REGION_MAX_BYTES (8 * (1 + KS_REGION_MAX_SLOTS))
+#define KS_REC_HDR 4
+#define KS_REC_BYTES(nslots) (KS_REC_HDR + 8 * (nslots))
+#define KS_REGION_MAX_BYTES KS_REC_BYTES(KS_REGION_MAX_SLOTS)
 
 /*
  * User-space per-thread state, reached from instrumented code as
@@ -180,11 +190,12 @@ struct ks_file_hdr {
 };
 
 enum ks_chunk_type {
-	KS_CHUNK_DATA = 1, /* struct ks_data_hdr, then records */
+	KS_CHUNK_DATA = 1, /* struct ks_data_hdr, then records, then slack */
 	KS_CHUNK_REGIONS = 2, /* u64 run-time address, then raw section bytes */
 	KS_CHUNK_FUNCS = 3, /* u64 run-time address, then raw section bytes */
 	KS_CHUNK_STRS = 4, /* u64 run-time address, then raw string bytes */
 	KS_CHUNK_END = 5, /* struct ks_end */
+	KS_CHUNK_PAD = 6, /* nothing: space to skip */
 };
 
 struct ks_chunk_hdr {
@@ -193,10 +204,18 @@ struct ks_chunk_hdr {
 	__u64 len; /* payload bytes, a multiple of 8 */
 };
 
+/*
+ * A DATA chunk is one buffer of one thread.  Buffers are windows of the
+ * file that the program writes in place, so chunks of one thread may lie
+ * out of order in the file: seq orders them.  records <= chunk len - 32;
+ * the rest of the chunk is slack.
+ */
 struct ks_data_hdr {
 	__u32 tid;
-	__u32 reserved;
+	__u32 seq; /* per thread, from 0 */
 	__u64 fs_base;
+	__u64 records; /* bytes of records that follow (a multiple of 4) */
+	__u64 reserved;
 };
 
 struct ks_end {

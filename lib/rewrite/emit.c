@@ -196,7 +196,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 		err = x86__emit_flags_save(e->b);
 	if (!err && r->bspill)
 		err = emit_tls_store(e, r->breg, spill_field(SPILL_B));
-	err = err ?: emit_mov_imm(e->b, r->breg, 8 * (1 + r->nslots));
+	err = err ?: emit_mov_imm(e->b, r->breg, KS_REC_BYTES(r->nslots));
 	err = err ?: emit_xadd_cur(e, r->breg);
 	if (!err) {
 		struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
@@ -226,7 +226,7 @@ static int spill_reg(const struct region *r)
 static int store_slot(struct emitter *e, const struct region *r, int src,
 		      int slot)
 {
-	struct x86_mem m = x86_mem_base(r->breg, 8 + 8 * slot);
+	struct x86_mem m = x86_mem_base(r->breg, KS_REC_HDR + 8 * slot);
 
 	return x86__emit_store(e->b, src, &m, NULL);
 }
@@ -239,6 +239,8 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 	struct x86_mem m;
 	int err;
 
+	if (!s->nslots)
+		return 0; /* RIP, absolute, or a slot an earlier site filled */
 	if (!a)
 		return store_slot(e, r, REG_RSP, s->slot); /* ENTRY/EXIT */
 	switch (a->form) {
@@ -272,7 +274,7 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 			  s->slot);
 }
 
-/* lea region(%rip), h; mov h, (B) */
+/* lea region(%rip), h; mov %h32, (B): the header is the low half */
 static int emit_header(struct emitter *e, const struct region *r, int h)
 {
 	struct rw_ctx *ctx = e->ctx;
@@ -285,7 +287,7 @@ static int emit_header(struct emitter *e, const struct region *r, int h)
 	err = err ?: add_reloc(e, fx, R_X86_64_PC32,
 			       elf_obj__secsym(ctx->obj, ctx->regions),
 			       (s64)r->desc_off - 4);
-	return err ?: x86__emit_store(e->b, h, &hdr, NULL);
+	return err ?: x86__emit_store32(e->b, h, &hdr, NULL);
 }
 
 static int emit_commit(struct emitter *e, const struct region *r)
@@ -523,7 +525,7 @@ static int emit_exit_stubs(struct emitter *e)
 		if (!err) {
 			struct x86_mem hdr = x86_mem_base(r->breg, 0);
 
-			err = x86__emit_store(e->b, h, &hdr, NULL);
+			err = x86__emit_store32(e->b, h, &hdr, NULL);
 		}
 		if (!err && x->hreg == REG_NONE)
 			err = emit_tls_load(e, h, spill_field(SPILL_A));
@@ -640,6 +642,7 @@ static int emit_region_desc(struct rw_ctx *ctx, struct func *f,
 			.form = s->form,
 			.scale = s->scale,
 			.nslots = s->nslots,
+			.slot = s->slot,
 		};
 		u64 dat = ctx->regions_buf.len + offsetof(struct ks_site, disp);
 

@@ -260,23 +260,94 @@ static int add_exits(struct rw_ctx *ctx, struct func *f, struct region *r,
  * needs a register that is dead either in the prologue or where it is
  * written last.
  */
+/* The register a one-register site stores, or REG_NONE. */
+static int site_reg(const struct func *f, const struct site *s)
+{
+	const struct insn_access *a;
+
+	if (s->acc < 0)
+		return REG_RSP; /* ENTRY/EXIT */
+	a = &f->insns[s->insn].acc[s->acc];
+	switch (a->form) {
+	case ACC_STACK:
+		return REG_RSP;
+	case ACC_LEAVE:
+		return REG_RBP;
+	case ACC_EA:
+		if (s->form != KS_A_SLOT || s->areg != REG_NONE)
+			return REG_NONE;
+		return a->base != REG_NONE ? a->base : a->index;
+	default:
+		return REG_NONE;
+	}
+}
+
 static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 {
-	u32 k, bmask = 1u << r->breg, slot = 0, hmask;
+	struct {
+		bool ok;
+		u8 slot;
+		s32 delta; /* register now = slot value + delta */
+	} avail[NR_GPRS] = {};
+	u32 k, bmask = 1u << r->breg, slot = 0, hmask, i;
 
-	for (k = 0; k < r->nsites; k++) {
-		struct site *s = &f->sites.v[r->site0 + k];
+	/*
+	 * Slots: a register stored once serves every later access through
+	 * it in the region, while it stays unchanged or moves by a known
+	 * constant (push, pop, add $imm...): the difference goes into the
+	 * site's displacement.  Function prologues push six registers
+	 * through one stored %rsp.
+	 */
+	k = 0;
+	for (i = r->first; i <= r->last; i++) {
+		const struct insn *in = &f->insns[i];
+		u32 w;
 
-		if (s->form == KS_A_SLOT2 && !r->bspill) {
-			s->areg = lowest(free_at(f, s->insn) & ~bmask);
-			if (s->areg != REG_NONE) {
-				s->form = KS_A_SLOT;
-				s->scale = 1;
-				s->nslots = 1;
+		for (; k < r->nsites && f->sites.v[r->site0 + k].insn == i; k++) {
+			struct site *s = &f->sites.v[r->site0 + k];
+			int reg;
+
+			if (s->form == KS_A_SLOT2 && !r->bspill) {
+				s->areg = lowest(free_at(f, s->insn) & ~bmask);
+				if (s->areg != REG_NONE) {
+					s->form = KS_A_SLOT;
+					s->scale = 1;
+					s->nslots = 1;
+				}
+			}
+			reg = site_reg(f, s);
+			if (reg != REG_NONE && avail[reg].ok &&
+			    (s64)s->disp + (s64)avail[reg].delta * s->scale ==
+				    (s32)(s->disp + avail[reg].delta * s->scale)) {
+				s->slot = avail[reg].slot;
+				s->disp += avail[reg].delta * s->scale;
+				s->nslots = 0;
+				continue;
+			}
+			s->slot = slot;
+			slot += s->nslots;
+			if (reg != REG_NONE) {
+				avail[reg].ok = true;
+				avail[reg].slot = s->slot;
+				avail[reg].delta = 0;
+			} else if (s->form == KS_A_SLOT2 && s->acc >= 0) {
+				const struct insn_access *a = &in->acc[s->acc];
+
+				avail[a->base].ok = avail[a->index].ok = true;
+				avail[a->base].slot = s->slot;
+				avail[a->index].slot = s->slot + 1;
+				avail[a->base].delta = avail[a->index].delta = 0;
 			}
 		}
-		s->slot = slot;
-		slot += s->nslots;
+		/* what the instruction does to the registers we know */
+		w = in->gpr_write;
+		if (in->adj_reg != REG_NONE && avail[in->adj_reg].ok) {
+			avail[in->adj_reg].delta += in->adj;
+			w &= ~(1u << in->adj_reg);
+		}
+		for (int g = 0; g < NR_GPRS; g++)
+			if (w & (1u << g))
+				avail[g].ok = false;
 	}
 	r->nslots = slot;
 	r->hfirst = false;

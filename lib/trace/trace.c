@@ -10,8 +10,15 @@ struct dump {
 	size_t len;
 };
 
+struct data_chunk {
+	size_t off; /* of the ks_data_hdr */
+	u64 records;
+	u32 tid, seq;
+};
+
 struct trace {
 	char *path;
+	VEC(struct data_chunk) chunks;
 	u8 *data;
 	size_t size;
 	VEC(struct dump) regions_d, funcs_d, strs_d;
@@ -42,22 +49,23 @@ static u64 hash64(u64 x)
 	return x;
 }
 
-static struct trace_region *region_slot(struct trace *t, u64 addr)
+/* Regions are found by the low half of their address (see abi.h). */
+static struct trace_region *region_slot(struct trace *t, u32 ref)
 {
-	size_t i = hash64(addr) & (t->cap - 1);
+	size_t i = hash64(ref) & (t->cap - 1);
 
-	while (t->regions[i].addr && t->regions[i].addr != addr)
+	while (t->regions[i].addr && (u32)t->regions[i].addr != ref)
 		i = (i + 1) & (t->cap - 1);
 	return &t->regions[i];
 }
 
-static const struct trace_region *region_find(struct trace *t, u64 addr)
+static const struct trace_region *region_find(struct trace *t, u32 ref)
 {
 	struct trace_region *r;
 
-	if (!addr || !t->cap)
+	if (!ref || !t->cap)
 		return NULL;
-	r = region_slot(t, addr);
+	r = region_slot(t, ref);
 	return r->addr ? r : NULL;
 }
 
@@ -184,7 +192,9 @@ static int index_regions(struct trace *t)
 			sz = sizeof(kr) + (size_t)kr.nsites * sizeof(struct ks_site);
 			if (sz > d->len - k || kr.nslots > KS_REGION_MAX_SLOTS)
 				return bad(t, "region descriptor out of bounds", 0);
-			r = region_slot(t, a);
+			r = region_slot(t, (u32)a);
+			if (r->addr)
+				return bad(t, "two region descriptors share the low half of their address", 0);
 			r->addr = a;
 			r->nsites = kr.nsites;
 			r->nslots = kr.nslots;
@@ -248,11 +258,31 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			goto fail;
 		}
 		switch (ch.type) {
-		case KS_CHUNK_DATA:
-			if (ch.len < sizeof(struct ks_data_hdr)) {
+		case KS_CHUNK_DATA: {
+			struct ks_data_hdr dh;
+			struct data_chunk *dc;
+
+			if (ch.len < sizeof(dh)) {
 				err = bad(t, "short data chunk", off);
 				goto fail;
 			}
+			memcpy(&dh, t->data + off + sizeof(ch), sizeof(dh));
+			if (dh.records > ch.len - sizeof(dh) || dh.records % 4) {
+				err = bad(t, "data chunk records exceed the chunk", off);
+				goto fail;
+			}
+			dc = vec_push(&t->chunks);
+			if (!dc) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			dc->off = off + sizeof(ch);
+			dc->records = dh.records;
+			dc->tid = dh.tid;
+			dc->seq = dh.seq;
+			break;
+		}
+		case KS_CHUNK_PAD:
 			break;
 		case KS_CHUNK_REGIONS:
 			d = vec_push(&t->regions_d);
@@ -313,6 +343,7 @@ void trace__close(struct trace *t)
 		return;
 	free(t->path);
 	free(t->data);
+	vec_free(&t->chunks);
 	vec_free(&t->regions_d);
 	vec_free(&t->funcs_d);
 	vec_free(&t->strs_d);
@@ -369,7 +400,7 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 {
 	struct ks_data_hdr dh;
 	const u8 *p = t->data + off + sizeof(dh);
-	const u8 *end = t->data + off + len;
+	const u8 *end = p + len;
 	struct trace_event ev;
 
 	memcpy(&dh, t->data + off, sizeof(dh));
@@ -377,27 +408,30 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 	ev.tid = dh.tid;
 	while (p < end) {
 		const struct trace_region *r;
-		u64 hdr, slots[KS_REGION_MAX_SLOTS];
-		u32 k, used = 0;
+		u64 slots[KS_REGION_MAX_SLOTS];
+		u32 k, used = 0, hdr;
 		int err;
 
-		if (end - p < 8)
+		if (end - p < KS_REC_HDR)
 			return bad(t, "record cut short", p - t->data);
-		memcpy(&hdr, p, 8);
+		memcpy(&hdr, p, KS_REC_HDR);
 		r = region_find(t, hdr);
 		if (!r)
 			return bad(t, hdr ? "record names an unknown region" :
 					    "uncommitted record (a signal interrupted a flush?)",
 				   p - t->data);
-		if ((size_t)(end - p) < 8 + 8 * (size_t)r->nslots)
+		if ((size_t)(end - p) < KS_REC_BYTES((size_t)r->nslots))
 			return bad(t, "record cut short", p - t->data);
-		memcpy(slots, p + 8, 8 * r->nslots);
+		memcpy(slots, p + KS_REC_HDR, 8 * r->nslots);
 		ev.region = r;
 		for (k = 0; k < r->nsites; k++) {
 			struct ks_site s;
 
 			memcpy(&s, &r->site[k], sizeof(s));
-			if (used + s.nslots > r->nslots)
+			used = s.slot;
+			if (used + max(s.nslots, (u8)(s.form == KS_A_SLOT2 ? 2 :
+						 s.form == KS_A_RIP || s.form == KS_A_ABS ? 0 : 1)) >
+			    r->nslots)
 				return bad(t, "site slots exceed the record",
 					   p - t->data);
 			ev.site = &r->site[k];
@@ -424,33 +458,40 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 				ev.addr = site_addr(r, k, &s, slots + used,
 						    dh.fs_base);
 			}
-			used += s.nslots;
 			err = cb(&ev, arg);
 			if (err)
 				return err;
 		}
-		p += 8 + 8 * r->nslots;
+		p += KS_REC_BYTES(r->nslots);
 	}
 	return 0;
 }
 
+static int chunk_cmp(const void *a, const void *b)
+{
+	const struct data_chunk *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
 int trace__for_each(struct trace *t, trace_cb cb, void *arg)
 {
-	size_t off;
+	size_t i;
 	int err;
 
-	for (off = sizeof(struct ks_file_hdr); off + sizeof(struct ks_chunk_hdr) <= t->size;) {
-		struct ks_chunk_hdr ch;
-
-		memcpy(&ch, t->data + off, sizeof(ch));
-		if (ch.len > t->size - off - sizeof(ch))
-			break; /* checked at open; --force stops here */
-		if (ch.type == KS_CHUNK_DATA) {
-			err = walk_chunk(t, off + sizeof(ch), ch.len, cb, arg);
-			if (err)
-				return err;
-		}
-		off += sizeof(ch) + ch.len;
+	/* each thread's buffers in the order it filled them */
+	if (t->chunks.n)
+		qsort(t->chunks.v, t->chunks.n, sizeof(struct data_chunk),
+		      chunk_cmp);
+	for (i = 0; i < t->chunks.n; i++) {
+		err = walk_chunk(t, t->chunks.v[i].off, t->chunks.v[i].records, cb,
+				 arg);
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -8,7 +8,9 @@
  * empty one from its own pool, so producing and consuming run on different
  * cores.  The consumer writes each buffer to $KSTRIDE_OUTPUT as one DATA
  * chunk, or, without KSTRIDE_OUTPUT, walks and counts its records
- * ("consumed") and discards them.  A producer whose buffers are all queued
+ * ("consumed") and discards them.  (Buffers that are windows of a shared
+ * mapping of the file were tried: page faults on tmpfs and page_mkwrite on
+ * ext4 made them slower than one writev() per buffer.)  A producer whose buffers are all queued
  * waits for one: nothing is ever dropped silently.  At exit the descriptor
  * sections are dumped so that readers can decode the records offline.
  *
@@ -31,15 +33,20 @@
 
 #define NBUF_DEFAULT 4
 
+/* One buffer: records in [base, base + len), capacity cap. */
 struct ks_buf {
-	uint64_t base, len; /* records in [base, base + len) */
+	uint64_t base, len, cap;
+	uint32_t seq;
 	struct ks_thread *owner;
 	struct ks_buf *next;
 };
 
+/* the file header is padded to a page, for tools that map the file */
+#define FIRST_HDR 4096
+
 /* A producer thread's pool; outlives the thread until the exit flush. */
 struct ks_thread {
-	uint32_t tid;
+	uint32_t tid, seq;
 	uint64_t fs_base;
 	struct ks_buf *cur; /* being filled */
 	struct ks_buf *free; /* empty, ready */
@@ -86,9 +93,11 @@ static struct {
 	struct ks_buf *head, *tail; /* the queue, oldest first */
 	unsigned queued, busy;
 	struct ks_thread *threads;
+	pthread_mutex_t io_lock; /* whole chunks */
 	uint64_t bytes, dropped, events, regions, nthreads, waits;
 } rt = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.io_lock = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
 	.done = PTHREAD_COND_INITIALIZER,
 	.fd = -1,
@@ -128,50 +137,82 @@ static int write_all(int fd, struct iovec *iov, int cnt)
 }
 
 /* Walk complete records: this is what "consumed" means in discard mode. */
-static void consume(const uint64_t *p, const uint64_t *end)
+static void consume(const char *p, const char *end)
 {
 	uint64_t regions = 0, events = 0;
+	uint64_t lo = (uint64_t)__start_kstride_regions;
 
-	while (p < end) {
-		const struct ks_region *r = (const struct ks_region *)*p;
+	while (p + KS_REC_HDR <= end) {
+		const struct ks_region *r;
+		uint32_t ref;
+		uint64_t a;
 
-		if (!r)
+		memcpy(&ref, p, sizeof(ref));
+		if (!ref)
 			break; /* reserved but never committed (signal) */
+		/* the section is < 4 GiB: one high half, or the next one */
+		a = (lo & ~0xffffffffull) | ref;
+		if (a < lo)
+			a += 1ull << 32;
+		r = (const struct ks_region *)a;
 		regions++;
 		events += r->nsites;
-		p += 1 + r->nslots;
+		p += KS_REC_BYTES(r->nslots);
 	}
 	__atomic_fetch_add(&rt.regions, regions, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&rt.events, events, __ATOMIC_RELAXED);
 }
 
-/* Write or consume one buffer.  Called without rt.lock. */
-static void process(struct ks_buf *b)
+static int anon_map(struct ks_buf *b)
+{
+	void *p = mmap(NULL, rt.bufsize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	b->base = (uint64_t)p;
+	b->cap = rt.bufsize;
+	return 0;
+}
+
+/* One DATA chunk. */
+static void write_chunk(struct ks_buf *b)
 {
 	struct ks_chunk_hdr ch = { .type = KS_CHUNK_DATA };
-	struct ks_data_hdr dh = { .tid = b->owner->tid,
-				  .fs_base = b->owner->fs_base };
-	struct iovec iov[3];
+	struct ks_data_hdr dh = { .tid = b->owner->tid, .seq = b->seq,
+				  .fs_base = b->owner->fs_base,
+				  .records = b->len };
+	static const char zero[8];
+	size_t pad = (8 - b->len % 8) % 8;
+	struct iovec iov[4];
 
-	if (!b->len)
-		return;
-	if (rt.fd < 0) {
-		consume((const uint64_t *)b->base,
-			(const uint64_t *)(b->base + b->len));
-		__atomic_fetch_add(&rt.bytes, b->len, __ATOMIC_RELAXED);
-		return;
-	}
-	ch.len = sizeof(dh) + b->len;
+	ch.len = sizeof(dh) + b->len + pad;
 	iov[0] = (struct iovec){ &ch, sizeof(ch) };
 	iov[1] = (struct iovec){ &dh, sizeof(dh) };
 	iov[2] = (struct iovec){ (void *)b->base, b->len };
-	if (write_all(rt.fd, iov, 3)) {
+	iov[3] = (struct iovec){ (void *)zero, pad };
+	pthread_mutex_lock(&rt.io_lock);
+	if (write_all(rt.fd, iov, 4)) {
 		if (!rt.dropped)
-			rt_msg("cannot write the trace; dropping records",
+			rt_msg("cannot write the trace; records are counted as dropped",
 			       errno);
 		__atomic_fetch_add(&rt.dropped, b->len, __ATOMIC_RELAXED);
+	} else {
+		__atomic_fetch_add(&rt.bytes, b->len, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&rt.io_lock);
+}
+
+/* Write or consume one buffer.  Called without rt.lock. */
+static void process(struct ks_buf *b)
+{
+	if (!b->len)
+		return;
+	if (rt.fd >= 0) {
+		write_chunk(b);
 		return;
 	}
+	consume((const char *)b->base, (const char *)(b->base + b->len));
 	__atomic_fetch_add(&rt.bytes, b->len, __ATOMIC_RELAXED);
 }
 
@@ -242,7 +283,6 @@ static void rt_init_locked(void)
 	const char *out = getenv("KSTRIDE_OUTPUT");
 	const char *bs = getenv("KSTRIDE_BUFSIZE");
 	const char *nb = getenv("KSTRIDE_NBUF");
-	struct iovec iov;
 	sigset_t all, old;
 
 	rt.inited = 1;
@@ -255,21 +295,29 @@ static void rt_init_locked(void)
 	pthread_key_create(&rt.key, thread_exit);
 	atexit(rt_exit);
 	if (out && *out) {
-		rt.fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		rt.fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 			     0644);
 		if (rt.fd < 0) {
 			rt_msg("cannot open $KSTRIDE_OUTPUT; events are counted, not saved",
 			       errno);
 		} else {
+			struct ks_chunk_hdr pad = {
+				.type = KS_CHUNK_PAD,
+				.len = FIRST_HDR - sizeof(hdr) - sizeof(pad),
+			};
+			struct iovec iv[2];
+
 			memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
 			hdr.pid = getpid();
-			iov.iov_base = &hdr;
-			iov.iov_len = sizeof(hdr);
-			if (write_all(rt.fd, &iov, 1)) {
+			iv[0] = (struct iovec){ &hdr, sizeof(hdr) };
+			iv[1] = (struct iovec){ &pad, sizeof(pad) };
+			if (write_all(rt.fd, iv, 2)) {
 				rt_msg("cannot write the trace", errno);
 				close(rt.fd);
 				rt.fd = -1;
 			}
+			if (lseek(rt.fd, FIRST_HDR, SEEK_SET) < 0)
+				rt_msg("cannot write the trace", errno);
 		}
 	}
 	/* the consumer takes no signals meant for the program */
@@ -302,20 +350,21 @@ static struct ks_thread *thread_new_locked(void)
 	th->fs_base = fs_base();
 	for (i = 0; i < rt.nbuf; i++) {
 		struct ks_buf *b = calloc(1, sizeof(*b));
-		void *p = mmap(NULL, rt.bufsize, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int err = 0;
 
-		if (!b || p == MAP_FAILED) {
+		if (b) {
+			pthread_mutex_unlock(&rt.lock);
+			err = anon_map(b);
+			pthread_mutex_lock(&rt.lock);
+		}
+		if (!b || err) {
 			free(b);
-			if (p != MAP_FAILED)
-				munmap(p, rt.bufsize);
 			if (!i) {
 				free(th);
 				return NULL;
 			}
 			break;
 		}
-		b->base = (uint64_t)p;
 		b->owner = th;
 		b->next = th->free;
 		th->free = b;
@@ -357,9 +406,9 @@ void ks_rt_refill(void)
 		rt.waits++;
 		pthread_cond_wait(&rt.done, &rt.lock);
 	}
-	b = th->cur ? th->cur : th->free;
-	if (!th->cur)
-		th->free = b->next;
+	b = th->free;
+	th->free = b->next;
+	b->seq = th->seq++;
 	th->cur = b;
 	if (!t->registered) {
 		t->registered = 1;
@@ -370,7 +419,7 @@ void ks_rt_refill(void)
 		need = KS_REGION_MAX_BYTES;
 	t->spill[3] = b->base;
 	t->cur = b->base + need;
-	t->limit = b->base + rt.bufsize - KS_REGION_MAX_BYTES;
+	t->limit = b->base + b->cap - KS_REGION_MAX_BYTES;
 }
 
 static void thread_exit(void *arg)
@@ -429,7 +478,7 @@ static void rt_exit(void)
 		 * threads there were).
 		 */
 		upto = th->tls ? th->tls->cur : th->cur->base;
-		if (upto < th->cur->base || upto > th->cur->base + rt.bufsize)
+		if (upto < th->cur->base || upto > th->cur->base + th->cur->cap)
 			upto = th->cur->base;
 		th->cur->len = upto - th->cur->base;
 		enqueue_locked(th->cur);
@@ -468,8 +517,9 @@ static void rt_exit(void)
 	if (getenv("KSTRIDE_STATS")) {
 		char buf[256];
 		int n = snprintf(buf, sizeof(buf),
-				 "kstride runtime: %llu events, %llu record bytes, %llu dropped, %llu threads, %llu waits for the consumer\n",
+				 "kstride runtime: %llu events, %llu regions, %llu record bytes, %llu dropped, %llu threads, %llu waits for the consumer\n",
 				 (unsigned long long)rt.events,
+				 (unsigned long long)rt.regions,
 				 (unsigned long long)rt.bytes,
 				 (unsigned long long)rt.dropped,
 				 (unsigned long long)rt.nthreads,

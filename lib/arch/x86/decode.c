@@ -354,6 +354,69 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 	return 0;
 }
 
+/*
+ * Instructions that move one 64-bit register by a constant and write no
+ * other general register: the planner can then express later addresses
+ * through an earlier value of that register.
+ */
+static void decode_adjust(struct insn *insn, const ZydisDecodedInstruction *in,
+			  const ZydisDecodedOperand *op)
+{
+	int r0 = in->operand_count_visible ? gpr_of(op[0].reg.value) : REG_NONE;
+	bool reg64 = in->operand_count_visible &&
+		     op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		     reg_width(op[0].reg.value) == 64;
+
+	insn->adj_reg = REG_NONE;
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_PUSH:
+	case ZYDIS_MNEMONIC_PUSHFQ:
+		insn->adj_reg = REG_RSP;
+		insn->adj = -(s32)(in->operand_width / 8);
+		break;
+	case ZYDIS_MNEMONIC_POP:
+	case ZYDIS_MNEMONIC_POPFQ:
+		if (r0 == REG_RSP && op[0].type == ZYDIS_OPERAND_TYPE_REGISTER)
+			return; /* pop %rsp */
+		insn->adj_reg = REG_RSP;
+		insn->adj = in->operand_width / 8;
+		break;
+	case ZYDIS_MNEMONIC_ADD:
+	case ZYDIS_MNEMONIC_SUB:
+		if (!reg64 || in->operand_count_visible != 2 ||
+		    op[1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE)
+			return;
+		insn->adj_reg = r0;
+		insn->adj = in->mnemonic == ZYDIS_MNEMONIC_ADD ?
+				    (s32)op[1].imm.value.s :
+				    -(s32)op[1].imm.value.s;
+		break;
+	case ZYDIS_MNEMONIC_INC:
+	case ZYDIS_MNEMONIC_DEC:
+		if (!reg64)
+			return;
+		insn->adj_reg = r0;
+		insn->adj = in->mnemonic == ZYDIS_MNEMONIC_INC ? 1 : -1;
+		break;
+	case ZYDIS_MNEMONIC_LEA:
+		if (!reg64 || op[1].mem.base != op[0].reg.value ||
+		    op[1].mem.index != ZYDIS_REGISTER_NONE ||
+		    in->address_width != 64)
+			return;
+		insn->adj_reg = r0;
+		insn->adj = (s32)op[1].mem.disp.value;
+		break;
+	default:
+		return;
+	}
+	if (insn->adj_reg < 0 || insn->adj_reg >= NR_GPRS)
+		insn->adj_reg = REG_NONE;
+	/* it must write nothing else */
+	if (insn->adj_reg != REG_NONE &&
+	    (insn->gpr_write & ~(1u << insn->adj_reg)))
+		insn->adj_reg = REG_NONE;
+}
+
 int x86__decode(const u8 *code, size_t avail, u64 off, struct insn *insn)
 {
 	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
@@ -374,6 +437,7 @@ int x86__decode(const u8 *code, size_t avail, u64 off, struct insn *insn)
 	}
 	decode_regs(insn, &in, op);
 	decode_flow(insn, &in, op);
+	decode_adjust(insn, &in, op);
 	insn->nop = is_nop_like(in.mnemonic);
 
 	for (int i = 0; i < in.operand_count; i++) {

@@ -134,6 +134,14 @@ int x86__emit_store(struct buf *b, int src, const struct x86_mem *m,
 	return emit_rm(b, true, &op, 1, src, m, fixup);
 }
 
+int x86__emit_store32(struct buf *b, int src, const struct x86_mem *m,
+		      size_t *fixup)
+{
+	static const u8 op = 0x89;
+
+	return emit_rm(b, false, &op, 1, src, m, fixup);
+}
+
 int x86__emit_cmp_reg_mem(struct buf *b, int reg, const struct x86_mem *m,
 			  size_t *fixup)
 {

@@ -29,6 +29,9 @@ int x86__emit_load(struct buf *b, int dst, const struct x86_mem *m,
 		   size_t *fixup);
 int x86__emit_store(struct buf *b, int src, const struct x86_mem *m,
 		    size_t *fixup);
+/* mov %src32, mem32 */
+int x86__emit_store32(struct buf *b, int src, const struct x86_mem *m,
+		      size_t *fixup);
 /* cmp r/m64, reg: flags of (reg - mem) */
 int x86__emit_cmp_reg_mem(struct buf *b, int reg, const struct x86_mem *m,
 			  size_t *fixup);

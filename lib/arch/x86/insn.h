@@ -87,6 +87,8 @@ struct insn {
 	const char *bad; /* why this instruction cannot be instrumented */
 	bool lock;
 	bool nop; /* nop, or a hint that touches no memory */
+	s8 adj_reg; /* the one register it moves by a constant, or REG_NONE */
+	s32 adj; /* ...by this much (push: -8, add $16,%rsp: +16) */
 	u16 mnemonic; /* opaque, for x86__mnemonic_name() */
 };
 
