@@ -35,6 +35,24 @@ real_lib() {
 	[ "$(awk 'NR>2 {n++} END {print n+0}' "$W/$n-report.txt")" -gt 20 ] || die "too few functions in the trace"
 }
 
+# Static functions of the same name in two members are told apart.
+t_ambiguous() {
+	local d=$top/tests/real/ambig o=$W/ambig
+	mkdir -p "$o"
+	gcc -O2 -c -o "$o/a.o" "$d/a.c" && gcc -O2 -c -o "$o/b.o" "$d/b.c" || return 1
+	rm -f "$o/lib.a" && ar rc "$o/lib.a" "$o/a.o" "$o/b.o" || return 1
+	"$KS" instrument "$o/lib.a" -o "$o/lib-ks.a" || return 1
+	gcc -o "$o/prog" "$d/main.c" "$o/lib-ks.a" "$RT" -lpthread || return 1
+	[ "$("$o/prog")" = "3 9" ] || die "wrong result" || return 1
+	"$KS" record -q -o "$o/t.trace" -- "$o/prog" > /dev/null || return 1
+	"$KS" report --by-insn "$o/t.trace" > "$o/by-insn.txt" || return 1
+	cat "$o/by-insn.txt"
+	grep -q "^a.o:helper+0x0 R 4 1$" "$o/by-insn.txt" || die "a.o:helper missing" || return 1
+	grep -q "^b.o:helper+0x0 R 4 1$" "$o/by-insn.txt" || die "b.o:helper missing" || return 1
+	"$KS" script "$o/t.trace" | grep -q " from_a+0x0 ENTRY" || die "unambiguous names must stay plain"
+}
+
+ktest_run real-ambiguous-static t_ambiguous
 ktest_run real-zlib real_lib zlib $LIBDIR/libz.a tests/real/zlib-test.c 64 ""
 ktest_run real-sqlite real_lib sqlite $LIBDIR/libsqlite3.a tests/real/sqlite-test.c 2000 "-lm -ldl"
 ktest_done real

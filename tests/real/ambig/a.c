@@ -1,0 +1,11 @@
+/* two members with a static function of the same name: report --by-insn
+ * must write OBJECT.o:SYMBOL for them */
+static __attribute__((noinline)) int helper(const int *p)
+{
+	return p[1] + 1;
+}
+
+int from_a(const int *p)
+{
+	return helper(p);
+}
