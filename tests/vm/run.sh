@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot Debian's kernel in QEMU (TCG) with a busybox initramfs and run one
+# scenario script inside; its files come back through the 9p share.
+# usage: tests/vm/run.sh [-t SECONDS] [-c CPUS] [-m MB] [-q 'QEMU ARGS'] SCENARIO [FILES...]
+#   SCENARIO runs as /mnt/scenario.sh; FILES are copied next to it; what the
+#   scenario writes to /mnt/out lands in build/vm/share/out.  The console is
+#   in build/vm/console.log.  Exit status: the scenario's, or 124 on timeout.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-$top/build}
+V=$B/vm
+T=600 CPUS=2 MEM=1024 QEXTRA=
+while getopts "t:c:m:q:" o; do
+	case $o in
+	t) T=$OPTARG ;;
+	c) CPUS=$OPTARG ;;
+	m) MEM=$OPTARG ;;
+	q) QEXTRA=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "usage: $0 [-t s] [-c cpus] [-q args] SCENARIO [FILES...]" >&2; exit 2; }
+krel=$(bash "$top/tests/vm/setup.sh" "$B")
+K=$V/kernel
+M=$K/lib/modules/$krel
+
+# initramfs: busybox, /init and the modules that mount the share
+I=$V/initramfs
+rm -rf "$I" && mkdir -p "$I/bin" "$I/modules"
+cp /bin/busybox "$I/bin/busybox"
+ln -s busybox "$I/bin/sh"
+cp "$top/tests/vm/init" "$I/init"
+chmod +x "$I/init"
+for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
+	 virtio/virtio_pci_legacy_dev virtio/virtio_pci; do
+	cp "$M/kernel/drivers/$m.ko" "$I/modules/"
+done
+cp "$M/kernel/fs/netfs/netfs.ko" "$M/kernel/fs/fscache/fscache.ko" \
+   "$M/kernel/net/9p/9pnet.ko" "$M/kernel/net/9p/9pnet_virtio.ko" \
+   "$M/kernel/fs/9p/9p.ko" "$I/modules/"
+(cd "$I" && find . | cpio -o -H newc --quiet | gzip -1) > "$V/initramfs.cpio.gz"
+
+S=$V/share
+rm -rf "$S" && mkdir -p "$S/out"
+cp "$1" "$S/scenario.sh"
+shift
+for f in "$@"; do
+	cp -r "$f" "$S/"
+done
+
+echo "vm: booting $krel, $CPUS CPUs, TCG, limit ${T}s" >&2
+set +e
+timeout --foreground "$T" qemu-system-x86_64 -accel tcg -m "$MEM" -smp "$CPUS" \
+	-kernel "$K/boot/vmlinuz-$krel" -initrd "$V/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 loglevel=4 nokaslr" \
+	-nographic -no-reboot -nic none \
+	-virtfs local,path="$S",mount_tag=share,security_model=none,id=share \
+	-virtfs local,path="$K/lib/modules",mount_tag=modules,security_model=none,readonly=on,id=mods \
+	$QEXTRA < /dev/null > "$V/console.log" 2>&1
+qrc=$?
+set -e
+if [ $qrc -eq 124 ]; then
+	echo "vm: TIMEOUT after ${T}s; the console ended with:" >&2
+	tail -30 "$V/console.log" >&2
+	exit 124
+fi
+rc=$(sed -n 's/.*KSTRIDE-VM: done rc=\([0-9]*\).*/\1/p' "$V/console.log" | tail -1)
+if [ -z "$rc" ]; then
+	echo "vm: the scenario did not finish (qemu status $qrc); the console ended with:" >&2
+	tail -30 "$V/console.log" >&2
+	exit 1
+fi
+exit "$rc"
