@@ -37,6 +37,10 @@
  *   KS_A_RIP    &disp + disp: disp is a PC-relative pointer relocated by
  *               the linker, so RIP-relative accesses cost no slot
  *   KS_A_RANGE  string op: slot[0], slot[1] = pointer before and after
+ *   KS_A_BITOFF bt/bts/btr/btc with a register bit offset into memory:
+ *               slot[0] + disp + size * (sext(slot[1]) >> log2(8 * size)),
+ *               the operand-sized word that holds the bit (Intel SDM), with
+ *               slot[1] sign-extended from 8 * size bits
  * KS_F_FS / KS_F_GS add the thread's segment base; KS_F_ADDR32 keeps the
  * low 32 bits.  ENTRY and EXIT sites use KS_A_SLOT with the stack pointer.
  * A site reads its values from slot[slot] on; it owns nslots of them, and
@@ -120,6 +124,7 @@ enum ks_form {
 	KS_A_ABS = 2,
 	KS_A_RIP = 3,
 	KS_A_RANGE = 4,
+	KS_A_BITOFF = 5,
 };
 
 struct ks_site {

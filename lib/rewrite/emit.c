@@ -260,6 +260,9 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 	case KS_A_SLOT2:
 		err = store_slot(e, r, a->base, s->slot);
 		return err ?: store_slot(e, r, a->index, s->slot + 1);
+	case KS_A_BITOFF:
+		err = store_slot(e, r, a->base, s->slot);
+		return err ?: store_slot(e, r, a->bitreg, s->slot + 1);
 	default:
 		break;
 	}
@@ -478,6 +481,7 @@ static int emit_slow_paths(struct emitter *e)
 		int err;
 
 		e->slow_pos[ri] = e->b->len - e->base;
+		r->slow_off = e->slow_pos[ri];
 		err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
 		err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
 		err = err ?: x86__emit_call32(e->b, &pos);
@@ -502,7 +506,7 @@ static int emit_exit_stubs(struct emitter *e)
 	u32 xi, ri = 0;
 
 	for (xi = 0; xi < f->exits.n; xi++) {
-		const struct region_exit *x = &f->exits.v[xi];
+		struct region_exit *x = &f->exits.v[xi];
 		const struct insn *in = &f->insns[x->insn];
 		struct region *r;
 		struct x86_mem m = x86_mem_base(REG_RIP, 0);
@@ -513,6 +517,7 @@ static int emit_exit_stubs(struct emitter *e)
 			ri++;
 		r = &f->regions.v[ri];
 		e->exit_pos[xi] = e->b->len - e->base;
+		f->exits.v[xi].stub_off = e->exit_pos[xi];
 		if (h == REG_NONE) {
 			h = spill_reg(r);
 			err = emit_tls_store(e, h, spill_field(SPILL_A));
@@ -740,6 +745,8 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 		memcpy(b->p + fx->pos, &rel, 4);
 	}
 	f->copy_size = b->len - e.base;
+	/* one trap byte: nothing else starts where a copy ends (ORC) */
+	err = buf__fill(b, 0xcc, 1);
 out:
 	vec_free(&e.fixups);
 	free(e.slow_pos);

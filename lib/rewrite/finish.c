@@ -182,13 +182,14 @@ int finish__retarget(struct rw_ctx *ctx)
 {
 	struct elf_obj *obj = ctx->obj;
 	size_t i, j, nsec = obj->secs.n;
+	int err;
 
 	for (i = 1; i < nsec; i++) {
 		struct elf_sec *rela = obj->secs.v[i], *sec = rela->base;
 
 		if (rela->sh.sh_type != SHT_RELA || !sec || sec->is_new ||
 		    rela->is_new || !(sec->sh.sh_flags & SHF_ALLOC) ||
-		    !strcmp(sec->name, ".eh_frame"))
+		    !strcmp(sec->name, ".eh_frame") || meta__table(sec))
 			continue;
 		for (j = 0; j < rela->relocs.n; j++) {
 			struct elf_reloc *r = &rela->relocs.v[j];
@@ -199,6 +200,9 @@ int finish__retarget(struct rw_ctx *ctx)
 				fix_data_reloc(ctx, sec, r);
 		}
 	}
+	err = meta__finish(ctx);
+	if (err)
+		return err;
 	move_symbols(ctx);
 	return patch_entries(ctx);
 }

@@ -47,6 +47,7 @@ struct region {
 	bool post; /* last insn has string sites stored after it */
 	u32 desc_off; /* offset of its ks_region in the regions section */
 	u32 exit0, nexits; /* into func->exits */
+	u32 slow_off; /* copy offset of its slow path (emit.c) */
 };
 
 /*
@@ -58,6 +59,7 @@ struct region_exit {
 	u32 nsites; /* sites of the region before it */
 	s8 hreg; /* dead at the target, REG_NONE: spill */
 	u32 desc_off;
+	u32 stub_off; /* copy offset of its stub (emit.c) */
 };
 
 /* A place in code that another place refers to. */
@@ -86,6 +88,9 @@ struct func {
 	bool *join; /* insn is reached other than by falling through */
 	bool *entry_ref; /* insn is reached from outside (jump table, cold) */
 	bool *glue; /* no instrumentation before this insn (TLS sequences) */
+	bool *verbatim; /* inside an alternative: untouched, assume anything */
+	bool *branchy; /* a jump label site: may become a jmp */
+	u32 *jl_target; /* ...to this insn */
 	u32 *live; /* live-in: gpr bits 0-15, flags << 16 */
 	u16 clobber; /* caller-saved registers it may change, callees included */
 	bool has_tables; /* indirect jumps may go to entry_ref insns */
@@ -159,6 +164,13 @@ int emit__all(struct rw_ctx *ctx);
 /* Where (section symbol, offset) a code reference must now point. */
 void emit__resolve(struct rw_ctx *ctx, struct elf_sec *sec, u64 off,
 		   bool exact_insn, struct elf_sym **sym, u64 *newoff);
+
+/* meta.c */
+struct meta_table;
+const struct meta_table *meta__table(const struct elf_sec *sec);
+bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
+	       const struct elf_reloc *r);
+int meta__finish(struct rw_ctx *ctx);
 
 /* finish.c */
 int finish__retarget(struct rw_ctx *ctx);

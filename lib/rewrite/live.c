@@ -201,6 +201,8 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 			f->join[i] = true;
 		if (target_inside(f, in) && !branch_relocated(f, in))
 			f->join[f->at[in->target - f->start]] = true;
+		if (f->jl_target[i] != NO_INSN)
+			f->join[f->jl_target[i]] = true;
 		else if (in->type == INSN_JMP || in->type == INSN_JCC ||
 			 in->type == INSN_LOOP || in->type == INSN_RET ||
 			 in->type == INSN_JMP_IND)
@@ -231,9 +233,16 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 				out |= live[f->at[in->target - f->start]];
 			if (in->type == INSN_JMP_IND && f->has_tables)
 				out |= entry_live;
+			if (f->jl_target[i] != NO_INSN)
+				out |= live[f->jl_target[i]];
 
 			rd = in->gpr_read | LIVE_FLAGS(in->fl_read);
 			kill = in->gpr_kill | LIVE_FLAGS(in->fl_kill);
+			if (f->verbatim[i]) {
+				/* an alternative may become anything */
+				rd = LIVE_ALL;
+				kill = 0;
+			}
 			if (in->type == INSN_CALL || in->type == INSN_CALL_IND) {
 				rd |= GPR_CALL_READ;
 				kill = 0;

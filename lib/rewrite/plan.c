@@ -69,7 +69,10 @@ static void site_form(struct site *s, const struct insn *in)
 	s->disp = (s32)a->disp;
 	if (a->addr32)
 		s->flags |= KS_F_ADDR32;
-	if (a->base == REG_RIP) {
+	if (a->bitreg != REG_NONE) {
+		s->form = KS_A_BITOFF; /* base and bit offset */
+		s->nslots = 2;
+	} else if (a->base == REG_RIP) {
 		s->form = KS_A_RIP;
 		s->nslots = 0;
 	} else if (a->base == REG_NONE && a->index == REG_NONE) {
@@ -150,7 +153,7 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	bool events = !ctx->opts->no_func_events;
 	int err = 0, k;
 
-	if (f->glue[i])
+	if (f->glue[i] || f->verbatim[i])
 		return 0;
 	if (i == 0 && events && !f->cold)
 		err = add_site(f, i, -1, KS_K_ENTRY, 0, 8);
@@ -205,9 +208,10 @@ static u32 use_mask(const struct func *f, u32 k, bool spill)
 	return f->insns[k].gpr_write | (spill ? f->insns[k].gpr_read : 0);
 }
 
-static bool ends_region(const struct insn *in)
+static bool ends_region(const struct func *f, u32 k)
 {
-	return in->type != INSN_OTHER;
+	return f->insns[k].type != INSN_OTHER || f->branchy[k] ||
+	       f->verbatim[k];
 }
 
 /*
@@ -454,7 +458,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		cand = base & ~last_mask(f, i, r->bspill, nsites, first_site);
 		r->post = has_post(f, first_site[i], nsites);
 
-		for (k = i + 1; cand && !r->post && !ends_region(&f->insns[last]) &&
+		for (k = i + 1; cand && !r->post && !ends_region(f, last) &&
 				k < n && !f->join[k];
 		     k++) {
 			u32 ks = first_site[k + 1] - first_site[k], kslots = 0;
@@ -464,7 +468,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 			if (!base)
 				break;
 			if (!ks) {
-				if (ends_region(&f->insns[k]) && !passes(f, k))
+				if (ends_region(f, k) && !passes(f, k))
 					break;
 				continue;
 			}
@@ -479,7 +483,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 			last = k;
 			slots += kslots;
 			r->post = has_post(f, first_site[k], ks);
-			if (r->post || ends_region(&f->insns[k]))
+			if (r->post || ends_region(f, k))
 				break;
 		}
 		r->last = last;

@@ -353,6 +353,8 @@ int refs__scan(struct rw_ctx *ctx)
 		    !(sec->sh.sh_flags & SHF_ALLOC))
 			continue; /* debug info describes the original code */
 		for (j = 0; j < rela->relocs.n; j++) {
+			if (meta__ref(ctx, sec, &rela->relocs.v[j]))
+				continue;
 			if (elf_sec__is_exec(sec))
 				ref_code(ctx, sec, &rela->relocs.v[j]);
 			else

@@ -64,6 +64,9 @@ static void ctx__free(struct rw_ctx *ctx)
 		free(f->join);
 		free(f->entry_ref);
 		free(f->glue);
+		free(f->verbatim);
+		free(f->branchy);
+		free(f->jl_target);
 		free(f->live);
 		free(f->map_start);
 		free(f->map_insn);

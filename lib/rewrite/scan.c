@@ -17,6 +17,7 @@ const char *const rw_skip_names[NR_SKIP] = {
 	[SKIP_RELOC_STRADDLE] = "relocation-straddles-instructions",
 	[SKIP_REG_PRESSURE] = "no-scratch-register",
 	[SKIP_EMPTY] = "empty",
+	[SKIP_ALT_BRANCH] = "short-branch-in-alternative",
 };
 
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
@@ -220,8 +221,13 @@ int scan__functions(struct rw_ctx *ctx)
 		f->join = calloc(f->ninsns + 1, sizeof(bool));
 		f->entry_ref = calloc(f->ninsns + 1, sizeof(bool));
 		f->glue = calloc(f->ninsns + 1, sizeof(bool));
-		if (!f->join || !f->entry_ref || !f->glue)
+		f->verbatim = calloc(f->ninsns + 1, sizeof(bool));
+		f->branchy = calloc(f->ninsns + 1, sizeof(bool));
+		f->jl_target = malloc((f->ninsns + 1) * sizeof(u32));
+		if (!f->join || !f->entry_ref || !f->glue || !f->verbatim ||
+		    !f->branchy || !f->jl_target)
 			return -ENOMEM;
+		memset(f->jl_target, 0xff, (f->ninsns + 1) * sizeof(u32));
 	}
 	ctx->st->funcs += ctx->funcs.n;
 	return 0;

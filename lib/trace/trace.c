@@ -380,6 +380,13 @@ static u64 site_addr(const struct trace_region *r, u32 k,
 	case KS_A_ABS:
 		a = (u64)(s64)s->disp;
 		break;
+	case KS_A_BITOFF: {
+		unsigned bits = 8 * (s->size ? s->size : 1), sh = __builtin_ctz(bits);
+		s64 off = (s64)(slot[1] << (64 - bits)) >> (64 - bits);
+
+		a = slot[0] + (s64)s->disp + (u64)((off >> sh) * (s64)s->size);
+		break;
+	}
 	case KS_A_RIP:
 		a = r->addr + sizeof(struct ks_region) +
 		    k * sizeof(struct ks_site) +
@@ -429,7 +436,7 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 
 			memcpy(&s, &r->site[k], sizeof(s));
 			used = s.slot;
-			if (used + max(s.nslots, (u8)(s.form == KS_A_SLOT2 ? 2 :
+			if (used + max(s.nslots, (u8)(s.form == KS_A_SLOT2 || s.form == KS_A_BITOFF ? 2 :
 						 s.form == KS_A_RIP || s.form == KS_A_ABS ? 0 : 1)) >
 			    r->nslots)
 				return bad(t, "site slots exceed the record",

@@ -149,6 +149,12 @@ FUNC fx_kinds
 	cmovz	0x148(%rdi), %rax
 	EXP fx_kinds, R, 4, A, gbuf+0x100
 	btl	$3, 0x100(%rdi)
+	mov	$69, %ecx
+	EXP fx_kinds, U, 8, A, gbuf+0x108+8
+	btsq	%rcx, 0x108(%rdi)
+	mov	$-1, %rcx
+	EXP fx_kinds, R, 4, A, gbuf+0x108-4
+	btl	%ecx, 0x108(%rdi)
 	EXP fx_kinds, W, 1, A, gbuf+0x10c
 	setc	0x10c(%rdi)
 	EXP fx_kinds, W, 8, A, gbuf+0x110

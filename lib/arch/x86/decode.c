@@ -269,6 +269,7 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 	}
 	a = &insn->acc[insn->nacc++];
 	memset(a, 0, sizeof(*a));
+	a->bitreg = REG_NONE;
 	a->kind = rd && wr ? KS_K_U : rd ? KS_K_R : KS_K_W;
 	a->size = o->size / 8;
 	a->base = base;
@@ -342,13 +343,19 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 	a->form = ACC_EA;
 	if (in->mnemonic == ZYDIS_MNEMONIC_POP && base == REG_RSP)
 		a->disp += 8; /* pop computes its address after rsp moves */
+	a->bitreg = REG_NONE;
 	if ((in->mnemonic == ZYDIS_MNEMONIC_BT ||
 	     in->mnemonic == ZYDIS_MNEMONIC_BTS ||
 	     in->mnemonic == ZYDIS_MNEMONIC_BTR ||
 	     in->mnemonic == ZYDIS_MNEMONIC_BTC) &&
 	    in->operand_count_visible == 2 && opi == 0 &&
-	    op[1].type == ZYDIS_OPERAND_TYPE_REGISTER)
-		insn->bad = "bit test with a register offset into memory";
+	    op[1].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+		/* the word that holds the bit: see KS_A_BITOFF */
+		a->bitreg = gpr_of(op[1].reg.value);
+		if (a->index != REG_NONE || a->base == REG_RIP ||
+		    a->base == REG_NONE || a->addr32)
+			insn->bad = "bit test with a register offset and an indexed, absolute or RIP-relative base";
+	}
 	if (in->mnemonic == ZYDIS_MNEMONIC_XLAT)
 		insn->bad = "xlat";
 	return 0;

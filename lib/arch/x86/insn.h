@@ -63,6 +63,7 @@ struct insn_access {
 	bool addr32; /* 0x67 prefix: 32-bit address arithmetic */
 	s64 disp;
 	s8 strreg; /* ACC_STRING: REG_RSI or REG_RDI */
+	s8 bitreg; /* ACC_EA of bt* with a register offset, or REG_NONE */
 	s16 stack_off; /* ACC_STACK */
 };
 

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's metadata about module code, kept true for the copies.
+ *
+ * Each table below is an array of fixed-size entries whose fields point
+ * into code, through relocations.  A field is either
+ *   EXACT:  the very instruction (a site the kernel patches, a faulting
+ *           instruction, a ud2) - it maps to the copied instruction, after
+ *           the instrumentation that precedes it;
+ *   TARGET: a place execution resumes at (an exception fixup, a jump label
+ *           target) - it maps to the instrumentation before it, and is a
+ *           join point for the analysis.
+ * Entries are retargeted to the copies, whose originals never run (only
+ * their first bytes, a jmp to the copy, ever execute).  ORC is duplicated
+ * instead, with extra entries for the out-of-line stubs, so that unwinding
+ * works through both.  Layouts: Linux 6.1, x86-64 (struct
+ * exception_table_entry, jump_entry, alt_instr, bug_entry with relative
+ * pointers, static_call_site, orc_entry).
+ */
+#include "internal.h"
+
+enum mf_kind { MF_EXACT, MF_TARGET };
+
+struct meta_field {
+	u8 off;
+	u8 kind;
+};
+
+struct meta_table {
+	const char *name;
+	u32 entsize;
+	u8 nfields;
+	struct meta_field field[2];
+	bool jump; /* __jump_table: field 0 may branch to field 1 */
+	bool alt; /* .altinstructions: u8 instrlen at offset 10 */
+	bool orc; /* .orc_unwind_ip, parallel to .orc_unwind */
+};
+
+static const struct meta_table tables[] = {
+	{ "__ex_table", 12, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } } },
+	{ "__jump_table", 16, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } },
+	  .jump = true },
+	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .alt = true },
+	{ "__bug_table", 12, 1, { { 0, MF_EXACT } } },
+	{ ".smp_locks", 4, 1, { { 0, MF_EXACT } } },
+	{ ".retpoline_sites", 4, 1, { { 0, MF_EXACT } } },
+	{ ".return_sites", 4, 1, { { 0, MF_EXACT } } },
+	{ ".call_sites", 4, 1, { { 0, MF_EXACT } } },
+	{ ".static_call_sites", 8, 1, { { 0, MF_EXACT } } },
+	{ "__mcount_loc", 8, 1, { { 0, MF_EXACT } } },
+	{ ".orc_unwind_ip", 4, 1, { { 0, MF_TARGET } }, .orc = true },
+};
+
+#define ORC_ENTRY 6
+
+const struct meta_table *meta__table(const struct elf_sec *sec)
+{
+	size_t i;
+
+	if (!sec)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(tables); i++)
+		if (!strcmp(sec->name, tables[i].name))
+			return &tables[i];
+	return NULL;
+}
+
+static const struct meta_field *field_of(const struct meta_table *t, u64 off)
+{
+	u32 k;
+
+	for (k = 0; k < t->nfields; k++)
+		if (off % t->entsize == t->field[k].off)
+			return &t->field[k];
+	return NULL;
+}
+
+/* The code address a metadata relocation names: S + A for both kinds. */
+static bool meta_target(const struct elf_reloc *r, u64 *t)
+{
+	if (!r->sym || !elf_sec__is_exec(r->sym->sec))
+		return false;
+	if (r->type != R_X86_64_PC32 && r->type != R_X86_64_64 &&
+	    r->type != R_X86_64_PC64)
+		return false;
+	*t = r->sym->value + r->addend;
+	return true;
+}
+
+static u32 insn_at_or_in(const struct func *f, u64 off)
+{
+	u32 lo = 0, hi = f->ninsns;
+
+	while (lo < hi) {
+		u32 mid = (lo + hi) / 2;
+
+		if (f->insns[mid].off + f->insns[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->ninsns && off >= f->insns[lo].off ? lo : NO_INSN;
+}
+
+/* An alternative site: copy verbatim, never instrument, assume anything. */
+static void mark_alt(struct rw_ctx *ctx, struct func *f, u64 at, u8 len)
+{
+	u32 i = f->at[at - f->start];
+
+	for (; i < f->ninsns && f->insns[i].off < at + len; i++) {
+		const struct insn *in = &f->insns[i];
+
+		f->verbatim[i] = true;
+		if (in->has_target && in->rel_size != 4)
+			func__skip(ctx, f, SKIP_ALT_BRANCH, NULL, in->off);
+	}
+}
+
+bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
+	       const struct elf_reloc *r)
+{
+	const struct meta_table *t = meta__table(sec);
+	const struct meta_field *fd;
+	struct func *g;
+	u64 target;
+	u32 i;
+
+	if (!t)
+		return false;
+	fd = field_of(t, r->offset);
+	if (!fd || !meta_target(r, &target))
+		return true; /* keys, file names, flags: not code */
+	g = func__at(ctx, r->sym->sec, target);
+	if (!g || g->skip)
+		return true;
+	i = insn_at_or_in(g, target);
+	if (i == NO_INSN ||
+	    (g->insns[i].off != target && strcmp(t->name, ".smp_locks"))) {
+		func__skip(ctx, g, SKIP_REF_MID_INSN, t->name, target);
+		return true;
+	}
+	if (fd->kind == MF_TARGET && !t->orc && target != g->start)
+		g->entry_ref[i] = true;
+	if (t->jump && fd->kind == MF_EXACT) {
+		/* the site may become a jmp to the entry's target */
+		const struct elf_reloc *tr;
+		u64 to;
+
+		g->branchy[i] = true;
+		tr = elf_rela__find(sec->rela, r->offset + 4);
+		if (tr && tr->offset == r->offset + 4 && meta_target(tr, &to) &&
+		    tr->sym->sec == g->sec && to >= g->start &&
+		    to < g->start + g->size && g->at[to - g->start] != NO_INSN)
+			g->jl_target[i] = g->at[to - g->start];
+		else
+			func__skip(ctx, g, SKIP_UNKNOWN_DATA_REF,
+				   "jump label target outside its function",
+				   target);
+	}
+	if (t->alt && r->offset % t->entsize == 0 &&
+	    r->offset + 11 <= sec->size)
+		mark_alt(ctx, g, target, sec->data[r->offset + 10]);
+	return true;
+}
+
+/* ORC state in effect at original offset @off of @f (last entry <= off). */
+static int orc_at(const u64 *ips, size_t n, u64 off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ips[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? (int)lo - 1 : -1;
+}
+
+struct orc_new {
+	struct elf_sec *sec; /* copy section */
+	u64 off;
+	u8 orc[ORC_ENTRY];
+};
+
+struct orc_news {
+	VEC(struct orc_new) v;
+};
+
+static int orc_add(struct orc_news *n, struct elf_sec *sec, u64 off,
+		   const u8 *orc)
+{
+	struct orc_new *o = vec_push(&n->v);
+
+	if (!o)
+		return -ENOMEM;
+	o->sec = sec;
+	o->off = off;
+	memcpy(o->orc, orc, ORC_ENTRY);
+	return 0;
+}
+
+struct orc_src {
+	u64 ip; /* original section offset */
+	size_t idx; /* entry index */
+};
+
+static int orc_src_cmp(const void *a, const void *b)
+{
+	const struct orc_src *x = a, *y = b;
+
+	return x->ip < y->ip ? -1 : x->ip > y->ip;
+}
+
+/*
+ * Duplicate ORC for every copy: each original entry inside an
+ * instrumented function maps to its instruction's copy, and each stub
+ * gets the state of the place it was reached from.
+ */
+static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
+{
+	struct elf_sec *orc = elf_obj__find_sec(ctx->obj, ".orc_unwind");
+	struct elf_sec *rela = ipsec->rela;
+	struct orc_news news = {};
+	size_t n, i, j;
+	int err = 0;
+
+	if (!orc || !rela || orc->size % ORC_ENTRY ||
+	    ipsec->size / 4 != orc->size / ORC_ENTRY)
+		return 0;
+	n = ipsec->size / 4;
+	for (i = 0; i < ctx->funcs.n && !err; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		VEC(struct orc_src) src = {};
+		u64 *ips = NULL;
+		u32 k, ri;
+
+		if (f->skip || !f->copy)
+			continue;
+		for (j = 0; j < rela->relocs.n; j++) {
+			const struct elf_reloc *r = &rela->relocs.v[j];
+			struct orc_src *s;
+			u64 t;
+
+			if (!meta_target(r, &t) || r->sym->sec != f->sec ||
+			    t < f->start || t > f->start + f->size ||
+			    r->offset / 4 >= n)
+				continue;
+			s = vec_push(&src);
+			if (!s) {
+				err = -ENOMEM;
+				break;
+			}
+			s->ip = t;
+			s->idx = r->offset / 4;
+		}
+		if (err || !src.n) {
+			vec_free(&src);
+			continue;
+		}
+		qsort(src.v, src.n, sizeof(*src.v), orc_src_cmp);
+		ips = malloc(src.n * sizeof(*ips));
+		if (!ips) {
+			vec_free(&src);
+			return -ENOMEM;
+		}
+		for (j = 0; j < src.n; j++)
+			ips[j] = src.v[j].ip;
+		for (j = 0; j < src.n && !err; j++) {
+			const u8 *o = orc->data + src.v[j].idx * ORC_ENTRY;
+			u64 t = src.v[j].ip, to;
+
+			if (t == f->start + f->size) {
+				/* the end marker, after the copy's stubs */
+				to = f->copy_off + f->copy_size;
+			} else {
+				k = f->at[t - f->start];
+				if (k == NO_INSN)
+					continue;
+				to = f->copy_off + f->map_start[k];
+			}
+			err = orc_add(&news, f->copy, to, o);
+		}
+		/* stubs: a region's slow path, an exit's jcc */
+		for (ri = 0; ri < f->regions.n && !err; ri++) {
+			const struct region *r = &f->regions.v[ri];
+			int e = orc_at(ips, src.n, f->insns[r->first].off);
+
+			if (e >= 0)
+				err = orc_add(&news, f->copy,
+					      f->copy_off + r->slow_off,
+					      orc->data + src.v[e].idx * ORC_ENTRY);
+		}
+		for (k = 0; k < f->exits.n && !err; k++) {
+			const struct region_exit *x = &f->exits.v[k];
+			int e = orc_at(ips, src.n, f->insns[x->insn].off);
+
+			if (e >= 0)
+				err = orc_add(&news, f->copy,
+					      f->copy_off + x->stub_off,
+					      orc->data + src.v[e].idx * ORC_ENTRY);
+		}
+		free(ips);
+		vec_free(&src);
+	}
+	if (!err && news.v.n) {
+		size_t oldn = n, newip = ipsec->size + 4 * news.v.n;
+		u8 *ipd = realloc(ipsec->data, newip);
+		u8 *od = realloc(orc->data, orc->size + ORC_ENTRY * news.v.n);
+
+		if (ipd)
+			ipsec->data = ipd;
+		if (od)
+			orc->data = od;
+		if (!ipd || !od) {
+			vec_free(&news.v);
+			return -ENOMEM;
+		}
+		memset(ipsec->data + ipsec->size, 0, 4 * news.v.n);
+		for (i = 0; i < news.v.n && !err; i++) {
+			memcpy(orc->data + orc->size + i * ORC_ENTRY,
+			       news.v.v[i].orc, ORC_ENTRY);
+			err = elf_sec__add_reloc(ctx->obj, ipsec,
+						 4 * (oldn + i), R_X86_64_PC32,
+						 elf_obj__secsym(ctx->obj,
+								 news.v.v[i].sec),
+						 news.v.v[i].off);
+		}
+		ipsec->size = newip;
+		orc->size += ORC_ENTRY * news.v.n;
+	}
+	vec_free(&news.v);
+	return err;
+}
+
+/* Retarget every code field of every entry that names an instrumented body. */
+int meta__finish(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, j, nsec = obj->secs.n;
+	int err = 0;
+
+	for (i = 1; i < nsec && !err; i++) {
+		struct elf_sec *sec = obj->secs.v[i];
+		const struct meta_table *t = meta__table(sec);
+
+		if (!t || !sec->rela || sec->is_new)
+			continue;
+		if (t->orc) {
+			err = orc_copies(ctx, sec);
+			continue;
+		}
+		for (j = 0; j < sec->rela->relocs.n; j++) {
+			struct elf_reloc *r = &sec->rela->relocs.v[j];
+			const struct meta_field *fd = field_of(t, r->offset);
+			struct func *g;
+			u64 target;
+			u32 k;
+
+			if (!fd || !meta_target(r, &target))
+				continue;
+			g = func__at(ctx, r->sym->sec, target);
+			if (!g || g->skip || !g->copy)
+				continue;
+			k = insn_at_or_in(g, target);
+			if (k == NO_INSN)
+				continue;
+			/* S + A is the place for both PC32 and absolute */
+			r->sym = elf_obj__secsym(obj, g->copy);
+			r->addend = g->copy_off +
+				    (fd->kind == MF_EXACT ? g->map_insn[k] :
+							    g->map_start[k]) +
+				    (target - g->insns[k].off);
+		}
+	}
+	return err;
+}
