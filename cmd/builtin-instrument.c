@@ -25,6 +25,9 @@ static const char usage_text[] =
 	"      --no-func-events  do not record function entry and exit\n"
 	"      --allow-unknown leave functions that contain undecodable bytes\n"
 	"                      original instead of failing\n"
+	"      --target=T      user, kernel, or auto (default): kernel for\n"
+	"                      modules (a .modinfo section); kernel code records\n"
+	"                      through kstride.ko's per-CPU buffers\n"
 	"  -v, --verbose       say which functions are left original and why\n"
 	"  -h, --help          this text\n";
 
@@ -36,11 +39,12 @@ int cmd_instrument(int argc, char **argv)
 		{ "no-stack", no_argument, NULL, 'S' },
 		{ "no-func-events", no_argument, NULL, 'F' },
 		{ "allow-unknown", no_argument, NULL, 'U' },
+		{ "target", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct rw_opts opts = { .sz = sizeof(opts), .target = RW_TARGET_USER };
+	struct rw_opts opts = { .sz = sizeof(opts), .target = RW_TARGET_AUTO };
 	struct rw_stats stats = {};
 	const char *out = NULL;
 	bool want_stats = false;
@@ -62,6 +66,18 @@ int cmd_instrument(int argc, char **argv)
 			break;
 		case 'U':
 			opts.allow_unknown = true;
+			break;
+		case 'T':
+			if (!strcmp(optarg, "user"))
+				opts.target = RW_TARGET_USER;
+			else if (!strcmp(optarg, "kernel"))
+				opts.target = RW_TARGET_KERNEL;
+			else if (!strcmp(optarg, "auto"))
+				opts.target = RW_TARGET_AUTO;
+			else {
+				fprintf(stderr, "kstride instrument: --target must be user, kernel or auto\n");
+				return 2;
+			}
 			break;
 		case 'v':
 			ks_verbose++;

@@ -2,6 +2,11 @@
 # Test targets; included from the top Makefile.
 
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf
+TEST_TOOLS := $(BUILD)/relcheck
+
+$(BUILD)/relcheck: tests/tools/relcheck.c $(BUILD)/libkstride.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkstride.a $(LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libkstride.a
 	$(call msg,CC,$@)
@@ -9,7 +14,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libkstride.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkstride.a $(LDLIBS)
 
 # every host test: unit, golden fixtures, real libraries, bad input
-check: all $(UNIT_TESTS)
+check: all $(UNIT_TESTS) $(TEST_TOOLS)
 	@bash tests/run.sh $(BUILD)
 
 # valgrind lackey as the oracle for every instruction of libz and libsqlite3

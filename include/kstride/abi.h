@@ -179,6 +179,19 @@ struct ks_func {
 #define KS_SYM_TLS "__kstride_tls"
 #define KS_SYM_REFILL "__kstride_refill"
 
+/*
+ * Kernel modules refer to kstride.ko instead: a per-CPU struct with the
+ * same first fields as the user-space TLS (KS_TLS_CUR, KS_TLS_LIMIT),
+ * reached as %gs:__kstride_pcpu + field, and the slow path
+ * __kstride_krefill, which is called with the region's record pointer
+ * pushed on the stack, preserves every register and the flags, and
+ * returns the new record pointer in the same stack slot.  Registers the
+ * rewriter borrows are saved on the stack (there is no red zone), never in
+ * per-CPU slots, which an interrupt could reuse.
+ */
+#define KS_SYM_PCPU "__kstride_pcpu"
+#define KS_SYM_KREFILL "__kstride_krefill"
+
 #define KS_SEC_REGIONS "kstride_regions"
 #define KS_SEC_FUNCS "kstride_funcs"
 #define KS_SEC_STRS "kstride_strs"

@@ -55,17 +55,22 @@ struct emitter {
 static struct elf_sym *tls_sym(struct rw_ctx *ctx)
 {
 	if (!ctx->tls_sym)
-		ctx->tls_sym = elf_obj__undef_sym(ctx->obj, KS_SYM_TLS, STT_TLS);
+		ctx->tls_sym = ctx->kernel ?
+			elf_obj__undef_sym(ctx->obj, KS_SYM_PCPU, STT_NOTYPE) :
+			elf_obj__undef_sym(ctx->obj, KS_SYM_TLS, STT_TLS);
 	return ctx->tls_sym;
 }
 
 static struct elf_sym *refill_sym(struct rw_ctx *ctx)
 {
 	if (!ctx->refill_sym)
-		ctx->refill_sym =
-			elf_obj__undef_sym(ctx->obj, KS_SYM_REFILL, STT_NOTYPE);
+		ctx->refill_sym = elf_obj__undef_sym(
+			ctx->obj, ctx->kernel ? KS_SYM_KREFILL : KS_SYM_REFILL,
+			STT_NOTYPE);
 	return ctx->refill_sym;
 }
+
+static int tls_seg(const struct emitter *e);
 
 static int add_reloc(struct emitter *e, u64 pos, u32 type,
 		     struct elf_sym *sym, s64 addend)
@@ -119,14 +124,59 @@ static int add_code_reloc(struct emitter *e, u64 pos, u32 type,
 			   toff, bias);
 }
 
+/* user: %fs:sym@tpoff (TPOFF32); kernel: %gs:per-cpu sym (32S) */
 static int tls_ref(struct emitter *e, size_t fixup, s64 field)
 {
-	return add_reloc(e, fixup, R_X86_64_TPOFF32, tls_sym(e->ctx), field);
+	return add_reloc(e, fixup,
+			 e->ctx->kernel ? R_X86_64_32S : R_X86_64_TPOFF32,
+			 tls_sym(e->ctx), field);
+}
+
+static int tls_seg(const struct emitter *e)
+{
+	return e->ctx->kernel ? SEG_GS : SEG_FS;
+}
+
+static int push_reg(struct buf *b, int reg)
+{
+	u8 t[2] = { 0x41, 0x50 | (reg & 7) };
+
+	return reg & 8 ? buf__append(b, t, 2) : buf__append(b, t + 1, 1);
+}
+
+static int pop_reg(struct buf *b, int reg)
+{
+	u8 t[2] = { 0x41, 0x58 | (reg & 7) };
+
+	return reg & 8 ? buf__append(b, t, 2) : buf__append(b, t + 1, 1);
+}
+
+static int emit_tls_load(struct emitter *e, int reg, int field);
+static int emit_tls_store(struct emitter *e, int reg, int field);
+
+/*
+ * Borrow / give back a register.  User space: a thread-local slot (the
+ * red zone forbids the stack).  Kernel: the stack, which interrupts never
+ * share (a per-CPU slot would be reused by a nested handler); callers keep
+ * such saves properly nested.
+ */
+static int spill_save(struct emitter *e, int reg, int slot)
+{
+	if (e->ctx->kernel)
+		return push_reg(e->b, reg);
+	return emit_tls_store(e, reg, KS_TLS_SPILL + 8 * slot);
+}
+
+static int spill_restore(struct emitter *e, int reg, int slot)
+{
+	if (e->ctx->kernel)
+		return pop_reg(e->b, reg);
+	return emit_tls_load(e, reg, KS_TLS_SPILL + 8 * slot);
 }
 
 static int emit_tls_load(struct emitter *e, int reg, int field)
 {
-	struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
+	struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
 	size_t fx;
 	int err = x86__emit_load(e->b, reg, &m, &fx);
 
@@ -135,7 +185,7 @@ static int emit_tls_load(struct emitter *e, int reg, int field)
 
 static int emit_tls_store(struct emitter *e, int reg, int field)
 {
-	struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
+	struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
 	size_t fx;
 	int err = x86__emit_store(e->b, reg, &m, &fx);
 
@@ -156,10 +206,10 @@ static int emit_mov_imm(struct buf *b, int reg, s32 imm)
 	return buf__append(b, t, 7);
 }
 
-/* xadd %reg, %fs:CUR */
+/* xadd %reg, %fs:CUR (user) or %gs:CUR (kernel) */
 static int emit_xadd_cur(struct emitter *e, int reg)
 {
-	u8 t[10] = { 0x64, 0x48 | ((reg & 8) ? 4 : 0), 0x0f, 0xc1,
+	u8 t[10] = { tls_seg(e), 0x48 | ((reg & 8) ? 4 : 0), 0x0f, 0xc1,
 		     0x04 | ((reg & 7) << 3), 0x25 };
 	size_t fx = e->b->len + 6;
 	int err = buf__append(e->b, t, 10);
@@ -190,16 +240,17 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 {
 	int err = 0;
 
-	if (r->rax_spill)
-		err = emit_tls_store(e, REG_RAX, spill_field(SPILL_RAX));
+	/* saves nest: B (given back at the commit), then rax */
+	if (r->bspill)
+		err = spill_save(e, r->breg, SPILL_B);
+	if (!err && r->rax_spill)
+		err = spill_save(e, REG_RAX, SPILL_RAX);
 	if (!err && r->fsave)
 		err = x86__emit_flags_save(e->b);
-	if (!err && r->bspill)
-		err = emit_tls_store(e, r->breg, spill_field(SPILL_B));
 	err = err ?: emit_mov_imm(e->b, r->breg, KS_REC_BYTES(r->nslots));
 	err = err ?: emit_xadd_cur(e, r->breg);
 	if (!err) {
-		struct x86_mem m = x86_mem_seg_abs(SEG_FS, 0);
+		struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
 		size_t fx;
 
 		err = x86__emit_cmp_reg_mem(e->b, r->breg, &m, &fx);
@@ -210,7 +261,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 	if (!err && r->fsave)
 		err = x86__emit_flags_restore(e->b);
 	if (!err && r->rax_spill)
-		err = emit_tls_load(e, REG_RAX, spill_field(SPILL_RAX));
+		err = spill_restore(e, REG_RAX, SPILL_RAX);
 	if (!err && r->hfirst)
 		err = emit_header(e, r, r->hreg);
 	return err;
@@ -300,14 +351,14 @@ static int emit_commit(struct emitter *e, const struct region *r)
 	if (!r->hfirst) {
 		if (h == REG_NONE) {
 			h = spill_reg(r);
-			err = emit_tls_store(e, h, spill_field(SPILL_A));
+			err = spill_save(e, h, SPILL_A);
 		}
 		err = err ?: emit_header(e, r, h);
 		if (!err && r->hreg == REG_NONE)
-			err = emit_tls_load(e, h, spill_field(SPILL_A));
+			err = spill_restore(e, h, SPILL_A);
 	}
 	if (!err && r->bspill)
-		err = emit_tls_load(e, r->breg, spill_field(SPILL_B));
+		err = spill_restore(e, r->breg, SPILL_B);
 	return err;
 }
 
@@ -482,13 +533,23 @@ static int emit_slow_paths(struct emitter *e)
 
 		e->slow_pos[ri] = e->b->len - e->base;
 		r->slow_off = e->slow_pos[ri];
-		err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
-		err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
-		err = err ?: x86__emit_call32(e->b, &pos);
-		err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
-				       refill_sym(e->ctx), -4);
-		err = err ?: x86__emit_lea(e->b, REG_RSP, &up, NULL);
-		err = err ?: emit_tls_load(e, r->breg, spill_field(SPILL_SLOW));
+		if (e->ctx->kernel) {
+			/* the record pointer goes and comes back on the stack */
+			err = push_reg(e->b, r->breg);
+			err = err ?: x86__emit_call32(e->b, &pos);
+			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
+					       refill_sym(e->ctx), -4);
+			err = err ?: pop_reg(e->b, r->breg);
+		} else {
+			err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
+			err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
+			err = err ?: x86__emit_call32(e->b, &pos);
+			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
+					       refill_sym(e->ctx), -4);
+			err = err ?: x86__emit_lea(e->b, REG_RSP, &up, NULL);
+			err = err ?: emit_tls_load(e, r->breg,
+						   spill_field(SPILL_SLOW));
+		}
 		err = err ?: emit_jcc_to(e, -1, ri, false);
 		if (err)
 			return err;
@@ -520,7 +581,7 @@ static int emit_exit_stubs(struct emitter *e)
 		f->exits.v[xi].stub_off = e->exit_pos[xi];
 		if (h == REG_NONE) {
 			h = spill_reg(r);
-			err = emit_tls_store(e, h, spill_field(SPILL_A));
+			err = spill_save(e, h, SPILL_A);
 		}
 		err = err ?: x86__emit_lea(e->b, h, &m, &fx);
 		err = err ?: add_reloc(e, fx, R_X86_64_PC32,
@@ -533,9 +594,9 @@ static int emit_exit_stubs(struct emitter *e)
 			err = x86__emit_store32(e->b, h, &hdr, NULL);
 		}
 		if (!err && x->hreg == REG_NONE)
-			err = emit_tls_load(e, h, spill_field(SPILL_A));
+			err = spill_restore(e, h, SPILL_A);
 		if (!err && r->bspill)
-			err = emit_tls_load(e, r->breg, spill_field(SPILL_B));
+			err = spill_restore(e, r->breg, SPILL_B);
 		err = err ?: x86__emit_jmp32(e->b, &pos);
 		err = err ?: branch_target(e, in, pos);
 		if (err)

@@ -138,25 +138,36 @@ static int move_symbols(struct rw_ctx *ctx)
 	return 0;
 }
 
-static int patch_entries(struct rw_ctx *ctx)
+/* Where the jmp to the copy goes in @f's original, or UINT64_MAX. */
+static u64 patch_at(const struct func *f)
 {
 	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	u64 at = f->start;
+
+	if (f->skip || !f->copy)
+		return UINT64_MAX;
+	if (f->size >= 9 && !memcmp(f->sec->data + at, endbr64, 4))
+		at += 4; /* keep the landing pad for indirect calls */
+	return at + 5 <= f->start + f->size ? at : UINT64_MAX;
+}
+
+/*
+ * Two passes: void what the five bytes cover while the relocations are
+ * still sorted for lookup, then append the jumps' own relocations.
+ */
+static int patch_entries(struct rw_ctx *ctx)
+{
 	struct elf_obj *obj = ctx->obj;
 	size_t i;
+	int err;
 
 	for (i = 0; i < ctx->funcs.n; i++) {
 		struct func *f = &ctx->funcs.v[i];
 		struct elf_sec *rela = f->sec->rela;
-		u64 at = f->start;
+		u64 at = patch_at(f);
 		struct elf_reloc *r;
-		u8 *p;
-		int err;
 
-		if (f->skip || !f->copy)
-			continue;
-		if (f->size >= 9 && !memcmp(f->sec->data + at, endbr64, 4))
-			at += 4; /* keep the landing pad for indirect calls */
-		if (at + 5 > f->start + f->size)
+		if (at == UINT64_MAX)
 			continue;
 		for (r = elf_rela__find(rela, at);
 		     r && r < rela->relocs.v + rela->relocs.n &&
@@ -166,6 +177,14 @@ static int patch_entries(struct rw_ctx *ctx)
 			r->sym = NULL;
 			r->addend = 0;
 		}
+	}
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		u64 at = patch_at(f);
+		u8 *p;
+
+		if (at == UINT64_MAX)
+			continue;
 		p = f->sec->data + at;
 		p[0] = 0xe9;
 		memset(p + 1, 0, 4);
@@ -174,6 +193,41 @@ static int patch_entries(struct rw_ctx *ctx)
 					 (s64)f->copy_off - 4);
 		if (err)
 			return err;
+	}
+	return 0;
+}
+
+/*
+ * A module built with CONFIG_MODVERSIONS lists the CRC of every symbol it
+ * imports in __versions, and the loader refuses imports missing there.
+ * kstride.ko exports its symbols unversioned (CRC 0): list them so.
+ * struct modversion_info: unsigned long crc; char name[56].
+ */
+static int add_versions(struct rw_ctx *ctx)
+{
+	static const char *const names[] = { KS_SYM_PCPU, KS_SYM_KREFILL };
+	struct elf_sec *v = elf_obj__find_sec(ctx->obj, "__versions");
+	size_t i, k;
+
+	if (!ctx->kernel || !v || v->sh.sh_type != SHT_PROGBITS ||
+	    v->size % 64)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		u8 ent[64] = {};
+		u8 *d;
+
+		for (k = 0; k < v->size; k += 64)
+			if (!strcmp((char *)v->data + k + 8, names[i]))
+				break;
+		if (k < v->size)
+			continue;
+		d = realloc(v->data, v->size + 64);
+		if (!d)
+			return -ENOMEM;
+		strcpy((char *)ent + 8, names[i]);
+		memcpy(d + v->size, ent, 64);
+		v->data = d;
+		v->size += 64;
 	}
 	return 0;
 }
@@ -204,5 +258,6 @@ int finish__retarget(struct rw_ctx *ctx)
 	if (err)
 		return err;
 	move_symbols(ctx);
-	return patch_entries(ctx);
+	err = add_versions(ctx);
+	return err ?: patch_entries(ctx);
 }

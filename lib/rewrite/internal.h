@@ -131,6 +131,7 @@ struct rw_ctx {
 	struct buf regions_buf, fdescs_buf, strs_buf;
 	struct elf_sym *tls_sym, *refill_sym;
 	const char *objname; /* member name for descriptors */
+	bool kernel; /* RW_TARGET_KERNEL, resolved */
 };
 
 /* scan.c */

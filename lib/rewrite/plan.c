@@ -129,6 +129,26 @@ static bool is_tail_exit(struct rw_ctx *ctx, const struct func *f,
 	return g && (u64)in->target == g->start && !g->cold;
 }
 
+/*
+ * A kernel function's first instruction is its ftrace site (call
+ * __fentry__, or the nop ftrace left): it stays first in the copy, and the
+ * entry event is recorded after it.
+ */
+static u32 entry_insn(const struct func *f)
+{
+	const struct insn *in = &f->insns[0];
+	struct elf_reloc *r;
+
+	if (f->ninsns < 2 || in->type != INSN_CALL || f->join[1])
+		return 0;
+	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	if (r && r->offset == in->off + in->rel_off && r->sym &&
+	    (!strcmp(r->sym->name, "__fentry__") ||
+	     !strcmp(r->sym->name, "mcount")))
+		return 1;
+	return 0;
+}
+
 static int add_site(struct func *f, u32 i, int acc, u8 kind, u8 flags,
 		    u16 size)
 {
@@ -155,7 +175,7 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 
 	if (f->glue[i] || f->verbatim[i])
 		return 0;
-	if (i == 0 && events && !f->cold)
+	if (i == entry_insn(f) && events && !f->cold)
 		err = add_site(f, i, -1, KS_K_ENTRY, 0, 8);
 	if (!err && events && is_tail_exit(ctx, f, in))
 		err = add_site(f, i, -1, KS_K_EXIT, 0, 8);
@@ -354,6 +374,15 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 				avail[g].ok = false;
 	}
 	r->nslots = slot;
+	if (r->bspill && ctx->kernel) {
+		/* slots that hold %rsp were taken with the cursor pushed */
+		for (k = 0; k < r->nsites; k++) {
+			struct site *s = &f->sites.v[r->site0 + k];
+
+			if (site_reg(f, s) == REG_RSP)
+				s->disp += 8;
+		}
+	}
 	r->hfirst = false;
 	r->hreg = REG_NONE;
 	if (r->bspill) {
@@ -458,7 +487,9 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		cand = base & ~last_mask(f, i, r->bspill, nsites, first_site);
 		r->post = has_post(f, first_site[i], nsites);
 
+		/* a pushed cursor moves %rsp under the region: one insn only */
 		for (k = i + 1; cand && !r->post && !ends_region(f, last) &&
+				!(r->bspill && ctx->kernel) &&
 				k < n && !f->join[k];
 		     k++) {
 			u32 ks = first_site[k + 1] - first_site[k], kslots = 0;

@@ -151,6 +151,10 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 	if (strchr(objname, ')'))
 		*strchr(objname, ')') = 0;
 	ctx.objname = objname;
+	ctx.kernel = opts->target == RW_TARGET_KERNEL ||
+		     (opts->target == RW_TARGET_AUTO &&
+		      (elf_obj__find_sec(ctx.obj, ".modinfo") ||
+		       elf_obj__find_sec(ctx.obj, ".gnu.linkonce.this_module")));
 	st.objects = 1;
 	st.bytes_in = insize;
 

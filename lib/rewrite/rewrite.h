@@ -8,8 +8,9 @@
 #include "../util/util.h"
 
 enum rw_target {
+	RW_TARGET_AUTO, /* kernel if the object is a module (.modinfo) */
 	RW_TARGET_USER, /* %fs-based thread state, red zone respected */
-	RW_TARGET_KERNEL, /* reserved for the kernel runtime */
+	RW_TARGET_KERNEL, /* %gs-based per-CPU state, spills on the stack */
 };
 
 struct rw_opts {
@@ -31,6 +32,7 @@ enum rw_skip {
 	SKIP_REG_PRESSURE,
 	SKIP_EMPTY,
 	SKIP_ALT_BRANCH,
+	SKIP_NOINSTR,
 	NR_SKIP,
 };
 

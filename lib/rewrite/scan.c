@@ -18,6 +18,7 @@ const char *const rw_skip_names[NR_SKIP] = {
 	[SKIP_REG_PRESSURE] = "no-scratch-register",
 	[SKIP_EMPTY] = "empty",
 	[SKIP_ALT_BRANCH] = "short-branch-in-alternative",
+	[SKIP_NOINSTR] = "noinstr-section",
 };
 
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
@@ -218,6 +219,11 @@ int scan__functions(struct rw_ctx *ctx)
 		err = decode(ctx, f, ctx->opts->allow_unknown);
 		if (err)
 			return err;
+		/* code the kernel runs where instrumentation must not be */
+		if (ctx->kernel && (!strncmp(f->sec->name, ".noinstr.text", 13) ||
+				    !strncmp(f->sec->name, ".entry.text", 11) ||
+				    !strncmp(f->sec->name, ".cpuidle.text", 13)))
+			func__skip(ctx, f, SKIP_NOINSTR, f->sec->name, f->start);
 		f->join = calloc(f->ninsns + 1, sizeof(bool));
 		f->entry_ref = calloc(f->ninsns + 1, sizeof(bool));
 		f->glue = calloc(f->ninsns + 1, sizeof(bool));

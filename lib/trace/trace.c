@@ -446,7 +446,7 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 			ev.dir = 0;
 			ev.sp = 0;
 			if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
-				ev.sp = slots[used];
+				ev.sp = slots[used] + (s64)s.disp;
 				ev.addr = 0;
 			} else if (s.form == KS_A_RANGE) {
 				u64 before = slots[used], after = slots[used + 1];

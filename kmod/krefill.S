@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * __kstride_krefill: the slow path of instrumented module code.
+ * The caller pushed the region's record pointer; it comes back, replaced,
+ * in the same slot.  Every register and the flags are preserved.
+ */
+#include <linux/linkage.h>
+#include <asm/export.h>
+#include <asm/nospec-branch.h>
+
+/*
+ * The per-CPU state is defined here, not in C, so that both exports are
+ * unversioned (CRC 0): the rewriter, which adds references to them to
+ * modules it never saw built, gives them __versions entries of CRC 0.
+ * Its layout is struct ks_pcpu (kstride.h), which must fit KS_PCPU_SIZE.
+ */
+	.section .data..percpu, "aw"
+	.balign 64
+	.globl	__kstride_pcpu
+	.type	__kstride_pcpu, @object
+__kstride_pcpu:
+	.zero	128
+	.size	__kstride_pcpu, 128
+EXPORT_SYMBOL(__kstride_pcpu)
+
+	.text
+SYM_FUNC_START(__kstride_krefill)
+	pushfq
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	/* 10 saved words, then the return address, then the record pointer */
+	movq	88(%rsp), %rdi
+	call	ks_krefill
+	movq	%rax, 88(%rsp)
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	popfq
+	RET
+SYM_FUNC_END(__kstride_krefill)
+EXPORT_SYMBOL(__kstride_krefill)
