@@ -41,6 +41,9 @@
  *               slot[0] + disp + size * (sext(slot[1]) >> log2(8 * size)),
  *               the operand-sized word that holds the bit (Intel SDM), with
  *               slot[1] sign-extended from 8 * size bits
+ *   KS_A_BITOFF_IDX   the same with base slot[0] + slot[1] * scale, bit slot[2]
+ *   KS_A_BITOFF_RIP   the same with base &disp + disp, bit slot[0]
+ *   KS_A_BITOFF_ABS   the same with base disp, bit slot[0]
  * KS_F_FS / KS_F_GS add the thread's segment base; KS_F_ADDR32 keeps the
  * low 32 bits.  ENTRY and EXIT sites use KS_A_SLOT with the stack pointer.
  * A site reads its values from slot[slot] on; it owns nslots of them, and
@@ -125,6 +128,9 @@ enum ks_form {
 	KS_A_RIP = 3,
 	KS_A_RANGE = 4,
 	KS_A_BITOFF = 5,
+	KS_A_BITOFF_IDX = 6,
+	KS_A_BITOFF_RIP = 7,
+	KS_A_BITOFF_ABS = 8,
 };
 
 struct ks_site {

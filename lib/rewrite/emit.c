@@ -314,6 +314,13 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 	case KS_A_BITOFF:
 		err = store_slot(e, r, a->base, s->slot);
 		return err ?: store_slot(e, r, a->bitreg, s->slot + 1);
+	case KS_A_BITOFF_IDX:
+		err = store_slot(e, r, a->base, s->slot);
+		err = err ?: store_slot(e, r, a->index, s->slot + 1);
+		return err ?: store_slot(e, r, a->bitreg, s->slot + 2);
+	case KS_A_BITOFF_RIP:
+	case KS_A_BITOFF_ABS:
+		return store_slot(e, r, a->bitreg, s->slot);
 	default:
 		break;
 	}
@@ -648,14 +655,16 @@ static int site_disp_reloc(struct rw_ctx *ctx, struct func *f,
 	struct elf_reloc *r = NULL;
 	u64 field = in->off + in->disp_off;
 
-	if (s->acc < 0 || (s->form != KS_A_RIP && !in->disp_size))
+	bool rip = s->form == KS_A_RIP || s->form == KS_A_BITOFF_RIP;
+
+	if (s->acc < 0 || (!rip && !in->disp_size))
 		return 0;
 	if (in->disp_size == 4 && in->acc[s->acc].form == ACC_EA) {
 		r = elf_rela__find(f->sec->rela, field);
 		if (r && r->offset != field)
 			r = NULL;
 	}
-	if (s->form == KS_A_RIP) {
+	if (rip) {
 		s64 bias = in->len - in->disp_off;
 
 		if (!r) {
@@ -704,7 +713,8 @@ static int emit_region_desc(struct rw_ctx *ctx, struct func *f,
 			.size = s->size,
 			.kind = s->kind,
 			.flags = s->flags,
-			.disp = s->form == KS_A_RIP ? 0 : s->disp,
+			.disp = s->form == KS_A_RIP || s->form == KS_A_BITOFF_RIP ?
+					0 : s->disp,
 			.form = s->form,
 			.scale = s->scale,
 			.nslots = s->nslots,

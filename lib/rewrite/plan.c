@@ -70,8 +70,21 @@ static void site_form(struct site *s, const struct insn *in)
 	if (a->addr32)
 		s->flags |= KS_F_ADDR32;
 	if (a->bitreg != REG_NONE) {
-		s->form = KS_A_BITOFF; /* base and bit offset */
-		s->nslots = 2;
+		/* the bit offset, and the base as the other forms take it */
+		if (a->base == REG_RIP) {
+			s->form = KS_A_BITOFF_RIP;
+			s->nslots = 1;
+		} else if (a->base == REG_NONE) {
+			s->form = KS_A_BITOFF_ABS;
+			s->nslots = 1;
+		} else if (a->index != REG_NONE) {
+			s->form = KS_A_BITOFF_IDX;
+			s->scale = a->scale;
+			s->nslots = 3;
+		} else {
+			s->form = KS_A_BITOFF;
+			s->nslots = 2;
+		}
 	} else if (a->base == REG_RIP) {
 		s->form = KS_A_RIP;
 		s->nslots = 0;

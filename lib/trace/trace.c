@@ -380,11 +380,37 @@ static u64 site_addr(const struct trace_region *r, u32 k,
 	case KS_A_ABS:
 		a = (u64)(s64)s->disp;
 		break;
-	case KS_A_BITOFF: {
+	case KS_A_BITOFF:
+	case KS_A_BITOFF_IDX:
+	case KS_A_BITOFF_RIP:
+	case KS_A_BITOFF_ABS: {
 		unsigned bits = 8 * (s->size ? s->size : 1), sh = __builtin_ctz(bits);
-		s64 off = (s64)(slot[1] << (64 - bits)) >> (64 - bits);
+		u64 bit, base;
+		s64 off;
 
-		a = slot[0] + (s64)s->disp + (u64)((off >> sh) * (s64)s->size);
+		switch (s->form) {
+		case KS_A_BITOFF:
+			base = slot[0] + (s64)s->disp;
+			bit = slot[1];
+			break;
+		case KS_A_BITOFF_IDX:
+			base = slot[0] + slot[1] * (s->scale ? s->scale : 1) +
+			       (s64)s->disp;
+			bit = slot[2];
+			break;
+		case KS_A_BITOFF_RIP:
+			base = r->addr + sizeof(struct ks_region) +
+			       k * sizeof(struct ks_site) +
+			       offsetof(struct ks_site, disp) + (s64)s->disp;
+			bit = slot[0];
+			break;
+		default:
+			base = (u64)(s64)s->disp;
+			bit = slot[0];
+			break;
+		}
+		off = (s64)(bit << (64 - bits)) >> (64 - bits);
+		a = base + (u64)((off >> sh) * (s64)s->size);
 		break;
 	}
 	case KS_A_RIP:
@@ -436,7 +462,8 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 
 			memcpy(&s, &r->site[k], sizeof(s));
 			used = s.slot;
-			if (used + max(s.nslots, (u8)(s.form == KS_A_SLOT2 || s.form == KS_A_BITOFF ? 2 :
+			if (used + max(s.nslots, (u8)(s.form == KS_A_BITOFF_IDX ? 3 :
+						 s.form == KS_A_SLOT2 || s.form == KS_A_BITOFF ? 2 :
 						 s.form == KS_A_RIP || s.form == KS_A_ABS ? 0 : 1)) >
 			    r->nslots)
 				return bad(t, "site slots exceed the record",

@@ -155,6 +155,14 @@ FUNC fx_kinds
 	mov	$-1, %rcx
 	EXP fx_kinds, R, 4, A, gbuf+0x108-4
 	btl	%ecx, 0x108(%rdi)
+	mov	$130, %ecx
+	EXP fx_kinds, U, 8, A, gbuf+0x118+16
+	btrq	%rcx, gbuf+0x118(%rip)
+	EXP fx_kinds, U, 4, A, gbuf+0x118+16
+	btcl	%ecx, gbuf+0x118
+	mov	$2, %edx
+	EXP fx_kinds, R, 4, A, gbuf+0x118+8+16
+	btl	%ecx, 0x118(%rdi,%rdx,4)
 	EXP fx_kinds, W, 1, A, gbuf+0x10c
 	setc	0x10c(%rdi)
 	EXP fx_kinds, W, 8, A, gbuf+0x110

@@ -352,9 +352,9 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 	    op[1].type == ZYDIS_OPERAND_TYPE_REGISTER) {
 		/* the word that holds the bit: see KS_A_BITOFF */
 		a->bitreg = gpr_of(op[1].reg.value);
-		if (a->index != REG_NONE || a->base == REG_RIP ||
-		    a->base == REG_NONE || a->addr32)
-			insn->bad = "bit test with a register offset and an indexed, absolute or RIP-relative base";
+		if ((a->base == REG_NONE && a->index != REG_NONE) ||
+		    a->addr32)
+			insn->bad = "bit test with a register offset and an index without base, or 32-bit addressing";
 	}
 	if (in->mnemonic == ZYDIS_MNEMONIC_XLAT)
 		insn->bad = "xlat";

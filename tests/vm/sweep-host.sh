@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The corpus sweep, host half: 'kstride instrument' over every .ko of
+# Debian's kernel package.  Per-module stats go to build/sweep/stats/,
+# outputs to build/sweep/ko/ (same tree), failures to build/sweep/fail.txt.
+# Ends with: sweep-host: instrumented=N/M functions, modules ok=K/L, crashes=C
+# usage: tests/vm/sweep-host.sh [BUILD_DIR] [JOBS]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-$top/build}
+J=${2:-$(nproc)}
+krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
+M=$B/vm/kernel/lib/modules/$krel/kernel
+W=$B/sweep
+rm -rf "$W" && mkdir -p "$W/stats" "$W/ko"
+export KS=$B/kstride M W
+
+one() {
+	local rel=${1#"$M"/} out st rc
+	out=$W/ko/$rel
+	st=$W/stats/$(echo "$rel" | tr / _).txt
+	mkdir -p "$(dirname "$out")"
+	timeout 120 "$KS" instrument --stats "$1" -o "$out" > "$st" 2> "$st.err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "$rc $rel $(head -c 300 "$st.err" | tr '\n' ' ')" >> "$W/fail.txt"
+	fi
+}
+export -f one
+find "$M" -name '*.ko' | sort > "$W/list.txt"
+total=$(wc -l < "$W/list.txt")
+echo "sweep-host: $total modules, $J jobs" >&2
+xargs -P "$J" -I{} bash -c 'one "$@"' _ {} < "$W/list.txt"
+touch "$W/fail.txt"
+crashes=$(awk '$1 >= 124' "$W/fail.txt" | wc -l)
+failed=$(wc -l < "$W/fail.txt")
+cat "$W"/stats/*.txt | awk '
+	/^functions:/ { f += $2 }
+	/^  instrumented:/ { i += $2 }
+	/^    [a-z-]+ +[0-9]+$/ { r[$1] += $2 }
+	END {
+		for (k in r) printf "sweep-host: left original: %-32s %d\n", k, r[k]
+		printf "sweep-host: instrumented=%d/%d functions (%.2f%%)\n", i, f, f ? 100 * i / f : 0
+	}' | sort
+echo "sweep-host: modules ok=$((total - failed))/$total, crashes=$crashes"
+[ "$crashes" -eq 0 ]
