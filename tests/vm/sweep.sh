@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The corpus sweep: instrument every module on the host (sweep-host.sh),
+# then, in one VM boot, load and unload each candidate that loads natively
+# without hardware (crypto, lib, fs, net and friends).  Ends with
+#   sweep: instrumented=N/M functions, loaded=K/L modules
+# where L counts candidates that load natively and K those that also load
+# and unload instrumented with a clean dmesg.
+# usage: tests/vm/sweep.sh [BUILD_DIR] [MAX_CANDIDATES]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-$top/build}
+MAX=${2:-400}
+bash "$top/tests/vm/sweep-host.sh" "$B" > "$B/sweep-host.log" 2>&1
+hostrc=$?
+cat "$B/sweep-host.log" | grep "^sweep-host:"
+krel=$(cat "$B/vm/krel")
+M=$B/vm/kernel/lib/modules/$krel/kernel
+W=$B/sweep
+L=$W/vmlist
+rm -rf "$L" && mkdir -p "$L/ko"
+: > "$L/list.txt"
+for d in crypto lib fs net/ipv4 net/ipv6 net/netfilter net/sched net/core drivers/md drivers/block drivers/char; do
+	[ -d "$M/$d" ] || continue
+	find "$M/$d" -name '*.ko' | sort
+done | head -n "$MAX" | while read -r p; do
+	rel=${p#"$M"/}
+	[ -f "$W/ko/$rel" ] || continue
+	name=$(basename "$rel" .ko | tr - _)
+	mkdir -p "$L/ko/$(dirname "$rel")"
+	cp "$W/ko/$rel" "$L/ko/$rel"
+	echo "$name $rel" >> "$L/list.txt"
+done
+make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null || exit 1
+bash "$top/tests/vm/run.sh" -t 1500 "$top/tests/vm/scenarios/sweep.sh" \
+	"$top/kmod/kstride.ko" "$L/list.txt" "$L/ko"
+vmrc=$?
+R=$B/vm/share/out/sweep.txt
+cp "$R" "$W/sweep-vm.txt" 2>/dev/null
+native=$(grep -vc " native-fail" "$R")
+ok=$(grep -c " ok$" "$R")
+grep -vE " (ok|native-fail)" "$R" | head -20
+inst=$(sed -n 's/^sweep-host: instrumented=\([0-9]*\/[0-9]*\).*/\1/p' "$B/sweep-host.log")
+echo "sweep: instrumented=$inst functions, loaded=$ok/$native modules"
+[ $hostrc -eq 0 ] && [ $vmrc -eq 0 ] && [ "$ok" -eq "$native" ] && [ "$ok" -ge 150 ]
