@@ -10,28 +10,61 @@
 
 #include "../lib/trace/trace.h"
 #include "builtin.h"
+#include "record-kernel.h"
 
 static const char usage_text[] =
 	"usage: kstride record [-o TRACE] -- PROGRAM [ARGS...]\n"
+	"       kstride record -m MODULE [-p PARAMS] [-k KSTRIDE.KO] [-o TRACE] -- CMD...\n"
 	"\n"
 	"Run PROGRAM, which was linked with objects from 'kstride instrument'\n"
 	"and with libkstride-rt.a, and save its memory-access trace in TRACE\n"
 	"(default: kstride.trace).  The trace is written by the program's\n"
 	"runtime, per thread, a buffer at a time; its exit status is returned.\n"
 	"\n"
+	"With -m, trace the kernel module MODULE (a name, found as modprobe\n"
+	"does, or a path to a .ko): its dependencies are loaded, then kstride.ko,\n"
+	"then MODULE instrumented, with PARAMS; CMD runs while the per-CPU rings\n"
+	"are copied to TRACE; then both modules are unloaded.  Root only.\n"
+	"\n"
 	"Options:\n"
 	"  -o, --output FILE   trace file (default kstride.trace)\n"
+	"  -m, --module MOD    trace a kernel module\n"
+	"  -p, --params STR    its parameters (\"a=1 b=2\")\n"
+	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
+	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
+	"      --keep          leave the modules loaded afterwards\n"
 	"  -q, --quiet         no summary line\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Environment passed to PROGRAM: KSTRIDE_OUTPUT=FILE.  KSTRIDE_BUFSIZE\n"
 	"sets the per-thread buffer size in bytes (default 1 MiB).\n";
 
+static const char *default_kmod(void)
+{
+	static char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 32);
+	struct stat st;
+
+	if (n > 0) {
+		buf[n] = 0;
+		if (strrchr(buf, '/'))
+			strcpy(strrchr(buf, '/') + 1, "kstride.ko");
+		if (!stat(buf, &st))
+			return buf;
+	}
+	snprintf(buf, sizeof(buf), "/lib/modules/extra/kstride.ko");
+	return buf;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "module", required_argument, NULL, 'm' },
+		{ "params", required_argument, NULL, 'p' },
+		{ "kmod", required_argument, NULL, 'k' },
+		{ "keep", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -41,10 +74,24 @@ int cmd_record(int argc, char **argv)
 	int c, status;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "+o:qh", lopts, NULL)) != -1) {
+	struct krecord_opts ko = { .params = "" };
+
+	while ((c = getopt_long(argc, argv, "+o:qhm:p:k:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'm':
+			ko.module = optarg;
+			break;
+		case 'p':
+			ko.params = optarg;
+			break;
+		case 'k':
+			ko.kmod = optarg;
+			break;
+		case 'K':
+			ko.keep = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -61,6 +108,20 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "kstride record: no program to run\n\n%s",
 			usage_text);
 		return 2;
+	}
+	if (ko.module) {
+		int rc;
+
+		ko.out = out;
+		if (!ko.kmod)
+			ko.kmod = default_kmod();
+		rc = record_kernel(&ko, argv + optind);
+		if (rc < 0) {
+			fprintf(stderr, "kstride record: failed: %s; %s was not written\n",
+				strerror(-rc), out);
+			return 1;
+		}
+		return rc;
 	}
 	unlink(out);
 	pid = fork();

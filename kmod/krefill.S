@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * __kstride_krefill: the slow path of instrumented module code.
- * The caller pushed the region's record pointer; it comes back, replaced,
- * in the same slot.  Every register and the flags are preserved.
+ * The caller pushed the region's record pointer, then the record's size;
+ * the new record pointer comes back in the size's slot (the caller pops
+ * it, then drops the old pointer).  Every register and the flags are
+ * preserved.
+ *
+ * __kstride_pcpu (struct ks_pcpu) is defined here, not in C, so that both
+ * exports are unversioned (CRC 0): the rewriter, which adds references to
+ * them to modules it never saw built, gives them __versions entries of CRC 0.
  */
 #include <linux/linkage.h>
 #include <asm/export.h>
 #include <asm/nospec-branch.h>
 
-/*
- * The per-CPU state is defined here, not in C, so that both exports are
- * unversioned (CRC 0): the rewriter, which adds references to them to
- * modules it never saw built, gives them __versions entries of CRC 0.
- * Its layout is struct ks_pcpu (kstride.h), which must fit KS_PCPU_SIZE.
- */
 	.section .data..percpu, "aw"
 	.balign 64
 	.globl	__kstride_pcpu
@@ -35,8 +35,9 @@ SYM_FUNC_START(__kstride_krefill)
 	pushq	%r9
 	pushq	%r10
 	pushq	%r11
-	/* 10 saved words, then the return address, then the record pointer */
-	movq	88(%rsp), %rdi
+	/* 10 saved words, the return address, the size, the pointer */
+	movq	96(%rsp), %rdi
+	movq	88(%rsp), %rsi
 	call	ks_krefill
 	movq	%rax, 88(%rsp)
 	popq	%r11

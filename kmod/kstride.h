@@ -2,26 +2,59 @@
 #ifndef KSTRIDE_KMOD_H
 #define KSTRIDE_KMOD_H
 
+#include <linux/irq_work.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include <kstride/abi.h>
 
+struct ks_ring;
+
 /*
- * Per-CPU recording state.  The first fields are reached by instrumented
- * code as %gs:__kstride_pcpu + KS_TLS_* (see abi.h): keep them first.
+ * Per-CPU recording state.  The first field is reached by instrumented
+ * code as %gs:__kstride_pcpu + KS_TLS_CUR (see abi.h): keep it first.
+ * __kstride_pcpu is defined in krefill.S (an unversioned export).
  */
 struct ks_pcpu {
-	u64 cur;
-	u64 limit;
+	u64 cur; /* next record, inside the current frame */
+	u64 limit; /* unused by kernel code: the frame bit is the limit */
 	u64 spill[KS_TLS_NSPILL];
-	/* private */
-	u64 buf, end;
-	u64 wraps, bytes;
+	struct ks_ring *ring;
+	u64 bin_cur; /* nested or migrated records: see ks_krefill() */
 };
 
 DECLARE_PER_CPU(struct ks_pcpu, __kstride_pcpu);
 
-u64 ks_krefill(u64 start);
+/* One CPU's ring. */
+struct ks_ring {
+	int cpu;
+	unsigned int nsub;
+	void *sub[KS_MAX_SUBS]; /* frames: 2 << KS_SUB_SHIFT, aligned */
+	void *scratch; /* frame used while the ring is full */
+	void *bin; /* frame for records that cannot go anywhere else */
+	struct ks_ring_ctl *ctl; /* this CPU's control page */
+	u64 *consumed; /* written by the reader */
+	void *base; /* frame of the current records */
+	bool in_scratch;
+	int switching; /* a switch is running on this CPU (NMI guard) */
+	struct irq_work wake;
+};
+
+extern wait_queue_head_t ks_wait;
+
+int ks_rings_init(unsigned int nsub);
+void ks_rings_exit(void);
+struct ks_ring *ks_ring_of(int cpu);
+void ks_flush_all(void);
+bool ks_any_ready(void);
+u64 ks_krefill(u64 start, u64 need);
+
+int ks_mods_init(void);
+void ks_mods_exit(void);
+long ks_read_desc(struct ks_read_desc *rd);
+
+int ks_dev_init(void);
+void ks_dev_exit(void);
 
 #endif /* KSTRIDE_KMOD_H */

@@ -1,107 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kstride.ko: the kernel runtime that instrumented modules link to.
- *
- * This first version gives each CPU a buffer that instrumented code fills
- * through __kstride_pcpu and that wraps when full, counting wraps and
- * bytes; it is what lets instrumented modules load and run.  The mmap'ed
- * rings, the reader and the control device come with issue 3's runtime.
+ * It owns the per-CPU rings (ring.c) and the reader's device (dev.c);
+ * instrumented modules hold a reference to it through their symbols, so
+ * it cannot go away under them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/irqflags.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
-#include <linux/vmalloc.h>
 
 #include "kstride.h"
 
-#define KS_BUF_SIZE (1 << 20)
+static unsigned int nsub = 32;
+module_param(nsub, uint, 0444);
+MODULE_PARM_DESC(nsub, "sub-buffers per CPU ring (2-160, 32 KiB each)");
 
 /* __kstride_pcpu itself is defined in krefill.S */
 static_assert(sizeof(struct ks_pcpu) <= 128);
+static_assert(offsetof(struct ks_pcpu, cur) == KS_TLS_CUR);
+static_assert(sizeof(struct ks_ring_ctl) <= PAGE_SIZE);
 
 static struct dentry *ks_dir;
-
-/*
- * The record at @start did not fit: start the buffer over.  Called from
- * __kstride_krefill in any context, with every register saved.
- */
-u64 ks_krefill(u64 start)
-{
-	struct ks_pcpu *p;
-	unsigned long flags;
-	u64 need, rec;
-
-	local_irq_save(flags);
-	p = this_cpu_ptr(&__kstride_pcpu);
-	need = p->cur - start;
-	if (start < p->buf || start > p->end || need > KS_REGION_MAX_BYTES)
-		need = KS_REGION_MAX_BYTES; /* reserved on another CPU */
-	p->bytes += start - p->buf > p->end - p->buf ? 0 : start - p->buf;
-	p->wraps++;
-	rec = p->buf;
-	p->cur = p->buf + need;
-	local_irq_restore(flags);
-	return rec;
-}
 
 static int ks_stats_show(struct seq_file *m, void *v)
 {
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		struct ks_pcpu *p = per_cpu_ptr(&__kstride_pcpu, cpu);
+		struct ks_ring *r = ks_ring_of(cpu);
 
-		seq_printf(m, "cpu%d wraps %llu bytes %llu\n", cpu, p->wraps,
-			   p->bytes + (p->cur - p->buf));
+		if (!r)
+			continue;
+		seq_printf(m, "cpu%d produced %llu consumed %llu dropped_regions %llu dropped_events %llu lost_inflight %llu\n",
+			   cpu, r->ctl->produced, READ_ONCE(*r->consumed),
+			   r->ctl->dropped_regions, r->ctl->dropped_events,
+			   r->ctl->lost_inflight);
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ks_stats);
 
-static void ks_free_buffers(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct ks_pcpu *p = per_cpu_ptr(&__kstride_pcpu, cpu);
-
-		vfree((void *)p->buf);
-		p->buf = 0;
-	}
-}
-
 static int __init ks_init(void)
 {
-	int cpu;
+	int err;
 
-	for_each_possible_cpu(cpu) {
-		struct ks_pcpu *p = per_cpu_ptr(&__kstride_pcpu, cpu);
-		void *b = vzalloc(KS_BUF_SIZE);
-
-		if (!b)
-			goto err_free_buffers;
-		p->buf = (u64)b;
-		p->end = p->buf + KS_BUF_SIZE;
-		p->cur = p->buf;
-		p->limit = p->end - KS_REGION_MAX_BYTES;
-	}
+	err = ks_rings_init(nsub);
+	if (err)
+		return err;
+	err = ks_mods_init();
+	if (err)
+		goto err_rings;
+	err = ks_dev_init();
+	if (err)
+		goto err_mods;
 	ks_dir = debugfs_create_dir("kstride", NULL);
 	debugfs_create_file("stats", 0400, ks_dir, NULL, &ks_stats_fops);
-	pr_info("ready, %d KiB per CPU\n", KS_BUF_SIZE >> 10);
+	pr_info("ready: %u sub-buffers of %u KiB per CPU\n", nsub,
+		KS_SUB_SIZE >> 10);
 	return 0;
 
-err_free_buffers:
-	ks_free_buffers();
-	return -ENOMEM;
+err_mods:
+	ks_mods_exit();
+err_rings:
+	ks_rings_exit();
+	return err;
 }
 
 static void __exit ks_exit(void)
 {
 	debugfs_remove_recursive(ks_dir);
-	ks_free_buffers();
+	ks_dev_exit();
+	ks_mods_exit();
+	ks_rings_exit();
 }
 
 module_init(ks_init);

@@ -22,8 +22,12 @@ check-fidelity: all
 	@bash tests/fidelity/run.sh zlib
 	@bash tests/fidelity/run.sh sqlite
 
+# every VM test, in one boot of Debian's kernel under QEMU
+vmcheck: all $(TEST_TOOLS)
+	@bash tests/vm/check.sh $(BUILD)
+
 # what the README's test command runs
-check-all: check check-fidelity
+check-all: check check-fidelity vmcheck
 
 bench: all
 	@bash bench/zlib-bench.sh $(BUILD)
@@ -32,4 +36,4 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
-.PHONY: check check-fidelity check-all bench fuzz
+.PHONY: check check-fidelity check-all vmcheck bench fuzz

@@ -95,6 +95,35 @@
 #ifndef KSTRIDE_ABI_H
 #define KSTRIDE_ABI_H
 
+/*
+ * 4. Kernel rings (kstride.ko) - the design being implemented
+ * -----------------------------------------------------------
+ *
+ * One ring per CPU of nsub sub-buffers.  A sub-buffer is the lower half of
+ * a frame of 2 << KS_SUB_SHIFT bytes aligned to its size, so a record
+ * pointer past the usable half has bit KS_SUB_SHIFT set whichever CPU tests
+ * it (a task may migrate between its reservation and the test):
+ *
+ *	mov	$bytes, B
+ *	xadd	B, %gs:cur		reserve on this CPU
+ *	bt	$KS_SUB_SHIFT, B	past the usable half?
+ *	jc	slow
+ *	movl	$bytes, (B)		length marker: reserved, in flight
+ *	... slots ...
+ *	movl	region, (B)		commit
+ *
+ * Every record that passes the test starts in the usable half; the first
+ * that fails starts at or past its end, so a reader walks records while
+ * they start below the sub-buffer's length and never meets a gap.  The
+ * slow path, with interrupts off and a per-CPU flag against NMIs, completes
+ * the sub-buffer (its length, timestamp and sequence go to the control
+ * page, the produced count is release-stored, the reader is woken through
+ * irq_work), zeroes the next free one and hands out its first record.  With
+ * no free sub-buffer, or on a CPU that does not own the pointer (migrated),
+ * or nested inside a switch, records go to a per-CPU scratch frame that is
+ * never published: its records are walked and counted as dropped, exactly.
+ * A record still carrying its length marker when copied is reported lost.
+ */
 #include <linux/types.h>
 
 #define KS_ABI_VERSION 1
@@ -189,13 +218,14 @@ struct ks_func {
  * Kernel modules refer to kstride.ko instead: a per-CPU struct with the
  * same first fields as the user-space TLS (KS_TLS_CUR, KS_TLS_LIMIT),
  * reached as %gs:__kstride_pcpu + field, and the slow path
- * __kstride_krefill, which is called with the region's record pointer
- * pushed on the stack, preserves every register and the flags, and
- * returns the new record pointer in the same stack slot.  Registers the
+ * __kstride_krefill, which is called with the region's record pointer and
+ * then its size pushed on the stack, preserves every register and the
+ * flags, and returns the new record pointer in the size's slot.  Registers the
  * rewriter borrows are saved on the stack (there is no red zone), never in
  * per-CPU slots, which an interrupt could reuse.
  */
 #define KS_SYM_PCPU "__kstride_pcpu"
+#define KS_SUB_SHIFT 15 /* usable bytes of a kernel sub-buffer: 32 KiB */
 #define KS_SYM_KREFILL "__kstride_krefill"
 
 #define KS_SEC_REGIONS "kstride_regions"
@@ -237,10 +267,12 @@ struct ks_chunk_hdr {
 struct ks_data_hdr {
 	__u32 tid;
 	__u32 seq; /* per thread, from 0 */
-	__u64 fs_base;
+	__u64 fs_base; /* kernel traces: the sub-buffer's completion time, ns */
 	__u64 records; /* bytes of records that follow (a multiple of 4) */
-	__u64 reserved;
+	__u64 kinfo; /* kernel traces: cpu << 32 | offset records stop at */
 };
+
+#define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
 
 struct ks_end {
 	__u64 records_bytes; /* record bytes written in DATA chunks */
@@ -248,5 +280,82 @@ struct ks_end {
 	__u64 nthreads;
 	__u64 reserved;
 };
+
+/*
+ * Kernel rings, user side.  mmap() of /dev/kstride (root only), by offset:
+ *
+ *   KS_MMAP_CTL     nr_cpu_ids pages, read-only: struct ks_ring_ctl per CPU
+ *   KS_MMAP_CONS    read-write: u64 consumed sub-buffers, one per CPU,
+ *                   each in its own 64-byte line (KS_CONS_STRIDE)
+ *   KS_MMAP_DATA(c) read-only: CPU c's nsub sub-buffers, each
+ *                   KS_SUB_MAP bytes (the usable half and the page after
+ *                   it, where the last record may end)
+ *
+ *   producer (kernel)                      consumer (kstride record)
+ *   fill sub-buffer, write its info        p = load_acquire(ctl->produced)
+ *   store_release(ctl->produced, n + 1)    copy sub-buffers [consumed, p)
+ *                                          store_release(*consumed, p)
+ *   c = load_acquire(consumed) before
+ *   reusing a sub-buffer
+ */
+#define KS_SUB_SIZE (1u << KS_SUB_SHIFT)
+#define KS_SUB_MAP (KS_SUB_SIZE + 4096)
+#define KS_MAX_SUBS 160
+#define KS_CONS_STRIDE 64
+
+#define KS_MMAP_CTL 0ull
+#define KS_MMAP_CONS (1ull << 32)
+#define KS_MMAP_DATA(cpu) ((2ull << 32) + ((__u64)(cpu) << 28))
+
+struct ks_sub_info {
+	__u64 seq; /* which completed sub-buffer (produced count) it holds */
+	__u64 ts; /* local_clock() when it was completed, ns */
+	__u32 len; /* records start below this offset */
+	__u32 flags;
+};
+
+struct ks_ring_ctl {
+	__u64 produced; /* completed sub-buffers; store-release */
+	__u32 nsub, cpu;
+	__u64 dropped_regions, dropped_events, dropped_bytes; /* exact */
+	__u64 lost_inflight; /* records still in flight when dropped */
+	__u64 switches;
+	__u64 reserved[2];
+	struct ks_sub_info sub[KS_MAX_SUBS];
+};
+
+struct ks_info {
+	__u32 size; /* sizeof(struct ks_info), so it can grow */
+	__u32 abi; /* KS_ABI_VERSION */
+	__u32 ncpus; /* nr_cpu_ids */
+	__u32 nsub;
+	__u32 sub_shift;
+	__u32 sub_map;
+	__u64 online_mask; /* CPUs 0..63 that have a ring */
+};
+
+/*
+ * The descriptors of an instrumented module, as loaded: the rewriter names
+ * its three descriptor sections with these sized local symbols, which
+ * kallsyms keeps; kstride.ko notes them when the module comes.
+ */
+#define KS_DESC_REGIONS 0
+#define KS_DESC_FUNCS 1
+#define KS_DESC_STRS 2
+#define KS_NDESC 3
+
+struct ks_read_desc {
+	char module[56]; /* NUL-terminated module name */
+	__u32 which; /* KS_DESC_* */
+	__u32 reserved;
+	__u64 addr; /* out: run-time address */
+	__u64 len; /* in: buffer size; out: section size */
+	__u64 buf; /* user buffer, or 0 to ask for addr and len */
+};
+
+#define KS_IOC_MAGIC 0xb7
+#define KS_IOC_INFO _IOR(KS_IOC_MAGIC, 1, struct ks_info)
+#define KS_IOC_FLUSH _IO(KS_IOC_MAGIC, 2)
+#define KS_IOC_READ_DESC _IOWR(KS_IOC_MAGIC, 3, struct ks_read_desc)
 
 #endif /* KSTRIDE_ABI_H */

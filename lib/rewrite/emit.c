@@ -249,15 +249,37 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 		err = x86__emit_flags_save(e->b);
 	err = err ?: emit_mov_imm(e->b, r->breg, KS_REC_BYTES(r->nslots));
 	err = err ?: emit_xadd_cur(e, r->breg);
-	if (!err) {
+	if (!err && e->ctx->kernel) {
+		/*
+		 * The end of a kernel sub-buffer is a bit of the pointer
+		 * itself: no per-CPU limit, which could belong to the CPU a
+		 * migrated task runs on now (see abi.h, kernel rings).
+		 */
+		u8 bt[4] = { 0x48 | ((r->breg & 8) ? 1 : 0), 0x0f, 0xba,
+			     0xe0 | (r->breg & 7) };
+		u8 sh = KS_SUB_SHIFT;
+
+		err = buf__append(e->b, bt, 4);
+		err = err ?: buf__append(e->b, &sh, 1);
+		err = err ?: emit_jcc_to(e, CC_B, ri, true);
+	} else if (!err) {
 		struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
 		size_t fx;
 
 		err = x86__emit_cmp_reg_mem(e->b, r->breg, &m, &fx);
 		err = err ?: tls_ref(e, fx, KS_TLS_LIMIT);
+		err = err ?: emit_jcc_to(e, CC_A, ri, true);
 	}
-	err = err ?: emit_jcc_to(e, CC_A, ri, true);
 	e->back_pos[ri] = e->b->len - e->base;
+	if (!err && e->ctx->kernel) {
+		/* movl $bytes, (B): the record is reserved and in flight */
+		struct x86_mem m = x86_mem_base(r->breg, 0);
+		static const u8 op = 0xc7;
+		s32 len = KS_REC_BYTES(r->nslots);
+
+		err = x86__emit_rm_op(e->b, false, &op, 1, 0, &m, NULL);
+		err = err ?: buf__append(e->b, &len, 4);
+	}
 	if (!err && r->fsave)
 		err = x86__emit_flags_restore(e->b);
 	if (!err && r->rax_spill)
@@ -541,12 +563,20 @@ static int emit_slow_paths(struct emitter *e)
 		e->slow_pos[ri] = e->b->len - e->base;
 		r->slow_off = e->slow_pos[ri];
 		if (e->ctx->kernel) {
-			/* the record pointer goes and comes back on the stack */
+			/* pointer and size go on the stack, the new pointer
+			 * comes back in the size's slot (abi.h) */
+			u8 push_imm[5] = { 0x68 };
+			s32 len = KS_REC_BYTES(r->nslots);
+			struct x86_mem drop = x86_mem_base(REG_RSP, 8);
+
+			memcpy(push_imm + 1, &len, 4);
 			err = push_reg(e->b, r->breg);
+			err = err ?: buf__append(e->b, push_imm, 5);
 			err = err ?: x86__emit_call32(e->b, &pos);
 			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
 					       refill_sym(e->ctx), -4);
 			err = err ?: pop_reg(e->b, r->breg);
+			err = err ?: x86__emit_lea(e->b, REG_RSP, &drop, NULL);
 		} else {
 			err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
 			err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
@@ -930,6 +960,17 @@ int emit__all(struct rw_ctx *ctx)
 		return -ENOMEM;
 	ctx->regions->data = ctx->regions_buf.p;
 	ctx->regions->size = ctx->regions_buf.len;
+	/*
+	 * Name the descriptor sections with sized symbols, which kallsyms
+	 * keeps for modules: kstride.ko finds them by name (KS_DESC_SYMS).
+	 */
+	if (!elf_obj__new_sym(obj, "__kstride_regions", STB_LOCAL, STT_OBJECT,
+			      ctx->regions, 0, ctx->regions_buf.len) ||
+	    !elf_obj__new_sym(obj, "__kstride_funcs", STB_LOCAL, STT_OBJECT,
+			      ctx->fdescs, 0, ctx->fdescs_buf.len) ||
+	    !elf_obj__new_sym(obj, "__kstride_strs", STB_LOCAL, STT_OBJECT,
+			      ctx->strs, 0, ctx->strs_buf.len))
+		return -ENOMEM;
 	ctx->fdescs->data = ctx->fdescs_buf.p;
 	ctx->fdescs->size = ctx->fdescs_buf.len;
 	ctx->strs->data = ctx->strs_buf.p;

@@ -14,6 +14,7 @@ struct data_chunk {
 	size_t off; /* of the ks_data_hdr */
 	u64 records;
 	u32 tid, seq;
+	u32 cpu, stop; /* kernel: records start below stop */
 };
 
 struct trace {
@@ -27,6 +28,8 @@ struct trace {
 	size_t nregions, cap;
 	struct ks_end end;
 	bool has_end;
+	bool kernel;
+	u64 lost; /* kernel records still in flight when copied */
 };
 
 const char *ks_kind__name(u8 kind)
@@ -232,6 +235,7 @@ int trace__open(const char *path, bool force, struct trace **tp)
 		goto fail;
 	}
 	memcpy(&hdr, t->data, sizeof(hdr));
+	t->kernel = hdr.flags & KS_FILE_KERNEL;
 	if (hdr.version != KS_ABI_VERSION) {
 		ks_err("%s: trace format version %u; this kstride reads version %u",
 		       path, hdr.version, KS_ABI_VERSION);
@@ -280,6 +284,12 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			dc->records = dh.records;
 			dc->tid = dh.tid;
 			dc->seq = dh.seq;
+			dc->cpu = dh.kinfo >> 32;
+			dc->stop = t->kernel ? (u32)dh.kinfo : (u32)dh.records;
+			if (dc->stop > dh.records) {
+				err = bad(t, "data chunk stops past its records", off);
+				goto fail;
+			}
 			break;
 		}
 		case KS_CHUNK_PAD:
@@ -350,6 +360,11 @@ void trace__close(struct trace *t)
 	vec_free(&t->funcs);
 	free(t->regions);
 	free(t);
+}
+
+u64 trace__lost(const struct trace *t)
+{
+	return t->lost;
 }
 
 const struct ks_end *trace__end(const struct trace *t)
@@ -428,18 +443,18 @@ static u64 site_addr(const struct trace_region *r, u32 k,
 	return a;
 }
 
-static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
-		      void *arg)
+static int walk_chunk(struct trace *t, const struct data_chunk *dc,
+		      trace_cb cb, void *arg)
 {
 	struct ks_data_hdr dh;
-	const u8 *p = t->data + off + sizeof(dh);
-	const u8 *end = p + len;
+	const u8 *p = t->data + dc->off + sizeof(dh);
+	const u8 *end = p + dc->records, *stop = p + dc->stop;
 	struct trace_event ev;
 
-	memcpy(&dh, t->data + off, sizeof(dh));
+	memcpy(&dh, t->data + dc->off, sizeof(dh));
 	memset(&ev, 0, sizeof(ev));
-	ev.tid = dh.tid;
-	while (p < end) {
+	ev.tid = t->kernel ? dc->cpu : dh.tid;
+	while (p < stop) {
 		const struct trace_region *r;
 		u64 slots[KS_REGION_MAX_SLOTS];
 		u32 k, used = 0, hdr;
@@ -448,6 +463,15 @@ static int walk_chunk(struct trace *t, size_t off, size_t len, trace_cb cb,
 		if (end - p < KS_REC_HDR)
 			return bad(t, "record cut short", p - t->data);
 		memcpy(&hdr, p, KS_REC_HDR);
+		if (t->kernel && hdr <= KS_REGION_MAX_BYTES) {
+			/* reserved, still in flight when copied: its length
+			 * marker says how far to skip; 0: nothing more */
+			t->lost++;
+			if (!hdr)
+				break;
+			p += hdr;
+			continue;
+		}
 		r = region_find(t, hdr);
 		if (!r)
 			return bad(t, hdr ? "record names an unknown region" :
@@ -507,6 +531,8 @@ static int chunk_cmp(const void *a, const void *b)
 
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
 	if (x->seq != y->seq)
 		return x->seq < y->seq ? -1 : 1;
 	return x->off < y->off ? -1 : x->off > y->off;
@@ -522,8 +548,7 @@ int trace__for_each(struct trace *t, trace_cb cb, void *arg)
 		qsort(t->chunks.v, t->chunks.n, sizeof(struct data_chunk),
 		      chunk_cmp);
 	for (i = 0; i < t->chunks.n; i++) {
-		err = walk_chunk(t, t->chunks.v[i].off, t->chunks.v[i].records, cb,
-				 arg);
+		err = walk_chunk(t, &t->chunks.v[i], cb, arg);
 		if (err)
 			return err;
 	}

@@ -31,6 +31,7 @@ done | head -n "$MAX" | while read -r p; do
 	cp "$W/ko/$rel" "$L/ko/$rel"
 	echo "$name $rel" >> "$L/list.txt"
 done
+[ "${SWEEP_PREPARE_ONLY:-0}" = 1 ] && exit $hostrc
 make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null || exit 1
 bash "$top/tests/vm/run.sh" -t 1500 "$top/tests/vm/scenarios/sweep.sh" \
 	"$top/kmod/kstride.ko" "$L/list.txt" "$L/ko"

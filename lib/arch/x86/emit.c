@@ -108,6 +108,12 @@ static int emit_rm(struct buf *b, bool rexw, const u8 *opc, int nopc, int reg,
 	return buf__append(b, tmp, n);
 }
 
+int x86__emit_rm_op(struct buf *b, bool rexw, const u8 *opc, int nopc, int reg,
+		    const struct x86_mem *m, size_t *fixup)
+{
+	return emit_rm(b, rexw, opc, nopc, reg, m, fixup);
+}
+
 int x86__emit_lea(struct buf *b, int dst, const struct x86_mem *m,
 		  size_t *fixup)
 {

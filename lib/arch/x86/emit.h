@@ -43,7 +43,12 @@ int x86__emit_call32(struct buf *b, size_t *fixup);
 int x86__emit_flags_save(struct buf *b);
 int x86__emit_flags_restore(struct buf *b);
 
+/* A raw opcode with a ModRM memory operand; @reg is the /digit or register. */
+int x86__emit_rm_op(struct buf *b, bool rexw, const u8 *opc, int nopc, int reg,
+		    const struct x86_mem *m, size_t *fixup);
+
 #define CC_O 0x0
+#define CC_B 0x2
 #define CC_A 0x7
 #define CC_NE 0x5
 

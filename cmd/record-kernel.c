@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kstride record -m MODULE: trace a kernel module.
+ *
+ * Find MODULE as modprobe does, load its dependencies natively, load
+ * kstride.ko, instrument MODULE in memory and load it with its parameters,
+ * then run the command while copying completed sub-buffers from the
+ * mmap'ed per-CPU rings into the trace; at the end flush, drain, fetch the
+ * module's descriptors and write the totals.  Like perf record, this side
+ * copies raw buffers and stays dumb: report and script decode.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kstride/abi.h>
+
+#include "../lib/rewrite/rewrite.h"
+#include "record-kernel.h"
+
+struct kring {
+	struct ks_ring_ctl *ctl;
+	volatile __u64 *consumed;
+	const u8 *data;
+};
+
+struct krec {
+	const struct krecord_opts *o;
+	int dev, out;
+	struct ks_info info;
+	struct kring ring[64];
+	void *ctl_map, *cons_map;
+	size_t ctl_len, cons_len;
+	u64 bytes, chunks;
+	char modname[64];
+	char *kopath; /* instrumented copy */
+};
+
+static int kr_write(struct krec *k, const void *p, size_t n)
+{
+	const u8 *b = p;
+
+	while (n) {
+		ssize_t w = write(k->out, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		b += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static int kr_chunk(struct krec *k, u32 type, const void *a, size_t alen,
+		    const void *b, size_t blen)
+{
+	static const u8 zero[8];
+	struct ks_chunk_hdr ch = { .type = type };
+	size_t pad = (8 - (alen + blen) % 8) % 8;
+	int err;
+
+	ch.len = alen + blen + pad;
+	err = kr_write(k, &ch, sizeof(ch));
+	err = err ?: kr_write(k, a, alen);
+	err = err ?: kr_write(k, b, blen);
+	err = err ?: kr_write(k, zero, pad);
+	return err;
+}
+
+/* Copy what the rings have completed; returns the number of chunks. */
+static int kr_drain(struct krec *k)
+{
+	unsigned int cpu, n = 0;
+
+	for (cpu = 0; cpu < k->info.ncpus && cpu < 64; cpu++) {
+		struct kring *r = &k->ring[cpu];
+		u64 prod, cons;
+
+		if (!r->ctl)
+			continue;
+		/* pairs with the kernel's store-release in complete_sub() */
+		prod = __atomic_load_n(&r->ctl->produced, __ATOMIC_ACQUIRE);
+		cons = *r->consumed;
+		for (; cons < prod; cons++) {
+			const struct ks_sub_info *si =
+				&r->ctl->sub[cons % k->info.nsub];
+			struct ks_data_hdr dh = {
+				.tid = 0,
+				.seq = (u32)si->seq,
+				.records = si->len + 4096 < k->info.sub_map ?
+						   si->len + 4096 : k->info.sub_map,
+				/* kernel chunk: cpu and where records stop */
+				.kinfo = ((u64)cpu << 32) | si->len,
+			};
+			const u8 *d = r->data + (cons % k->info.nsub) *
+							(size_t)k->info.sub_map;
+
+			/* the kernel's clock when it completed, for ordering */
+			dh.fs_base = si->ts;
+			if (kr_chunk(k, KS_CHUNK_DATA, &dh, sizeof(dh), d,
+				     dh.records))
+				return -EIO;
+			k->bytes += si->len;
+			n++;
+		}
+		/* pairs with the kernel's load-acquire in next_frame() */
+		__atomic_store_n(r->consumed, cons, __ATOMIC_RELEASE);
+	}
+	k->chunks += n;
+	return n;
+}
+
+static int kr_map(struct krec *k)
+{
+	unsigned int cpu;
+
+	if (ioctl(k->dev, KS_IOC_INFO, &k->info)) {
+		ks_err("/dev/kstride: KS_IOC_INFO: %s", strerror(errno));
+		return -errno;
+	}
+	if (k->info.abi != KS_ABI_VERSION) {
+		ks_err("kstride.ko speaks ABI %u, this kstride %u: use the kstride.ko built with it",
+		       k->info.abi, KS_ABI_VERSION);
+		return -EINVAL;
+	}
+	k->ctl_len = (size_t)k->info.ncpus * 4096;
+	k->cons_len = ALIGN_UP((size_t)k->info.ncpus * KS_CONS_STRIDE, 4096);
+	k->ctl_map = mmap(NULL, k->ctl_len, PROT_READ, MAP_SHARED, k->dev,
+			  KS_MMAP_CTL);
+	k->cons_map = mmap(NULL, k->cons_len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, k->dev, KS_MMAP_CONS);
+	if (k->ctl_map == MAP_FAILED || k->cons_map == MAP_FAILED) {
+		ks_err("/dev/kstride: cannot map the control pages: %s",
+		       strerror(errno));
+		return -errno;
+	}
+	for (cpu = 0; cpu < k->info.ncpus && cpu < 64; cpu++) {
+		struct kring *r = &k->ring[cpu];
+		void *d;
+
+		if (!(k->info.online_mask & (1ull << cpu)))
+			continue;
+		d = mmap(NULL, (size_t)k->info.nsub * k->info.sub_map, PROT_READ,
+			 MAP_SHARED, k->dev, KS_MMAP_DATA(cpu));
+		if (d == MAP_FAILED) {
+			ks_err("/dev/kstride: cannot map CPU %u's ring: %s", cpu,
+			       strerror(errno));
+			return -errno;
+		}
+		r->ctl = (struct ks_ring_ctl *)((u8 *)k->ctl_map + cpu * 4096);
+		r->consumed = (__u64 *)((u8 *)k->cons_map +
+					cpu * KS_CONS_STRIDE);
+		/* whatever was recorded before we came is not ours */
+		*r->consumed = r->ctl->produced;
+		r->data = d;
+	}
+	return 0;
+}
+
+/* Mappings hold the device, and the device holds kstride.ko. */
+static void kr_unmap(struct krec *k)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		if (k->ring[cpu].data)
+			munmap((void *)k->ring[cpu].data,
+			       (size_t)k->info.nsub * k->info.sub_map);
+	if (k->ctl_map && k->ctl_map != MAP_FAILED)
+		munmap(k->ctl_map, k->ctl_len);
+	if (k->cons_map && k->cons_map != MAP_FAILED)
+		munmap(k->cons_map, k->cons_len);
+	memset(k->ring, 0, sizeof(k->ring));
+	k->ctl_map = k->cons_map = NULL;
+}
+
+static int kr_descriptors(struct krec *k)
+{
+	static const u32 types[KS_NDESC] = { KS_CHUNK_REGIONS, KS_CHUNK_FUNCS,
+					     KS_CHUNK_STRS };
+	unsigned int w;
+
+	for (w = 0; w < KS_NDESC; w++) {
+		struct ks_read_desc rd = { .which = w };
+		u8 *buf;
+		int err;
+
+		snprintf(rd.module, sizeof(rd.module), "%.55s", k->modname);
+		if (ioctl(k->dev, KS_IOC_READ_DESC, &rd)) {
+			ks_err("%s: kstride.ko knows no descriptors of it: %s",
+			       k->modname, strerror(errno));
+			return -errno;
+		}
+		buf = malloc(rd.len ? rd.len : 1);
+		if (!buf)
+			return -ENOMEM;
+		rd.buf = (u64)(uintptr_t)buf;
+		if (ioctl(k->dev, KS_IOC_READ_DESC, &rd)) {
+			free(buf);
+			return -errno;
+		}
+		err = kr_chunk(k, types[w], &rd.addr, 8, buf, rd.len);
+		free(buf);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int load_module_file(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int unload_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* modules.dep: "kernel/x/y.ko: dep1.ko dep2.ko" */
+static int find_module(const char *name, char **path, char **deps)
+{
+	struct utsname u;
+	char dep[512], *line = NULL, want[128];
+	size_t cap = 0, i;
+	FILE *f;
+
+	uname(&u);
+	snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", u.release);
+	f = fopen(dep, "r");
+	if (!f) {
+		ks_err("%s: %s", dep, strerror(errno));
+		return -errno;
+	}
+	snprintf(want, sizeof(want), "%s", name);
+	for (i = 0; want[i]; i++)
+		if (want[i] == '-')
+			want[i] = '_';
+	while (getline(&line, &cap, f) > 0) {
+		char *colon = strchr(line, ':'), *base, mod[128];
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		snprintf(mod, sizeof(mod), "%s", base);
+		if (strstr(mod, ".ko"))
+			*strstr(mod, ".ko") = 0;
+		for (i = 0; mod[i]; i++)
+			if (mod[i] == '-')
+				mod[i] = '_';
+		if (strcmp(mod, want))
+			continue;
+		*path = xasprintf("/lib/modules/%s/%s", u.release, line);
+		*deps = strdup(colon + 1);
+		free(line);
+		fclose(f);
+		return 0;
+	}
+	free(line);
+	fclose(f);
+	ks_err("module %s not found in %s", name, dep);
+	return -ENOENT;
+}
+
+/* .ko as is; .ko.xz and .ko.zst through their decompressors. */
+static int module_image(const char *path, const char *tmpdir, char **plain)
+{
+	const char *tool = NULL;
+	char *cmd;
+	int rc;
+
+	if (strstr(path, ".ko.xz"))
+		tool = "xz -dc";
+	else if (strstr(path, ".ko.zst"))
+		tool = "zstd -dc";
+	if (!tool) {
+		*plain = strdup(path);
+		return 0;
+	}
+	*plain = xasprintf("%s/plain.ko", tmpdir);
+	cmd = xasprintf("%s '%s' > '%s'", tool, path, *plain);
+	rc = system(cmd);
+	free(cmd);
+	if (rc) {
+		ks_err("%s: cannot decompress with %s", path, tool);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void load_deps(const char *deps)
+{
+	char *d = strdup(deps), *tok, *save = NULL, **v = NULL;
+	size_t n = 0;
+
+	/* modules.dep lists the deepest dependency last: load backwards */
+	for (tok = strtok_r(d, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = tok;
+	}
+	while (n--) {
+		struct utsname u;
+		char *p;
+
+		uname(&u);
+		p = xasprintf("/lib/modules/%s/%s", u.release, v[n]);
+		load_module_file(p, ""); /* EEXIST is fine */
+		free(p);
+	}
+	free(v);
+	free(d);
+}
+
+int record_kernel(const struct krecord_opts *o, char **argv)
+{
+	struct krec k = { .o = o, .dev = -1, .out = -1 };
+	struct ks_file_hdr hdr = { .version = KS_ABI_VERSION };
+	struct rw_opts ro = { .sz = sizeof(ro), .target = RW_TARGET_KERNEL };
+	struct rw_stats st = {};
+	char tmpdir[] = "/tmp/kstride-rec.XXXXXX";
+	char *path = NULL, *deps = NULL, *plain = NULL, *tmpout = NULL;
+	int err, status = 0, kstride_loaded = 0, mod_loaded = 0;
+	const char *p;
+	pid_t pid;
+
+	if (!mkdtemp(tmpdir))
+		return -errno;
+	p = strrchr(o->module, '/');
+	if (strstr(o->module, ".ko")) {
+		/* a path: take it as it is */
+		path = strdup(o->module);
+		deps = strdup("");
+	} else {
+		err = find_module(o->module, &path, &deps);
+		if (err)
+			goto out;
+	}
+	p = strrchr(path, '/');
+	snprintf(k.modname, sizeof(k.modname), "%s", p ? p + 1 : path);
+	*strstr(k.modname, ".ko") = 0;
+	for (size_t i = 0; k.modname[i]; i++)
+		if (k.modname[i] == '-')
+			k.modname[i] = '_';
+	err = module_image(path, tmpdir, &plain);
+	if (err)
+		goto out;
+	load_deps(deps);
+	err = load_module_file(o->kmod, "");
+	if (err && err != -EEXIST) {
+		ks_err("%s: cannot load kstride.ko: %s", o->kmod, strerror(-err));
+		goto out;
+	}
+	kstride_loaded = err != -EEXIST;
+	k.kopath = xasprintf("%s/%s.ko", tmpdir, k.modname);
+	fprintf(stderr, "kstride record: instrumenting %s\n", path);
+	err = rewrite__file(plain, k.kopath, &ro, &st);
+	if (err)
+		goto out;
+	k.dev = open("/dev/kstride", O_RDWR | O_CLOEXEC);
+	if (k.dev < 0) {
+		err = -errno;
+		ks_err("/dev/kstride: %s", strerror(errno));
+		goto out;
+	}
+	err = kr_map(&k);
+	if (err)
+		goto out;
+	tmpout = xasprintf("%s.kstride-tmp", o->out);
+	k.out = open(tmpout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (k.out < 0) {
+		err = -errno;
+		ks_err("%s: %s", tmpout, strerror(errno));
+		goto out;
+	}
+	memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
+	hdr.flags = KS_FILE_KERNEL;
+	hdr.pid = getpid();
+	err = kr_write(&k, &hdr, sizeof(hdr));
+	if (err)
+		goto out;
+	err = load_module_file(k.kopath, o->params);
+	if (err) {
+		ks_err("%s: cannot load the instrumented module: %s (see dmesg)",
+		       k.modname, strerror(-err));
+		goto out;
+	}
+	mod_loaded = 1;
+	fprintf(stderr, "kstride record: %s loaded, %lu/%lu functions instrumented\n",
+		k.modname, (unsigned long)st.funcs_done, (unsigned long)st.funcs);
+
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (!pid) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "kstride record: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = k.dev, .events = POLLIN };
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		poll(&pfd, 1, 100);
+		if (kr_drain(&k) < 0) {
+			err = -EIO;
+			goto out;
+		}
+	}
+	/* publish what is in the current sub-buffers, then take it */
+	ioctl(k.dev, KS_IOC_FLUSH);
+	usleep(20000); /* let records that were in flight commit */
+	kr_drain(&k);
+	err = kr_descriptors(&k);
+	if (!err && !o->keep) {
+		if (unload_module(k.modname))
+			ks_warn("%s: cannot unload: %s", k.modname, strerror(errno));
+		else
+			mod_loaded = 0;
+	}
+	if (!err) {
+		struct ks_end end = { .records_bytes = k.bytes };
+		unsigned int cpu;
+
+		for (cpu = 0; cpu < k.info.ncpus && cpu < 64; cpu++)
+			if (k.ring[cpu].ctl)
+				end.dropped_bytes += k.ring[cpu].ctl->dropped_bytes;
+		end.nthreads = k.info.ncpus;
+		err = kr_chunk(&k, KS_CHUNK_END, &end, sizeof(end), NULL, 0);
+	}
+	if (!err && (fsync(k.out) || close(k.out)))
+		err = -errno;
+	k.out = -1;
+	if (!err && rename(tmpout, o->out))
+		err = -errno;
+	if (!err)
+		fprintf(stderr, "kstride record: %s: %lu sub-buffers, %.1f MB of records\n",
+			o->out, (unsigned long)k.chunks, k.bytes / 1e6);
+out:
+	kr_unmap(&k);
+	if (k.out >= 0)
+		close(k.out);
+	if (tmpout && err)
+		unlink(tmpout);
+	if (k.dev >= 0)
+		close(k.dev);
+	if (mod_loaded && !o->keep)
+		unload_module(k.modname);
+	if (kstride_loaded && !o->keep)
+		unload_module("kstride");
+	if (k.kopath)
+		unlink(k.kopath);
+	if (plain && strcmp(plain, path ? path : ""))
+		unlink(plain);
+	rmdir(tmpdir);
+	free(k.kopath);
+	free(tmpout);
+	free(path);
+	free(deps);
+	free(plain);
+	if (err)
+		return err;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

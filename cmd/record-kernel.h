@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KS_RECORD_KERNEL_H
+#define KS_RECORD_KERNEL_H
+
+#include "../lib/util/util.h"
+
+struct krecord_opts {
+	const char *module; /* name, or a path to a .ko */
+	const char *params; /* module parameters */
+	const char *out;
+	const char *kmod; /* path of kstride.ko */
+	bool keep; /* leave the modules loaded */
+};
+
+/* Returns the command's exit status, or -errno. */
+int record_kernel(const struct krecord_opts *o, char **argv);
+
+#endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/kstride: the reader's way in.  Open requires CAP_SYS_ADMIN; every
+ * ioctl argument is checked; mappings of producer state and data are
+ * read-only, only the consumer positions are writable.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "kstride.h"
+
+void *ks_ctl_pages(void);
+void *ks_cons_page(void);
+
+DECLARE_WAIT_QUEUE_HEAD(ks_wait);
+
+static int ks_open(struct inode *inode, struct file *f)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static long ks_info(void __user *arg)
+{
+	struct ks_ring *r0 = ks_ring_of(0);
+	struct ks_info in = {
+		.size = sizeof(in),
+		.abi = KS_ABI_VERSION,
+		.ncpus = nr_cpu_ids,
+		.nsub = r0 ? r0->nsub : 0,
+		.sub_shift = KS_SUB_SHIFT,
+		.sub_map = KS_SUB_MAP,
+	};
+	int cpu;
+
+	for (cpu = 0; cpu < min_t(int, nr_cpu_ids, 64); cpu++)
+		if (ks_ring_of(cpu))
+			in.online_mask |= 1ull << cpu;
+	return copy_to_user(arg, &in, sizeof(in)) ? -EFAULT : 0;
+}
+
+static long ks_read_desc_ioctl(void __user *arg)
+{
+	struct ks_read_desc rd;
+	long ret;
+
+	if (copy_from_user(&rd, arg, sizeof(rd)))
+		return -EFAULT;
+	if (rd.which >= KS_NDESC || rd.reserved ||
+	    strnlen(rd.module, sizeof(rd.module)) == sizeof(rd.module))
+		return -EINVAL;
+	ret = ks_read_desc(&rd);
+	if (ret)
+		return ret;
+	return copy_to_user(arg, &rd, sizeof(rd)) ? -EFAULT : 0;
+}
+
+static long ks_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case KS_IOC_INFO:
+		return ks_info((void __user *)arg);
+	case KS_IOC_FLUSH:
+		ks_flush_all();
+		return 0;
+	case KS_IOC_READ_DESC:
+		return ks_read_desc_ioctl((void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int map_data(struct vm_area_struct *vma, int cpu)
+{
+	struct ks_ring *r = ks_ring_of(cpu);
+	unsigned long size = vma->vm_end - vma->vm_start, addr = vma->vm_start;
+	unsigned int i, k;
+	int err;
+
+	if (!r || size != (unsigned long)r->nsub * KS_SUB_MAP)
+		return -EINVAL;
+	for (i = 0; i < r->nsub; i++) {
+		for (k = 0; k < KS_SUB_MAP / PAGE_SIZE; k++) {
+			err = vm_insert_page(vma, addr,
+					     virt_to_page(r->sub[i] + k * PAGE_SIZE));
+			if (err)
+				return err;
+			addr += PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+static int ks_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long size = vma->vm_end - vma->vm_start;
+
+	if (off == KS_MMAP_CONS) {
+		if (size > PAGE_ALIGN(nr_cpu_ids * KS_CONS_STRIDE))
+			return -EINVAL;
+		return remap_vmalloc_range(vma, ks_cons_page(), 0);
+	}
+	/* producer state and data: read-only */
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	vma->vm_flags &= ~VM_MAYWRITE;
+	if (off == KS_MMAP_CTL) {
+		if (size > nr_cpu_ids * PAGE_SIZE)
+			return -EINVAL;
+		return remap_vmalloc_range(vma, ks_ctl_pages(), 0);
+	}
+	if (off >= KS_MMAP_DATA(0) && !(off & ((1ull << 28) - 1))) {
+		u64 cpu = (off - KS_MMAP_DATA(0)) >> 28;
+
+		if (cpu < nr_cpu_ids)
+			return map_data(vma, cpu);
+	}
+	return -EINVAL;
+}
+
+static __poll_t ks_poll(struct file *f, struct poll_table_struct *pt)
+{
+	poll_wait(f, &ks_wait, pt);
+	return ks_any_ready() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct file_operations ks_fops = {
+	.owner = THIS_MODULE,
+	.open = ks_open,
+	.unlocked_ioctl = ks_ioctl,
+	.compat_ioctl = ks_ioctl,
+	.mmap = ks_mmap,
+	.poll = ks_poll,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice ks_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "kstride",
+	.fops = &ks_fops,
+	.mode = 0600,
+};
+
+int ks_dev_init(void)
+{
+	return misc_register(&ks_misc);
+}
+
+void ks_dev_exit(void)
+{
+	misc_deregister(&ks_misc);
+}

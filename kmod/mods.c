@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Instrumented modules, as they come and go: where their descriptor
+ * sections are, so that a reader can decode their records.  The only
+ * kernel memory the device ever copies out is found here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kstride.h"
+
+static const char *const desc_names[KS_NDESC] = {
+	"__kstride_regions", "__kstride_funcs", "__kstride_strs",
+};
+
+struct ks_mod {
+	struct list_head list;
+	struct module *mod;
+	char name[MODULE_NAME_LEN];
+	u64 addr[KS_NDESC], len[KS_NDESC];
+};
+
+static LIST_HEAD(ks_mods);
+static DEFINE_MUTEX(ks_mods_lock);
+
+/* Find the descriptor symbols in @mod's kallsyms; true if instrumented. */
+static bool find_desc(struct module *mod, struct ks_mod *km)
+{
+	struct mod_kallsyms *ks;
+	unsigned int i, k, found = 0;
+
+	preempt_disable();
+	ks = rcu_dereference_sched(mod->kallsyms);
+	for (i = 0; ks && i < ks->num_symtab; i++) {
+		const Elf_Sym *s = &ks->symtab[i];
+		const char *name = ks->strtab + s->st_name;
+
+		for (k = 0; k < KS_NDESC; k++) {
+			if (!strcmp(name, desc_names[k])) {
+				km->addr[k] = s->st_value;
+				km->len[k] = s->st_size;
+				found |= 1u << k;
+			}
+		}
+	}
+	preempt_enable();
+	return found == (1u << KS_NDESC) - 1;
+}
+
+static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
+			 void *data)
+{
+	struct module *mod = data;
+	struct ks_mod *km, *tmp;
+
+	mutex_lock(&ks_mods_lock);
+	if (state == MODULE_STATE_COMING) {
+		km = kzalloc(sizeof(*km), GFP_KERNEL);
+		if (km && find_desc(mod, km)) {
+			km->mod = mod;
+			strscpy(km->name, mod->name, sizeof(km->name));
+			list_add(&km->list, &ks_mods);
+			pr_info("tracing %s\n", km->name);
+		} else {
+			kfree(km);
+		}
+	} else if (state == MODULE_STATE_GOING) {
+		list_for_each_entry_safe(km, tmp, &ks_mods, list) {
+			if (km->mod == mod) {
+				list_del(&km->list);
+				kfree(km);
+			}
+		}
+	}
+	mutex_unlock(&ks_mods_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block ks_mod_nb = {
+	.notifier_call = ks_mod_notify,
+};
+
+long ks_read_desc(struct ks_read_desc *rd)
+{
+	struct ks_mod *km;
+	long ret = -ENOENT;
+
+	mutex_lock(&ks_mods_lock);
+	list_for_each_entry(km, &ks_mods, list) {
+		u64 len;
+
+		if (strcmp(km->name, rd->module))
+			continue;
+		len = km->len[rd->which];
+		ret = 0;
+		if (rd->buf) {
+			if (rd->len < len)
+				ret = -ENOSPC;
+			else if (copy_to_user(u64_to_user_ptr(rd->buf),
+					      (void *)km->addr[rd->which], len))
+				ret = -EFAULT;
+		}
+		rd->addr = km->addr[rd->which];
+		rd->len = len;
+		break;
+	}
+	mutex_unlock(&ks_mods_lock);
+	return ret;
+}
+
+int ks_mods_init(void)
+{
+	return register_module_notifier(&ks_mod_nb);
+}
+
+void ks_mods_exit(void)
+{
+	struct ks_mod *km, *tmp;
+
+	unregister_module_notifier(&ks_mod_nb);
+	list_for_each_entry_safe(km, tmp, &ks_mods, list) {
+		list_del(&km->list);
+		kfree(km);
+	}
+}

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+# make vmcheck: every VM test in one boot.  Each part prints
+# "vmtest: NAME ok|FAIL" and the scenario fails if any part failed.
+fail=0
+part() {
+	name=$1
+	shift
+	if sh "$@" > "/mnt/out/$name.log" 2>&1; then
+		echo "vmtest: $name ok" | tee -a /mnt/out/summary.txt
+	else
+		echo "vmtest: $name FAIL (status $?)" | tee -a /mnt/out/summary.txt
+		tail -20 "/mnt/out/$name.log"
+		fail=1
+	fi
+}
+: > /mnt/out/summary.txt
+part e1000-smoke /mnt/e1000-smoke.sh
+part sweep /mnt/sweep.sh
+exit $fail
