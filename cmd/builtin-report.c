@@ -271,6 +271,10 @@ int cmd_report(int argc, char **argv)
 	err = err ?: trace__for_each(t, count_ev, &r);
 	if (!err)
 		err = insn ? by_insn(&r) : by_func(&r);
+	if (!err && (trace__lost(t) || trace__lost_bytes(t)))
+		fprintf(stderr, "kstride report: warning: %lu records were still being written when copied; %lu bytes belong to modules not in this trace\n",
+			(unsigned long)trace__lost(t),
+			(unsigned long)trace__lost_bytes(t));
 	if (!err && trace__end(t) && trace__end(t)->dropped_bytes)
 		fprintf(stderr, "kstride report: warning: %lu record bytes were lost while recording\n",
 			(unsigned long)trace__end(t)->dropped_bytes);

@@ -104,8 +104,8 @@ static int kr_drain(struct krec *k)
 			const u8 *d = r->data + (cons % k->info.nsub) *
 							(size_t)k->info.sub_map;
 
-			/* the kernel's clock when it completed, for ordering */
-			dh.fs_base = si->ts;
+			dh.ts = si->ts;
+			dh.fs_base = r->ctl->percpu_base;
 			if (kr_chunk(k, KS_CHUNK_DATA, &dh, sizeof(dh), d,
 				     dh.records))
 				return -EIO;

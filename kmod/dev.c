@@ -66,6 +66,9 @@ static long ks_read_desc_ioctl(void __user *arg)
 
 static long ks_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
+	/* not only at open: a descriptor can be handed to anyone */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	switch (cmd) {
 	case KS_IOC_INFO:
 		return ks_info((void __user *)arg);
@@ -105,6 +108,8 @@ static int ks_mmap(struct file *f, struct vm_area_struct *vma)
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	unsigned long size = vma->vm_end - vma->vm_start;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (off == KS_MMAP_CONS) {
 		if (size > PAGE_ALIGN(nr_cpu_ids * KS_CONS_STRIDE))
 			return -EINVAL;

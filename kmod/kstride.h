@@ -53,6 +53,7 @@ u64 ks_krefill(u64 start, u64 need);
 int ks_mods_init(void);
 void ks_mods_exit(void);
 long ks_read_desc(struct ks_read_desc *rd);
+bool ks_region_live(u64 addr, u64 len);
 
 int ks_dev_init(void);
 void ks_dev_exit(void);

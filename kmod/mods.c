@@ -18,14 +18,37 @@ static const char *const desc_names[KS_NDESC] = {
 };
 
 struct ks_mod {
-	struct list_head list;
+	struct list_head list; /* ks_mods, under ks_mods_lock */
+	struct list_head rcu_list; /* ks_live, read under RCU */
 	struct module *mod;
 	char name[MODULE_NAME_LEN];
 	u64 addr[KS_NDESC], len[KS_NDESC];
 };
 
 static LIST_HEAD(ks_mods);
+static LIST_HEAD(ks_live);
 static DEFINE_MUTEX(ks_mods_lock);
+
+/*
+ * Is [addr, addr + len) inside the region descriptors of a module that is
+ * still loaded?  Callers have interrupts off, an RCU-sched read side that
+ * the synchronize_rcu() in the GOING notifier waits for; a module's memory
+ * is freed only after its GOING notifiers return.
+ */
+bool ks_region_live(u64 addr, u64 len)
+{
+	struct ks_mod *km;
+
+	list_for_each_entry_rcu(km, &ks_live, rcu_list,
+				lockdep_is_held(&ks_mods_lock) || irqs_disabled()) {
+		u64 s = km->addr[KS_DESC_REGIONS];
+
+		if (addr >= s && len <= km->len[KS_DESC_REGIONS] &&
+		    addr - s <= km->len[KS_DESC_REGIONS] - len)
+			return true;
+	}
+	return false;
+}
 
 /* Find the descriptor symbols in @mod's kallsyms; true if instrumented. */
 static bool find_desc(struct module *mod, struct ks_mod *km)
@@ -64,6 +87,7 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			km->mod = mod;
 			strscpy(km->name, mod->name, sizeof(km->name));
 			list_add(&km->list, &ks_mods);
+			list_add_rcu(&km->rcu_list, &ks_live);
 			pr_info("tracing %s\n", km->name);
 		} else {
 			kfree(km);
@@ -72,6 +96,9 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 		list_for_each_entry_safe(km, tmp, &ks_mods, list) {
 			if (km->mod == mod) {
 				list_del(&km->list);
+				list_del_rcu(&km->rcu_list);
+				/* no ring walk still reads its descriptors */
+				synchronize_rcu();
 				kfree(km);
 			}
 		}
@@ -124,6 +151,9 @@ void ks_mods_exit(void)
 	unregister_module_notifier(&ks_mod_nb);
 	list_for_each_entry_safe(km, tmp, &ks_mods, list) {
 		list_del(&km->list);
-		kfree(km);
+		list_del_rcu(&km->rcu_list);
 	}
+	synchronize_rcu();
+	list_for_each_entry_safe(km, tmp, &ks_mods, list)
+		kfree(km);
 }

@@ -90,10 +90,17 @@ static void count_dropped(struct ks_ring *r, void *frame, u64 end)
 			continue;
 		}
 		reg = region_of(ref);
+		/* its module may be gone: only live descriptors are read */
+		if (!ks_region_live((u64)reg, sizeof(*reg)) ||
+		    !ks_region_live((u64)reg, sizeof(*reg) + reg->nsites *
+					      sizeof(struct ks_site)))
+			break;
 		regions++;
 		events += reg->nsites;
 		p += KS_REC_BYTES(reg->nslots);
 	}
+	/* what could not be walked is still counted, in bytes */
+	r->ctl->dropped_bytes += e - p > 0 ? e - p : 0;
 	r->ctl->dropped_regions += regions + lost;
 	r->ctl->dropped_events += events;
 	r->ctl->lost_inflight += lost;
@@ -279,6 +286,7 @@ int ks_rings_init(unsigned int nsub)
 		r->ctl = ctl_pages + cpu * PAGE_SIZE;
 		r->ctl->nsub = nsub;
 		r->ctl->cpu = cpu;
+		r->ctl->percpu_base = per_cpu_offset(cpu);
 		r->consumed = (u64 *)((u8 *)cons_page + cpu * KS_CONS_STRIDE);
 		init_irq_work(&r->wake, ks_wake);
 		r->base = r->sub[0];

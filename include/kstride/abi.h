@@ -266,10 +266,12 @@ struct ks_chunk_hdr {
  */
 struct ks_data_hdr {
 	__u32 tid;
-	__u32 seq; /* per thread, from 0 */
-	__u64 fs_base; /* kernel traces: the sub-buffer's completion time, ns */
+	__u32 seq; /* per thread (per CPU in kernel traces), from 0 */
+	__u64 fs_base; /* segment base: %fs of the thread, %gs of the CPU */
 	__u64 records; /* bytes of records that follow (a multiple of 4) */
 	__u64 kinfo; /* kernel traces: cpu << 32 | offset records stop at */
+	__u64 ts; /* kernel traces: local_clock() at completion, ns */
+	__u64 reserved;
 };
 
 #define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
@@ -320,7 +322,8 @@ struct ks_ring_ctl {
 	__u64 dropped_regions, dropped_events, dropped_bytes; /* exact */
 	__u64 lost_inflight; /* records still in flight when dropped */
 	__u64 switches;
-	__u64 reserved[2];
+	__u64 percpu_base; /* this CPU's %gs base: per_cpu_offset(cpu) */
+	__u64 reserved;
 	struct ks_sub_info sub[KS_MAX_SUBS];
 };
 

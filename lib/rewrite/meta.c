@@ -141,6 +141,13 @@ bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 	}
 	if (fd->kind == MF_TARGET && !t->orc && target != g->start)
 		g->entry_ref[i] = true;
+	/*
+	 * A faulting instruction with a fixup leaves by the fixup: it must
+	 * end its region, so that the region commits (and gives back a
+	 * borrowed register) before it runs.
+	 */
+	if (!strcmp(t->name, "__ex_table") && fd->kind == MF_EXACT)
+		g->branchy[i] = true;
 	if (t->jump && fd->kind == MF_EXACT) {
 		/* the site may become a jmp to the entry's target */
 		const struct elf_reloc *tr;

@@ -30,6 +30,7 @@ struct trace {
 	bool has_end;
 	bool kernel;
 	u64 lost; /* kernel records still in flight when copied */
+	u64 lost_bytes; /* kernel: bytes of other modules' records */
 };
 
 const char *ks_kind__name(u8 kind)
@@ -367,6 +368,11 @@ u64 trace__lost(const struct trace *t)
 	return t->lost;
 }
 
+u64 trace__lost_bytes(const struct trace *t)
+{
+	return t->lost_bytes;
+}
+
 const struct ks_end *trace__end(const struct trace *t)
 {
 	return t->has_end ? &t->end : NULL;
@@ -381,7 +387,7 @@ void trace_func__label(const struct trace_func *f, char *buf, size_t len)
 }
 
 static u64 site_addr(const struct trace_region *r, u32 k,
-		     const struct ks_site *s, const u64 *slot, u64 fs)
+		     const struct ks_site *s, const u64 *slot, u64 fs, u64 gs)
 {
 	u64 a;
 
@@ -438,8 +444,11 @@ static u64 site_addr(const struct trace_region *r, u32 k,
 	}
 	if (s->flags & KS_F_ADDR32)
 		a &= 0xffffffffu;
+	/* the chunk's segment base: %fs for threads, %gs for CPUs */
 	if (s->flags & KS_F_FS)
 		a += fs;
+	if (s->flags & KS_F_GS)
+		a += gs;
 	return a;
 }
 
@@ -473,6 +482,13 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			continue;
 		}
 		r = region_find(t, hdr);
+		if (!r && t->kernel) {
+			/* another instrumented module shares the rings and
+			 * its descriptors are not in this trace: the rest of
+			 * this buffer cannot be walked */
+			t->lost_bytes += stop - p;
+			break;
+		}
 		if (!r)
 			return bad(t, hdr ? "record names an unknown region" :
 					    "uncommitted record (a signal interrupted a flush?)",
@@ -514,7 +530,8 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				}
 			} else {
 				ev.addr = site_addr(r, k, &s, slots + used,
-						    dh.fs_base);
+						    t->kernel ? 0 : dh.fs_base,
+						    t->kernel ? dh.fs_base : 0);
 			}
 			err = cb(&ev, arg);
 			if (err)

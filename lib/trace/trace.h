@@ -54,6 +54,8 @@ void trace_func__label(const struct trace_func *f, char *buf, size_t len);
 const struct ks_end *trace__end(const struct trace *t);
 /* Kernel records that were still being written when their buffer was copied. */
 u64 trace__lost(const struct trace *t);
+/* Kernel: bytes of records of modules whose descriptors the trace lacks. */
+u64 trace__lost_bytes(const struct trace *t);
 const char *ks_kind__name(u8 kind);
 
 #endif /* KS_TRACE_H */

@@ -17,14 +17,40 @@ make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
 "$B/relcheck" "$B/e1000-ks.ko" > /dev/null || { echo "vmcheck: relcheck e1000-ks.ko failed"; exit 1; }
 SWEEP_PREPARE_ONLY=1 bash "$top/tests/vm/sweep.sh" "$B" 400 || exit 1
 L=$B/sweep/vmlist
+X=$B/vmextra
+rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
+gcc -static -O2 -D_GNU_SOURCE -I"$top/include" -o "$X/ksec" "$top/tests/vm/progs/ksec.c" || exit 1
+make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules 2>&1 |
+	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
+[ -f "$top/tests/vm/ktest/kstride_test.ko" ] || { echo "vmcheck: kstride_test.ko did not build"; exit 1; }
+SC=$top/tests/vm/scenarios
 bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
-	"$top/tests/vm/scenarios/all.sh" \
-	"$top/kmod/kstride.ko" "$B/e1000-ks.ko" \
-	"$top/tests/vm/scenarios/e1000-smoke.sh" "$top/tests/vm/scenarios/sweep.sh" \
-	"$L/list.txt" "$L/ko"
+	"$SC/all.sh" "$top/kmod/kstride.ko" "$B/e1000-ks.ko" \
+	"$SC/e1000-record.sh" "$SC/cycles.sh" "$SC/security.sh" "$SC/sweep.sh" \
+	"$SC/ktest.sh" "$top/tests/vm/ktest/kstride_test.ko" \
+	"$X/kstride" "$X/lib" "$X/ksec" "$L/list.txt" "$L/ko"
 rc=$?
 S=$B/vm/share/out
 cat "$S/summary.txt" 2>/dev/null
+grep "^cycles:" "$S/cycles.log" 2>/dev/null
+# the test module's own account of its accesses against the trace
+if [ -f "$S/ktest.trace" ] && [ -f "$S/truth.txt" ]; then
+	"$B/kstride" script "$S/ktest.trace" > "$B/ktest.script" &&
+	python3 "$top/tests/vm/ktest/check.py" "$S/truth.txt" "$B/ktest.script" || rc=1
+else
+	echo "vmcheck: the test module left no trace or truth"; rc=1
+fi
+grep "^ksec:" "$S/security.log" 2>/dev/null
+# the e1000 trace holds its probe, open and interrupt paths
+if [ -f "$S/e1000.trace" ]; then
+	"$B/kstride" report "$S/e1000.trace" > "$B/e1000-report.txt" || rc=1
+	for fn in e1000_probe e1000_open e1000_intr e1000_xmit_frame e1000_remove; do
+		grep -q " $fn " "$B/e1000-report.txt" || { echo "vmcheck: no $fn in the e1000 trace"; rc=1; }
+	done
+	echo "vmcheck: e1000 trace: $(head -1 "$B/e1000-report.txt" | tr -d '#')"
+else
+	echo "vmcheck: no e1000 trace"; rc=1
+fi
 R=$S/sweep.txt
 if [ -f "$R" ]; then
 	native=$(grep -vc " native-fail" "$R")

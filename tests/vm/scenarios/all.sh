@@ -14,6 +14,9 @@ part() {
 	fi
 }
 : > /mnt/out/summary.txt
-part e1000-smoke /mnt/e1000-smoke.sh
+part ktest /mnt/ktest.sh
+part e1000-record /mnt/e1000-record.sh
+part cycles /mnt/cycles.sh 100
+part security /mnt/security.sh
 part sweep /mnt/sweep.sh
 exit $fail

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The test module's probes.  Every access is declared by hand right
+ * before its instruction (EXP, as in tests/golden/fixtures.S); main.c
+ * prints the declarations with their run-time addresses and how often
+ * each probe ran, which is the ground truth check.py compares with the
+ * trace.  Counters double as the accesses that count: each probe's first
+ * access is its own counter's increment.
+ *
+ * EXP fn, kind, size, base, addr
+ *   kind: 1 R, 2 W, 3 U      base: 0 absolute, 1 per-CPU (addr is the
+ *   per-CPU symbol), 2 the user pointer the probe is given
+ *   count: taken from the probe's counter at the end (COUNTER)
+ */
+#include <linux/linkage.h>
+#include <asm/asm.h>
+#include <asm/smap.h>
+#include <asm/nospec-branch.h>
+
+.macro EXP fn, kind, size, base, addr, counter
+	.pushsection ktest_exp, "a"
+	.quad \fn
+	.long .Lexp\@ - \fn
+	.byte \kind, \base
+	.short \size
+	.quad \addr
+	.quad \counter
+	.popsection
+.Lexp\@:
+.endm
+
+	/* modules get no __start_/__stop_ symbols: mark the table here */
+	.pushsection ktest_exp, "a"
+	.globl	ktest_exp_start
+ktest_exp_start:
+	.popsection
+
+	.data
+	.balign 64
+	.globl	ktest_buf
+ktest_buf:
+	.zero	256
+	.globl	count_proc, count_timer, count_irqwork, count_key_off
+	.globl	count_key_on, count_uaccess
+count_proc:	.long 0
+count_timer:	.long 0
+count_irqwork:	.long 0
+count_key_off:	.long 0
+count_key_on:	.long 0
+count_uaccess:	.long 0
+
+	.section .data..percpu, "aw"
+	.balign 64
+	.globl	ktest_pcpu
+ktest_pcpu:
+	.long	0
+	.long	0
+
+	.text
+/* process context: plain loads, a store, a read-modify-write */
+SYM_FUNC_START(probe_proc)
+	EXP probe_proc, 3, 4, 0, count_proc, count_proc
+	incl	count_proc(%rip)
+	leaq	ktest_buf(%rip), %rdx
+	EXP probe_proc, 1, 8, 0, ktest_buf+8, count_proc
+	movq	8(%rdx), %rax
+	EXP probe_proc, 2, 4, 0, ktest_buf+16, count_proc
+	movl	%eax, 16(%rdx)
+	EXP probe_proc, 3, 8, 0, ktest_buf+24, count_proc
+	addq	$3, 24(%rdx)
+	RET
+SYM_FUNC_END(probe_proc)
+
+/* softirq: a timer callback calls it */
+SYM_FUNC_START(probe_timer)
+	EXP probe_timer, 3, 4, 0, count_timer, count_timer
+	incl	count_timer(%rip)
+	EXP probe_timer, 1, 4, 0, ktest_buf+32, count_timer
+	movl	ktest_buf+32(%rip), %eax
+	RET
+SYM_FUNC_END(probe_timer)
+
+/* hardirq: an irq_work callback calls it */
+SYM_FUNC_START(probe_irqwork)
+	EXP probe_irqwork, 3, 4, 0, count_irqwork, count_irqwork
+	incl	count_irqwork(%rip)
+	EXP probe_irqwork, 2, 8, 0, ktest_buf+40, count_irqwork
+	movq	%rdi, ktest_buf+40(%rip)
+	RET
+SYM_FUNC_END(probe_irqwork)
+
+/* per-CPU data through %gs, from a work item on every CPU */
+SYM_FUNC_START(probe_pcpu)
+	EXP probe_pcpu, 3, 4, 1, ktest_pcpu, 0
+	incl	%gs:ktest_pcpu
+	RET
+SYM_FUNC_END(probe_pcpu)
+
+/* a uaccess that faults: the copy must reach the fixup, return -EFAULT */
+SYM_FUNC_START(probe_uaccess)
+	EXP probe_uaccess, 3, 4, 0, count_uaccess, count_uaccess
+	incl	count_uaccess(%rip)
+	ASM_STAC
+	EXP probe_uaccess, 1, 4, 2, 0, count_uaccess
+1:	movl	(%rdi), %eax
+	ASM_CLAC
+	xorl	%eax, %eax
+	RET
+2:	ASM_CLAC
+	movl	$-14, %eax
+	RET
+	_ASM_EXTABLE_UA(1b, 2b)
+SYM_FUNC_END(probe_uaccess)
+
+/* a static key (default off), toggled after load */
+SYM_FUNC_START(probe_key)
+1:	.byte	0x0f, 0x1f, 0x44, 0x00, 0x00	/* jump label site: nop5 */
+	.pushsection __jump_table, "aw"
+	.balign	8
+	.long	1b - .
+	.long	.Lkey_on - .
+	.quad	ktest_key - .
+	.popsection
+	EXP probe_key, 3, 4, 0, count_key_off, count_key_off
+	incl	count_key_off(%rip)
+	RET
+.Lkey_on:
+	EXP probe_key, 3, 4, 0, count_key_on, count_key_on
+	incl	count_key_on(%rip)
+	EXP probe_key, 1, 4, 0, ktest_buf+48, count_key_on
+	movl	ktest_buf+48(%rip), %eax
+	RET
+SYM_FUNC_END(probe_key)
+
+	.pushsection ktest_exp, "a"
+	.globl	ktest_exp_end
+ktest_exp_end:
+	.popsection
