@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
 	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
 	"      --keep          leave the modules loaded afterwards\n"
+	"      --drain-delay MS  wait MS between copies (to test a slow reader)\n"
 	"  -q, --quiet         no summary line\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -65,6 +66,7 @@ int cmd_record(int argc, char **argv)
 		{ "params", required_argument, NULL, 'p' },
 		{ "kmod", required_argument, NULL, 'k' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "drain-delay", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -92,6 +94,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'K':
 			ko.keep = true;
+			break;
+		case 'D':
+			ko.drain_delay_ms = atoi(optarg);
 			break;
 		case 'q':
 			quiet = true;

@@ -30,6 +30,7 @@ struct report {
 	struct acc *tab;
 	size_t cap, n;
 	u64 events;
+	const struct ks_end *end;
 };
 
 static size_t slot_of(struct report *r, const struct ks_site *s)
@@ -217,6 +218,11 @@ static int by_func(struct report *r)
 	if (n)
 		qsort(v, n, sizeof(*v), fsum_cmp);
 	printf("# %lu events\n", (unsigned long)r->events);
+	if (r->end && (r->end->dropped_regions || r->end->lost_inflight))
+		printf("# dropped: %lu events in %lu records (%lu in flight), counted by kstride.ko\n",
+		       (unsigned long)r->end->dropped_events,
+		       (unsigned long)r->end->dropped_regions,
+		       (unsigned long)r->end->lost_inflight);
 	printf("# %-38s %10s %12s %12s %10s %14s %14s\n", "function", "calls",
 	       "reads", "writes", "updates", "bytes read", "bytes written");
 	for (i = 0; i < n; i++) {
@@ -267,6 +273,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if (trace__open(argv[optind], force, &t))
 		return 1;
+	r.end = trace__end(t);
 	err = grow(&r);
 	err = err ?: trace__for_each(t, count_ev, &r);
 	if (!err)

@@ -36,6 +36,10 @@ struct krec {
 	int dev, out;
 	struct ks_info info;
 	struct kring ring[64];
+	struct {
+		u64 dropped_bytes, dropped_events, dropped_regions;
+		u64 lost_inflight;
+	} base[64]; /* the rings' counters when we started */
 	void *ctl_map, *cons_map;
 	size_t ctl_len, cons_len;
 	u64 bytes, chunks;
@@ -161,6 +165,10 @@ static int kr_map(struct krec *k)
 					cpu * KS_CONS_STRIDE);
 		/* whatever was recorded before we came is not ours */
 		*r->consumed = r->ctl->produced;
+		k->base[cpu].dropped_bytes = r->ctl->dropped_bytes;
+		k->base[cpu].dropped_events = r->ctl->dropped_events;
+		k->base[cpu].dropped_regions = r->ctl->dropped_regions;
+		k->base[cpu].lost_inflight = r->ctl->lost_inflight;
 		r->data = d;
 	}
 	return 0;
@@ -425,6 +433,8 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		if (w == pid)
 			break;
 		poll(&pfd, 1, 100);
+		if (o->drain_delay_ms)
+			usleep(o->drain_delay_ms * 1000); /* a slow reader */
 		if (kr_drain(&k) < 0) {
 			err = -EIO;
 			goto out;
@@ -445,9 +455,20 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		struct ks_end end = { .records_bytes = k.bytes };
 		unsigned int cpu;
 
-		for (cpu = 0; cpu < k.info.ncpus && cpu < 64; cpu++)
-			if (k.ring[cpu].ctl)
-				end.dropped_bytes += k.ring[cpu].ctl->dropped_bytes;
+		for (cpu = 0; cpu < k.info.ncpus && cpu < 64; cpu++) {
+			const struct ks_ring_ctl *c = k.ring[cpu].ctl;
+
+			if (!c)
+				continue;
+			end.dropped_bytes += c->dropped_bytes - k.base[cpu].dropped_bytes;
+			end.dropped_events += c->dropped_events - k.base[cpu].dropped_events;
+			end.dropped_regions += c->dropped_regions - k.base[cpu].dropped_regions;
+			end.lost_inflight += c->lost_inflight - k.base[cpu].lost_inflight;
+		}
+		if (end.dropped_regions)
+			fprintf(stderr, "kstride record: the rings were full: %lu records (%lu events) dropped, counted\n",
+				(unsigned long)end.dropped_regions,
+				(unsigned long)end.dropped_events);
 		end.nthreads = k.info.ncpus;
 		err = kr_chunk(&k, KS_CHUNK_END, &end, sizeof(end), NULL, 0);
 	}

@@ -10,6 +10,7 @@ struct krecord_opts {
 	const char *out;
 	const char *kmod; /* path of kstride.ko */
 	bool keep; /* leave the modules loaded */
+	unsigned int drain_delay_ms; /* test: a slow reader */
 };
 
 /* Returns the command's exit status, or -errno. */

@@ -26,6 +26,10 @@ check-fidelity: all
 vmcheck: all $(TEST_TOOLS)
 	@bash tests/vm/check.sh $(BUILD)
 
+# the kernel rings' benchmark, one VM run
+vmbench: all
+	@bash tests/vm/bench.sh $(BUILD)
+
 # what the README's test command runs
 check-all: check check-fidelity vmcheck
 
@@ -36,4 +40,4 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
-.PHONY: check check-fidelity check-all vmcheck bench fuzz
+.PHONY: check check-fidelity check-all vmcheck vmbench bench fuzz

@@ -278,9 +278,11 @@ struct ks_data_hdr {
 
 struct ks_end {
 	__u64 records_bytes; /* record bytes written in DATA chunks */
-	__u64 dropped_bytes; /* record bytes lost (write errors) */
-	__u64 nthreads;
-	__u64 reserved;
+	__u64 dropped_bytes; /* record bytes lost (write errors, full rings) */
+	__u64 nthreads; /* threads (user), CPUs (kernel) */
+	__u64 dropped_events; /* kernel: events in records dropped, exact */
+	__u64 dropped_regions; /* kernel: records dropped */
+	__u64 lost_inflight; /* kernel: records dropped while in flight */
 };
 
 /*

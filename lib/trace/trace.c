@@ -305,11 +305,13 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			d = vec_push(&t->strs_d);
 			break;
 		case KS_CHUNK_END:
-			if (ch.len < sizeof(t->end)) {
+			if (ch.len < 24) {
 				err = bad(t, "short end chunk", off);
 				goto fail;
 			}
-			memcpy(&t->end, t->data + off + sizeof(ch), sizeof(t->end));
+			/* older writers wrote fewer totals */
+			memcpy(&t->end, t->data + off + sizeof(ch),
+			       min((size_t)ch.len, sizeof(t->end)));
 			t->has_end = true;
 			break;
 		default:

@@ -23,11 +23,13 @@ gcc -static -O2 -D_GNU_SOURCE -I"$top/include" -o "$X/ksec" "$top/tests/vm/progs
 make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules 2>&1 |
 	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
 [ -f "$top/tests/vm/ktest/kstride_test.ko" ] || { echo "vmcheck: kstride_test.ko did not build"; exit 1; }
+"$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
 SC=$top/tests/vm/scenarios
 bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
 	"$SC/all.sh" "$top/kmod/kstride.ko" "$B/e1000-ks.ko" \
 	"$SC/e1000-record.sh" "$SC/cycles.sh" "$SC/security.sh" "$SC/sweep.sh" \
 	"$SC/ktest.sh" "$top/tests/vm/ktest/kstride_test.ko" \
+	"$SC/stress.sh" "$B/ks-kstride_test.ko" \
 	"$X/kstride" "$X/lib" "$X/ksec" "$L/list.txt" "$L/ko"
 rc=$?
 S=$B/vm/share/out
@@ -41,6 +43,28 @@ else
 	echo "vmcheck: the test module left no trace or truth"; rc=1
 fi
 grep "^ksec:" "$S/security.log" 2>/dev/null
+# the rings under load: produced = read + dropped, with a slow and a fast reader
+for mode in slow fast; do
+	if [ -f "$S/stress-$mode.trace" ]; then
+		"$B/kstride" report "$S/stress-$mode.trace" > "$S/stress-$mode.report" &&
+		"$B/kstride" script "$S/stress-$mode.trace" > "$B/stress-$mode.script" &&
+		python3 "$top/tests/vm/ktest/check-stress.py" $mode "$S/stress-$mode.truth" \
+			"$S/stress-$mode.report" "$B/stress-$mode.script" || rc=1
+	else
+		echo "vmcheck: no stress-$mode trace"; rc=1
+	fi
+done
+# a WARN in a copy names its place and unwinds through the copies (ORC)
+if grep -q "WARNING: CPU: [0-9]* PID: [0-9]* at .*ktest/main.c:[0-9]* ktest_warn_inner+" "$S/warn-dmesg.txt" 2>/dev/null &&
+   grep -q "^\[ *[0-9.]*\]  ktest_warn_outer+" "$S/warn-dmesg.txt" &&
+   grep -q "^\[ *[0-9.]*\]  warn_write+" "$S/warn-dmesg.txt"; then
+	echo "vmcheck: WARN in an instrumented copy: right place, reliable stack trace"
+else
+	echo "vmcheck: WARN in an instrumented copy: wrong place or unreliable trace"
+	grep -A20 "cut here" "$S/warn-dmesg.txt" 2>/dev/null | head -30
+	rc=1
+fi
+[ -f "$S/bench-native.txt" ] && python3 "$top/tests/vm/bench-report.py" "$S"
 # the e1000 trace holds its probe, open and interrupt paths
 if [ -f "$S/e1000.trace" ]; then
 	"$B/kstride" report "$S/e1000.trace" > "$B/e1000-report.txt" || rc=1

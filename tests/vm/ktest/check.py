@@ -22,6 +22,8 @@ def main():
             if w[0] == 'uaccess_ret':
                 ret = int(w[1])
                 continue
+            if w[0] in ('stress_calls', 'bench_ns'):
+                continue
             if len(w) == 6 and w[1].startswith('['):
                 # kallsyms names a module symbol "name [module]+0xoff"
                 w = [w[0] + w[1][w[1].index(']') + 1:]] + w[2:]

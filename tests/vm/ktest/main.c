@@ -34,6 +34,9 @@ void probe_irqwork(unsigned long v);
 void probe_pcpu(void);
 int probe_uaccess(const void __user *p);
 void probe_key(void);
+void probe_stress(void);
+void probe_bench(int n);
+DECLARE_PER_CPU(u64, ktest_stress_calls);
 extern u32 count_proc, count_timer, count_irqwork, count_key_off;
 extern u32 count_key_on, count_uaccess;
 DECLARE_PER_CPU(u32, ktest_pcpu);
@@ -53,6 +56,112 @@ static struct irq_work iw;
 static DECLARE_COMPLETION(iw_done);
 static DEFINE_PER_CPU(struct work_struct, works);
 static int uaccess_ret;
+
+/*
+ * Code kstride must not instrument: what drives the stress test and the
+ * benchmark, so that the only records made meanwhile are probe_stress's.
+ */
+#define NOINSTR noinline __section(".noinstr.text")
+
+static int stress_n;
+static DEFINE_PER_CPU(struct work_struct, stress_works);
+static u64 bench_ns, bench_iters, stress_ns;
+
+static NOINSTR void stress_loop(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		probe_stress();
+}
+
+static NOINSTR void stress_work_fn(struct work_struct *w)
+{
+	stress_loop(stress_n);
+}
+
+static NOINSTR void stress_ipi_fn(void *unused)
+{
+	stress_loop(64); /* hardirq context, from an IPI */
+}
+
+static NOINSTR void run_stress(int n)
+{
+	int cpu, k;
+
+	stress_n = n;
+	for_each_online_cpu(cpu)
+		schedule_work_on(cpu, per_cpu_ptr(&stress_works, cpu));
+	/* interrupts on every CPU while the work items run */
+	for (k = 0; k < 20; k++)
+		for_each_online_cpu(cpu)
+			smp_call_function_single(cpu, stress_ipi_fn, NULL, 1);
+	for_each_online_cpu(cpu)
+		flush_work(per_cpu_ptr(&stress_works, cpu));
+}
+
+static NOINSTR u64 stress_calls(void)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(&ktest_stress_calls, cpu);
+	return sum;
+}
+
+static NOINSTR ssize_t stress_write(struct file *f, const char __user *u,
+				    size_t n, loff_t *pos)
+{
+	u64 t0 = ktime_get_ns();
+
+	run_stress(100000);
+	stress_ns = ktime_get_ns() - t0;
+	return n;
+}
+
+static const struct file_operations stress_fops = {
+	.write = stress_write,
+};
+
+static NOINSTR ssize_t bench_write(struct file *f, const char __user *u,
+				   size_t n, loff_t *pos)
+{
+	u64 t0;
+
+	bench_iters = 2000000;
+	t0 = ktime_get_ns();
+	probe_bench(bench_iters);
+	bench_ns = ktime_get_ns() - t0;
+	return n;
+}
+
+static const struct file_operations bench_fops = {
+	.write = bench_write,
+};
+
+/* a WARN two frames down in instrumented copies: location and unwinding */
+static noinline void ktest_warn_inner(void)
+{
+	WARN(1, "kstride_test: warning from an instrumented copy");
+}
+
+static noinline void ktest_warn_outer(void)
+{
+	ktest_warn_inner();
+	barrier();
+}
+
+static ssize_t warn_write(struct file *f, const char __user *u, size_t n,
+			  loff_t *pos)
+{
+	ktest_warn_outer();
+	return n;
+}
+
+static const struct file_operations warn_fops = {
+	.write = warn_write,
+};
 
 static void timer_fn(struct timer_list *t)
 {
@@ -123,6 +232,8 @@ static int truth_show(struct seq_file *m, void *v)
 	int cpu;
 
 	seq_printf(m, "uaccess_ret %d\n", uaccess_ret);
+	seq_printf(m, "stress_calls %llu ns %llu\n", stress_calls(), stress_ns);
+	seq_printf(m, "bench_ns %llu iters %llu\n", bench_ns, bench_iters);
 	for (e = ktest_exp_start; e < ktest_exp_end; e++) {
 		sprint_symbol_no_offset(name, (unsigned long)e->fn);
 		if (e->base == 1) {
@@ -152,11 +263,16 @@ static int __init ktest_init(void)
 
 	timer_setup(&timer, timer_fn, 0);
 	init_irq_work(&iw, iw_fn);
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		INIT_WORK(per_cpu_ptr(&works, cpu), work_fn);
+		INIT_WORK(per_cpu_ptr(&stress_works, cpu), stress_work_fn);
+	}
 	dir = debugfs_create_dir("kstride_test", NULL);
 	debugfs_create_file("run", 0200, dir, NULL, &run_fops);
 	debugfs_create_file("truth", 0400, dir, NULL, &truth_fops);
+	debugfs_create_file("stress", 0200, dir, NULL, &stress_fops);
+	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
+	debugfs_create_file("warn", 0200, dir, NULL, &warn_fops);
 	return 0;
 }
 

@@ -55,6 +55,9 @@ count_uaccess:	.long 0
 ktest_pcpu:
 	.long	0
 	.long	0
+	.globl	ktest_stress_calls
+ktest_stress_calls:
+	.quad	0
 
 	.text
 /* process context: plain loads, a store, a read-modify-write */
@@ -131,6 +134,30 @@ SYM_FUNC_START(probe_key)
 	movl	ktest_buf+48(%rip), %eax
 	RET
 SYM_FUNC_END(probe_key)
+
+/*
+ * The stress probe: entry, one per-CPU update, exit and the ret's load -
+ * four events a call, and nothing else instrumented runs while it is
+ * hammered (its drivers live in .noinstr.text, which kstride leaves alone).
+ * Not declared with EXP: the stress check counts, it does not place.
+ */
+SYM_FUNC_START(probe_stress)
+	incq	%gs:ktest_stress_calls
+	RET
+SYM_FUNC_END(probe_stress)
+
+/* the benchmark's hot loop: %edi iterations of a load, a store, an add */
+SYM_FUNC_START(probe_bench)
+	leaq	ktest_buf(%rip), %rdx
+	xorl	%eax, %eax
+1:	movl	(%rdx), %ecx
+	addl	%ecx, %eax
+	movl	%eax, 4(%rdx)
+	addl	$1, 8(%rdx)
+	decl	%edi
+	jnz	1b
+	RET
+SYM_FUNC_END(probe_bench)
 
 	.pushsection ktest_exp, "a"
 	.globl	ktest_exp_end

@@ -16,6 +16,7 @@ part() {
 : > /mnt/out/summary.txt
 part ktest /mnt/ktest.sh
 part e1000-record /mnt/e1000-record.sh
+part stress /mnt/stress.sh
 part cycles /mnt/cycles.sh 100
 part security /mnt/security.sh
 part sweep /mnt/sweep.sh

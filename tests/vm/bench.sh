@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make vmbench: one VM run of the ring stress and the hot-loop benchmark
+# (tests/vm/scenarios/stress.sh); prints
+#   vmbench: producer_ns_per_record=X sustained_records_per_s=Y hot_loop_slowdown=Z
+# Under TCG the absolute times are an emulator's; the ratios are the figures.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-$top/build}
+krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
+make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null 2>&1
+make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules > /dev/null 2>&1
+X=$B/vmextra
+rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
+"$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+bash "$top/tests/vm/run.sh" -t 1200 "$top/tests/vm/scenarios/stress.sh" \
+	"$top/kmod/kstride.ko" "$top/tests/vm/ktest/kstride_test.ko" \
+	"$B/ks-kstride_test.ko" "$X/kstride" "$X/lib" || exit 1
+S=$B/vm/share/out
+"$B/kstride" report "$S/stress-fast.trace" > "$S/stress-fast.report" || exit 1
+python3 "$top/tests/vm/bench-report.py" "$S"

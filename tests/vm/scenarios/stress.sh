@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# The rings under load: probe_stress runs 100000 times on every CPU from
+# work items, and from IPIs (hardirq) meanwhile; nothing else instrumented
+# runs.  Once with a reader too slow to keep up (drops, counted), once with
+# a fast one.  The host checks produced = read + dropped, exactly.
+KS="/mnt/lib/ld-linux-x86-64.so.2 --library-path /mnt/lib /mnt/kstride"
+T=/sys/kernel/debug/kstride_test
+for mode in slow fast; do
+	delay=0
+	[ $mode = slow ] && delay=300
+	$KS record -m /mnt/kstride_test.ko -k /mnt/kstride.ko --keep \
+		--drain-delay $delay -o /mnt/out/stress-$mode.trace -- \
+		sh -c "echo 1 > $T/stress" || exit 1
+	cat $T/truth > /mnt/out/stress-$mode.truth
+	rmmod kstride_test || exit 1
+done
+# the benchmark: the same hot loop native, then instrumented
+insmod /mnt/kstride_test.ko || exit 1
+echo 1 > $T/bench
+grep bench_ns $T/truth > /mnt/out/bench-native.txt
+rmmod kstride_test
+$KS record -m /mnt/kstride_test.ko -k /mnt/kstride.ko --keep \
+	-o /mnt/out/bench.trace -- sh -c "echo 1 > $T/bench" || exit 1
+grep bench_ns $T/truth > /mnt/out/bench-kstride.txt
+rmmod kstride_test
+rmmod kstride
+# a WARN in an instrumented copy: where it says it is, and how it got there
+insmod /mnt/kstride.ko || exit 1
+insmod /mnt/ks-kstride_test.ko 2>/dev/null || true
+dmesg -c > /dev/null
+echo 1 > $T/warn
+dmesg -c > /mnt/out/warn-dmesg.txt
+rmmod kstride_test
+rmmod kstride
+dmesg | grep -E "WARNING|BUG|Oops|general protection" && exit 3
+exit 0
