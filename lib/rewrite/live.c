@@ -33,6 +33,21 @@
 
 #define GPR_CALLER_SAVED GPR_CALL_READ
 
+/*
+ * With CONFIG_RETHUNK every kernel "ret" is "jmp __x86_return_thunk": a
+ * return, not a tail call that might read every register.
+ */
+bool live__is_return_thunk(const struct func *f, const struct insn *in)
+{
+	struct elf_reloc *r;
+
+	if (in->type != INSN_JMP || !in->has_target)
+		return false;
+	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	return r && r->offset == in->off + in->rel_off && r->sym &&
+	       !r->sym->sec && !strcmp(r->sym->name, "__x86_return_thunk");
+}
+
 /* The function whose entry a direct call or jump in @f reaches, if known. */
 static struct func *callee_of(struct rw_ctx *ctx, struct func *f,
 			      const struct insn *in, bool *unknown)
@@ -88,7 +103,7 @@ void live__clobbers(struct rw_ctx *ctx)
 			c |= in->gpr_write;
 			if (in->type == INSN_CALL_IND || in->type == INSN_JMP_IND)
 				c |= GPR_CALLER_SAVED;
-			if (in->has_target &&
+			if (in->has_target && !live__is_return_thunk(f, in) &&
 			    (in->type == INSN_CALL || in->type == INSN_JMP ||
 			     in->type == INSN_JCC)) {
 				callee_of(ctx, f, in, &unknown);
@@ -148,7 +163,7 @@ static bool branch_relocated(const struct func *f, const struct insn *in)
 static u32 exit_live(struct rw_ctx *ctx, const struct func *f,
 		     const struct insn *in)
 {
-	if (in->type == INSN_RET)
+	if (in->type == INSN_RET || live__is_return_thunk(f, in))
 		return GPR_RET_LIVE | (GPR_CALLER_SAVED & ~f->clobber);
 	if (in->type == INSN_JMP_IND)
 		return GPR_ALL;
@@ -199,10 +214,10 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 
 		if (f->entry_ref[i])
 			f->join[i] = true;
-		if (target_inside(f, in) && !branch_relocated(f, in))
-			f->join[f->at[in->target - f->start]] = true;
 		if (f->jl_target[i] != NO_INSN)
 			f->join[f->jl_target[i]] = true;
+		if (target_inside(f, in) && !branch_relocated(f, in))
+			f->join[f->at[in->target - f->start]] = true;
 		else if (in->type == INSN_JMP || in->type == INSN_JCC ||
 			 in->type == INSN_LOOP || in->type == INSN_RET ||
 			 in->type == INSN_JMP_IND)

@@ -35,13 +35,22 @@ def main():
             if m:
                 dropped = int(m.group(1))
     records = 2 * calls  # entry region and exit region per call
+    # records the hot loop made: from its trace (one per region executed)
+    loop_records = 0
+    try:
+        with open(d + '/bench.records') as f:
+            loop_records = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
     rate = records / (sns / 1e9) if sns else 0
     print('vmbench: hot loop %d iterations: native %.1f ms, kstride %.1f ms' %
           (iters, tn / 1e6, ti / 1e6))
     print('vmbench: stress (fast reader): %d records in %.1f ms, %d events dropped' %
           (records, sns / 1e6, dropped))
+    per = (ti - tn) / (loop_records or iters)
+    print('vmbench: hot loop made %d records' % (loop_records or iters))
     print('vmbench: producer_ns_per_record=%.1f sustained_records_per_s=%s hot_loop_slowdown=%.2f' %
-          ((ti - tn) / iters, ('%.0f' % rate) if not dropped else 'n/a(drops)', ti / tn))
+          (per, ('%.0f' % rate) if not dropped else 'n/a(drops)', ti / tn))
 
 
 if __name__ == '__main__':

@@ -18,4 +18,7 @@ bash "$top/tests/vm/run.sh" -t 1200 "$top/tests/vm/scenarios/stress.sh" \
 	"$B/ks-kstride_test.ko" "$X/kstride" "$X/lib" || exit 1
 S=$B/vm/share/out
 "$B/kstride" report "$S/stress-fast.trace" > "$S/stress-fast.report" || exit 1
+# the loop body's region holds its three accesses: records = its loads
+"$B/kstride" report --by-insn "$S/bench.trace" 2>/dev/null |
+	awk '$1 ~ /^probe_bench\+/ && $2 == "R" && $3 == 4 { n += $4 } END { print n + 0 }' > "$S/bench.records"
 python3 "$top/tests/vm/bench-report.py" "$S"

@@ -146,8 +146,17 @@ SYM_FUNC_START(probe_stress)
 	RET
 SYM_FUNC_END(probe_stress)
 
-/* the benchmark's hot loop: %edi iterations of a load, a store, an add */
+/*
+ * The benchmark's hot loop: %edi iterations of a load, a store, an add.
+ * Like compiled code, it uses up the caller-saved registers it may: the
+ * rewriter only borrows registers a function is allowed to change.
+ */
 SYM_FUNC_START(probe_bench)
+	xorl	%esi, %esi
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
 	leaq	ktest_buf(%rip), %rdx
 	xorl	%eax, %eax
 1:	movl	(%rdx), %ecx
