@@ -440,10 +440,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			goto out;
 		}
 	}
-	/* publish what is in the current sub-buffers, then take it */
-	ioctl(k.dev, KS_IOC_FLUSH);
-	usleep(20000); /* let records that were in flight commit */
-	kr_drain(&k);
+	/* the descriptors while the module is there, then its exit path */
 	err = kr_descriptors(&k);
 	if (!err && !o->keep) {
 		if (unload_module(k.modname))
@@ -451,6 +448,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		else
 			mod_loaded = 0;
 	}
+	/* publish what is in the current sub-buffers, then take it */
+	ioctl(k.dev, KS_IOC_FLUSH);
+	usleep(20000); /* let records that were in flight commit */
+	ioctl(k.dev, KS_IOC_FLUSH);
+	kr_drain(&k);
 	if (!err) {
 		struct ks_end end = { .records_bytes = k.bytes };
 		unsigned int cpu;

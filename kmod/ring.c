@@ -165,6 +165,20 @@ static void switch_locked(struct ks_ring *r, u64 len)
 	next_frame(r);
 }
 
+/* Is @rec in one of this ring's frames (not another CPU's)? */
+static bool owns(struct ks_ring *r, u64 rec)
+{
+	u64 frame = rec & ~(KS_FRAME_SIZE - 1);
+	unsigned int i;
+
+	if (frame == (u64)r->scratch)
+		return true;
+	for (i = 0; i < r->nsub; i++)
+		if (frame == (u64)r->sub[i])
+			return true;
+	return false;
+}
+
 u64 ks_krefill(u64 start, u64 need)
 {
 	struct ks_pcpu *p;
@@ -177,12 +191,23 @@ u64 ks_krefill(u64 start, u64 need)
 	r = p->ring;
 	if (need > KS_REGION_MAX_BYTES)
 		need = KS_REGION_MAX_BYTES;
-	if (!r || r->switching ||
-	    (start & ~(KS_FRAME_SIZE - 1)) != (u64)r->base) {
-		/* nested in a switch, or migrated: never touch the frame */
+	if (!r || r->switching || !owns(r, start)) {
+		/* nested in a switch, or migrated: never touch the frames */
 		rec = r ? bin_alloc(r, p, need) : 0;
 		local_irq_restore(flags);
 		return rec;
+	}
+	if ((start & ~(KS_FRAME_SIZE - 1)) != (u64)r->base) {
+		/*
+		 * Ours, but stale: an interrupt between our reservation and
+		 * this call switched frames.  Reserve again in the current one.
+		 */
+		rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
+		if (!(rec & KS_SUB_SIZE)) {
+			local_irq_restore(flags);
+			return rec;
+		}
+		start = rec;
 	}
 	r->switching = 1;
 	barrier();
@@ -210,6 +235,13 @@ static void flush_cpu(void *unused)
 	if (cur != (u64)r->base) {
 		switch_locked(r, cur - (u64)r->base);
 		this_cpu_write(__kstride_pcpu.cur, (u64)r->base);
+	}
+	/* the bin's records are dropped ones: count them now */
+	cur = this_cpu_read(__kstride_pcpu.bin_cur);
+	if (cur != (u64)r->bin) {
+		count_dropped(r, r->bin, cur - (u64)r->bin);
+		memset(r->bin, 0, ZERO_SIZE);
+		this_cpu_write(__kstride_pcpu.bin_cur, (u64)r->bin);
 	}
 	barrier();
 	r->switching = 0;

@@ -136,8 +136,8 @@ SYM_FUNC_START(probe_key)
 SYM_FUNC_END(probe_key)
 
 /*
- * The stress probe: entry, one per-CPU update, exit and the ret's load -
- * four events a call, and nothing else instrumented runs while it is
+ * The stress probe: entry, one per-CPU update, exit - three events a call
+ * (RET is a jmp to the return thunk) - and nothing else instrumented runs while it is
  * hammered (its drivers live in .noinstr.text, which kstride leaves alone).
  * Not declared with EXP: the stress check counts, it does not place.
  */
