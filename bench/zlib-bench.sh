@@ -13,6 +13,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 KB=${BENCH_KB:-256}
 LKB=${BENCH_LACKEY_KB:-16}
 REPS=${REPS:-3}

@@ -5,6 +5,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 pass=0 fail=0 skip=0
 
 suite() {

@@ -7,6 +7,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/ktest.sh"
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 KS=$B/kstride
 W=$B/tests/bad
 mkdir -p "$W"

@@ -6,6 +6,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 SECS=${2:-60}
 W=$B/fuzz
 mkdir -p "$W/obj" "$W/corpus" "$W/crashes"

@@ -6,6 +6,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 K=$B/vm/kernel/lib/modules/$krel/kernel
 echo "vmcheck: building kstride.ko against $krel"

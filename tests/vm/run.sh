@@ -9,6 +9,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 V=$B/vm
 T=600 CPUS=2 MEM=1024 QEXTRA=
 while getopts "t:c:m:q:" o; do

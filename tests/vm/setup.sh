@@ -9,6 +9,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 V=$B/vm
 mkdir -p "$V/debs"
 log=$V/setup.log

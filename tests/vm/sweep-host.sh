@@ -8,6 +8,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 J=${2:-$(nproc)}
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 M=$B/vm/kernel/lib/modules/$krel/kernel
