@@ -47,7 +47,7 @@ static void *frame_alloc(int cpu)
 	p = page_address(pg);
 	/* the frame bit test needs natural alignment of the direct map */
 	if ((unsigned long)p & (KS_FRAME_SIZE - 1)) {
-		pr_err("frame %px is not %lu-aligned\n", p, KS_FRAME_SIZE);
+		pr_err("a frame is not %lu-aligned\n", KS_FRAME_SIZE);
 		__free_pages(pg, FRAME_ORDER);
 		return NULL;
 	}
@@ -265,6 +265,7 @@ bool ks_any_ready(void)
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		struct ks_ring *r = rings[cpu];
 
+		/* pairs with the store-release in complete_sub() */
 		if (r && smp_load_acquire(&r->ctl->produced) !=
 				 READ_ONCE(*r->consumed))
 			return true;
@@ -324,7 +325,11 @@ int ks_rings_init(unsigned int nsub)
 		r->base = r->sub[0];
 		p->bin_cur = (u64)r->bin;
 		p->cur = (u64)r->base;
-		/* instrumented code may run from here on */
+		/*
+		 * Instrumented code may run from here on: its slow path must
+		 * see the ring initialised (pairs with its load of p->ring
+		 * with interrupts off, ordered by the release).
+		 */
 		smp_store_release(&p->ring, r);
 	}
 	return 0;

@@ -18,28 +18,8 @@
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 
-struct exp {
-	void *fn;
-	s32 off;
-	u8 kind, base;
-	u16 size;
-	unsigned long addr;
-	u32 *counter;
-} __packed;
+#include "probes.h"
 
-extern const struct exp ktest_exp_start[], ktest_exp_end[];
-void probe_proc(void);
-void probe_timer(void);
-void probe_irqwork(unsigned long v);
-void probe_pcpu(void);
-int probe_uaccess(const void __user *p);
-void probe_key(void);
-void probe_stress(void);
-void probe_bench(int n);
-DECLARE_PER_CPU(u64, ktest_stress_calls);
-extern u32 count_proc, count_timer, count_irqwork, count_key_off;
-extern u32 count_key_on, count_uaccess;
-DECLARE_PER_CPU(u32, ktest_pcpu);
 DEFINE_STATIC_KEY_FALSE(ktest_key);
 
 #define N_PROC 1000
@@ -58,16 +38,16 @@ static DEFINE_PER_CPU(struct work_struct, works);
 static int uaccess_ret;
 
 /*
- * Code kstride must not instrument: what drives the stress test and the
- * benchmark, so that the only records made meanwhile are probe_stress's.
+ * Code kstride must not instrument is put in .noinstr.text: what drives
+ * the stress test and the benchmark, so that the only records made
+ * meanwhile are probe_stress's.
  */
-#define NOINSTR noinline __section(".noinstr.text")
 
 static int stress_n;
 static DEFINE_PER_CPU(struct work_struct, stress_works);
 static u64 bench_ns, bench_iters, stress_ns;
 
-static NOINSTR void stress_loop(int n)
+static noinline __section(".noinstr.text") void stress_loop(int n)
 {
 	int i;
 
@@ -75,17 +55,17 @@ static NOINSTR void stress_loop(int n)
 		probe_stress();
 }
 
-static NOINSTR void stress_work_fn(struct work_struct *w)
+static noinline __section(".noinstr.text") void stress_work_fn(struct work_struct *w)
 {
 	stress_loop(stress_n);
 }
 
-static NOINSTR void stress_ipi_fn(void *unused)
+static noinline __section(".noinstr.text") void stress_ipi_fn(void *unused)
 {
 	stress_loop(64); /* hardirq context, from an IPI */
 }
 
-static NOINSTR void run_stress(int n)
+static noinline __section(".noinstr.text") void run_stress(int n)
 {
 	int cpu, k;
 
@@ -100,7 +80,7 @@ static NOINSTR void run_stress(int n)
 		flush_work(per_cpu_ptr(&stress_works, cpu));
 }
 
-static NOINSTR u64 stress_calls(void)
+static noinline __section(".noinstr.text") u64 stress_calls(void)
 {
 	u64 sum = 0;
 	int cpu;
@@ -110,7 +90,7 @@ static NOINSTR u64 stress_calls(void)
 	return sum;
 }
 
-static NOINSTR ssize_t stress_write(struct file *f, const char __user *u,
+static noinline __section(".noinstr.text") ssize_t stress_write(struct file *f, const char __user *u,
 				    size_t n, loff_t *pos)
 {
 	u64 t0 = ktime_get_ns();
@@ -124,7 +104,7 @@ static const struct file_operations stress_fops = {
 	.write = stress_write,
 };
 
-static NOINSTR ssize_t bench_write(struct file *f, const char __user *u,
+static noinline __section(".noinstr.text") ssize_t bench_write(struct file *f, const char __user *u,
 				   size_t n, loff_t *pos)
 {
 	u64 t0;
