@@ -276,6 +276,31 @@ static void enqueue_locked(struct ks_buf *b)
 static void rt_exit(void);
 static void thread_exit(void *arg);
 
+/*
+ * A forked child has none of the parent's threads, its consumer among
+ * them, and shares the parent's trace file.  It keeps running its
+ * instrumented code, but its records are walked and discarded: the
+ * parent's trace stays whole.  (Per-process traces are future work.)
+ */
+static void rt_atfork_child(void)
+{
+	struct ks_tls *me = &__kstride_tls;
+
+	pthread_mutex_init(&rt.lock, NULL);
+	pthread_mutex_init(&rt.io_lock, NULL);
+	pthread_cond_init(&rt.work, NULL);
+	pthread_cond_init(&rt.done, NULL);
+	rt.fd = -1;
+	rt.have_consumer = 0;
+	rt.finished = 1;
+	rt.head = rt.tail = NULL;
+	rt.queued = rt.busy = 0;
+	rt.threads = NULL;
+	me->cur = 1;
+	me->limit = 0;
+	me->th = NULL;
+}
+
 /* Called with rt.lock held. */
 static void rt_init_locked(void)
 {
@@ -293,6 +318,7 @@ static void rt_init_locked(void)
 	if (nb && atol(nb) >= 1 && atol(nb) <= 64)
 		rt.nbuf = atol(nb);
 	pthread_key_create(&rt.key, thread_exit);
+	pthread_atfork(NULL, NULL, rt_atfork_child);
 	atexit(rt_exit);
 	if (out && *out) {
 		rt.fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
@@ -397,19 +423,24 @@ void ks_rt_refill(void)
 		}
 		th->tls = t;
 	}
-	if (th->cur && !rt.finished) {
-		th->cur->len = start - th->cur->base;
-		enqueue_locked(th->cur);
-		th->cur = NULL;
+	if (th->cur && rt.finished) {
+		/* after exit, or in a forked child: discard and reuse */
+		b = th->cur;
+	} else {
+		if (th->cur) {
+			th->cur->len = start - th->cur->base;
+			enqueue_locked(th->cur);
+			th->cur = NULL;
+		}
+		while (!th->free) {
+			rt.waits++;
+			pthread_cond_wait(&rt.done, &rt.lock);
+		}
+		b = th->free;
+		th->free = b->next;
+		b->seq = th->seq++;
+		th->cur = b;
 	}
-	while (!th->free) {
-		rt.waits++;
-		pthread_cond_wait(&rt.done, &rt.lock);
-	}
-	b = th->free;
-	th->free = b->next;
-	b->seq = th->seq++;
-	th->cur = b;
 	if (!t->registered) {
 		t->registered = 1;
 		pthread_setspecific(rt.key, t);
@@ -460,6 +491,8 @@ static void dump_section(uint32_t type, const char *start, const char *stop)
 
 static void rt_exit(void)
 {
+	if (rt.finished && rt.fd < 0 && !rt.have_consumer && !rt.threads)
+		return; /* a forked child: nothing of ours to finish */
 	struct ks_chunk_hdr ch = { .type = KS_CHUNK_END, .len = sizeof(struct ks_end) };
 	struct ks_tls *me = &__kstride_tls;
 	struct ks_thread *th;

@@ -53,7 +53,21 @@ t_ambiguous() {
 	"$KS" script "$o/t.trace" | grep -q " from_a+0x0 ENTRY" || die "unambiguous names must stay plain"
 }
 
+# fork: the child runs instrumented code too; the parent's trace stays whole
+t_fork() {
+	[ -f "$W/zlib-ks.a" ] || { echo "SKIP: needs the zlib test's library"; return 4; }
+	gcc -O2 -o "$W/fork-ks" "$top/tests/real/fork-test.c" "$W/zlib-ks.a" "$RT" -lpthread || return 1
+	timeout 120 "$KS" record -q -o "$W/fork.trace" -- "$W/fork-ks" 512 > "$W/fork.out" ||
+		die "the instrumented parent or child failed or hung" || return 1
+	cat "$W/fork.out"
+	[ "$(grep -c . "$W/fork.out")" -eq 3 ] || die "missing output" || return 1
+	"$KS" report "$W/fork.trace" > "$W/fork-report.txt" || die "the trace does not read back" || return 1
+	grep -q " deflate_slow \| deflate_fast \| longest_match " "$W/fork-report.txt" ||
+		die "no zlib events in the parent's trace"
+}
+
 ktest_run real-ambiguous-static t_ambiguous
 ktest_run real-zlib real_lib zlib $LIBDIR/libz.a tests/real/zlib-test.c 64 ""
+ktest_run real-fork t_fork
 ktest_run real-sqlite real_lib sqlite $LIBDIR/libsqlite3.a tests/real/sqlite-test.c 2000 "-lm -ldl"
 ktest_done real
