@@ -27,6 +27,12 @@ if [ -z "$(ls -A "$W/corpus")" ]; then
 	gcc -c -o "$W/corpus/fixtures.o" "$top/tests/golden/fixtures.S"
 	gcc -c -o "$W/corpus/unknown.o" "$top/tests/bad/unknown.S"
 	gcc -c -o "$W/corpus/overlap.o" "$top/tests/bad/overlap.S"
+	# kernel modules exercise the metadata tables (extable, jump labels,
+	# ORC, alternatives...): small ones, if the VM bed was set up
+	find "$B/vm/kernel/lib/modules" -name '*.ko' -size -48k 2>/dev/null |
+		head -12 | while read -r ko; do cp "$ko" "$W/corpus/"; done
+	[ -f "$top/tests/vm/ktest/kstride_test.ko" ] &&
+		cp "$top/tests/vm/ktest/kstride_test.ko" "$W/corpus/" || true
 fi
 echo "fuzz: running fuzz-rewrite for ${SECS}s"
 "$W/fuzz-rewrite" -max_total_time="$SECS" -max_len=65536 -timeout=10 \
