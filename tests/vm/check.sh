@@ -35,7 +35,7 @@ bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
 rc=$?
 S=$B/vm/share/out
 cat "$S/summary.txt" 2>/dev/null
-grep "^cycles:" "$S/cycles.log" 2>/dev/null
+grep "^cycles:\|^Slab\|^Vmalloc\|^MemFree" "$S/cycles.log" 2>/dev/null
 # the test module's own account of its accesses against the trace
 if [ -f "$S/ktest.trace" ] && [ -f "$S/truth.txt" ]; then
 	"$B/kstride" script "$S/ktest.trace" > "$B/ktest.script" &&
