@@ -31,6 +31,9 @@ struct report {
 	size_t cap, n;
 	u64 events;
 	const struct ks_end *end;
+	bool kernel;
+	u64 by_ctx[KS_CTX_NMI + 1]; /* kernel: events per context */
+	u64 switches;
 };
 
 static size_t slot_of(struct report *r, const struct ks_site *s)
@@ -64,6 +67,15 @@ static int count_ev(const struct trace_event *ev, void *arg)
 	struct report *r = arg;
 	size_t i;
 
+	if (ev->kernel) {
+		r->kernel = true;
+		if (ev->site->kind == KS_K_SWITCH) {
+			r->switches++; /* who ran, not what the module did */
+			return 0;
+		}
+		if (ev->ctx >= 0 && ev->ctx <= KS_CTX_NMI)
+			r->by_ctx[ev->ctx] += ev->count;
+	}
 	if (2 * (r->n + 1) > r->cap && grow(r))
 		return -ENOMEM;
 	i = slot_of(r, ev->site);
@@ -218,6 +230,15 @@ static int by_func(struct report *r)
 	if (n)
 		qsort(v, n, sizeof(*v), fsum_cmp);
 	printf("# %lu events\n", (unsigned long)r->events);
+	if (r->kernel) {
+		printf("# contexts:");
+		for (i = KS_CTX_TASK; i <= KS_CTX_NMI; i++)
+			printf(" %s %lu", ks_ctx__name(i),
+			       (unsigned long)r->by_ctx[i]);
+		printf(" unknown %lu; %lu task switches\n",
+		       (unsigned long)r->by_ctx[KS_CTX_UNKNOWN],
+		       (unsigned long)r->switches);
+	}
 	if (r->end && (r->end->dropped_regions || r->end->lost_inflight))
 		printf("# dropped: %lu events in %lu records (%lu in flight), counted by kstride.ko\n",
 		       (unsigned long)r->end->dropped_events,

@@ -10,8 +10,15 @@
 static const char usage_text[] =
 	"usage: kstride script [options] TRACE\n"
 	"\n"
-	"Print every event of TRACE, in recording order per thread:\n"
+	"Print every event of TRACE, in recording order per thread (user\n"
+	"space) or per CPU (kernel):\n"
 	"  TID  FUNCTION+0xOFF  KIND  SIZE  ADDRESS  [FLAGS]\n"
+	"  [CPU]  SECONDS.NS  COMM-PID  CONTEXT  FUNCTION+0xOFF  KIND  ...\n"
+	"CONTEXT is task, softirq, hardirq or nmi; COMM-PID names the task the\n"
+	"CPU ran (the interrupted one in interrupt contexts), '?' before the\n"
+	"trace tells.  The time is that of the latest function entry or task\n"
+	"switch on the CPU, on the kernel's local_clock() scale.  SWITCH\n"
+	"lines mark the CPU starting to run COMM-PID.\n"
 	"KIND is R (read), W (write) or U (read-modify-write); a string\n"
 	"instruction prints one range line, 'xCOUNT' elements going up or down.\n"
 	"ENTRY and EXIT lines carry the stack pointer.  FUNCTION+0xOFF is the\n"
@@ -29,12 +36,37 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	FILE *f = arg;
 
 	trace_func__label(ev->region->func, name, sizeof(name));
-	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
-		fprintf(f, "%7u %s+0x%x %s sp=0x%lx\n", ev->tid, name, s->off,
-			ks_kind__name(s->kind), (unsigned long)ev->sp);
-		return 0;
+	if (ev->kernel) {
+		char comm[17], *c;
+
+		snprintf(comm, sizeof(comm), "%s", *ev->comm ? ev->comm : "?");
+		for (c = comm; *c; c++)
+			if (*c == ' ' || (unsigned char)*c < 0x21)
+				*c = '_'; /* one field */
+		fprintf(f, "[%03u] ", ev->tid);
+		if (ev->ts)
+			fprintf(f, "%lu.%09lu ", (unsigned long)(ev->ts / 1000000000),
+				(unsigned long)(ev->ts % 1000000000));
+		else
+			fputs("? ", f);
+		if (ev->pid >= 0)
+			fprintf(f, "%s-%d ", comm, ev->pid);
+		else
+			fputs("?-? ", f);
+		if (s->kind == KS_K_SWITCH) {
+			fputs("task SWITCH\n", f);
+			return ferror(f) ? -EIO : 0;
+		}
+		fprintf(f, "%s ", ks_ctx__name(ev->ctx));
+	} else {
+		fprintf(f, "%7u ", ev->tid);
 	}
-	fprintf(f, "%7u %s+0x%x %s %u 0x%lx", ev->tid, name, s->off,
+	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
+		fprintf(f, "%s+0x%x %s sp=0x%lx\n", name, s->off,
+			ks_kind__name(s->kind), (unsigned long)ev->sp);
+		return ferror(f) ? -EIO : 0;
+	}
+	fprintf(f, "%s+0x%x %s %u 0x%lx", name, s->off,
 		ks_kind__name(s->kind), s->size, (unsigned long)ev->addr);
 	if (s->form == KS_A_RANGE)
 		fprintf(f, " x%lu %s", (unsigned long)ev->count,

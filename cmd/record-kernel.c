@@ -5,9 +5,11 @@
  * Find MODULE as modprobe does, load its dependencies natively, load
  * kstride.ko, instrument MODULE in memory and load it with its parameters,
  * then run the command while copying completed sub-buffers from the
- * mmap'ed per-CPU rings into the trace; at the end flush, drain, fetch the
- * module's descriptors and write the totals.  Like perf record, this side
- * copies raw buffers and stays dumb: report and script decode.
+ * mmap'ed per-CPU rings into the trace; at the end flush, drain and write
+ * the totals.  Like perf record, this side copies raw buffers and leaves
+ * decoding to report and script; it only walks a sub-buffer's record
+ * headers (with the descriptors it fetched when the module came) to wait
+ * for records still being written before it copies and gives it back.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -31,8 +33,17 @@ struct kring {
 	const u8 *data;
 };
 
+/* Region record sizes by ref (low half of the descriptor's address). */
+struct kref {
+	u32 ref;
+	u32 nslots;
+};
+
 struct krec {
 	const struct krecord_opts *o;
+	struct kref *refs;
+	size_t nrefs;
+	unsigned int pending; /* CPUs with sub-buffers not copied yet */
 	int dev, out;
 	struct ks_info info;
 	struct kring ring[64];
@@ -80,11 +91,75 @@ static int kr_chunk(struct krec *k, u32 type, const void *a, size_t alen,
 	return err;
 }
 
-/* Copy what the rings have completed; returns the number of chunks. */
-static int kr_drain(struct krec *k)
+static int kref_cmp(const void *a, const void *b)
+{
+	const struct kref *x = a, *y = b;
+
+	return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+/* Note the record size of every region in a REGIONS dump at @addr. */
+static int kr_index_regions(struct krec *k, u64 addr, const u8 *d, size_t len)
+{
+	size_t o = 0;
+
+	while (o + sizeof(struct ks_region) <= len) {
+		struct ks_region h;
+		struct kref *n;
+
+		memcpy(&h, d + o, sizeof(h));
+		if (!h.func && !h.nsites) {
+			o += 8; /* padding between objects */
+			continue;
+		}
+		n = realloc(k->refs, (k->nrefs + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		k->refs = n;
+		n[k->nrefs].ref = (u32)(addr + o);
+		n[k->nrefs].nslots = h.nslots;
+		k->nrefs++;
+		o += sizeof(h) + (size_t)h.nsites * sizeof(struct ks_site);
+	}
+	qsort(k->refs, k->nrefs, sizeof(*k->refs), kref_cmp);
+	return 0;
+}
+
+/*
+ * Is every record below @len committed?  A zero header was reserved by a
+ * writer that an interrupt or the scheduler stopped before its length
+ * marker, a small one is being written: both will be finished, into this
+ * very sub-buffer, which must not be given back before.  Records of
+ * modules this recording does not know cannot be walked past.
+ */
+static bool sub_complete(const struct krec *k, const u8 *d, u32 len)
+{
+	u32 p = 0;
+
+	while (p < len) {
+		/* pairs with the writer's header store, its last */
+		u32 hdr = __atomic_load_n((const u32 *)(d + p), __ATOMIC_ACQUIRE);
+		struct kref key = { .ref = hdr }, *r;
+
+		if (hdr <= KS_REGION_MAX_BYTES)
+			return false;
+		r = bsearch(&key, k->refs, k->nrefs, sizeof(key), kref_cmp);
+		if (!r)
+			return true;
+		p += KS_REC_BYTES(r->nslots);
+	}
+	return true;
+}
+
+/*
+ * Copy what the rings have completed; returns the number of chunks.
+ * @force: copy sub-buffers even with records still being written.
+ */
+static int kr_drain(struct krec *k, bool force)
 {
 	unsigned int cpu, n = 0;
 
+	k->pending = 0;
 	for (cpu = 0; cpu < k->info.ncpus && cpu < 64; cpu++) {
 		struct kring *r = &k->ring[cpu];
 		u64 prod, cons;
@@ -103,12 +178,18 @@ static int kr_drain(struct krec *k)
 				.records = si->len + 4096 < k->info.sub_map ?
 						   si->len + 4096 : k->info.sub_map,
 				/* kernel chunk: cpu and where records stop */
-				.kinfo = ((u64)cpu << 32) | si->len,
+				.kinfo = ((u64)cpu << 32) |
+					 (u64)(si->flags & 0xff) << 24 | si->len,
 			};
 			const u8 *d = r->data + (cons % k->info.nsub) *
 							(size_t)k->info.sub_map;
 
+			if (!force && !sub_complete(k, d, si->len)) {
+				k->pending++;
+				break; /* in order: wait for its writer */
+			}
 			dh.ts = si->ts;
+			dh.tsc = si->tsc;
 			dh.fs_base = r->ctl->percpu_base;
 			if (kr_chunk(k, KS_CHUNK_DATA, &dh, sizeof(dh), d,
 				     dh.records))
@@ -118,6 +199,8 @@ static int kr_drain(struct krec *k)
 		}
 		/* pairs with the kernel's load-acquire in next_frame() */
 		__atomic_store_n(r->consumed, cons, __ATOMIC_RELEASE);
+		if (cons < prod && !k->pending)
+			k->pending++;
 	}
 	k->chunks += n;
 	return n;
@@ -136,7 +219,7 @@ static int kr_map(struct krec *k)
 		       k->info.abi, KS_ABI_VERSION);
 		return -EINVAL;
 	}
-	k->ctl_len = (size_t)k->info.ncpus * 4096;
+	k->ctl_len = (size_t)k->info.ncpus * KS_CTL_SIZE;
 	k->cons_len = ALIGN_UP((size_t)k->info.ncpus * KS_CONS_STRIDE, 4096);
 	k->ctl_map = mmap(NULL, k->ctl_len, PROT_READ, MAP_SHARED, k->dev,
 			  KS_MMAP_CTL);
@@ -160,7 +243,8 @@ static int kr_map(struct krec *k)
 			       strerror(errno));
 			return -errno;
 		}
-		r->ctl = (struct ks_ring_ctl *)((u8 *)k->ctl_map + cpu * 4096);
+		r->ctl = (struct ks_ring_ctl *)((u8 *)k->ctl_map +
+						cpu * KS_CTL_SIZE);
 		r->consumed = (__u64 *)((u8 *)k->cons_map +
 					cpu * KS_CONS_STRIDE);
 		/* whatever was recorded before we came is not ours */
@@ -191,7 +275,8 @@ static void kr_unmap(struct krec *k)
 	k->ctl_map = k->cons_map = NULL;
 }
 
-static int kr_descriptors(struct krec *k)
+/* The descriptors of module @name (or of kstride.ko itself) as chunks. */
+static int kr_descriptors(struct krec *k, const char *name)
 {
 	static const u32 types[KS_NDESC] = { KS_CHUNK_REGIONS, KS_CHUNK_FUNCS,
 					     KS_CHUNK_STRS };
@@ -202,10 +287,10 @@ static int kr_descriptors(struct krec *k)
 		u8 *buf;
 		int err;
 
-		snprintf(rd.module, sizeof(rd.module), "%.55s", k->modname);
+		snprintf(rd.module, sizeof(rd.module), "%.55s", name);
 		if (ioctl(k->dev, KS_IOC_READ_DESC, &rd)) {
 			ks_err("%s: kstride.ko knows no descriptors of it: %s",
-			       k->modname, strerror(errno));
+			       name, strerror(errno));
 			return -errno;
 		}
 		buf = malloc(rd.len ? rd.len : 1);
@@ -217,6 +302,8 @@ static int kr_descriptors(struct krec *k)
 			return -errno;
 		}
 		err = kr_chunk(k, types[w], &rd.addr, 8, buf, rd.len);
+		if (!err && w == KS_DESC_REGIONS)
+			err = kr_index_regions(k, rd.addr, buf, rd.len);
 		free(buf);
 		if (err)
 			return err;
@@ -402,6 +489,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
 	hdr.flags = KS_FILE_KERNEL;
 	hdr.pid = getpid();
+	hdr.tsc_khz = k.info.tsc_khz;
 	err = kr_write(&k, &hdr, sizeof(hdr));
 	if (err)
 		goto out;
@@ -414,6 +502,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	mod_loaded = 1;
 	fprintf(stderr, "kstride record: %s loaded, %lu/%lu functions instrumented\n",
 		k.modname, (unsigned long)st.funcs_done, (unsigned long)st.funcs);
+	/* now: CMD may unload the module */
+	err = kr_descriptors(&k, k.modname);
+	err = err ?: kr_descriptors(&k, "kstride");
+	if (err)
+		goto out;
 
 	pid = fork();
 	if (pid < 0) {
@@ -435,24 +528,38 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		poll(&pfd, 1, 100);
 		if (o->drain_delay_ms)
 			usleep(o->drain_delay_ms * 1000); /* a slow reader */
-		if (kr_drain(&k) < 0) {
+		if (kr_drain(&k, false) < 0) {
 			err = -EIO;
 			goto out;
 		}
 	}
-	/* the descriptors while the module is there, then its exit path */
-	err = kr_descriptors(&k);
-	if (!err && !o->keep) {
-		if (unload_module(k.modname))
-			ks_warn("%s: cannot unload: %s", k.modname, strerror(errno));
+	/* the module's exit path, if CMD left it loaded */
+	if (!o->keep) {
+		int uerr = unload_module(k.modname);
+
+		if (uerr && uerr != -ENOENT)
+			ks_warn("%s: cannot unload: %s", k.modname, strerror(-uerr));
 		else
-			mod_loaded = 0;
+			mod_loaded = 0; /* or CMD unloaded it */
 	}
-	/* publish what is in the current sub-buffers, then take it */
-	ioctl(k.dev, KS_IOC_FLUSH);
-	usleep(20000); /* let records that were in flight commit */
-	ioctl(k.dev, KS_IOC_FLUSH);
-	kr_drain(&k);
+	/* publish what is in the current sub-buffers, then take it; records
+	 * still being written get a second (100 ms at most) */
+	for (int round = 0; round < 2; round++) {
+		ioctl(k.dev, KS_IOC_FLUSH);
+		for (int i = 0; i < 100; i++) {
+			if (kr_drain(&k, false) < 0) {
+				err = -EIO;
+				goto out;
+			}
+			if (!k.pending)
+				break;
+			usleep(1000);
+		}
+	}
+	if (kr_drain(&k, true) < 0) {
+		err = -EIO;
+		goto out;
+	}
 	if (!err) {
 		struct ks_end end = { .records_bytes = k.bytes };
 		unsigned int cpu;
@@ -500,6 +607,7 @@ out:
 		unlink(plain);
 	rmdir(tmpdir);
 	free(k.kopath);
+	free(k.refs);
 	free(tmpout);
 	free(path);
 	free(deps);

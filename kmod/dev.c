@@ -14,6 +14,7 @@
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/tsc.h>
 
 #include "kstride.h"
 
@@ -39,6 +40,7 @@ static long ks_info(void __user *arg)
 		.nsub = r0 ? r0->nsub : 0,
 		.sub_shift = KS_SUB_SHIFT,
 		.sub_map = KS_SUB_MAP,
+		.tsc_khz = tsc_khz,
 	};
 	int cpu;
 
@@ -120,7 +122,7 @@ static int ks_mmap(struct file *f, struct vm_area_struct *vma)
 		return -EPERM;
 	vma->vm_flags &= ~VM_MAYWRITE;
 	if (off == KS_MMAP_CTL) {
-		if (size > nr_cpu_ids * PAGE_SIZE)
+		if (size > nr_cpu_ids * KS_CTL_SIZE)
 			return -EINVAL;
 		return remap_vmalloc_range(vma, ks_ctl_pages(), 0);
 	}

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * __kstride_krefill: the slow path of instrumented module code.
- * The caller pushed the region's record pointer, then the record's size;
- * the new record pointer comes back in the size's slot (the caller pops
- * it, then drops the old pointer).  Every register and the flags are
- * preserved.
+ * The caller pushed the region's record pointer, then the address of its
+ * struct ks_region; the new record pointer comes back in the region's
+ * slot (the caller pops it, then drops the old pointer).  Every register
+ * and the flags are preserved.
  *
  * __kstride_pcpu (struct ks_pcpu) is defined here, not in C, so that both
  * exports are unversioned (CRC 0): the rewriter, which adds references to
@@ -35,7 +35,7 @@ SYM_FUNC_START(__kstride_krefill)
 	pushq	%r9
 	pushq	%r10
 	pushq	%r11
-	/* 10 saved words, the return address, the size, the pointer */
+	/* 10 saved words, the return address, the region, the pointer */
 	movq	96(%rsp), %rdi
 	movq	88(%rsp), %rsi
 	call	ks_krefill
@@ -53,3 +53,10 @@ SYM_FUNC_START(__kstride_krefill)
 	RET
 SYM_FUNC_END(__kstride_krefill)
 EXPORT_SYMBOL(__kstride_krefill)
+
+/*
+ * The kernel's __preempt_count, exported again as __kstride_preempt_count:
+ * the same per-CPU variable under a name whose export is unversioned like
+ * the two above, so that instrumented modules need no CRC for it.
+ */
+___EXPORT_SYMBOL __kstride_preempt_count, __preempt_count,

@@ -21,7 +21,6 @@ struct ks_pcpu {
 	u64 limit; /* unused by kernel code: the frame bit is the limit */
 	u64 spill[KS_TLS_NSPILL];
 	struct ks_ring *ring;
-	u64 bin_cur; /* nested or migrated records: see ks_krefill() */
 };
 
 DECLARE_PER_CPU(struct ks_pcpu, __kstride_pcpu);
@@ -31,12 +30,11 @@ struct ks_ring {
 	int cpu;
 	unsigned int nsub;
 	void *sub[KS_MAX_SUBS]; /* frames: 2 << KS_SUB_SHIFT, aligned */
-	void *scratch; /* frame used while the ring is full */
-	void *bin; /* frame for records that cannot go anywhere else */
+	void *sink; /* frame for dropped records, never read */
 	struct ks_ring_ctl *ctl; /* this CPU's control page */
 	u64 *consumed; /* written by the reader */
 	void *base; /* frame of the current records */
-	bool in_scratch;
+	bool gap; /* the current sub-buffer follows dropped records */
 	int switching; /* a switch is running on this CPU (NMI guard) */
 	struct irq_work wake;
 };
@@ -48,12 +46,17 @@ void ks_rings_exit(void);
 struct ks_ring *ks_ring_of(int cpu);
 void ks_flush_all(void);
 bool ks_any_ready(void);
-u64 ks_krefill(u64 start, u64 need);
+u64 ks_krefill(u64 start, const struct ks_region *reg);
 
 int ks_mods_init(void);
 void ks_mods_exit(void);
 long ks_read_desc(struct ks_read_desc *rd);
 bool ks_region_live(u64 addr, u64 len);
+
+bool ks_region_own(const struct ks_region *r);
+int ks_ctx_start(void);
+void ks_ctx_stop(void);
+void ks_ctx_exit(void);
 
 int ks_dev_init(void);
 void ks_dev_exit(void);

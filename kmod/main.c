@@ -20,7 +20,8 @@ MODULE_PARM_DESC(nsub, "sub-buffers per CPU ring (2-160, 32 KiB each)");
 /* __kstride_pcpu itself is defined in krefill.S */
 static_assert(sizeof(struct ks_pcpu) <= 128);
 static_assert(offsetof(struct ks_pcpu, cur) == KS_TLS_CUR);
-static_assert(sizeof(struct ks_ring_ctl) <= PAGE_SIZE);
+static_assert(sizeof(struct ks_ring_ctl) <= KS_CTL_SIZE);
+static_assert(KS_CTL_SIZE % PAGE_SIZE == 0);
 
 static struct dentry *ks_dir;
 
@@ -33,10 +34,9 @@ static int ks_stats_show(struct seq_file *m, void *v)
 
 		if (!r)
 			continue;
-		seq_printf(m, "cpu%d produced %llu consumed %llu dropped_regions %llu dropped_events %llu lost_inflight %llu\n",
+		seq_printf(m, "cpu%d produced %llu consumed %llu dropped_regions %llu dropped_events %llu\n",
 			   cpu, r->ctl->produced, READ_ONCE(*r->consumed),
-			   r->ctl->dropped_regions, r->ctl->dropped_events,
-			   r->ctl->lost_inflight);
+			   r->ctl->dropped_regions, r->ctl->dropped_events);
 	}
 	return 0;
 }

@@ -28,6 +28,13 @@ struct ks_mod {
 static LIST_HEAD(ks_mods);
 static LIST_HEAD(ks_live);
 static DEFINE_MUTEX(ks_mods_lock);
+static unsigned int ninstr; /* instrumented modules loaded */
+
+/* kstride.ko's own descriptors (desc.S), for its SWITCH records */
+extern const u8 ks_own_regions[], ks_own_regions_end[];
+extern const u8 ks_own_funcs[], ks_own_funcs_end[];
+extern const u8 ks_own_strs[], ks_own_strs_end[];
+static struct ks_mod self = { .name = "kstride" };
 
 /*
  * Is [addr, addr + len) inside the region descriptors of a module that is
@@ -89,6 +96,9 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			list_add(&km->list, &ks_mods);
 			list_add_rcu(&km->rcu_list, &ks_live);
 			pr_info("tracing %s\n", km->name);
+			/* without task names, records still carry CPUs */
+			if (!ninstr++)
+				ks_ctx_start();
 		} else {
 			kfree(km);
 		}
@@ -100,6 +110,8 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 				/* no ring walk still reads its descriptors */
 				synchronize_rcu();
 				kfree(km);
+				if (!--ninstr)
+					ks_ctx_stop();
 			}
 		}
 	}
@@ -141,19 +153,35 @@ long ks_read_desc(struct ks_read_desc *rd)
 
 int ks_mods_init(void)
 {
+	self.mod = THIS_MODULE;
+	self.addr[KS_DESC_REGIONS] = (u64)ks_own_regions;
+	self.len[KS_DESC_REGIONS] = ks_own_regions_end - ks_own_regions;
+	self.addr[KS_DESC_FUNCS] = (u64)ks_own_funcs;
+	self.len[KS_DESC_FUNCS] = ks_own_funcs_end - ks_own_funcs;
+	self.addr[KS_DESC_STRS] = (u64)ks_own_strs;
+	self.len[KS_DESC_STRS] = ks_own_strs_end - ks_own_strs;
+	mutex_lock(&ks_mods_lock);
+	list_add(&self.list, &ks_mods);
+	list_add_rcu(&self.rcu_list, &ks_live);
+	mutex_unlock(&ks_mods_lock);
 	return register_module_notifier(&ks_mod_nb);
 }
 
 void ks_mods_exit(void)
 {
 	struct ks_mod *km, *tmp;
+	LIST_HEAD(dead);
 
 	unregister_module_notifier(&ks_mod_nb);
+	ks_ctx_exit();
+	mutex_lock(&ks_mods_lock);
 	list_for_each_entry_safe(km, tmp, &ks_mods, list) {
-		list_del(&km->list);
 		list_del_rcu(&km->rcu_list);
+		list_move(&km->list, &dead);
 	}
+	mutex_unlock(&ks_mods_lock);
 	synchronize_rcu();
-	list_for_each_entry_safe(km, tmp, &ks_mods, list)
-		kfree(km);
+	list_for_each_entry_safe(km, tmp, &dead, list)
+		if (km != &self)
+			kfree(km);
 }

@@ -5,9 +5,10 @@
  *
  * Context rules of ks_krefill(): it runs in any context, NMI included, on
  * any CPU.  Interrupts are off while it switches; an NMI that arrives then
- * finds ring->switching set and takes the bin.  A pointer that is not in
- * this CPU's current frame (the task migrated after reserving) also takes
- * the bin: only the owner CPU ever moves its own cursor.
+ * finds ring->switching set and drops its record.  A pointer that is in
+ * another CPU's frame (the task migrated after reserving) is dropped too:
+ * only the owner CPU ever moves its own cursor.  Every drop is counted
+ * here, from the region the caller names; nothing walks frames.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,6 +19,7 @@
 #include <linux/smp.h>
 #include <linux/cpu.h>
 #include <linux/vmalloc.h>
+#include <asm/msr.h>
 
 #include "kstride.h"
 
@@ -27,7 +29,7 @@
 #define ZERO_SIZE (KS_SUB_SIZE + PAGE_SIZE)
 
 static struct ks_ring *rings[NR_CPUS];
-static void *ctl_pages; /* nr_cpu_ids pages */
+static void *ctl_pages; /* nr_cpu_ids * KS_CTL_SIZE bytes */
 static u64 *cons_page;
 
 struct ks_ring *ks_ring_of(int cpu)
@@ -65,60 +67,21 @@ static void ks_wake(struct irq_work *w)
 	wake_up_interruptible(&ks_wait);
 }
 
-/* Kernel module addresses share their high half (see abi.h, records). */
-static const struct ks_region *region_of(u32 ref)
+/*
+ * A record that cannot go into the ring: counted here, exactly, from its
+ * region (the caller told us which), and written into this CPU's sink,
+ * which nobody reads.
+ */
+static u64 drop(struct ks_ring *r, const struct ks_region *reg, u64 need)
 {
-	return (const struct ks_region *)(0xffffffff00000000ull | ref);
-}
+	struct ks_ring_ctl *c = r->ctl;
 
-/* Count the records of a frame that will never be read. */
-static void count_dropped(struct ks_ring *r, void *frame, u64 end)
-{
-	u8 *p = frame, *e = (u8 *)frame + min_t(u64, end, KS_SUB_SIZE);
-	u64 regions = 0, events = 0, lost = 0;
-
-	while (p < e) {
-		u32 ref = *(u32 *)p;
-		const struct ks_region *reg;
-
-		if (!ref)
-			break;
-		if (ref <= KS_REGION_MAX_BYTES) {
-			/* reserved but not committed: its length is there */
-			lost++;
-			p += ref;
-			continue;
-		}
-		reg = region_of(ref);
-		/* its module may be gone: only live descriptors are read */
-		if (!ks_region_live((u64)reg, sizeof(*reg)) ||
-		    !ks_region_live((u64)reg, sizeof(*reg) + reg->nsites *
-					      sizeof(struct ks_site)))
-			break;
-		regions++;
-		events += reg->nsites;
-		p += KS_REC_BYTES(reg->nslots);
-	}
-	/* what could not be walked is still counted, in bytes */
-	r->ctl->dropped_bytes += e - p > 0 ? e - p : 0;
-	r->ctl->dropped_regions += regions + lost;
-	r->ctl->dropped_events += events;
-	r->ctl->lost_inflight += lost;
-	r->ctl->dropped_bytes += p - (u8 *)frame;
-}
-
-/* Give out @need bytes of the bin; it wraps, counting what it drops. */
-static u64 bin_alloc(struct ks_ring *r, struct ks_pcpu *p, u64 need)
-{
-	u64 rec = this_cpu_add_return(__kstride_pcpu.bin_cur, need) - need;
-
-	if (rec + need > (u64)r->bin + KS_SUB_SIZE) {
-		count_dropped(r, r->bin, rec - (u64)r->bin);
-		memset(r->bin, 0, ZERO_SIZE);
-		this_cpu_write(__kstride_pcpu.bin_cur, (u64)r->bin + need);
-		rec = (u64)r->bin;
-	}
-	return rec;
+	c->dropped_regions++;
+	/* kstride's own SWITCH records are not the module's events */
+	if (!ks_region_own(reg))
+		c->dropped_events += reg->nsites;
+	c->dropped_bytes += need;
+	return (u64)r->sink;
 }
 
 /* Complete the current sub-buffer; @len: where its records stop. */
@@ -130,48 +93,46 @@ static void complete_sub(struct ks_ring *r, u32 len)
 
 	si->seq = n;
 	si->ts = local_clock();
+	si->tsc = rdtsc();
 	si->len = len;
+	si->flags = r->gap ? KS_SUB_GAP : 0;
+	r->gap = false;
 	c->switches++;
 	/* pairs with the reader's load-acquire of produced */
 	smp_store_release(&c->produced, n + 1);
 	irq_work_queue(&r->wake);
 }
 
-/* Make the next free sub-buffer, or the scratch frame, current. */
-static void *next_frame(struct ks_ring *r)
+/*
+ * Make the next free sub-buffer current; false if there is none, and
+ * the sink is current: every reservation then fails the frame bit test
+ * and comes here, to be counted.
+ */
+static bool next_frame(struct ks_ring *r)
 {
 	struct ks_ring_ctl *c = r->ctl;
 	/* pairs with the reader's store-release of consumed */
 	u64 consumed = smp_load_acquire(r->consumed);
 
-	if (c->produced - consumed < r->nsub) {
-		r->in_scratch = false;
-		r->base = r->sub[c->produced % r->nsub];
-	} else {
-		r->in_scratch = true;
-		r->base = r->scratch;
+	if (c->produced - consumed >= r->nsub) {
+		r->base = r->sink;
+		return false;
 	}
+	/* the reader must not nest contexts across what was dropped */
+	if (r->base == r->sink)
+		r->gap = true;
+	r->base = r->sub[c->produced % r->nsub];
+	/* a zero header is a record not even reserved yet (the reader) */
 	memset(r->base, 0, ZERO_SIZE);
-	return r->base;
+	return true;
 }
 
-/* Switch away from the current frame, whose records stop at @len. */
-static void switch_locked(struct ks_ring *r, u64 len)
+/* Is the frame @frame one of this ring's (not another CPU's)? */
+static bool owns(struct ks_ring *r, u64 frame)
 {
-	if (r->in_scratch)
-		count_dropped(r, r->scratch, len);
-	else
-		complete_sub(r, min_t(u64, len, KS_SUB_SIZE));
-	next_frame(r);
-}
-
-/* Is @rec in one of this ring's frames (not another CPU's)? */
-static bool owns(struct ks_ring *r, u64 rec)
-{
-	u64 frame = rec & ~(KS_FRAME_SIZE - 1);
 	unsigned int i;
 
-	if (frame == (u64)r->scratch)
+	if (frame == (u64)r->sink)
 		return true;
 	for (i = 0; i < r->nsub; i++)
 		if (frame == (u64)r->sub[i])
@@ -179,43 +140,59 @@ static bool owns(struct ks_ring *r, u64 rec)
 	return false;
 }
 
-u64 ks_krefill(u64 start, u64 need)
+static u8 ks_void[KS_REGION_MAX_BYTES] __aligned(8);
+
+u64 ks_krefill(u64 start, const struct ks_region *reg)
 {
-	struct ks_pcpu *p;
+	u64 need = KS_REC_BYTES(min_t(u32, reg->nslots, KS_REGION_MAX_SLOTS));
+	u64 frame = start & ~(KS_FRAME_SIZE - 1), rec;
 	struct ks_ring *r;
 	unsigned long flags;
-	u64 rec;
 
 	local_irq_save(flags);
-	p = this_cpu_ptr(&__kstride_pcpu);
-	r = p->ring;
-	if (need > KS_REGION_MAX_BYTES)
-		need = KS_REGION_MAX_BYTES;
-	if (!r || r->switching || !owns(r, start)) {
-		/* nested in a switch, or migrated: never touch the frames */
-		rec = r ? bin_alloc(r, p, need) : 0;
-		local_irq_restore(flags);
-		return rec;
+	r = this_cpu_read(__kstride_pcpu.ring);
+	if (!r) {
+		/* before the rings exist: nothing can record (see init) */
+		rec = (u64)ks_void;
+		goto out;
 	}
-	if ((start & ~(KS_FRAME_SIZE - 1)) != (u64)r->base) {
+	if (r->switching) {
+		/* an NMI in the middle of a switch: never touch the frames */
+		rec = drop(r, reg, need);
+		goto out;
+	}
+	if (frame != (u64)r->base) {
+		if (!owns(r, frame)) {
+			/*
+			 * Reserved on another CPU, then migrated: that CPU's
+			 * cursor is past its end, its next record switches.
+			 */
+			rec = drop(r, reg, need);
+			goto out;
+		}
 		/*
 		 * Ours, but stale: an interrupt between our reservation and
 		 * this call switched frames.  Reserve again in the current one.
 		 */
 		rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
-		if (!(rec & KS_SUB_SIZE)) {
-			local_irq_restore(flags);
-			return rec;
-		}
-		start = rec;
+		if (!(rec & KS_SUB_SIZE))
+			goto out;
 	}
 	r->switching = 1;
 	barrier();
-	switch_locked(r, start - (u64)r->base);
-	rec = (u64)r->base;
-	this_cpu_write(__kstride_pcpu.cur, rec + need);
+	if (r->base != r->sink)
+		complete_sub(r, min_t(u64, start - (u64)r->base, KS_SUB_SIZE));
+	if (next_frame(r)) {
+		rec = (u64)r->base;
+		this_cpu_write(__kstride_pcpu.cur, rec + need);
+	} else {
+		rec = drop(r, reg, need);
+		/* every record fails the bit test until a sub-buffer frees */
+		this_cpu_write(__kstride_pcpu.cur, (u64)r->sink + KS_SUB_SIZE);
+	}
 	barrier();
 	r->switching = 0;
+out:
 	local_irq_restore(flags);
 	return rec;
 }
@@ -227,21 +204,18 @@ static void flush_cpu(void *unused)
 	struct ks_ring *r = p->ring;
 	u64 cur;
 
-	if (!r || r->switching)
+	if (!r || r->switching || r->base == r->sink)
 		return;
 	r->switching = 1;
 	barrier();
 	cur = this_cpu_read(__kstride_pcpu.cur);
 	if (cur != (u64)r->base) {
-		switch_locked(r, cur - (u64)r->base);
-		this_cpu_write(__kstride_pcpu.cur, (u64)r->base);
-	}
-	/* the bin's records are dropped ones: count them now */
-	cur = this_cpu_read(__kstride_pcpu.bin_cur);
-	if (cur != (u64)r->bin) {
-		count_dropped(r, r->bin, cur - (u64)r->bin);
-		memset(r->bin, 0, ZERO_SIZE);
-		this_cpu_write(__kstride_pcpu.bin_cur, (u64)r->bin);
+		complete_sub(r, min_t(u64, cur - (u64)r->base, KS_SUB_SIZE));
+		if (next_frame(r))
+			this_cpu_write(__kstride_pcpu.cur, (u64)r->base);
+		else
+			this_cpu_write(__kstride_pcpu.cur,
+				       (u64)r->sink + KS_SUB_SIZE);
 	}
 	barrier();
 	r->switching = 0;
@@ -281,8 +255,7 @@ static void ring_free(struct ks_ring *r)
 		return;
 	for (i = 0; i < r->nsub; i++)
 		frame_free(r->sub[i]);
-	frame_free(r->scratch);
-	frame_free(r->bin);
+	frame_free(r->sink);
 	kfree(r);
 }
 
@@ -292,7 +265,7 @@ int ks_rings_init(unsigned int nsub)
 
 	if (nsub < 2 || nsub > KS_MAX_SUBS)
 		return -EINVAL;
-	ctl_pages = vmalloc_user(nr_cpu_ids * PAGE_SIZE);
+	ctl_pages = vmalloc_user(nr_cpu_ids * KS_CTL_SIZE);
 	cons_page = vmalloc_user(PAGE_ALIGN(nr_cpu_ids * KS_CONS_STRIDE));
 	if (!ctl_pages || !cons_page)
 		goto err_free;
@@ -312,18 +285,16 @@ int ks_rings_init(unsigned int nsub)
 			if (!r->sub[i])
 				goto err_free;
 		}
-		r->scratch = frame_alloc(cpu);
-		r->bin = frame_alloc(cpu);
-		if (!r->scratch || !r->bin)
+		r->sink = frame_alloc(cpu);
+		if (!r->sink)
 			goto err_free;
-		r->ctl = ctl_pages + cpu * PAGE_SIZE;
+		r->ctl = ctl_pages + cpu * KS_CTL_SIZE;
 		r->ctl->nsub = nsub;
 		r->ctl->cpu = cpu;
 		r->ctl->percpu_base = per_cpu_offset(cpu);
 		r->consumed = (u64 *)((u8 *)cons_page + cpu * KS_CONS_STRIDE);
 		init_irq_work(&r->wake, ks_wake);
 		r->base = r->sub[0];
-		p->bin_cur = (u64)r->bin;
 		p->cur = (u64)r->base;
 		/*
 		 * Instrumented code may run from here on: its slow path must

@@ -96,7 +96,7 @@
 #define KSTRIDE_ABI_H
 
 /*
- * 4. Kernel rings (kstride.ko) - the design being implemented
+ * 4. Kernel rings (kstride.ko)
  * -----------------------------------------------------------
  *
  * One ring per CPU of nsub sub-buffers.  A sub-buffer is the lower half of
@@ -115,18 +115,47 @@
  * Every record that passes the test starts in the usable half; the first
  * that fails starts at or past its end, so a reader walks records while
  * they start below the sub-buffer's length and never meets a gap.  The
- * slow path, with interrupts off and a per-CPU flag against NMIs, completes
- * the sub-buffer (its length, timestamp and sequence go to the control
- * page, the produced count is release-stored, the reader is woken through
- * irq_work), zeroes the next free one and hands out its first record.  With
- * no free sub-buffer, or on a CPU that does not own the pointer (migrated),
- * or nested inside a switch, records go to a per-CPU scratch frame that is
- * never published: its records are walked and counted as dropped, exactly.
- * A record still carrying its length marker when copied is reported lost.
+ * header is stored last: it commits the record.  A zero header is a
+ * record whose writer was interrupted (or preempted) between its
+ * reservation and its length marker, a length marker one still being
+ * written; the reader waits for both before it copies a sub-buffer, and
+ * does not give it back meanwhile, so a late writer never writes into a
+ * reused sub-buffer.
+ *
+ * The slow path gets the record's region, and runs with interrupts off
+ * and a per-CPU flag against NMIs.  It completes the sub-buffer (length,
+ * timestamps and flags go to the control page, the produced count is
+ * release-stored, the reader is woken through irq_work), zeroes the next
+ * free one and hands out its first record.  A record it cannot place is
+ * dropped and counted there, exactly, from its region: when no
+ * sub-buffer is free (the ring is full: the cursor then points where
+ * every reservation fails the bit test, so each one comes to be
+ * counted), when the pointer is another CPU's (the task migrated), or
+ * when an NMI arrives during a switch.  Dropped records are written to a
+ * per-CPU sink that nothing reads.
+ *
+ * Who ran, and when.  Kernel records carry no per-record header beyond
+ * the region ref; the context of every record follows from two kinds of
+ * records in the same per-CPU stream, in reservation order:
+ *
+ *   ENTRY sites of kernel code have KS_F_CTX and three slots: the stack
+ *   pointer, the TSC (rdtsc) and the CPU's preempt count at entry, whose
+ *   NMI, hardirq and serving-softirq bits name the context.  Code that
+ *   runs in an interrupt starts with a function entry and ends with its
+ *   exit: the reader nests contexts by entries and exits.
+ *
+ *   SWITCH records, written by kstride.ko from the sched_switch
+ *   tracepoint and once per CPU when the first instrumented module comes:
+ *   slots TSC, pid | tgid << 32, and the 16 bytes of the task's comm.
+ *   Their region is kstride.ko's own (module "kstride").
+ *
+ * A record's timestamp is the TSC of the latest ENTRY or SWITCH on its
+ * CPU, converted to local_clock() nanoseconds through the (ts, tsc) pair
+ * of its sub-buffer's completion and KS_IOC_INFO's tsc_khz.
  */
 #include <linux/types.h>
 
-#define KS_ABI_VERSION 1
+#define KS_ABI_VERSION 2
 
 /* Access kinds (struct ks_site.kind). */
 enum ks_kind {
@@ -138,6 +167,7 @@ enum ks_kind {
 	KS_K_EXIT = 5, /* function exit (ret or tail jump), slot = sp */
 	KS_K_RANGE_R = 6, /* string read: slots = pointer before, after */
 	KS_K_RANGE_W = 7, /* string write: slots = pointer before, after */
+	KS_K_SWITCH = 8, /* kernel: the CPU runs another task (kstride.ko) */
 	KS_K_MAX,
 };
 
@@ -149,6 +179,7 @@ enum ks_kind {
 #define KS_F_REP 0x10 /* string op with a rep prefix */
 #define KS_F_CMPXCHG 0x20 /* compare-and-exchange */
 #define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
+#define KS_F_CTX 0x80 /* kernel ENTRY: slots sp, TSC, preempt_count */
 
 enum ks_form {
 	KS_A_SLOT = 0,
@@ -219,14 +250,20 @@ struct ks_func {
  * same first fields as the user-space TLS (KS_TLS_CUR, KS_TLS_LIMIT),
  * reached as %gs:__kstride_pcpu + field, and the slow path
  * __kstride_krefill, which is called with the region's record pointer and
- * then its size pushed on the stack, preserves every register and the
- * flags, and returns the new record pointer in the size's slot.  Registers the
+ * then the address of its struct ks_region pushed on the stack, preserves
+ * every register and the flags, and returns the new record pointer in the
+ * region's slot.  Registers the
  * rewriter borrows are saved on the stack (there is no red zone), never in
  * per-CPU slots, which an interrupt could reuse.
  */
 #define KS_SYM_PCPU "__kstride_pcpu"
 #define KS_SUB_SHIFT 15 /* usable bytes of a kernel sub-buffer: 32 KiB */
 #define KS_SYM_KREFILL "__kstride_krefill"
+/*
+ * The kernel's per-CPU preempt count, exported again by kstride.ko under
+ * its own unversioned name: kernel ENTRY records read it (KS_F_CTX).
+ */
+#define KS_SYM_PREEMPT "__kstride_preempt_count"
 
 #define KS_SEC_REGIONS "kstride_regions"
 #define KS_SEC_FUNCS "kstride_funcs"
@@ -240,7 +277,7 @@ struct ks_file_hdr {
 	__u32 version; /* KS_ABI_VERSION */
 	__u32 flags;
 	__u64 pid;
-	__u64 reserved;
+	__u64 tsc_khz; /* kernel traces: TSC ticks per millisecond */
 };
 
 enum ks_chunk_type {
@@ -269,9 +306,9 @@ struct ks_data_hdr {
 	__u32 seq; /* per thread (per CPU in kernel traces), from 0 */
 	__u64 fs_base; /* segment base: %fs of the thread, %gs of the CPU */
 	__u64 records; /* bytes of records that follow (a multiple of 4) */
-	__u64 kinfo; /* kernel traces: cpu << 32 | offset records stop at */
+	__u64 kinfo; /* kernel: cpu << 32 | sub flags << 24 | records' stop */
 	__u64 ts; /* kernel traces: local_clock() at completion, ns */
-	__u64 reserved;
+	__u64 tsc; /* kernel traces: the TSC at completion */
 };
 
 #define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
@@ -288,7 +325,8 @@ struct ks_end {
 /*
  * Kernel rings, user side.  mmap() of /dev/kstride (root only), by offset:
  *
- *   KS_MMAP_CTL     nr_cpu_ids pages, read-only: struct ks_ring_ctl per CPU
+ *   KS_MMAP_CTL     nr_cpu_ids * KS_CTL_SIZE bytes, read-only: struct
+ *                   ks_ring_ctl per CPU, KS_CTL_SIZE apart
  *   KS_MMAP_CONS    read-write: u64 consumed sub-buffers, one per CPU,
  *                   each in its own 64-byte line (KS_CONS_STRIDE)
  *   KS_MMAP_DATA(c) read-only: CPU c's nsub sub-buffers, each
@@ -307,22 +345,26 @@ struct ks_end {
 #define KS_MAX_SUBS 160
 #define KS_CONS_STRIDE 64
 
+#define KS_CTL_SIZE 8192 /* bytes of struct ks_ring_ctl room per CPU */
 #define KS_MMAP_CTL 0ull
 #define KS_MMAP_CONS (1ull << 32)
 #define KS_MMAP_DATA(cpu) ((2ull << 32) + ((__u64)(cpu) << 28))
+
+#define KS_SUB_GAP 0x1 /* records were dropped right before this one */
 
 struct ks_sub_info {
 	__u64 seq; /* which completed sub-buffer (produced count) it holds */
 	__u64 ts; /* local_clock() when it was completed, ns */
 	__u32 len; /* records start below this offset */
 	__u32 flags;
+	__u64 tsc; /* the TSC when it was completed (pairs with ts) */
 };
 
 struct ks_ring_ctl {
 	__u64 produced; /* completed sub-buffers; store-release */
 	__u32 nsub, cpu;
 	__u64 dropped_regions, dropped_events, dropped_bytes; /* exact */
-	__u64 lost_inflight; /* records still in flight when dropped */
+	__u64 lost_inflight; /* unused: the reader counts records in flight */
 	__u64 switches;
 	__u64 percpu_base; /* this CPU's %gs base: per_cpu_offset(cpu) */
 	__u64 reserved;
@@ -337,6 +379,8 @@ struct ks_info {
 	__u32 sub_shift;
 	__u32 sub_map;
 	__u64 online_mask; /* CPUs 0..63 that have a ring */
+	__u32 tsc_khz; /* TSC ticks per millisecond (timestamps) */
+	__u32 reserved;
 };
 
 /*

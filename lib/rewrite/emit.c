@@ -70,6 +70,14 @@ static struct elf_sym *refill_sym(struct rw_ctx *ctx)
 	return ctx->refill_sym;
 }
 
+static struct elf_sym *preempt_sym(struct rw_ctx *ctx)
+{
+	if (!ctx->preempt_sym)
+		ctx->preempt_sym = elf_obj__undef_sym(ctx->obj, KS_SYM_PREEMPT,
+						      STT_NOTYPE);
+	return ctx->preempt_sym;
+}
+
 static int tls_seg(const struct emitter *e);
 
 static int add_reloc(struct emitter *e, u64 pos, u32 type,
@@ -304,6 +312,35 @@ static int store_slot(struct emitter *e, const struct region *r, int src,
 	return x86__emit_store(e->b, src, &m, NULL);
 }
 
+/*
+ * A kernel ENTRY: the stack pointer, then the TSC and the preempt count
+ * (see "Who ran, and when" in abi.h).  rdtsc writes rax and rdx, which
+ * are never the cursor here (plan.c); both are saved around it, the
+ * flags are untouched.
+ */
+static int emit_entry_ctx(struct emitter *e, const struct region *r,
+			  const struct site *s)
+{
+	static const u8 rdtsc[2] = { 0x0f, 0x31 };
+	struct x86_mem lo = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 1));
+	struct x86_mem hi = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 1) + 4);
+	struct x86_mem pc = x86_mem_seg_abs(SEG_GS, 0);
+	size_t fx;
+	int err;
+
+	err = store_slot(e, r, REG_RSP, s->slot);
+	err = err ?: push_reg(e->b, REG_RAX);
+	err = err ?: push_reg(e->b, REG_RDX);
+	err = err ?: buf__append(e->b, rdtsc, sizeof(rdtsc));
+	err = err ?: x86__emit_store32(e->b, REG_RAX, &lo, NULL);
+	err = err ?: x86__emit_store32(e->b, REG_RDX, &hi, NULL);
+	err = err ?: x86__emit_load(e->b, REG_RAX, &pc, &fx);
+	err = err ?: add_reloc(e, fx, R_X86_64_32S, preempt_sym(e->ctx), 0);
+	err = err ?: store_slot(e, r, REG_RAX, s->slot + 2);
+	err = err ?: pop_reg(e->b, REG_RDX);
+	return err ?: pop_reg(e->b, REG_RAX);
+}
+
 static int emit_site_pre(struct emitter *e, const struct region *r,
 			 const struct site *s)
 {
@@ -314,6 +351,8 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 
 	if (!s->nslots)
 		return 0; /* RIP, absolute, or a slot an earlier site filled */
+	if (!a && (s->flags & KS_F_CTX))
+		return emit_entry_ctx(e, r, s);
 	if (!a)
 		return store_slot(e, r, REG_RSP, s->slot); /* ENTRY/EXIT */
 	switch (a->form) {
@@ -563,15 +602,18 @@ static int emit_slow_paths(struct emitter *e)
 		e->slow_pos[ri] = e->b->len - e->base;
 		r->slow_off = e->slow_pos[ri];
 		if (e->ctx->kernel) {
-			/* pointer and size go on the stack, the new pointer
-			 * comes back in the size's slot (abi.h) */
-			u8 push_imm[5] = { 0x68 };
-			s32 len = KS_REC_BYTES(r->nslots);
+			/* pointer and region go on the stack, the new pointer
+			 * comes back in the region's slot (abi.h) */
+			static const u8 push_imm[5] = { 0x68 };
 			struct x86_mem drop = x86_mem_base(REG_RSP, 8);
 
-			memcpy(push_imm + 1, &len, 4);
 			err = push_reg(e->b, r->breg);
 			err = err ?: buf__append(e->b, push_imm, 5);
+			/* pushq $region: modules live in the top 2 GiB */
+			err = err ?: add_reloc(e, e->b->len - 4, R_X86_64_32S,
+					       elf_obj__secsym(e->ctx->obj,
+							       e->ctx->regions),
+					       (s64)r->desc_off);
 			err = err ?: x86__emit_call32(e->b, &pos);
 			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
 					       refill_sym(e->ctx), -4);

@@ -205,7 +205,8 @@ static int patch_entries(struct rw_ctx *ctx)
  */
 static int add_versions(struct rw_ctx *ctx)
 {
-	static const char *const names[] = { KS_SYM_PCPU, KS_SYM_KREFILL };
+	static const char *const names[] = { KS_SYM_PCPU, KS_SYM_KREFILL,
+					      KS_SYM_PREEMPT };
 	struct elf_sec *v = elf_obj__find_sec(ctx->obj, "__versions");
 	size_t i, k;
 

@@ -129,7 +129,7 @@ struct rw_ctx {
 	/* new sections */
 	struct elf_sec *regions, *fdescs, *strs;
 	struct buf regions_buf, fdescs_buf, strs_buf;
-	struct elf_sym *tls_sym, *refill_sym;
+	struct elf_sym *tls_sym, *refill_sym, *preempt_sym;
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
 };

@@ -183,13 +183,18 @@ static int add_site(struct func *f, u32 i, int acc, u8 kind, u8 flags,
 static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 {
 	const struct insn *in = &f->insns[i];
-	bool events = !ctx->opts->no_func_events;
+	/* kernel entries and exits tell interrupt contexts apart: always */
+	bool events = !ctx->opts->no_func_events || ctx->kernel;
 	int err = 0, k;
 
 	if (f->glue[i] || f->verbatim[i])
 		return 0;
-	if (i == entry_insn(f) && events && !f->cold)
-		err = add_site(f, i, -1, KS_K_ENTRY, 0, 8);
+	if (i == entry_insn(f) && events && !f->cold) {
+		err = add_site(f, i, -1, KS_K_ENTRY, ctx->kernel ? KS_F_CTX : 0,
+			       8);
+		if (!err && ctx->kernel)
+			f->sites.v[f->sites.n - 1].nslots = 3; /* sp, TSC, pc */
+	}
 	if (!err && events && is_tail_exit(ctx, f, in))
 		err = add_site(f, i, -1, KS_K_EXIT, 0, 8);
 	for (k = 0; !err && k < in->nacc; k++) {
@@ -354,6 +359,7 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 			}
 			reg = site_reg(f, s);
 			if (reg != REG_NONE && avail[reg].ok &&
+			    !(s->flags & KS_F_CTX) &&
 			    (s64)s->disp + (s64)avail[reg].delta * s->scale ==
 				    (s32)(s->disp + avail[reg].delta * s->scale)) {
 				s->slot = avail[reg].slot;
@@ -403,7 +409,9 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 		return;
 	}
 	hmask = free_at(f, r->first) & ~bmask;
-	if (hmask) {
+	/* kernel: the header commits the record, so it is stored last
+	 * (a reader waits for records in flight, see abi.h) */
+	if (hmask && !ctx->kernel) {
 		r->hfirst = true;
 		r->hreg = lowest(hmask);
 		return;
@@ -483,6 +491,9 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 			slots += site_slots(&f->sites.v[k]);
 		r->fsave = flags_live(f, i);
 		busy = 1u << REG_RSP;
+		/* a kernel ENTRY runs rdtsc: the cursor cannot be rax or rdx */
+		if (f->sites.v[first_site[i]].flags & KS_F_CTX)
+			busy |= 1u << REG_RAX | 1u << REG_RDX;
 		if (r->fsave)
 			busy |= 1u << REG_RAX;
 		/*

@@ -15,6 +15,22 @@ struct data_chunk {
 	u64 records;
 	u32 tid, seq;
 	u32 cpu, stop; /* kernel: records start below stop */
+	u32 flags; /* kernel: KS_SUB_* */
+	u64 ts, tsc; /* kernel: completion time, ns and TSC */
+};
+
+#define CTX_DEPTH 8
+
+/* Kernel: the state of one CPU's stream while it is walked. */
+struct cpu_state {
+	s32 pid, tgid;
+	char comm[17];
+	u64 tsc; /* of the latest ENTRY or SWITCH; 0: none yet */
+	int top; /* stack of contexts nested by entries and exits */
+	struct {
+		int ctx;
+		s64 depth;
+	} st[CTX_DEPTH];
 };
 
 struct trace {
@@ -31,6 +47,9 @@ struct trace {
 	bool kernel;
 	u64 lost; /* kernel records still in flight when copied */
 	u64 lost_bytes; /* kernel: bytes of other modules' records */
+	u64 tsc_khz; /* kernel: TSC ticks per ms, for timestamps */
+	struct cpu_state cs; /* kernel: the CPU being walked */
+	u32 cs_cpu;
 };
 
 const char *ks_kind__name(u8 kind)
@@ -40,9 +59,21 @@ const char *ks_kind__name(u8 kind)
 		[KS_K_W] = "W",		 [KS_K_U] = "U",
 		[KS_K_ENTRY] = "ENTRY",	 [KS_K_EXIT] = "EXIT",
 		[KS_K_RANGE_R] = "R",	 [KS_K_RANGE_W] = "W",
+		[KS_K_SWITCH] = "SWITCH",
 	};
 
 	return kind < KS_K_MAX ? n[kind] : "?";
+}
+
+const char *ks_ctx__name(int ctx)
+{
+	static const char *const n[] = {
+		[KS_CTX_UNKNOWN] = "?",		[KS_CTX_TASK] = "task",
+		[KS_CTX_SOFTIRQ] = "softirq",	[KS_CTX_HARDIRQ] = "hardirq",
+		[KS_CTX_NMI] = "nmi",
+	};
+
+	return ctx >= 0 && ctx <= KS_CTX_NMI ? n[ctx] : "?";
 }
 
 static u64 hash64(u64 x)
@@ -237,6 +268,7 @@ int trace__open(const char *path, bool force, struct trace **tp)
 	}
 	memcpy(&hdr, t->data, sizeof(hdr));
 	t->kernel = hdr.flags & KS_FILE_KERNEL;
+	t->tsc_khz = t->kernel ? hdr.tsc_khz : 0;
 	if (hdr.version != KS_ABI_VERSION) {
 		ks_err("%s: trace format version %u; this kstride reads version %u",
 		       path, hdr.version, KS_ABI_VERSION);
@@ -286,7 +318,11 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			dc->tid = dh.tid;
 			dc->seq = dh.seq;
 			dc->cpu = dh.kinfo >> 32;
-			dc->stop = t->kernel ? (u32)dh.kinfo : (u32)dh.records;
+			dc->stop = t->kernel ? (u32)dh.kinfo & 0xffffff :
+					       (u32)dh.records;
+			dc->flags = t->kernel ? (u32)(dh.kinfo >> 24) & 0xff : 0;
+			dc->ts = dh.ts;
+			dc->tsc = dh.tsc;
 			if (dc->stop > dh.records) {
 				err = bad(t, "data chunk stops past its records", off);
 				goto fail;
@@ -454,6 +490,77 @@ static u64 site_addr(const struct trace_region *r, u32 k,
 	return a;
 }
 
+static void cpu_reset(struct cpu_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pid = s->tgid = -1;
+	s->st[0].ctx = KS_CTX_UNKNOWN;
+}
+
+/*
+ * The context a preempt count names.  The layout is the kernel's own
+ * (include/linux/preempt.h): preemption 0-7, softirq 8-15 (bit 8 while
+ * serving), hardirq 16-19, NMI 20-23; bit 31 is x86's need-resched.
+ */
+static int ctx_of(u64 pc)
+{
+	if (pc & 0xf00000)
+		return KS_CTX_NMI;
+	if (pc & 0xf0000)
+		return KS_CTX_HARDIRQ;
+	if (pc & 0x100)
+		return KS_CTX_SOFTIRQ;
+	return KS_CTX_TASK;
+}
+
+/* A function entry in context @c: nest, or unwind exits never seen. */
+static void ctx_enter(struct cpu_state *s, int c)
+{
+	while (s->top > 0 && s->st[s->top].ctx > c)
+		s->top--;
+	if (s->top == 0 && (s->st[0].ctx == KS_CTX_UNKNOWN ||
+			    s->st[0].ctx > c))
+		s->st[0].ctx = c;
+	if (s->st[s->top].ctx == c) {
+		s->st[s->top].depth++;
+		return;
+	}
+	if (s->top < CTX_DEPTH - 1)
+		s->top++;
+	s->st[s->top].ctx = c;
+	s->st[s->top].depth = 1;
+}
+
+static void ctx_exit(struct cpu_state *s)
+{
+	if (--s->st[s->top].depth <= 0 && s->top > 0)
+		s->top--;
+}
+
+/* ns on local_clock()'s scale, from the sub-buffer's (ts, tsc) pair */
+static u64 tsc_ns(const struct trace *t, const struct data_chunk *dc, u64 tsc)
+{
+	__int128 d;
+
+	if (!tsc || !dc->tsc || !t->tsc_khz)
+		return 0;
+	d = (__int128)(s64)(dc->tsc - tsc) * 1000000 / (__int128)t->tsc_khz;
+	return (u64)((__int128)dc->ts - d);
+}
+
+static void ev_ctx(struct trace *t, const struct data_chunk *dc,
+		   struct trace_event *ev)
+{
+	const struct cpu_state *s = &t->cs;
+
+	ev->kernel = true;
+	ev->ts = tsc_ns(t, dc, s->tsc);
+	ev->ctx = s->st[s->top].ctx;
+	ev->pid = s->pid;
+	ev->tgid = s->tgid;
+	ev->comm = s->comm;
+}
+
 static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 		      trace_cb cb, void *arg)
 {
@@ -465,6 +572,11 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 	memcpy(&dh, t->data + dc->off, sizeof(dh));
 	memset(&ev, 0, sizeof(ev));
 	ev.tid = t->kernel ? dc->cpu : dh.tid;
+	if (t->kernel && (dc->cpu != t->cs_cpu || (dc->flags & KS_SUB_GAP))) {
+		/* another CPU, or records were lost: nothing is known */
+		cpu_reset(&t->cs);
+		t->cs_cpu = dc->cpu;
+	}
 	while (p < stop) {
 		const struct trace_region *r;
 		u64 slots[KS_REGION_MAX_SLOTS];
@@ -489,6 +601,8 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			 * its descriptors are not in this trace: the rest of
 			 * this buffer cannot be walked */
 			t->lost_bytes += stop - p;
+			if (getenv("KSTRIDE_DEBUG_LOST"))
+				fprintf(stderr, "lost: cpu %u seq %u at %#lx ref %#x\n", dc->cpu, dc->seq, (unsigned long)(p - t->data - dc->off - sizeof(dh)), hdr);
 			break;
 		}
 		if (!r)
@@ -499,6 +613,33 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			return bad(t, "record cut short", p - t->data);
 		memcpy(slots, p + KS_REC_HDR, 8 * r->nslots);
 		ev.region = r;
+		if (t->kernel && r->nsites) {
+			/* who runs: a SWITCH, or an ENTRY's preempt count */
+			struct ks_site s0;
+
+			memcpy(&s0, &r->site[0], sizeof(s0));
+			if (s0.kind == KS_K_SWITCH) {
+				if ((u32)s0.slot + 4 > r->nslots)
+					return bad(t, "short SWITCH record",
+						   p - t->data);
+				cpu_reset(&t->cs);
+				t->cs.tsc = slots[s0.slot];
+				t->cs.pid = (s32)slots[s0.slot + 1];
+				t->cs.tgid = (s32)(slots[s0.slot + 1] >> 32);
+				memcpy(t->cs.comm, &slots[s0.slot + 2], 16);
+				t->cs.comm[16] = 0;
+				t->cs.st[0].ctx = KS_CTX_TASK;
+			} else if (s0.kind == KS_K_ENTRY &&
+				   (s0.flags & KS_F_CTX)) {
+				if ((u32)s0.slot + 3 > r->nslots)
+					return bad(t, "short ENTRY record",
+						   p - t->data);
+				t->cs.tsc = slots[s0.slot + 1];
+				ctx_enter(&t->cs, ctx_of(slots[s0.slot + 2] &
+							 0x7fffffff));
+			}
+			ev_ctx(t, dc, &ev);
+		}
 		for (k = 0; k < r->nsites; k++) {
 			struct ks_site s;
 
@@ -514,7 +655,9 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			ev.count = 1;
 			ev.dir = 0;
 			ev.sp = 0;
-			if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
+			if (s.kind == KS_K_SWITCH) {
+				ev.addr = 0;
+			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
 				ev.sp = slots[used] + (s64)s.disp;
 				ev.addr = 0;
 			} else if (s.form == KS_A_RANGE) {
@@ -538,6 +681,8 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			err = cb(&ev, arg);
 			if (err)
 				return err;
+			if (t->kernel && s.kind == KS_K_EXIT)
+				ctx_exit(&t->cs);
 		}
 		p += KS_REC_BYTES(r->nslots);
 	}
@@ -563,6 +708,8 @@ int trace__for_each(struct trace *t, trace_cb cb, void *arg)
 	int err;
 
 	/* each thread's buffers in the order it filled them */
+	cpu_reset(&t->cs);
+	t->cs_cpu = UINT32_MAX; /* the first chunk resets it */
 	if (t->chunks.n)
 		qsort(t->chunks.v, t->chunks.n, sizeof(struct data_chunk),
 		      chunk_cmp);

@@ -25,14 +25,29 @@ struct trace_region {
 	struct trace_func *func;
 };
 
+/* Kernel traces: what ran (see "Who ran, and when" in abi.h). */
+enum ks_ctx {
+	KS_CTX_UNKNOWN = 0, /* before the CPU's first ENTRY or SWITCH */
+	KS_CTX_TASK,
+	KS_CTX_SOFTIRQ,
+	KS_CTX_HARDIRQ,
+	KS_CTX_NMI,
+};
+
 struct trace_event {
-	u32 tid;
+	u32 tid; /* user: thread id; kernel: CPU */
 	const struct trace_region *region;
 	const struct ks_site *site;
 	u64 addr; /* linear address (range: lowest address) */
 	u64 count; /* accesses: 1, or elements of a range */
 	int dir; /* ranges: +1 up, -1 down, 0 empty */
 	u64 sp; /* ENTRY/EXIT: stack pointer */
+	/* kernel traces only */
+	bool kernel;
+	u64 ts; /* ns, local_clock() base; 0 if unknown */
+	int ctx; /* enum ks_ctx */
+	s32 pid, tgid; /* of the task the CPU ran; -1 if unknown */
+	const char *comm; /* its name, "" if unknown */
 };
 
 struct trace;
@@ -57,5 +72,6 @@ u64 trace__lost(const struct trace *t);
 /* Kernel: bytes of records of modules whose descriptors the trace lacks. */
 u64 trace__lost_bytes(const struct trace *t);
 const char *ks_kind__name(u8 kind);
+const char *ks_ctx__name(int ctx);
 
 #endif /* KS_TRACE_H */

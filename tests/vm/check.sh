@@ -45,7 +45,7 @@ else
 fi
 grep "^ksec:" "$S/security.log" 2>/dev/null
 # the rings under load: produced = read + dropped, with a slow and a fast reader
-for mode in slow fast; do
+for mode in slow fast hop; do
 	if [ -f "$S/stress-$mode.trace" ]; then
 		"$B/kstride" report "$S/stress-$mode.trace" > "$S/stress-$mode.report" &&
 		"$B/kstride" script "$S/stress-$mode.trace" > "$B/stress-$mode.script" &&

@@ -55,7 +55,7 @@ echo "vm: booting $krel, $CPUS CPUs, TCG, limit ${T}s" >&2
 set +e
 timeout --foreground "$T" qemu-system-x86_64 -accel tcg -m "$MEM" -smp "$CPUS" \
 	-kernel "$K/boot/vmlinuz-$krel" -initrd "$V/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 nokaslr" \
+	-append "console=ttyS0 panic=-1 loglevel=4 nokaslr preempt=full" \
 	-nographic -no-reboot -nic none \
 	-virtfs local,path="$S",mount_tag=share,security_model=none,id=share \
 	-virtfs local,path="$K/lib/modules",mount_tag=modules,security_model=none,readonly=on,id=mods \

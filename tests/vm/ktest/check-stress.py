@@ -6,19 +6,39 @@ kernel's ret is a jmp to __x86_return_thunk, which loads nothing here);
 the trace holds what was read, and its end chunk what kstride.ko counted
 as dropped.  produced == read + dropped, exactly.
 
+Who ran them: the module counted its calls per CPU and context (work
+items: task, with the worker's pid; IPIs: hardirq; NMIs: nmi).  With
+nothing dropped (mode fast) the trace's events per (CPU, context, pid)
+must be exactly three per call; with drops (slow), no more than that, and
+every event still has a context.
+
+Mode hop: one kthread calls probe_stress while it is moved from CPU to
+CPU, preempted anywhere; every event must name that kthread, in task
+context, and produced == read + dropped.
+
 usage: check-stress.py MODE TRUTH REPORT_OUTPUT SCRIPT_OUTPUT
 """
 import re
 import sys
+from collections import Counter
+
+from kscript import parse_line
 
 
 def main():
     mode, truth_path, report_path, script_path = sys.argv[1:5]
     calls = None
+    want = Counter()
+    hop = None
     with open(truth_path) as f:
         for line in f:
-            if line.startswith('stress_calls'):
-                calls = int(line.split()[1])
+            w = line.split()
+            if w[0] == 'stress_calls':
+                calls = int(w[1])
+            elif w[0] == 'stress_ctx':
+                want[(int(w[1]), w[2], int(w[3]))] += 3 * int(w[4])
+            elif w[0] == 'hop':
+                hop = (int(w[2]), int(w[4]), int(w[6]))  # calls, moves, pid
     dropped = 0
     with open(report_path) as f:
         for line in f:
@@ -26,15 +46,35 @@ def main():
             if m:
                 dropped = int(m.group(1))
     read = 0
+    got = Counter()
+    nctx = 0
     with open(script_path) as f:
         for line in f:
-            w = line.split()
-            if len(w) > 2 and w[1].startswith('probe_stress+'):
-                read += 1
+            e = parse_line(line)
+            if not e or not e['func'].startswith('probe_stress+'):
+                continue
+            read += 1
+            pid = e['pid'] if e['ctx'] == 'task' else -1
+            got[(e['cpu'], e['ctx'], pid)] += 1
+            if e['ctx'] == '?':
+                nctx += 1
     produced = 3 * calls
-    ok = produced == read + dropped
-    print('stress-%s: produced=%d read=%d dropped=%d %s'
-          % (mode, produced, read, dropped, 'ok' if ok else 'MISMATCH'))
+    ok = produced == read + dropped and nctx == 0
+    extra = ''
+    if mode == 'hop':
+        mine = sum(n for (cpu, ctx, pid), n in got.items()
+                   if ctx == 'task' and pid == hop[2])
+        ok = ok and calls == hop[0] and mine == read and hop[1] > 0
+        extra = ' moves=%d attributed=%d/%d' % (hop[1], mine, read)
+    else:
+        for k in sorted(set(want) | set(got), key=str):
+            if (got[k] != want[k]) if mode == 'fast' else (got[k] > want[k]):
+                ok = False
+                print('stress-%s: CONTEXT MISMATCH cpu %d %s pid %d: module %d events, trace %d'
+                      % ((mode,) + k + (want[k], got[k])))
+        extra = ' contexts=%s' % '/'.join(sorted(set(k[1] for k in got)))
+    print('stress-%s: produced=%d read=%d dropped=%d%s %s'
+          % (mode, produced, read, dropped, extra, 'ok' if ok else 'MISMATCH'))
     return 0 if ok else 1
 
 

@@ -3,20 +3,27 @@
  * kstride_test.ko: runs its probes (probes.S) in every context on write
  * of "run" to debugfs kstride_test/run, then tells what they accessed in
  * kstride_test/truth: "FUNC+0xOFF KIND SIZE ADDR COUNT", independently of
- * kstride (from its own declarations and counters).
+ * kstride (from its own declarations and counters), and who ran them:
+ * "ctx FUNC CONTEXT PID CPU CALLS", from the kernel's own preempt count
+ * and current->pid as the module sees them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/irq_work.h>
 #include <linux/jump_label.h>
 #include <linux/kallsyms.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
+#include <asm/apic.h>
+#include <asm/nmi.h>
 
 #include "probes.h"
 
@@ -26,6 +33,8 @@ DEFINE_STATIC_KEY_FALSE(ktest_key);
 #define N_TIMER 20
 #define N_IRQWORK 50
 #define N_KEY 100
+#define N_NMI 10
+#define N_HOP 200000
 #define USER_BAD ((void __user *)0x10)
 
 static struct dentry *dir;
@@ -36,6 +45,56 @@ static struct irq_work iw;
 static DECLARE_COMPLETION(iw_done);
 static DEFINE_PER_CPU(struct work_struct, works);
 static int uaccess_ret;
+static u64 run_t0, run_t1; /* local_clock() around run_all() */
+
+/* The context the module itself sees, from the kernel's preempt count. */
+enum { C_TASK, C_SOFTIRQ, C_HARDIRQ, C_NMI, NCTX };
+static const char *const ctx_names[NCTX] = { "task", "softirq", "hardirq",
+					     "nmi" };
+
+static __always_inline int ctx_now(void)
+{
+	if (in_nmi())
+		return C_NMI;
+	if (in_hardirq())
+		return C_HARDIRQ;
+	if (in_serving_softirq())
+		return C_SOFTIRQ;
+	return C_TASK;
+}
+
+#define MAX_CTX 64
+static struct {
+	const char *fn;
+	int ctx, pid, cpu; /* pid -1: an interrupt; cpu -1: any */
+	u32 n;
+} ctx_tab[MAX_CTX];
+static int ctx_n;
+static DEFINE_RAW_SPINLOCK(ctx_lock);
+
+/* A call of @fn is about to run on @cpu (never from NMI). */
+static void note_ctx(const char *fn, int cpu)
+{
+	int c = ctx_now(), pid = c == C_TASK ? current->pid : -1, i;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ctx_lock, flags);
+	for (i = 0; i < ctx_n; i++)
+		if (ctx_tab[i].fn == fn && ctx_tab[i].ctx == c &&
+		    ctx_tab[i].pid == pid && ctx_tab[i].cpu == cpu)
+			break;
+	if (i == ctx_n && ctx_n < MAX_CTX) {
+		ctx_tab[i].fn = fn;
+		ctx_tab[i].ctx = c;
+		ctx_tab[i].pid = pid;
+		ctx_tab[i].cpu = cpu;
+		ctx_tab[i].n = 0;
+		ctx_n++;
+	}
+	if (i < ctx_n)
+		ctx_tab[i].n++;
+	raw_spin_unlock_irqrestore(&ctx_lock, flags);
+}
 
 /*
  * Code kstride must not instrument is put in .noinstr.text: what drives
@@ -46,18 +105,61 @@ static int uaccess_ret;
 static int stress_n;
 static DEFINE_PER_CPU(struct work_struct, stress_works);
 static u64 bench_ns, bench_iters, stress_ns;
+/* calls by context; [NCTX]: task context, not the work item's task (an
+ * IPI to the writer's own CPU runs right there, in its context) */
+static DEFINE_PER_CPU(u64, stress_by_ctx[NCTX + 1]);
+static DEFINE_PER_CPU(int, stress_pid); /* the work item's task */
+static int stress_writer; /* the writer's pid */
+
+/* NMIs: 1 asks for probe_nmi, 2 for a stress burst; cleared when done */
+static DEFINE_PER_CPU(int, nmi_want);
+static DEFINE_PER_CPU(u32, nmi_calls);
 
 static noinline __section(".noinstr.text") void stress_loop(int n)
 {
 	int i;
 
+	int c = ctx_now();
+
+	if (c == C_TASK && current->pid != this_cpu_read(stress_pid))
+		c = NCTX;
+	this_cpu_add(stress_by_ctx[c], n);
 	for (i = 0; i < n; i++)
 		probe_stress();
 }
 
 static noinline __section(".noinstr.text") void stress_work_fn(struct work_struct *w)
 {
+	this_cpu_write(stress_pid, current->pid);
 	stress_loop(stress_n);
+}
+
+static noinline __section(".noinstr.text") int ktest_nmi(unsigned int type,
+							  struct pt_regs *regs)
+{
+	int want = this_cpu_read(nmi_want);
+
+	if (!want)
+		return NMI_DONE;
+	if (want == 1) {
+		probe_nmi();
+		this_cpu_inc(nmi_calls);
+	} else {
+		stress_loop(8);
+	}
+	this_cpu_write(nmi_want, 0);
+	return NMI_HANDLED;
+}
+
+/* An NMI to @cpu that runs what @want says; waits for it (1 s at most). */
+static noinline __section(".noinstr.text") void send_nmi(int cpu, int want)
+{
+	int t;
+
+	WRITE_ONCE(*per_cpu_ptr(&nmi_want, cpu), want);
+	apic->send_IPI(cpu, NMI_VECTOR);
+	for (t = 0; t < 1000 && READ_ONCE(*per_cpu_ptr(&nmi_want, cpu)); t++)
+		mdelay(1);
 }
 
 static noinline __section(".noinstr.text") void stress_ipi_fn(void *unused)
@@ -70,12 +172,19 @@ static noinline __section(".noinstr.text") void run_stress(int n)
 	int cpu, k;
 
 	stress_n = n;
-	for_each_online_cpu(cpu)
+	stress_writer = current->pid;
+	for_each_online_cpu(cpu) {
+		/* kworkers are bound: one per CPU runs the work item */
+		*per_cpu_ptr(&stress_pid, cpu) = -1;
 		schedule_work_on(cpu, per_cpu_ptr(&stress_works, cpu));
-	/* interrupts on every CPU while the work items run */
-	for (k = 0; k < 20; k++)
-		for_each_online_cpu(cpu)
+	}
+	/* interrupts and NMIs on every CPU while the work items run */
+	for (k = 0; k < 20; k++) {
+		for_each_online_cpu(cpu) {
 			smp_call_function_single(cpu, stress_ipi_fn, NULL, 1);
+			send_nmi(cpu, 2);
+		}
+	}
 	for_each_online_cpu(cpu)
 		flush_work(per_cpu_ptr(&stress_works, cpu));
 }
@@ -145,6 +254,7 @@ static const struct file_operations warn_fops = {
 
 static void timer_fn(struct timer_list *t)
 {
+	note_ctx("probe_timer", smp_processor_id());
 	probe_timer();
 	if (--timer_left > 0)
 		mod_timer(&timer, jiffies + 1);
@@ -154,12 +264,14 @@ static void timer_fn(struct timer_list *t)
 
 static void iw_fn(struct irq_work *w)
 {
+	note_ctx("probe_irqwork", smp_processor_id());
 	probe_irqwork(in_hardirq());
 	complete(&iw_done);
 }
 
 static void work_fn(struct work_struct *w)
 {
+	note_ctx("probe_pcpu", smp_processor_id());
 	probe_pcpu();
 }
 
@@ -167,14 +279,29 @@ static void run_all(void)
 {
 	int i, cpu;
 
-	for (i = 0; i < N_PROC; i++)
+	run_t0 = local_clock();
+	for (i = 0; i < N_PROC; i++) {
+		cpu = get_cpu();
+		note_ctx("probe_proc", cpu);
 		probe_proc();
-	for (i = 0; i < N_KEY; i++)
+		put_cpu();
+	}
+	for (i = 0; i < N_KEY; i++) {
+		cpu = get_cpu();
+		note_ctx("probe_key", cpu);
 		probe_key();
+		put_cpu();
+	}
 	static_branch_enable(&ktest_key);
-	for (i = 0; i < N_KEY; i++)
+	for (i = 0; i < N_KEY; i++) {
+		cpu = get_cpu();
+		note_ctx("probe_key", cpu);
 		probe_key();
+		put_cpu();
+	}
 	static_branch_disable(&ktest_key);
+	/* may sleep in the fault: on whichever CPU */
+	note_ctx("probe_uaccess", -1);
 	uaccess_ret = probe_uaccess(USER_BAD);
 
 	timer_left = N_TIMER;
@@ -192,7 +319,65 @@ static void run_all(void)
 		schedule_work_on(cpu, per_cpu_ptr(&works, cpu));
 	for_each_online_cpu(cpu)
 		flush_work(per_cpu_ptr(&works, cpu));
+
+	for (i = 0; i < N_NMI; i++)
+		for_each_online_cpu(cpu)
+			send_nmi(cpu, 1);
+	run_t1 = local_clock();
 }
+
+/*
+ * Migration in the middle of records: a kthread calls probe_stress while
+ * the writer moves it from CPU to CPU (with preempt=full, a move preempts
+ * it wherever it is, inside instrumentation code too).
+ */
+static u64 hop_calls, hop_moves;
+static int hop_pid;
+static DECLARE_COMPLETION(hop_done);
+
+static noinline __section(".noinstr.text") int hop_fn(void *unused)
+{
+	int i, last = raw_smp_processor_id();
+
+	hop_pid = current->pid;
+	for (i = 0; i < N_HOP; i++) {
+		probe_stress();
+		if (raw_smp_processor_id() != last) {
+			last = raw_smp_processor_id();
+			hop_moves++;
+		}
+		if (!(i & 1023))
+			cond_resched();
+	}
+	hop_calls = N_HOP;
+	complete(&hop_done);
+	return 0;
+}
+
+static noinline __section(".noinstr.text") ssize_t hop_write(struct file *f, const char __user *u,
+				 size_t n, loff_t *pos)
+{
+	struct task_struct *t;
+	int k = 0;
+
+	reinit_completion(&hop_done);
+	hop_moves = 0;
+	t = kthread_create(hop_fn, NULL, "ktest_hop");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	get_task_struct(t);
+	wake_up_process(t);
+	while (!try_wait_for_completion(&hop_done)) {
+		set_cpus_allowed_ptr(t, cpumask_of(k++ % num_online_cpus()));
+		usleep_range(100, 200);
+	}
+	put_task_struct(t);
+	return n;
+}
+
+static const struct file_operations hop_fops = {
+	.write = hop_write,
+};
 
 static ssize_t run_write(struct file *f, const char __user *u, size_t n,
 			 loff_t *pos)
@@ -209,11 +394,30 @@ static int truth_show(struct seq_file *m, void *v)
 {
 	const struct exp *e;
 	char name[KSYM_NAME_LEN];
-	int cpu;
+	int cpu, i;
 
 	seq_printf(m, "uaccess_ret %d\n", uaccess_ret);
 	seq_printf(m, "stress_calls %llu ns %llu\n", stress_calls(), stress_ns);
 	seq_printf(m, "bench_ns %llu iters %llu\n", bench_ns, bench_iters);
+	seq_printf(m, "window %llu %llu\n", run_t0, run_t1);
+	for (i = 0; i < ctx_n; i++)
+		seq_printf(m, "ctx %s %s %d %d %u\n", ctx_tab[i].fn,
+			   ctx_names[ctx_tab[i].ctx], ctx_tab[i].pid,
+			   ctx_tab[i].cpu, ctx_tab[i].n);
+	for_each_online_cpu(cpu) {
+		if (*per_cpu_ptr(&nmi_calls, cpu))
+			seq_printf(m, "ctx probe_nmi nmi -1 %d %u\n", cpu,
+				   *per_cpu_ptr(&nmi_calls, cpu));
+		for (i = 0; i <= NCTX; i++)
+			if (per_cpu_ptr(stress_by_ctx, cpu)[i])
+				seq_printf(m, "stress_ctx %d %s %d %llu\n", cpu,
+					   ctx_names[i < NCTX ? i : C_TASK],
+					   i == C_TASK ? *per_cpu_ptr(&stress_pid, cpu) :
+					   i == NCTX ? stress_writer : -1,
+					   per_cpu_ptr(stress_by_ctx, cpu)[i]);
+	}
+	seq_printf(m, "hop calls %llu moves %llu pid %d\n", hop_calls,
+		   hop_moves, hop_pid);
 	for (e = ktest_exp_start; e < ktest_exp_end; e++) {
 		sprint_symbol_no_offset(name, (unsigned long)e->fn);
 		if (e->base == 1) {
@@ -253,11 +457,13 @@ static int __init ktest_init(void)
 	debugfs_create_file("stress", 0200, dir, NULL, &stress_fops);
 	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
 	debugfs_create_file("warn", 0200, dir, NULL, &warn_fops);
-	return 0;
+	debugfs_create_file("hop", 0200, dir, NULL, &hop_fops);
+	return register_nmi_handler(NMI_LOCAL, ktest_nmi, 0, "kstride_test");
 }
 
 static void __exit ktest_exit(void)
 {
+	unregister_nmi_handler(NMI_LOCAL, "kstride_test");
 	debugfs_remove_recursive(dir);
 	del_timer_sync(&timer);
 	irq_work_sync(&iw);

@@ -41,13 +41,14 @@ ktest_exp_start:
 ktest_buf:
 	.zero	256
 	.globl	count_proc, count_timer, count_irqwork, count_key_off
-	.globl	count_key_on, count_uaccess
+	.globl	count_key_on, count_uaccess, count_nmi
 count_proc:	.long 0
 count_timer:	.long 0
 count_irqwork:	.long 0
 count_key_off:	.long 0
 count_key_on:	.long 0
 count_uaccess:	.long 0
+count_nmi:	.long 0
 
 	.section .data..percpu, "aw"
 	.balign 64
@@ -91,6 +92,13 @@ SYM_FUNC_START(probe_irqwork)
 	movq	%rdi, ktest_buf+40(%rip)
 	RET
 SYM_FUNC_END(probe_irqwork)
+
+/* NMI context: the test module's NMI handler calls it on every CPU */
+SYM_FUNC_START(probe_nmi)
+	EXP probe_nmi, 3, 4, 0, count_nmi, count_nmi
+	lock incl count_nmi(%rip)
+	RET
+SYM_FUNC_END(probe_nmi)
 
 /* per-CPU data through %gs, from a work item on every CPU */
 SYM_FUNC_START(probe_pcpu)

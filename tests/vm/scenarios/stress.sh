@@ -2,17 +2,21 @@
 # The rings under load: probe_stress runs 100000 times on every CPU from
 # work items, and from IPIs (hardirq) meanwhile; nothing else instrumented
 # runs.  Once with a reader too slow to keep up (drops, counted), once with
-# a fast one.  The host checks produced = read + dropped, exactly.
+# a fast one.  The host checks produced = read + dropped, exactly.  Then
+# "hop": one kthread calls it while being moved between CPUs, preempted
+# anywhere (the VM boots with preempt=full).
 KS="/mnt/lib/ld-linux-x86-64.so.2 --library-path /mnt/lib /mnt/kstride"
 T=/sys/kernel/debug/kstride_test
-for mode in slow fast; do
+for mode in slow fast hop; do
 	delay=0
 	[ $mode = slow ] && delay=300
 	# the fast reader gets rings that hold a whole burst (5 MiB a CPU)
-	[ $mode = fast ] && insmod /mnt/kstride.ko nsub=160
+	[ $mode != slow ] && insmod /mnt/kstride.ko nsub=160
+	file=stress
+	[ $mode = hop ] && file=hop
 	$KS record -m /mnt/kstride_test.ko -k /mnt/kstride.ko --keep \
 		--drain-delay $delay -o /mnt/out/stress-$mode.trace -- \
-		sh -c "echo 1 > $T/stress" || exit 1
+		sh -c "echo 1 > $T/$file" || exit 1
 	cat $T/truth > /mnt/out/stress-$mode.truth
 	rmmod kstride_test || exit 1
 	rmmod kstride 2>/dev/null

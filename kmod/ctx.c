@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who runs on each CPU: SWITCH records (see "Who ran, and when" in
+ * include/kstride/abi.h), written from the sched_switch tracepoint while
+ * at least one instrumented module is loaded, and once per CPU for the
+ * task it runs when the first one comes.  Interrupt contexts need no
+ * record of their own: instrumented ENTRY records carry the preempt count.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+#include <asm/msr.h>
+
+#include "kstride.h"
+
+#define SWITCH_SLOTS 4
+
+extern const struct ks_region ks_switch_region;
+
+static struct tracepoint *tp_switch;
+static bool probing; /* under the caller's lock (mods.c) */
+
+static_assert(KS_K_SWITCH == 8 && KS_A_SLOT == 0); /* desc.S */
+static_assert(sizeof_field(struct task_struct, comm) == 16);
+
+bool ks_region_own(const struct ks_region *r)
+{
+	return r == &ks_switch_region;
+}
+
+/* One SWITCH record for @t, on this CPU's ring. */
+static void put_switch(struct task_struct *t)
+{
+	u64 need = KS_REC_BYTES(SWITCH_SLOTS), rec;
+	unsigned long flags;
+	u64 v[SWITCH_SLOTS];
+
+	local_irq_save(flags);
+	rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
+	if (rec & KS_SUB_SIZE)
+		rec = ks_krefill(rec, &ks_switch_region);
+	/* in flight until the ref is stored, as in instrumented code */
+	WRITE_ONCE(*(u32 *)rec, (u32)need);
+	v[0] = rdtsc();
+	v[1] = (u32)task_pid_nr(t) | (u64)(u32)task_tgid_nr(t) << 32;
+	memcpy(&v[2], t->comm, sizeof(t->comm));
+	memcpy((u8 *)rec + KS_REC_HDR, v, sizeof(v));
+	barrier();
+	WRITE_ONCE(*(u32 *)rec, (u32)(unsigned long)&ks_switch_region);
+	local_irq_restore(flags);
+}
+
+static void ks_sched_switch(void *data, bool preempt, struct task_struct *prev,
+			    struct task_struct *next, unsigned int prev_state)
+{
+	put_switch(next);
+}
+
+static void mark_current(void *unused)
+{
+	put_switch(current);
+}
+
+static void find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_switch"))
+		tp_switch = tp;
+}
+
+/* The first instrumented module came: start telling who runs. */
+int ks_ctx_start(void)
+{
+	int err;
+
+	if (probing)
+		return 0;
+	if (!tp_switch)
+		for_each_kernel_tracepoint(find_tp, NULL);
+	if (!tp_switch) {
+		pr_err("no sched_switch tracepoint: tasks will not be named\n");
+		return -ENOENT;
+	}
+	err = tracepoint_probe_register(tp_switch, ks_sched_switch, NULL);
+	if (err) {
+		pr_err("sched_switch probe: error %d\n", err);
+		return err;
+	}
+	probing = true;
+	on_each_cpu(mark_current, NULL, 1);
+	return 0;
+}
+
+/* The last one went. */
+void ks_ctx_stop(void)
+{
+	if (!probing)
+		return;
+	tracepoint_probe_unregister(tp_switch, ks_sched_switch, NULL);
+	probing = false;
+}
+
+/* Before kstride.ko goes: no probe may still be running. */
+void ks_ctx_exit(void)
+{
+	ks_ctx_stop();
+	tracepoint_synchronize_unregister();
+}
