@@ -13,7 +13,7 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initia
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE \
 	$(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
-LDLIBS  := $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf) -lZydis
+LDLIBS  := $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf) -lZydis -llzma -lzstd -lz
 
 ifeq ($(SAN),1)
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +23,8 @@ static const char usage_text[] =
 	"runtime, per thread, a buffer at a time; its exit status is returned.\n"
 	"\n"
 	"With -m, trace the kernel module MODULE (a name, found as modprobe\n"
-	"does, or a path to a .ko): its dependencies are loaded, then kstride.ko,\n"
+	"does through modules.dep, or a path to a .ko; .ko.xz, .ko.zst and\n"
+	".ko.gz are decompressed): its dependencies are loaded, then kstride.ko,\n"
 	"then MODULE instrumented, with PARAMS; CMD runs while the per-CPU rings\n"
 	"are copied to TRACE; then both modules are unloaded.  Root only.\n"
 	"\n"
@@ -32,6 +34,8 @@ static const char usage_text[] =
 	"  -p, --params STR    its parameters (\"a=1 b=2\")\n"
 	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
 	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
+	"  -d, --dirname DIR   modules are under DIR/lib/modules/$(uname -r),\n"
+	"                      as with modprobe -d (default: /)\n"
 	"      --keep          leave the modules loaded afterwards\n"
 	"      --drain-delay MS  wait MS between copies (to test a slow reader)\n"
 	"  -q, --quiet         no summary line\n"
@@ -44,6 +48,7 @@ static const char *default_kmod(void)
 {
 	static char buf[4096];
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 32);
+	struct utsname u;
 	struct stat st;
 
 	if (n > 0) {
@@ -53,7 +58,9 @@ static const char *default_kmod(void)
 		if (!stat(buf, &st))
 			return buf;
 	}
-	snprintf(buf, sizeof(buf), "/lib/modules/extra/kstride.ko");
+	uname(&u);
+	snprintf(buf, sizeof(buf), "/lib/modules/%s/extra/kstride.ko",
+		 u.release);
 	return buf;
 }
 
@@ -65,6 +72,7 @@ int cmd_record(int argc, char **argv)
 		{ "module", required_argument, NULL, 'm' },
 		{ "params", required_argument, NULL, 'p' },
 		{ "kmod", required_argument, NULL, 'k' },
+		{ "dirname", required_argument, NULL, 'd' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "drain-delay", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -78,7 +86,7 @@ int cmd_record(int argc, char **argv)
 
 	struct krecord_opts ko = { .params = "" };
 
-	while ((c = getopt_long(argc, argv, "+o:qhm:p:k:", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:qhm:p:k:d:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -91,6 +99,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'k':
 			ko.kmod = optarg;
+			break;
+		case 'd':
+			ko.root = optarg;
 			break;
 		case 'K':
 			ko.keep = true;

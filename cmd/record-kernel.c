@@ -25,6 +25,7 @@
 #include <kstride/abi.h>
 
 #include "../lib/rewrite/rewrite.h"
+#include "../lib/util/decomp.h"
 #include "record-kernel.h"
 
 struct kring {
@@ -329,7 +330,8 @@ static int unload_module(const char *name)
 }
 
 /* modules.dep: "kernel/x/y.ko: dep1.ko dep2.ko" */
-static int find_module(const char *name, char **path, char **deps)
+static int find_module(const char *root, const char *name, char **path,
+		       char **deps)
 {
 	struct utsname u;
 	char dep[512], *line = NULL, want[128];
@@ -337,7 +339,8 @@ static int find_module(const char *name, char **path, char **deps)
 	FILE *f;
 
 	uname(&u);
-	snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", u.release);
+	snprintf(dep, sizeof(dep), "%s/lib/modules/%s/modules.dep", root,
+		 u.release);
 	f = fopen(dep, "r");
 	if (!f) {
 		ks_err("%s: %s", dep, strerror(errno));
@@ -363,7 +366,7 @@ static int find_module(const char *name, char **path, char **deps)
 				mod[i] = '_';
 		if (strcmp(mod, want))
 			continue;
-		*path = xasprintf("/lib/modules/%s/%s", u.release, line);
+		*path = xasprintf("%s/lib/modules/%s/%s", root, u.release, line);
 		*deps = strdup(colon + 1);
 		free(line);
 		fclose(f);
@@ -375,33 +378,62 @@ static int find_module(const char *name, char **path, char **deps)
 	return -ENOENT;
 }
 
-/* .ko as is; .ko.xz and .ko.zst through their decompressors. */
-static int module_image(const char *path, const char *tmpdir, char **plain)
-{
-	const char *tool = NULL;
-	char *cmd;
-	int rc;
+#define MODULE_MAX (1ul << 30)
 
-	if (strstr(path, ".ko.xz"))
-		tool = "xz -dc";
-	else if (strstr(path, ".ko.zst"))
-		tool = "zstd -dc";
-	if (!tool) {
-		*plain = strdup(path);
-		return 0;
+/* A module file, decompressed if it is (.ko.xz, .ko.zst, .ko.gz). */
+static int read_module(const char *path, void **img, size_t *len)
+{
+	u8 *raw;
+	size_t n;
+	int err = file__read_all(path, &raw, &n);
+
+	if (err) {
+		ks_err("%s: %s", path, strerror(-err));
+		return err;
 	}
-	*plain = xasprintf("%s/plain.ko", tmpdir);
-	cmd = xasprintf("%s '%s' > '%s'", tool, path, *plain);
-	rc = system(cmd);
-	free(cmd);
-	if (rc) {
-		ks_err("%s: cannot decompress with %s", path, tool);
-		return -EIO;
-	}
-	return 0;
+	err = decomp__buf(raw, n, MODULE_MAX, img, len);
+	if (err)
+		ks_err("%s: cannot decompress (%s): %s", path,
+		       decomp__name(decomp__format(raw, n)),
+		       err == -EINVAL ? "corrupt or truncated" : strerror(-err));
+	free(raw);
+	return err;
 }
 
-static void load_deps(const char *deps)
+/* The plain image of @path for the rewriter: itself, or a decompressed copy. */
+static int module_image(const char *path, const char *tmpdir, char **plain)
+{
+	void *img;
+	size_t len;
+	int err;
+
+	err = read_module(path, &img, &len);
+	if (err)
+		return err;
+	*plain = xasprintf("%s/plain.ko", tmpdir);
+	err = file__write_atomic(*plain, img, len, 0600);
+	if (err)
+		ks_err("%s: %s", *plain, strerror(-err));
+	free(img);
+	return err;
+}
+
+/* Load a native module file, compressed or not, as modprobe would. */
+static int load_module_any(const char *path, const char *params)
+{
+	void *img;
+	size_t len;
+	int err = read_module(path, &img, &len);
+
+	if (err)
+		return err;
+	if (syscall(SYS_init_module, img, len, params ? params : ""))
+		err = -errno;
+	free(img);
+	return err;
+}
+
+static void load_deps(const char *root, const char *deps)
 {
 	char *d = strdup(deps), *tok, *save = NULL, **v = NULL;
 	size_t n = 0;
@@ -417,8 +449,8 @@ static void load_deps(const char *deps)
 		char *p;
 
 		uname(&u);
-		p = xasprintf("/lib/modules/%s/%s", u.release, v[n]);
-		load_module_file(p, ""); /* EEXIST is fine */
+		p = xasprintf("%s/lib/modules/%s/%s", root, u.release, v[n]);
+		load_module_any(p, ""); /* EEXIST is fine */
 		free(p);
 	}
 	free(v);
@@ -445,7 +477,8 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		path = strdup(o->module);
 		deps = strdup("");
 	} else {
-		err = find_module(o->module, &path, &deps);
+		err = find_module(o->root ? o->root : "", o->module, &path,
+				  &deps);
 		if (err)
 			goto out;
 	}
@@ -458,7 +491,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	err = module_image(path, tmpdir, &plain);
 	if (err)
 		goto out;
-	load_deps(deps);
+	load_deps(o->root ? o->root : "", deps);
 	err = load_module_file(o->kmod, "");
 	if (err && err != -EEXIST) {
 		ks_err("%s: cannot load kstride.ko: %s", o->kmod, strerror(-err));

@@ -9,6 +9,7 @@ struct krecord_opts {
 	const char *params; /* module parameters */
 	const char *out;
 	const char *kmod; /* path of kstride.ko */
+	const char *root; /* modules under ROOT/lib/modules (modprobe -d) */
 	bool keep; /* leave the modules loaded */
 	unsigned int drain_delay_ms; /* test: a slow reader */
 };

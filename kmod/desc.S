@@ -13,14 +13,14 @@
 ks_own_regions:
 ks_switch_region:
 	.long	ks_switch_func - .	/* func */
-	.short	1, 4			/* nsites, nslots */
+	.short	1, 5			/* nsites, nslots */
 	/* the site: off, size, kind (KS_K_SWITCH), flags */
 	.long	0
 	.short	0
 	.byte	8, 0
 	/* disp, form (KS_A_SLOT), scale, nslots, slot */
 	.long	0
-	.byte	0, 1, 4, 0
+	.byte	0, 1, 5, 0
 ks_own_regions_end:
 
 	.section kstride_funcs, "a"

@@ -13,6 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/sched.h>
 #include <linux/mm.h>
 #include <linux/sched/clock.h>
 #include <linux/slab.h>
@@ -184,6 +185,11 @@ u64 ks_krefill(u64 start, const struct ks_region *reg)
 		complete_sub(r, min_t(u64, start - (u64)r->base, KS_SUB_SIZE));
 	if (next_frame(r)) {
 		rec = (u64)r->base;
+		if (r->gap) {
+			/* after a drop, say again who runs, and in what */
+			ks_put_switch_at(rec, current, preempt_count());
+			rec += KS_SWITCH_BYTES;
+		}
 		this_cpu_write(__kstride_pcpu.cur, rec + need);
 	} else {
 		rec = drop(r, reg, need);

@@ -21,6 +21,7 @@ suite "$B/tests/unit/test-x86"
 obj=$B/tests/unit/elf-sample.o
 gcc -O2 -c -o "$obj" "$top/tests/real/zlib-test.c"
 suite "$B/tests/unit/test-elf" "$obj"
+suite "$B/tests/unit/test-decomp" "$obj"
 suite bash "$top/tests/golden/run.sh" "$B"
 suite bash "$top/tests/real/run.sh" "$B"
 suite bash "$top/tests/bad/run.sh" "$B"

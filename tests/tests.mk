@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Test targets; included from the top Makefile.
 
-UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf
+UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
+	      $(BUILD)/tests/unit/test-decomp
 TEST_TOOLS := $(BUILD)/relcheck
 
 $(BUILD)/relcheck: tests/tools/relcheck.c $(BUILD)/libkstride.a

@@ -145,9 +145,12 @@
  *   exit: the reader nests contexts by entries and exits.
  *
  *   SWITCH records, written by kstride.ko from the sched_switch
- *   tracepoint and once per CPU when the first instrumented module comes:
- *   slots TSC, pid | tgid << 32, and the 16 bytes of the task's comm.
- *   Their region is kstride.ko's own (module "kstride").
+ *   tracepoint, once per CPU when the first instrumented module comes,
+ *   and first in a sub-buffer that follows dropped records (KS_SUB_GAP):
+ *   slots TSC, pid | tgid << 32, the 16 bytes of the task's comm, and
+ *   the preempt count (0 from the scheduler; after a gap, the context of
+ *   the code that recorded next, whose nesting is unknown).  Their region
+ *   is kstride.ko's own (module "kstride").
  *
  * A record's timestamp is the TSC of the latest ENTRY or SWITCH on its
  * CPU, converted to local_clock() nanoseconds through the (ts, tsc) pair

@@ -516,7 +516,8 @@ static int ctx_of(u64 pc)
 /* A function entry in context @c: nest, or unwind exits never seen. */
 static void ctx_enter(struct cpu_state *s, int c)
 {
-	while (s->top > 0 && s->st[s->top].ctx > c)
+	while (s->top > 0 && (s->st[s->top].ctx > c ||
+			      s->st[s->top].ctx == KS_CTX_UNKNOWN))
 		s->top--;
 	if (s->top == 0 && (s->st[0].ctx == KS_CTX_UNKNOWN ||
 			    s->st[0].ctx > c))
@@ -601,8 +602,6 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			 * its descriptors are not in this trace: the rest of
 			 * this buffer cannot be walked */
 			t->lost_bytes += stop - p;
-			if (getenv("KSTRIDE_DEBUG_LOST"))
-				fprintf(stderr, "lost: cpu %u seq %u at %#lx ref %#x\n", dc->cpu, dc->seq, (unsigned long)(p - t->data - dc->off - sizeof(dh)), hdr);
 			break;
 		}
 		if (!r)
@@ -619,7 +618,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 
 			memcpy(&s0, &r->site[0], sizeof(s0));
 			if (s0.kind == KS_K_SWITCH) {
-				if ((u32)s0.slot + 4 > r->nslots)
+				if ((u32)s0.slot + 5 > r->nslots)
 					return bad(t, "short SWITCH record",
 						   p - t->data);
 				cpu_reset(&t->cs);
@@ -629,6 +628,14 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				memcpy(t->cs.comm, &slots[s0.slot + 2], 16);
 				t->cs.comm[16] = 0;
 				t->cs.st[0].ctx = KS_CTX_TASK;
+				if (ctx_of(slots[s0.slot + 4] & 0x7fffffff) !=
+				    KS_CTX_TASK) {
+					/* an interrupt, nested how deep is
+					 * not known: unknown until an entry */
+					t->cs.top = 1;
+					t->cs.st[1].ctx = KS_CTX_UNKNOWN;
+					t->cs.st[1].depth = 1ll << 40;
+				}
 			} else if (s0.kind == KS_K_ENTRY &&
 				   (s0.flags & KS_F_CTX)) {
 				if ((u32)s0.slot + 3 > r->nslots)

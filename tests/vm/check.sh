@@ -25,13 +25,17 @@ make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules 2>&1 |
 	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
 [ -f "$top/tests/vm/ktest/kstride_test.ko" ] || { echo "vmcheck: kstride_test.ko did not build"; exit 1; }
 "$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+xz -c "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.xz" &&
+zstd -qc "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.zst" &&
+gzip -c "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.gz" || exit 1
 SC=$top/tests/vm/scenarios
 bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
 	"$SC/all.sh" "$top/kmod/kstride.ko" "$B/e1000-ks.ko" \
 	"$SC/e1000-record.sh" "$SC/cycles.sh" "$SC/security.sh" "$SC/sweep.sh" \
 	"$SC/ktest.sh" "$top/tests/vm/ktest/kstride_test.ko" \
 	"$SC/stress.sh" "$B/ks-kstride_test.ko" \
-	"$X/kstride" "$X/lib" "$X/ksec" "$L/list.txt" "$L/ko"
+	"$X/kstride" "$X/lib" "$X/ksec" "$L/list.txt" "$L/ko" \
+	"$X/kstride_test.ko.xz" "$X/kstride_test.ko.zst" "$X/kstride_test.ko.gz"
 rc=$?
 S=$B/vm/share/out
 cat "$S/summary.txt" 2>/dev/null
@@ -43,6 +47,15 @@ if [ -f "$S/ktest.trace" ] && [ -f "$S/truth.txt" ]; then
 else
 	echo "vmcheck: the test module left no trace or truth"; rc=1
 fi
+# the same module from .ko.xz, .ko.zst and .ko.gz, found by name (-d)
+for ext in xz zst gz; do
+	n=$("$B/kstride" report "$S/ktest-$ext.trace" 2>/dev/null | awk '$1 == "probe_proc" {print $2}')
+	if [ "$n" = 1000 ]; then
+		echo "vmcheck: kstride_test.ko.$ext found by name and traced: probe_proc 1000 calls"
+	else
+		echo "vmcheck: kstride_test.ko.$ext: probe_proc calls '$n', not 1000"; rc=1
+	fi
+done
 grep "^ksec:" "$S/security.log" 2>/dev/null
 # the rings under load: produced = read + dropped, with a slow and a fast reader
 for mode in slow fast hop; do

@@ -34,7 +34,8 @@ DEFINE_STATIC_KEY_FALSE(ktest_key);
 #define N_IRQWORK 50
 #define N_KEY 100
 #define N_NMI 10
-#define N_HOP 200000
+#define N_HOP 4000000 /* calls at most; it stops after HOP_MOVES moves */
+#define HOP_MOVES 1000
 #define USER_BAD ((void __user *)0x10)
 
 static struct dentry *dir;
@@ -340,7 +341,7 @@ static noinline __section(".noinstr.text") int hop_fn(void *unused)
 	int i, last = raw_smp_processor_id();
 
 	hop_pid = current->pid;
-	for (i = 0; i < N_HOP; i++) {
+	for (i = 0; i < N_HOP && hop_moves < HOP_MOVES; i++) {
 		probe_stress();
 		if (raw_smp_processor_id() != last) {
 			last = raw_smp_processor_id();
@@ -349,7 +350,7 @@ static noinline __section(".noinstr.text") int hop_fn(void *unused)
 		if (!(i & 1023))
 			cond_resched();
 	}
-	hop_calls = N_HOP;
+	hop_calls = i;
 	complete(&hop_done);
 	return 0;
 }

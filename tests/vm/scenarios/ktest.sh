@@ -7,5 +7,16 @@ $KS record -m /mnt/kstride_test.ko -k /mnt/kstride.ko -o /mnt/out/ktest.trace --
 	sh -c 'echo run > /sys/kernel/debug/kstride_test/run &&
 	       cat /sys/kernel/debug/kstride_test/truth > /mnt/out/truth.txt'
 rc=$?
+# compressed modules, found by name in a modules tree as modprobe does
+R=/tmp/root/lib/modules/$(uname -r)
+mkdir -p "$R/extra"
+for ext in xz zst gz; do
+	cp /mnt/kstride_test.ko.$ext "$R/extra/"
+	echo "extra/kstride_test.ko.$ext:" > "$R/modules.dep"
+	$KS record -d /tmp/root -m kstride_test -k /mnt/kstride.ko \
+		-o /mnt/out/ktest-$ext.trace -- \
+		sh -c 'echo run > /sys/kernel/debug/kstride_test/run' || rc=1
+	rm "$R/extra/kstride_test.ko.$ext"
+done
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 3
 exit $rc
