@@ -159,8 +159,8 @@ static noinline __section(".noinstr.text") void send_nmi(int cpu, int want)
 
 	WRITE_ONCE(*per_cpu_ptr(&nmi_want, cpu), want);
 	apic->send_IPI(cpu, NMI_VECTOR);
-	for (t = 0; t < 1000 && READ_ONCE(*per_cpu_ptr(&nmi_want, cpu)); t++)
-		mdelay(1);
+	for (t = 0; t < 1000000 && READ_ONCE(*per_cpu_ptr(&nmi_want, cpu)); t++)
+		udelay(1);
 }
 
 static noinline __section(".noinstr.text") void stress_ipi_fn(void *unused)
