@@ -29,6 +29,10 @@ static const char usage_text[] =
 	"      --target=T      user, kernel, or auto (default): kernel for\n"
 	"                      modules (a .modinfo section); kernel code records\n"
 	"                      through kstride.ko's per-CPU buffers\n"
+	"      --mmio          kernel modules: record device accesses only, with\n"
+	"                      their values (memory operands outside the stack\n"
+	"                      get a short check, port I/O and the kernel's\n"
+	"                      MMIO accessors go through kstride.ko)\n"
 	"  -v, --verbose       say which functions are left original and why\n"
 	"  -h, --help          this text\n";
 
@@ -41,6 +45,7 @@ int cmd_instrument(int argc, char **argv)
 		{ "no-func-events", no_argument, NULL, 'F' },
 		{ "allow-unknown", no_argument, NULL, 'U' },
 		{ "target", required_argument, NULL, 'T' },
+		{ "mmio", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -55,6 +60,9 @@ int cmd_instrument(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'M':
+			opts.mmio = true;
 			break;
 		case 's':
 			want_stats = true;

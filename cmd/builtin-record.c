@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
 	"usage: kstride record [-o TRACE] -- PROGRAM [ARGS...]\n"
-	"       kstride record -m MODULE [-p PARAMS] [-k KSTRIDE.KO] [-o TRACE] -- CMD...\n"
+	"       kstride record -m MOD[,MOD...] [--mmio] [-p PARAMS] [-k KSTRIDE.KO] [-o TRACE] -- CMD...\n"
 	"\n"
 	"Run PROGRAM, which was linked with objects from 'kstride instrument'\n"
 	"and with libkstride-rt.a, and save its memory-access trace in TRACE\n"
@@ -30,8 +30,12 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE   trace file (default kstride.trace)\n"
-	"  -m, --module MOD    trace a kernel module\n"
-	"  -p, --params STR    its parameters (\"a=1 b=2\")\n"
+	"  -m, --module MODS   trace kernel modules: names or paths, separated\n"
+	"                      by commas (a driver split in two: xhci_hcd,xhci_pci)\n"
+	"      --mmio          record device accesses only, with their values:\n"
+	"                      MMIO, port I/O, accessor calls, ioremaps; then\n"
+	"                      'kstride mmiotrace TRACE' writes mmiotrace's format\n"
+	"  -p, --params STR    the last module's parameters (\"a=1 b=2\")\n"
 	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
 	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
 	"  -d, --dirname DIR   modules are under DIR/lib/modules/$(uname -r),\n"
@@ -73,6 +77,7 @@ int cmd_record(int argc, char **argv)
 		{ "params", required_argument, NULL, 'p' },
 		{ "kmod", required_argument, NULL, 'k' },
 		{ "dirname", required_argument, NULL, 'd' },
+		{ "mmio", no_argument, NULL, 'M' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "drain-delay", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -102,6 +107,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'd':
 			ko.root = optarg;
+			break;
+		case 'M':
+			ko.mmio = true;
 			break;
 		case 'K':
 			ko.keep = true;

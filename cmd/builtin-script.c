@@ -61,6 +61,40 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	} else {
 		fprintf(f, "%7u ", ev->tid);
 	}
+	if (s->kind >= KS_K_MMIO_R && s->kind <= KS_K_PIO_W) {
+		fprintf(f, "%s+0x%x %s%s %u", name, s->off,
+			ev->mflags & KS_MF_PORT ? "PIO_" : "MMIO_",
+			ev->mflags & KS_MF_WRITE ? "W" : "R",
+			ev->mflags & KS_MF_WIDTH);
+		if (ev->mflags & KS_MF_PORT)
+			fprintf(f, " port=0x%lx", (unsigned long)ev->phys);
+		else
+			fprintf(f, " phys=0x%lx map=%u virt=0x%lx",
+				(unsigned long)ev->phys, ev->map_id,
+				(unsigned long)ev->addr);
+		if (ev->mflags & KS_MF_NOVALUE)
+			fputs(" value=?", f);
+		else
+			fprintf(f, " value=0x%lx", (unsigned long)ev->value);
+		if (ev->mflags & KS_MF_UNMAPPED)
+			fputs(" unmapped", f);
+		fputc('\n', f);
+		return ferror(f) ? -EIO : 0;
+	}
+	if (s->kind == KS_K_MAP || s->kind == KS_K_UNMAP) {
+		if (s->kind == KS_K_MAP)
+			fprintf(f, "MAP id=%u phys=0x%lx virt=0x%lx len=0x%lx\n",
+				ev->map_id, (unsigned long)ev->phys,
+				(unsigned long)ev->addr, (unsigned long)ev->len);
+		else
+			fprintf(f, "UNMAP id=%u virt=0x%lx\n", ev->map_id,
+				(unsigned long)ev->addr);
+		return ferror(f) ? -EIO : 0;
+	}
+	if (s->kind == KS_K_MARK) {
+		fprintf(f, "MARK %s\n", ev->text);
+		return ferror(f) ? -EIO : 0;
+	}
 	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
 		fprintf(f, "%s+0x%x %s sp=0x%lx\n", name, s->off,
 			ks_kind__name(s->kind), (unsigned long)ev->sp);

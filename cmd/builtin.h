@@ -6,5 +6,7 @@ int cmd_instrument(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_script(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_mmiotrace(int argc, char **argv);
+int cmd_mark(int argc, char **argv);
 
 #endif

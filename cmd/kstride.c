@@ -20,6 +20,8 @@ static const struct cmd cmds[] = {
 	{ "record", cmd_record, "run an instrumented program and save its trace" },
 	{ "script", cmd_script, "print a trace, one event per line" },
 	{ "report", cmd_report, "summarise a trace per function or instruction" },
+	{ "mmiotrace", cmd_mmiotrace, "write an MMIO trace in mmiotrace's text format" },
+	{ "mark", cmd_mark, "insert a marker into a kernel recording" },
 };
 
 static void usage(FILE *f)

@@ -11,6 +11,7 @@
  * headers (with the descriptors it fetched when the module came) to wait
  * for records still being written before it copies and gives it back.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -457,52 +458,290 @@ static void load_deps(const char *root, const char *deps)
 	free(d);
 }
 
+/* One module to trace. */
+struct kmod {
+	char name[64]; /* as the kernel names it: '-' becomes '_' */
+	char *path, *deps, *plain, *kopath;
+	bool loaded;
+};
+
+static void kmod_free(struct kmod *m)
+{
+	if (m->kopath)
+		unlink(m->kopath);
+	if (m->plain)
+		unlink(m->plain);
+	free(m->path);
+	free(m->deps);
+	free(m->plain);
+	free(m->kopath);
+}
+
+/* Does module @a appear in @b's dependencies (so it loads first)? */
+static bool kmod_needs(const struct kmod *b, const struct kmod *a)
+{
+	char want[80];
+	const char *d = b->deps;
+
+	snprintf(want, sizeof(want), "/%s.ko", a->name);
+	for (; d && (d = strstr(d, "/")); d++) {
+		char base[80];
+		size_t i;
+
+		snprintf(base, sizeof(base), "%s", d);
+		for (i = 0; base[i] && base[i] != ' ' && base[i] != '\n'; i++)
+			if (base[i] == '-')
+				base[i] = '_';
+		base[i] = 0;
+		if (strstr(base, ".ko") && !strncmp(base, want, strlen(want)) &&
+		    !strchr(base + 1, '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Resolve each name of the comma-separated @list. */
+static int kmods_find(const struct krecord_opts *o, const char *tmpdir,
+		      struct kmod **out, size_t *nout)
+{
+	char *list = strdup(o->module), *tok, *save = NULL;
+	struct kmod *v = NULL;
+	size_t n = 0, i, j;
+	int err = 0;
+
+	for (tok = strtok_r(list, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct kmod *m, *nv = realloc(v, (n + 1) * sizeof(*v));
+		const char *p;
+		char sub[4096];
+
+		if (!nv) {
+			err = -ENOMEM;
+			break;
+		}
+		v = nv;
+		m = &v[n++];
+		memset(m, 0, sizeof(*m));
+		if (strstr(tok, ".ko")) {
+			m->path = strdup(tok); /* a path: as it is */
+			m->deps = strdup("");
+		} else {
+			err = find_module(o->root ? o->root : "", tok, &m->path,
+					  &m->deps);
+			if (err)
+				break;
+		}
+		p = strrchr(m->path, '/');
+		snprintf(m->name, sizeof(m->name), "%s", p ? p + 1 : m->path);
+		*strstr(m->name, ".ko") = 0;
+		for (i = 0; m->name[i]; i++)
+			if (m->name[i] == '-')
+				m->name[i] = '_';
+		snprintf(sub, sizeof(sub), "%s/%zu", tmpdir, n);
+		if (mkdir(sub, 0700)) {
+			err = -errno;
+			break;
+		}
+		err = module_image(m->path, sub, &m->plain);
+		if (!err)
+			m->kopath = xasprintf("%s/%s.ko", sub, m->name);
+	}
+	free(list);
+	/* dependencies among them first (a simple stable sort) */
+	for (i = 0; !err && i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (kmod_needs(&v[i], &v[j])) {
+				struct kmod t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+			}
+	*out = v;
+	*nout = n;
+	return err;
+}
+
+/* Native dependencies of every module, but not the ones we trace. */
+static void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *d = strdup(v[i].deps ? v[i].deps : ""), *out = strdup("");
+		char *tok, *save = NULL;
+
+		for (tok = strtok_r(d, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
+			bool ours = false;
+			char *t;
+
+			for (size_t j = 0; j < n; j++) {
+				char want[80];
+
+				snprintf(want, sizeof(want), "/%s.ko", v[j].name);
+				if (strstr(tok, want))
+					ours = true;
+			}
+			if (ours)
+				continue;
+			t = xasprintf("%s %s", out, tok);
+			free(out);
+			out = t;
+		}
+		load_deps(o->root ? o->root : "", out);
+		free(out);
+		free(d);
+	}
+}
+
+/*
+ * ioremaps that exist already, from /proc/vmallocinfo:
+ *   0xffffc90000680000-0xffffc900006a1000  135168 caller phys=0x... ioremap
+ * The size includes the guard page.
+ */
+static unsigned int kr_seed_maps(struct krec *k)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int n = 0;
+
+	if (!f) {
+		ks_warn("/proc/vmallocinfo: %s: ioremaps made before this recording will not be known",
+			strerror(errno));
+		return 0;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long long lo, hi, size, phys;
+		struct ks_add_map am;
+		char *ph;
+
+		if (!strstr(line, " ioremap") || !(ph = strstr(line, "phys=")) ||
+		    sscanf(line, "0x%llx-0x%llx %llu", &lo, &hi, &size) != 3 ||
+		    sscanf(ph, "phys=0x%llx", &phys) != 1 || hi <= lo)
+			continue;
+		am.virt = lo;
+		am.len = hi - lo;
+		if (!strstr(line, "vmalloc") && am.len > 4096)
+			am.len -= 4096; /* the guard page */
+		am.phys = phys;
+		if (!ioctl(k->dev, KS_IOC_ADD_MAP, &am))
+			n++;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static unsigned long read_hex_file(const char *dir, const char *name)
+{
+	char p[512];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "r");
+	if (f) {
+		if (fscanf(f, "%li", (long *)&v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The PCI devices, as mmiotrace's PCIDEV lines (kernel/trace/
+ * trace_mmiotrace.c): bus and devfn, vendor and device, irq, the start of
+ * each of the first 7 resources or'ed with its low flag bits, their
+ * sizes, and the driver's name.
+ */
+static char *kr_pci_lines(void)
+{
+	const char *top = "/sys/bus/pci/devices";
+	DIR *dir = opendir(top);
+	struct dirent *de;
+	struct buf b = {};
+	static const u8 nul;
+
+	if (!dir)
+		return strdup("");
+	while ((de = readdir(dir))) {
+		unsigned int dom, bus, slot, fn;
+		char d[512], line[1024], drv[512], *dn;
+		unsigned long long start[7] = {}, end[7] = {}, flags[7] = {};
+		ssize_t len;
+		FILE *f;
+		int i, o;
+
+		if (sscanf(de->d_name, "%x:%x:%x.%x", &dom, &bus, &slot, &fn) != 4)
+			continue;
+		snprintf(d, sizeof(d), "%s/%s", top, de->d_name);
+		snprintf(line, sizeof(line), "%s/resource", d);
+		f = fopen(line, "r");
+		for (i = 0; f && i < 7; i++)
+			if (fscanf(f, "%llx %llx %llx", &start[i], &end[i],
+				   &flags[i]) != 3)
+				break;
+		if (f)
+			fclose(f);
+		snprintf(line, sizeof(line), "%s/driver", d);
+		len = readlink(line, drv, sizeof(drv) - 1);
+		drv[len > 0 ? len : 0] = 0;
+		dn = strrchr(drv, '/');
+		o = snprintf(line, sizeof(line), "PCIDEV %02x%02x %04lx%04lx %lx",
+			     bus, (slot << 3) | fn, read_hex_file(d, "vendor"),
+			     read_hex_file(d, "device"), read_hex_file(d, "irq"));
+		for (i = 0; i < 7; i++)
+			o += snprintf(line + o, sizeof(line) - o, " %llx",
+				      start[i] | (flags[i] & 0xf));
+		for (i = 0; i < 7; i++)
+			o += snprintf(line + o, sizeof(line) - o, " %llx",
+				      start[i] < end[i] ? end[i] - start[i] + 1 : 0);
+		snprintf(line + o, sizeof(line) - o, " %s\n", dn ? dn + 1 : "");
+		buf__append(&b, line, strlen(line));
+	}
+	closedir(dir);
+	buf__append(&b, &nul, 1);
+	return (char *)b.p;
+}
+
 int record_kernel(const struct krecord_opts *o, char **argv)
 {
 	struct krec k = { .o = o, .dev = -1, .out = -1 };
 	struct ks_file_hdr hdr = { .version = KS_ABI_VERSION };
-	struct rw_opts ro = { .sz = sizeof(ro), .target = RW_TARGET_KERNEL };
-	struct rw_stats st = {};
+	struct rw_opts ro = { .sz = sizeof(ro), .target = RW_TARGET_KERNEL,
+			      .mmio = o->mmio };
 	char tmpdir[] = "/tmp/kstride-rec.XXXXXX";
-	char *path = NULL, *deps = NULL, *plain = NULL, *tmpout = NULL;
-	int err, status = 0, kstride_loaded = 0, mod_loaded = 0;
-	const char *p;
+	char *tmpout = NULL, *pci0 = NULL, *pci1 = NULL;
+	int err, status = 0, kstride_loaded = 0;
+	struct kmod *mods = NULL;
+	size_t nmods = 0, i;
 	pid_t pid;
 
 	if (!mkdtemp(tmpdir))
 		return -errno;
-	p = strrchr(o->module, '/');
-	if (strstr(o->module, ".ko")) {
-		/* a path: take it as it is */
-		path = strdup(o->module);
-		deps = strdup("");
-	} else {
-		err = find_module(o->root ? o->root : "", o->module, &path,
-				  &deps);
-		if (err)
-			goto out;
-	}
-	p = strrchr(path, '/');
-	snprintf(k.modname, sizeof(k.modname), "%s", p ? p + 1 : path);
-	*strstr(k.modname, ".ko") = 0;
-	for (size_t i = 0; k.modname[i]; i++)
-		if (k.modname[i] == '-')
-			k.modname[i] = '_';
-	err = module_image(path, tmpdir, &plain);
+	err = kmods_find(o, tmpdir, &mods, &nmods);
 	if (err)
 		goto out;
-	load_deps(o->root ? o->root : "", deps);
+	snprintf(k.modname, sizeof(k.modname), "%s", mods[0].name);
+	kmods_load_deps(o, mods, nmods);
 	err = load_module_file(o->kmod, "");
 	if (err && err != -EEXIST) {
 		ks_err("%s: cannot load kstride.ko: %s", o->kmod, strerror(-err));
 		goto out;
 	}
 	kstride_loaded = err != -EEXIST;
-	k.kopath = xasprintf("%s/%s.ko", tmpdir, k.modname);
-	fprintf(stderr, "kstride record: instrumenting %s\n", path);
-	err = rewrite__file(plain, k.kopath, &ro, &st);
-	if (err)
-		goto out;
+	for (i = 0; i < nmods; i++) {
+		struct rw_stats st = {};
+
+		fprintf(stderr, "kstride record: instrumenting %s%s\n",
+			mods[i].path, o->mmio ? " (MMIO mode)" : "");
+		err = rewrite__file(mods[i].plain, mods[i].kopath, &ro, &st);
+		if (err)
+			goto out;
+		fprintf(stderr, "kstride record: %s: %lu/%lu functions instrumented\n",
+			mods[i].name, (unsigned long)st.funcs_done,
+			(unsigned long)st.funcs);
+	}
 	k.dev = open("/dev/kstride", O_RDWR | O_CLOEXEC);
 	if (k.dev < 0) {
 		err = -errno;
@@ -512,6 +751,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	err = kr_map(&k);
 	if (err)
 		goto out;
+	if (o->mmio && !(k.info.flags & KS_INFO_MMIO)) {
+		ks_err("kstride.ko cannot trace MMIO on this kernel (see dmesg)");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
 	tmpout = xasprintf("%s.kstride-tmp", o->out);
 	k.out = open(tmpout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (k.out < 0) {
@@ -520,26 +764,39 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		goto out;
 	}
 	memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
-	hdr.flags = KS_FILE_KERNEL;
+	hdr.flags = KS_FILE_KERNEL | (o->mmio ? KS_FILE_MMIO : 0);
 	hdr.pid = getpid();
 	hdr.tsc_khz = k.info.tsc_khz;
 	err = kr_write(&k, &hdr, sizeof(hdr));
 	if (err)
 		goto out;
-	err = load_module_file(k.kopath, o->params);
-	if (err) {
-		ks_err("%s: cannot load the instrumented module: %s (see dmesg)",
-		       k.modname, strerror(-err));
-		goto out;
+	if (o->mmio) {
+		unsigned int n = kr_seed_maps(&k);
+
+		fprintf(stderr, "kstride record: %u ioremaps that exist already\n", n);
+		pci0 = kr_pci_lines();
 	}
-	mod_loaded = 1;
-	fprintf(stderr, "kstride record: %s loaded, %lu/%lu functions instrumented\n",
-		k.modname, (unsigned long)st.funcs_done, (unsigned long)st.funcs);
-	/* now: CMD may unload the module */
-	err = kr_descriptors(&k, k.modname);
-	err = err ?: kr_descriptors(&k, "kstride");
+	err = kr_descriptors(&k, "kstride");
 	if (err)
 		goto out;
+	for (i = 0; i < nmods; i++) {
+		err = load_module_file(mods[i].kopath,
+				       i == nmods - 1 ? o->params : "");
+		if (err) {
+			ks_err("%s: cannot load the instrumented module: %s (see dmesg)",
+			       mods[i].name, strerror(-err));
+			goto out;
+		}
+		mods[i].loaded = true;
+		/* now: CMD may unload it */
+		err = kr_descriptors(&k, mods[i].name);
+		if (err)
+			goto out;
+	}
+	fprintf(stderr, "kstride record: running");
+	for (i = 0; argv[i]; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fputc('\n', stderr);
 
 	pid = fork();
 	if (pid < 0) {
@@ -566,14 +823,27 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			goto out;
 		}
 	}
-	/* the module's exit path, if CMD left it loaded */
-	if (!o->keep) {
-		int uerr = unload_module(k.modname);
+	if (o->mmio) {
+		/* the drivers' names are known now, unless CMD unloaded them */
+		pci1 = kr_pci_lines();
+		if (strlen(pci1) < strlen(pci0)) {
+			free(pci1);
+			pci1 = pci0;
+			pci0 = NULL;
+		}
+		err = kr_chunk(&k, KS_CHUNK_PCI, pci1, strlen(pci1) + 1, NULL, 0);
+		if (err)
+			goto out;
+	}
+	/* their exit paths, last loaded first, if CMD left them loaded */
+	for (i = nmods; !o->keep && i-- > 0;) {
+		int uerr = unload_module(mods[i].name);
 
 		if (uerr && uerr != -ENOENT)
-			ks_warn("%s: cannot unload: %s", k.modname, strerror(-uerr));
+			ks_warn("%s: cannot unload: %s", mods[i].name,
+				strerror(-uerr));
 		else
-			mod_loaded = 0; /* or CMD unloaded it */
+			mods[i].loaded = false; /* or CMD unloaded it */
 	}
 	/* publish what is in the current sub-buffers, then take it; records
 	 * still being written get a second (100 ms at most) */
@@ -630,21 +900,24 @@ out:
 		unlink(tmpout);
 	if (k.dev >= 0)
 		close(k.dev);
-	if (mod_loaded && !o->keep)
-		unload_module(k.modname);
+	for (i = nmods; !o->keep && i-- > 0;)
+		if (mods[i].loaded)
+			unload_module(mods[i].name);
 	if (kstride_loaded && !o->keep)
 		unload_module("kstride");
-	if (k.kopath)
-		unlink(k.kopath);
-	if (plain && strcmp(plain, path ? path : ""))
-		unlink(plain);
+	for (i = 0; i < nmods; i++) {
+		char *sub = xasprintf("%s/%zu", tmpdir, i + 1);
+
+		kmod_free(&mods[i]);
+		rmdir(sub);
+		free(sub);
+	}
+	free(mods);
 	rmdir(tmpdir);
-	free(k.kopath);
 	free(k.refs);
 	free(tmpout);
-	free(path);
-	free(deps);
-	free(plain);
+	free(pci0);
+	free(pci1);
 	if (err)
 		return err;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -5,12 +5,13 @@
 #include "../lib/util/util.h"
 
 struct krecord_opts {
-	const char *module; /* name, or a path to a .ko */
+	const char *module; /* names or paths, comma-separated */
 	const char *params; /* module parameters */
 	const char *out;
 	const char *kmod; /* path of kstride.ko */
 	const char *root; /* modules under ROOT/lib/modules (modprobe -d) */
 	bool keep; /* leave the modules loaded */
+	bool mmio; /* device accesses only (instrument --mmio) */
 	unsigned int drain_delay_ms; /* test: a slow reader */
 };
 

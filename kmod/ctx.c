@@ -26,9 +26,12 @@ static bool probing; /* under the caller's lock (mods.c) */
 static_assert(KS_K_SWITCH == 8 && KS_A_SLOT == 0); /* desc.S */
 static_assert(sizeof_field(struct task_struct, comm) == 16);
 
+extern const u8 ks_own_regions[], ks_own_regions_end[];
+
 bool ks_region_own(const struct ks_region *r)
 {
-	return r == &ks_switch_region;
+	return (const u8 *)r >= ks_own_regions &&
+	       (const u8 *)r < ks_own_regions_end;
 }
 
 /* Fill the SWITCH record at @rec: @t runs, in the context @pc names. */

@@ -41,6 +41,7 @@ static long ks_info(void __user *arg)
 		.sub_shift = KS_SUB_SHIFT,
 		.sub_map = KS_SUB_MAP,
 		.tsc_khz = tsc_khz,
+		.flags = ks_mmio_ready() ? KS_INFO_MMIO : 0,
 	};
 	int cpu;
 
@@ -79,6 +80,23 @@ static long ks_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return 0;
 	case KS_IOC_READ_DESC:
 		return ks_read_desc_ioctl((void __user *)arg);
+	case KS_IOC_ADD_MAP: {
+		struct ks_add_map am;
+
+		if (copy_from_user(&am, (void __user *)arg, sizeof(am)))
+			return -EFAULT;
+		return ks_add_map(&am);
+	}
+	case KS_IOC_MARK: {
+		struct ks_mark mk;
+
+		if (copy_from_user(&mk, (void __user *)arg, sizeof(mk)))
+			return -EFAULT;
+		if (strnlen(mk.text, sizeof(mk.text)) == sizeof(mk.text))
+			return -EINVAL;
+		ks_mark(mk.text);
+		return 0;
+	}
 	default:
 		return -ENOTTY;
 	}

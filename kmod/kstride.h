@@ -47,6 +47,17 @@ struct ks_ring *ks_ring_of(int cpu);
 void ks_flush_all(void);
 bool ks_any_ready(void);
 u64 ks_krefill(u64 start, const struct ks_region *reg);
+void ks_emit(const struct ks_region *reg, const u64 *v, unsigned int nslots);
+
+struct ks_mregs;
+void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms);
+void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms);
+void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms);
+bool ks_mmio_ready(void);
+int ks_mmio_init(void);
+void ks_mmio_exit(void);
+long ks_add_map(const struct ks_add_map *am);
+void ks_mark(const char *text);
 
 int ks_mods_init(void);
 void ks_mods_exit(void);

@@ -52,15 +52,20 @@ static int __init ks_init(void)
 	err = ks_mods_init();
 	if (err)
 		goto err_rings;
-	err = ks_dev_init();
+	err = ks_mmio_init();
 	if (err)
 		goto err_mods;
+	err = ks_dev_init();
+	if (err)
+		goto err_mmio;
 	ks_dir = debugfs_create_dir("kstride", NULL);
 	debugfs_create_file("stats", 0400, ks_dir, NULL, &ks_stats_fops);
 	pr_info("ready: %u sub-buffers of %u KiB per CPU\n", nsub,
 		KS_SUB_SIZE >> 10);
 	return 0;
 
+err_mmio:
+	ks_mmio_exit();
 err_mods:
 	ks_mods_exit();
 err_rings:
@@ -72,6 +77,7 @@ static void __exit ks_exit(void)
 {
 	debugfs_remove_recursive(ks_dir);
 	ks_dev_exit();
+	ks_mmio_exit();
 	ks_mods_exit();
 	ks_rings_exit();
 }

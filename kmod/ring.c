@@ -143,6 +143,27 @@ static bool owns(struct ks_ring *r, u64 frame)
 
 static u8 ks_void[KS_REGION_MAX_BYTES] __aligned(8);
 
+/*
+ * A record of @reg with @nslots slots @v, written from C (kstride.ko's own
+ * records, and device accesses), in any context, like instrumented code.
+ */
+void ks_emit(const struct ks_region *reg, const u64 *v, unsigned int nslots)
+{
+	u64 need = KS_REC_BYTES(nslots), rec;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
+	if (rec & KS_SUB_SIZE)
+		rec = ks_krefill(rec, reg);
+	/* in flight until the ref is stored */
+	WRITE_ONCE(*(u32 *)rec, (u32)need);
+	memcpy((u8 *)rec + KS_REC_HDR, v, 8 * nslots);
+	barrier();
+	WRITE_ONCE(*(u32 *)rec, (u32)(unsigned long)reg);
+	local_irq_restore(flags);
+}
+
 u64 ks_krefill(u64 start, const struct ks_region *reg)
 {
 	u64 need = KS_REC_BYTES(min_t(u32, reg->nslots, KS_REGION_MAX_SLOTS));

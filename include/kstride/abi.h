@@ -171,6 +171,13 @@ enum ks_kind {
 	KS_K_RANGE_R = 6, /* string read: slots = pointer before, after */
 	KS_K_RANGE_W = 7, /* string write: slots = pointer before, after */
 	KS_K_SWITCH = 8, /* kernel: the CPU runs another task (kstride.ko) */
+	KS_K_MMIO_R = 9, /* device read: slots as in struct ks_mmio_rec */
+	KS_K_MMIO_W = 10, /* device write */
+	KS_K_PIO_R = 11, /* port read (in, ins, ioread on a port token) */
+	KS_K_PIO_W = 12, /* port write */
+	KS_K_MAP = 13, /* kstride.ko: an ioremap'd area appeared */
+	KS_K_UNMAP = 14, /* kstride.ko: it went */
+	KS_K_MARK = 15, /* kstride.ko: a user's marker (KS_IOC_MARK) */
 	KS_K_MAX,
 };
 
@@ -268,6 +275,130 @@ struct ks_func {
  */
 #define KS_SYM_PREEMPT "__kstride_preempt_count"
 
+/*
+ * 5. MMIO mode (kstride instrument --mmio, kernel target)
+ * -------------------------------------------------------
+ *
+ * Only accesses that may reach a device are instrumented: memory operands
+ * that are not %rsp-, RIP- or segment-based, port I/O instructions, and
+ * calls to the kernel's MMIO accessors (ioread32, memcpy_fromio, ...).
+ * A memory operand gets an inline check, a few instructions that fail for
+ * everything outside ioremap'd space:
+ *
+ *	lea	addr, T
+ *	shr	$KS_IOMAP_SHIFT, T
+ *	sub	__kstride_iomap_base(%rip), T	vmalloc start >> shift
+ *	cmp	__kstride_iomap_len(%rip), T	granules in vmalloc space
+ *	jae	1f
+ *	bt	T, __kstride_iomap(%rip)	granules holding an ioremap
+ *	jc	stub
+ *   1:	original instruction
+ *
+ * The stub pushes the address of the site's struct ks_msite and calls
+ * __kstride_kmmio, which finds the mapping, performs the access itself
+ * (exactly once, at the same width: reads have side effects), writes the
+ * value into the saved destination register, records it, and returns
+ * past the original instruction.  A site kstride.ko cannot perform (any
+ * other instruction) runs the original instruction and records the
+ * access with KS_MF_NOVALUE.  Port I/O instructions and accessor calls
+ * always take their stub (__kstride_kpio, __kstride_khelper).
+ *
+ * Section "kstride_msites" holds the sites; each names a region of one
+ * site (in kstride_regions) that gives its function, offset, width and
+ * kind, so that readers need nothing new to name the instruction.
+ */
+#define KS_SYM_KMMIO "__kstride_kmmio"
+#define KS_SYM_KPIO "__kstride_kpio"
+#define KS_SYM_KHELPER "__kstride_khelper"
+#define KS_SYM_IOMAP "__kstride_iomap"
+#define KS_SYM_IOMAP_BASE "__kstride_iomap_base"
+#define KS_SYM_IOMAP_LEN "__kstride_iomap_len"
+#define KS_IOMAP_SHIFT 21 /* 2 MiB granules */
+#define KS_SEC_MSITES "kstride_msites"
+
+enum ks_mop {
+	KS_MOP_LOAD = 1, /* mov m, reg (reg gets size bytes) */
+	KS_MOP_LOAD_ZX = 2, /* movzx m, reg (dsize: register bytes) */
+	KS_MOP_LOAD_SX = 3, /* movsx/movsxd m, reg */
+	KS_MOP_STORE = 4, /* mov reg, m */
+	KS_MOP_STORE_IMM = 5, /* mov $imm, m (imm sign-extended) */
+	KS_MOP_OTHER = 6, /* anything else: run, record without value */
+	KS_MOP_IN = 7, /* in: port imm (reg = none) or %dx, into %al/%ax/%eax */
+	KS_MOP_OUT = 8, /* out */
+	KS_MOP_HELPER = 9, /* a call to an accessor: helper, fn */
+};
+
+#define KS_REG_NONE 0xff
+#define KS_MSEG_NONE 0
+#define KS_MSEG_FS 1
+#define KS_MSEG_GS 2
+
+struct ks_msite {
+	__s32 region; /* rel. pointer to its struct ks_region */
+	__u8 op; /* enum ks_mop */
+	__u8 size; /* access width: 1, 2, 4, 8 */
+	__u8 base, index; /* GPR numbers (rax 0 ... r15 15), KS_REG_NONE */
+	__u8 scale;
+	__u8 reg; /* value register, KS_REG_NONE for an immediate */
+	__u8 dsize; /* loads: destination register bytes */
+	__u8 seg;
+	__s32 disp;
+	__s32 imm; /* STORE_IMM: the value; IN/OUT: the port if reg none */
+	__s32 fn; /* HELPER: rel. pointer to the accessor itself */
+	__u32 helper; /* HELPER: enum ks_helper */
+};
+
+/* The accessors a module may call, recorded access by access. */
+enum ks_helper {
+	KS_H_IOREAD8 = 1, KS_H_IOREAD16, KS_H_IOREAD16BE, KS_H_IOREAD32,
+	KS_H_IOREAD32BE, KS_H_IOREAD64_LO_HI, KS_H_IOREAD64_HI_LO,
+	KS_H_IOWRITE8, KS_H_IOWRITE16, KS_H_IOWRITE16BE, KS_H_IOWRITE32,
+	KS_H_IOWRITE32BE, KS_H_IOWRITE64_LO_HI, KS_H_IOWRITE64_HI_LO,
+	KS_H_IOREAD8_REP, KS_H_IOREAD16_REP, KS_H_IOREAD32_REP,
+	KS_H_IOWRITE8_REP, KS_H_IOWRITE16_REP, KS_H_IOWRITE32_REP,
+	KS_H_MEMCPY_FROMIO, KS_H_MEMCPY_TOIO, KS_H_MEMSET_IO,
+	KS_H_IOWRITE32_COPY, KS_H_IOWRITE64_COPY,
+	KS_H_MAX,
+};
+
+/*
+ * A device access record: its region is the site's (which names the
+ * instruction), its slots these.  The flags say what the access was: an
+ * accessor call may read a port or memory, and make several accesses.
+ */
+struct ks_mmio_rec {
+	__u64 tsc;
+	__u64 phys; /* physical address, or the port */
+	__u64 value; /* the value read or written, as the device saw it */
+	__u64 virt; /* the address the module used */
+	__u32 map_id; /* the mapping's id (0: port I/O) */
+	__u32 flags; /* width in bytes (KS_MF_WIDTH) | KS_MF_* */
+};
+
+#define KS_MMIO_SLOTS 5
+#define KS_MF_WIDTH 0xff
+#define KS_MF_WRITE 0x100
+#define KS_MF_PORT 0x200
+#define KS_MF_NOVALUE 0x400 /* the value is not known (KS_MOP_OTHER) */
+#define KS_MF_UNMAPPED 0x800 /* an accessor on an address no map knows */
+
+/*
+ * kstride.ko's own records (module "kstride"), one region each:
+ *   SWITCH  tsc, pid | tgid << 32, comm[16], preempt count
+ *   MAP     tsc, phys, virt, len, id
+ *   UNMAP   tsc, virt, id, 0, 0
+ *   MARK    tsc, 64 bytes of text (NUL-padded)
+ */
+#define KS_MARK_TEXT 64
+
+struct ks_add_map {
+	__u64 virt, len, phys; /* an ioremap that existed before we came */
+};
+
+struct ks_mark {
+	char text[KS_MARK_TEXT];
+};
+
 #define KS_SEC_REGIONS "kstride_regions"
 #define KS_SEC_FUNCS "kstride_funcs"
 #define KS_SEC_STRS "kstride_strs"
@@ -290,6 +421,8 @@ enum ks_chunk_type {
 	KS_CHUNK_STRS = 4, /* u64 run-time address, then raw string bytes */
 	KS_CHUNK_END = 5, /* struct ks_end */
 	KS_CHUNK_PAD = 6, /* nothing: space to skip */
+	KS_CHUNK_PCI = 7, /* MMIO traces: the PCI devices, as mmiotrace's
+			   * PCIDEV lines (text, NUL-padded) */
 };
 
 struct ks_chunk_hdr {
@@ -315,6 +448,7 @@ struct ks_data_hdr {
 };
 
 #define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
+#define KS_FILE_MMIO 2 /* ...of device accesses (record --mmio) */
 
 struct ks_end {
 	__u64 records_bytes; /* record bytes written in DATA chunks */
@@ -383,8 +517,10 @@ struct ks_info {
 	__u32 sub_map;
 	__u64 online_mask; /* CPUs 0..63 that have a ring */
 	__u32 tsc_khz; /* TSC ticks per millisecond (timestamps) */
-	__u32 reserved;
+	__u32 flags; /* KS_INFO_* */
 };
+
+#define KS_INFO_MMIO 0x1 /* MMIO mode works: ioremaps are being tracked */
 
 /*
  * The descriptors of an instrumented module, as loaded: the rewriter names
@@ -409,5 +545,7 @@ struct ks_read_desc {
 #define KS_IOC_INFO _IOR(KS_IOC_MAGIC, 1, struct ks_info)
 #define KS_IOC_FLUSH _IO(KS_IOC_MAGIC, 2)
 #define KS_IOC_READ_DESC _IOWR(KS_IOC_MAGIC, 3, struct ks_read_desc)
+#define KS_IOC_ADD_MAP _IOW(KS_IOC_MAGIC, 4, struct ks_add_map)
+#define KS_IOC_MARK _IOW(KS_IOC_MAGIC, 5, struct ks_mark)
 
 #endif /* KSTRIDE_ABI_H */

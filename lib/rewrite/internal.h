@@ -34,6 +34,27 @@ struct site {
 	s8 areg; /* lea scratch for base+index, REG_NONE: two slots */
 };
 
+/* MMIO mode: one instruction that may reach a device (see abi.h, 5.). */
+struct msite {
+	u32 insn;
+	u8 op; /* enum ks_mop */
+	u8 size;
+	u8 kind; /* KS_K_MMIO_R/W, KS_K_PIO_R/W */
+	bool check; /* a memory operand: inline check, stub out of line */
+	bool tail; /* HELPER reached by a tail jump */
+	s8 treg; /* the check's scratch register */
+	bool tspill; /* ...pushed around the check: none was dead */
+	bool fsave; /* flags live: pushfq/popfq around the check */
+	u32 helper; /* enum ks_helper */
+	struct elf_sym *fn; /* HELPER: the accessor */
+	u32 region_off, msite_off; /* descriptors */
+	u32 stub_pos, back_pos; /* in the copy, from its start */
+	/* where its code moves %rsp: ORC entries for the copy (meta.c) */
+	u8 norc;
+	u32 orc_pos[12];
+	s8 orc_push[12]; /* words pushed from there on */
+};
+
 struct region {
 	u32 first, last; /* instruction indices */
 	u32 site0, nsites; /* into func->sites */
@@ -98,6 +119,7 @@ struct func {
 	VEC(struct site) sites;
 	VEC(struct region) regions;
 	VEC(struct region_exit) exits;
+	VEC(struct msite) msites; /* MMIO mode instead of sites and regions */
 
 	const char *skip; /* reason (rw_skip_names), NULL if instrumented */
 	enum rw_skip skip_why;
@@ -127,8 +149,8 @@ struct rw_ctx {
 	VEC(struct jump_table) tables;
 	VEC(struct pending) pendings;
 	/* new sections */
-	struct elf_sec *regions, *fdescs, *strs;
-	struct buf regions_buf, fdescs_buf, strs_buf;
+	struct elf_sec *regions, *fdescs, *strs, *msites;
+	struct buf regions_buf, fdescs_buf, strs_buf, msites_buf;
 	struct elf_sym *tls_sym, *refill_sym, *preempt_sym;
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
@@ -160,6 +182,7 @@ int live__compute(struct rw_ctx *ctx, struct func *f);
 
 /* plan.c */
 int plan__func(struct rw_ctx *ctx, struct func *f);
+int mmio__plan_func(struct rw_ctx *ctx, struct func *f);
 
 /* emit.c */
 int emit__all(struct rw_ctx *ctx);

@@ -209,6 +209,21 @@ static int orc_add(struct orc_news *n, struct elf_sec *sec, u64 off,
 	return 0;
 }
 
+#define ORC_REG_SP 5
+#define ORC_TYPE_CALL 0
+
+/* @o with @words more pushed, if its frame is found from %rsp. */
+static void orc_pushed(u8 *o, int words)
+{
+	s16 sp;
+
+	if ((o[4] & 0xf) != ORC_REG_SP || (o[5] & 3) != ORC_TYPE_CALL)
+		return;
+	memcpy(&sp, o, 2);
+	sp += 8 * words;
+	memcpy(o, &sp, 2);
+}
+
 struct orc_src {
 	u64 ip; /* original section offset */
 	size_t idx; /* entry index */
@@ -308,6 +323,21 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 				err = orc_add(&news, f->copy,
 					      f->copy_off + x->stub_off,
 					      orc->data + src.v[e].idx * ORC_ENTRY);
+		}
+		/* MMIO mode: every place its code pushes or pops */
+		for (k = 0; k < f->msites.n && !err; k++) {
+			const struct msite *m = &f->msites.v[k];
+			int e = orc_at(ips, src.n, f->insns[m->insn].off);
+
+			for (j = 0; e >= 0 && j < m->norc && !err; j++) {
+				u8 o[ORC_ENTRY];
+
+				memcpy(o, orc->data + src.v[e].idx * ORC_ENTRY,
+				       ORC_ENTRY);
+				orc_pushed(o, m->orc_push[j]);
+				err = orc_add(&news, f->copy,
+					      f->copy_off + m->orc_pos[j], o);
+			}
 		}
 		free(ips);
 		vec_free(&src);

@@ -49,6 +49,17 @@ void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
 		(unsigned long)st->jump_tables);
 	fprintf(f, "%scode bytes added:     %lu\n", indent,
 		(unsigned long)st->bytes_out);
+	if (st->mmio_checked || st->mmio_pio || st->mmio_helpers ||
+	    st->mmio_unchecked) {
+		fprintf(f, "%smmio: checked operands %lu (performed by kstride.ko %lu, recorded without value %lu)\n",
+			indent, (unsigned long)st->mmio_checked,
+			(unsigned long)st->mmio_emulated,
+			(unsigned long)(st->mmio_checked - st->mmio_emulated));
+		fprintf(f, "%smmio: port I/O %lu, accessor calls %lu, string operands not checked %lu\n",
+			indent, (unsigned long)st->mmio_pio,
+			(unsigned long)st->mmio_helpers,
+			(unsigned long)st->mmio_unchecked);
+	}
 }
 
 static void ctx__free(struct rw_ctx *ctx)
@@ -73,6 +84,7 @@ static void ctx__free(struct rw_ctx *ctx)
 		vec_free(&f->sites);
 		vec_free(&f->regions);
 		vec_free(&f->exits);
+		vec_free(&f->msites);
 	}
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);
@@ -80,6 +92,7 @@ static void ctx__free(struct rw_ctx *ctx)
 	buf__free(&ctx->regions_buf);
 	buf__free(&ctx->fdescs_buf);
 	buf__free(&ctx->strs_buf);
+	buf__free(&ctx->msites_buf);
 }
 
 static int collect_syms(struct elf_obj *obj, char ***syms, size_t *nsyms)
@@ -157,6 +170,11 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 		       elf_obj__find_sec(ctx.obj, ".gnu.linkonce.this_module")));
 	st.objects = 1;
 	st.bytes_in = insize;
+	if (opts->mmio && !ctx.kernel) {
+		ks_err("%s: --mmio traces kernel modules only", name);
+		err = -EINVAL;
+		goto out;
+	}
 
 	err = scan__functions(&ctx);
 	err = err ?: refs__scan(&ctx);
@@ -168,7 +186,17 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 		if (f->skip)
 			continue;
 		err = live__compute(&ctx, f);
-		err = err ?: plan__func(&ctx, f);
+		if (err)
+			break;
+		if (opts->mmio) {
+			err = mmio__plan_func(&ctx, f);
+			/* nothing that may reach a device: leave it as it is */
+			if (!err && !f->msites.n)
+				func__skip(&ctx, f, SKIP_MMIO_NONE, NULL,
+					   f->start);
+		} else {
+			err = plan__func(&ctx, f);
+		}
 	}
 	if (err)
 		goto out;

@@ -19,6 +19,7 @@ struct rw_opts {
 	bool no_stack; /* drop implicit and rsp-based stack accesses */
 	bool no_func_events; /* no entry/exit events */
 	bool allow_unknown; /* leave functions with unknown bytes original */
+	bool mmio; /* kernel: record device accesses only, with values */
 };
 
 /* Why a function was left original.  Keep in sync with rw_skip_names[]. */
@@ -33,6 +34,7 @@ enum rw_skip {
 	SKIP_EMPTY,
 	SKIP_ALT_BRANCH,
 	SKIP_NOINSTR,
+	SKIP_MMIO_NONE,
 	NR_SKIP,
 };
 
@@ -47,6 +49,10 @@ struct rw_stats {
 	u64 got_loads_dropped;
 	u64 jump_tables, cold_parts;
 	u64 bytes_in, bytes_out;
+	/* MMIO mode: checked memory operands (emulated or not), port I/O
+	 * instructions, accessor calls, operands never checked (strings) */
+	u64 mmio_checked, mmio_emulated, mmio_pio, mmio_helpers;
+	u64 mmio_unchecked;
 };
 
 void rw_stats__add(struct rw_stats *to, const struct rw_stats *from);

@@ -19,6 +19,7 @@ const char *const rw_skip_names[NR_SKIP] = {
 	[SKIP_EMPTY] = "empty",
 	[SKIP_ALT_BRANCH] = "short-branch-in-alternative",
 	[SKIP_NOINSTR] = "noinstr-section",
+	[SKIP_MMIO_NONE] = "mmio: no device access",
 };
 
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,

@@ -48,6 +48,9 @@ struct trace {
 	u64 lost; /* kernel records still in flight when copied */
 	u64 lost_bytes; /* kernel: bytes of other modules' records */
 	u64 tsc_khz; /* kernel: TSC ticks per ms, for timestamps */
+	const char *pci; /* MMIO: PCIDEV lines */
+	bool mmio;
+	size_t pci_len;
 	struct cpu_state cs; /* kernel: the CPU being walked */
 	u32 cs_cpu;
 };
@@ -60,6 +63,10 @@ const char *ks_kind__name(u8 kind)
 		[KS_K_ENTRY] = "ENTRY",	 [KS_K_EXIT] = "EXIT",
 		[KS_K_RANGE_R] = "R",	 [KS_K_RANGE_W] = "W",
 		[KS_K_SWITCH] = "SWITCH",
+		[KS_K_MMIO_R] = "MMIO_R", [KS_K_MMIO_W] = "MMIO_W",
+		[KS_K_PIO_R] = "PIO_R",	 [KS_K_PIO_W] = "PIO_W",
+		[KS_K_MAP] = "MAP",	 [KS_K_UNMAP] = "UNMAP",
+		[KS_K_MARK] = "MARK",
 	};
 
 	return kind < KS_K_MAX ? n[kind] : "?";
@@ -269,6 +276,7 @@ int trace__open(const char *path, bool force, struct trace **tp)
 	memcpy(&hdr, t->data, sizeof(hdr));
 	t->kernel = hdr.flags & KS_FILE_KERNEL;
 	t->tsc_khz = t->kernel ? hdr.tsc_khz : 0;
+	t->mmio = hdr.flags & KS_FILE_MMIO;
 	if (hdr.version != KS_ABI_VERSION) {
 		ks_err("%s: trace format version %u; this kstride reads version %u",
 		       path, hdr.version, KS_ABI_VERSION);
@@ -330,6 +338,13 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			break;
 		}
 		case KS_CHUNK_PAD:
+			break;
+		case KS_CHUNK_PCI:
+			/* text, NUL-terminated inside the chunk */
+			if (memchr(t->data + off + sizeof(ch), 0, ch.len)) {
+				t->pci = (const char *)t->data + off + sizeof(ch);
+				t->pci_len = ch.len;
+			}
 			break;
 		case KS_CHUNK_REGIONS:
 			d = vec_push(&t->regions_d);
@@ -562,6 +577,50 @@ static void ev_ctx(struct trace *t, const struct data_chunk *dc,
 	ev->comm = s->comm;
 }
 
+/* The slots of a device record, or of kstride.ko's MAP, UNMAP, MARK. */
+static void dev_event(struct trace *t, const struct data_chunk *dc,
+		      struct trace_event *ev, u8 kind, const u64 *v)
+{
+	ev->ts = tsc_ns(t, dc, v[0]);
+	ev->map_id = 0;
+	ev->mflags = 0;
+	ev->len = 0;
+	ev->text[0] = 0;
+	switch (kind) {
+	case KS_K_MAP:
+		ev->phys = v[1];
+		ev->addr = v[2];
+		ev->len = v[3];
+		ev->map_id = (u32)v[4];
+		break;
+	case KS_K_UNMAP:
+		ev->addr = v[1];
+		ev->map_id = (u32)v[2];
+		break;
+	case KS_K_MARK:
+		memcpy(ev->text, &v[1], KS_MARK_TEXT);
+		ev->text[KS_MARK_TEXT] = 0;
+		break;
+	default:
+		ev->phys = v[1];
+		ev->value = v[2];
+		ev->addr = v[3];
+		ev->map_id = (u32)v[4];
+		ev->mflags = (u32)(v[4] >> 32);
+		break;
+	}
+}
+
+const char *trace__pci(const struct trace *t)
+{
+	return t->pci ? t->pci : "";
+}
+
+bool trace__mmio(const struct trace *t)
+{
+	return t->mmio;
+}
+
 static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 		      trace_cb cb, void *arg)
 {
@@ -573,6 +632,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 	memcpy(&dh, t->data + dc->off, sizeof(dh));
 	memset(&ev, 0, sizeof(ev));
 	ev.tid = t->kernel ? dc->cpu : dh.tid;
+	ev.gap = t->kernel && (dc->flags & KS_SUB_GAP);
 	if (t->kernel && (dc->cpu != t->cs_cpu || (dc->flags & KS_SUB_GAP))) {
 		/* another CPU, or records were lost: nothing is known */
 		cpu_reset(&t->cs);
@@ -662,7 +722,13 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			ev.count = 1;
 			ev.dir = 0;
 			ev.sp = 0;
-			if (s.kind == KS_K_SWITCH) {
+			if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_MARK) {
+				if ((u32)s.slot + (s.kind == KS_K_MARK ? 9 : 5) >
+				    r->nslots)
+					return bad(t, "short device record",
+						   p - t->data);
+				dev_event(t, dc, &ev, s.kind, slots + s.slot);
+			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
 				ev.sp = slots[used] + (s64)s.disp;
@@ -688,6 +754,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			err = cb(&ev, arg);
 			if (err)
 				return err;
+			ev.gap = false;
 			if (t->kernel && s.kind == KS_K_EXIT)
 				ctx_exit(&t->cs);
 		}

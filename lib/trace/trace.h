@@ -48,6 +48,11 @@ struct trace_event {
 	int ctx; /* enum ks_ctx */
 	s32 pid, tgid; /* of the task the CPU ran; -1 if unknown */
 	const char *comm; /* its name, "" if unknown */
+	/* device records (KS_K_MMIO_R ... KS_K_MARK), ts their own */
+	u64 phys, value, len; /* MAP: phys, virt in addr, len */
+	u32 map_id, mflags; /* KS_MF_* */
+	char text[KS_MARK_TEXT + 1]; /* MARK */
+	bool gap; /* kernel: records were dropped on this CPU right before */
 };
 
 struct trace;
@@ -73,5 +78,8 @@ u64 trace__lost(const struct trace *t);
 u64 trace__lost_bytes(const struct trace *t);
 const char *ks_kind__name(u8 kind);
 const char *ks_ctx__name(int ctx);
+/* MMIO traces: the PCIDEV lines recorded with them, or "" */
+const char *trace__pci(const struct trace *t);
+bool trace__mmio(const struct trace *t);
 
 #endif /* KS_TRACE_H */

@@ -424,6 +424,94 @@ static void decode_adjust(struct insn *insn, const ZydisDecodedInstruction *in,
 		insn->adj_reg = REG_NONE;
 }
 
+static bool high_byte(ZydisRegister r)
+{
+	return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_BH ||
+	       r == ZYDIS_REGISTER_CH || r == ZYDIS_REGISTER_DH;
+}
+
+static bool plain_gpr(const ZydisDecodedOperand *o)
+{
+	int g;
+
+	if (o->type != ZYDIS_OPERAND_TYPE_REGISTER || high_byte(o->reg.value))
+		return false;
+	g = gpr_of(o->reg.value);
+	return g != REG_NONE && g != REG_RIP && g != REG_RSP;
+}
+
+/*
+ * The forms kstride.ko can perform itself on a device: mov to and from a
+ * general register, mov of an immediate, movzx/movsx/movsxd loads, and
+ * in/out.  Anything else with a memory operand is KS_MOP_OTHER.
+ */
+static void decode_mmio(struct insn *insn, const ZydisDecodedInstruction *in,
+			const ZydisDecodedOperand *op)
+{
+	struct insn_mmio *m = &insn->mm;
+	int n = in->operand_count_visible;
+
+	m->reg = REG_NONE;
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_IN:
+	case ZYDIS_MNEMONIC_OUT: {
+		const ZydisDecodedOperand *port, *val;
+
+		if (n != 2)
+			return;
+		port = in->mnemonic == ZYDIS_MNEMONIC_IN ? &op[1] : &op[0];
+		val = in->mnemonic == ZYDIS_MNEMONIC_IN ? &op[0] : &op[1];
+		if (val->type != ZYDIS_OPERAND_TYPE_REGISTER)
+			return;
+		m->op = in->mnemonic == ZYDIS_MNEMONIC_IN ? KS_MOP_IN :
+							     KS_MOP_OUT;
+		m->size = val->size / 8;
+		if (port->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+			m->imm = (s32)port->imm.value.u;
+		else
+			m->reg = REG_RDX; /* the port is %dx */
+		return;
+	}
+	case ZYDIS_MNEMONIC_MOV:
+		if (n != 2 || insn->nacc != 1)
+			break;
+		if (op[0].type == ZYDIS_OPERAND_TYPE_MEMORY && plain_gpr(&op[1])) {
+			m->op = KS_MOP_STORE;
+			m->reg = gpr_of(op[1].reg.value);
+		} else if (op[0].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+			   op[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+			m->op = KS_MOP_STORE_IMM;
+			m->imm = (s32)op[1].imm.value.s;
+		} else if (op[1].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+			   plain_gpr(&op[0])) {
+			m->op = KS_MOP_LOAD;
+			m->reg = gpr_of(op[0].reg.value);
+			m->dsize = op[0].size / 8;
+		} else {
+			break;
+		}
+		m->size = (op[0].type == ZYDIS_OPERAND_TYPE_MEMORY ? op[0].size :
+								     op[1].size) / 8;
+		return;
+	case ZYDIS_MNEMONIC_MOVZX:
+	case ZYDIS_MNEMONIC_MOVSX:
+	case ZYDIS_MNEMONIC_MOVSXD:
+		if (n != 2 || insn->nacc != 1 || !plain_gpr(&op[0]) ||
+		    op[1].type != ZYDIS_OPERAND_TYPE_MEMORY)
+			break;
+		m->op = in->mnemonic == ZYDIS_MNEMONIC_MOVZX ? KS_MOP_LOAD_ZX :
+							       KS_MOP_LOAD_SX;
+		m->reg = gpr_of(op[0].reg.value);
+		m->dsize = op[0].size / 8;
+		m->size = op[1].size / 8;
+		return;
+	default:
+		break;
+	}
+	if (insn->nacc)
+		m->op = KS_MOP_OTHER;
+}
+
 int x86__decode(const u8 *code, size_t avail, u64 off, struct insn *insn)
 {
 	ZydisDecodedOperand op[ZYDIS_MAX_OPERAND_COUNT];
@@ -461,6 +549,7 @@ int x86__decode(const u8 *code, size_t avail, u64 off, struct insn *insn)
 	}
 	if (insn->rip_rel && insn->disp_size != 4)
 		insn->bad = "RIP-relative operand without a 32-bit displacement";
+	decode_mmio(insn, &in, op);
 	return 0;
 }
 

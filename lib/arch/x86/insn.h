@@ -69,6 +69,19 @@ struct insn_access {
 
 #define INSN_MAX_ACC 4
 
+/*
+ * What an access does with its value, for MMIO mode: a device access is
+ * performed by kstride.ko itself, which must know where the value comes
+ * from or goes (see enum ks_mop in abi.h; 0: not one of these forms).
+ */
+struct insn_mmio {
+	u8 op; /* enum ks_mop, or 0 */
+	u8 size; /* access bytes */
+	s8 reg; /* value register (al..r15 by its 64-bit number), REG_NONE */
+	u8 dsize; /* loads: destination register bytes */
+	s32 imm; /* STORE_IMM; IN/OUT with an immediate port */
+};
+
 struct insn {
 	u64 off; /* offset in its section */
 	u8 len;
@@ -90,6 +103,7 @@ struct insn {
 	bool nop; /* nop, or a hint that touches no memory */
 	s8 adj_reg; /* the one register it moves by a constant, or REG_NONE */
 	s32 adj; /* ...by this much (push: -8, add $16,%rsp: +16) */
+	struct insn_mmio mm;
 	u16 mnemonic; /* opaque, for x86__mnemonic_name() */
 };
 

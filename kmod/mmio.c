@@ -1,0 +1,717 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MMIO mode (include/kstride/abi.h, part 5): which virtual addresses are
+ * device memory, and the C side of the stubs in kmmio.S.
+ *
+ * Mappings.  Every ioremap in the kernel while kstride.ko is loaded is
+ * seen by kretprobes on the ioremap family (each variant calls the same
+ * internal function once), every iounmap by a kprobe; ones that existed
+ * before come from the reader (KS_IOC_ADD_MAP, out of /proc/vmallocinfo).
+ * Each gets an id and a MAP record.  The table is a sorted array replaced
+ * under a lock and read under RCU-sched, from any context; the granule
+ * bitmap is set before a new mapping is handed to its caller.
+ *
+ * Accesses.  A stub performs the access itself, exactly once and at the
+ * instruction's width (device reads have side effects), so the value it
+ * records is the value the device gave or got.  Accessor calls are
+ * performed access by access, in the order and widths the kernel's own
+ * accessors use on x86, so a device sees the same traffic as without
+ * kstride.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cc_platform.h>
+#include <linux/io.h>
+#include <linux/kprobes.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <asm/msr.h>
+
+#include "kstride.h"
+
+/* what kmmio.S saves: the stubs' order of pushes, then what the caller pushed */
+struct ks_mregs {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 di, si, bp, bx, dx, cx, ax;
+	u64 flags;
+	u64 ret; /* into the instrumented copy */
+	u64 msite;
+};
+
+extern u8 __kstride_iomap[];
+extern u64 __kstride_iomap_base, __kstride_iomap_len;
+extern const struct ks_region ks_map_region, ks_unmap_region, ks_mark_region;
+
+#define IOMAP_BITS (8ul << 21) /* kmmio.S: 2 MiB of bitmap */
+#define MAX_MAPS 8192
+
+/* x86's ioread/iowrite tokens for ports (lib/iomap.c) */
+#define PIO_OFFSET 0x10000ul
+#define PIO_MASK 0xfffful
+#define PIO_RESERVED 0x40000ul
+
+struct ks_map {
+	u64 virt, len, phys;
+	u32 id;
+};
+
+struct ks_maps {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct ks_map m[];
+};
+
+static struct ks_maps __rcu *maps;
+static DEFINE_RAW_SPINLOCK(maps_lock);
+static atomic_t next_id;
+static bool mmio_ready;
+
+bool ks_mmio_ready(void)
+{
+	return mmio_ready;
+}
+
+/* ---- the table ---- */
+
+/* Under RCU-sched (preemption off): the mapping holding @addr. */
+static const struct ks_map *map_find(u64 addr)
+{
+	struct ks_maps *ms = rcu_dereference_sched(maps);
+	unsigned int lo = 0, hi;
+
+	if (!ms)
+		return NULL;
+	hi = ms->n;
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (ms->m[mid].virt <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || addr - ms->m[lo - 1].virt >= ms->m[lo - 1].len)
+		return NULL;
+	return &ms->m[lo - 1];
+}
+
+/* Bits of the granules [virt, virt + len) overlaps; under maps_lock. */
+static void granules_update(const struct ks_maps *ms, u64 virt, u64 len)
+{
+	u64 base = __kstride_iomap_base, nbits = __kstride_iomap_len;
+	u64 g, g0 = (virt >> KS_IOMAP_SHIFT) - base;
+	u64 g1 = ((virt + len - 1) >> KS_IOMAP_SHIFT) - base;
+
+	for (g = g0; g <= g1 && g < nbits; g++) {
+		u64 lo = (g + base) << KS_IOMAP_SHIFT;
+		u64 hi = lo + (1ull << KS_IOMAP_SHIFT);
+		bool used = false;
+		unsigned int i;
+
+		for (i = 0; ms && i < ms->n && !used; i++)
+			used = ms->m[i].virt < hi &&
+			       ms->m[i].virt + ms->m[i].len > lo;
+		if (used)
+			set_bit(g, (unsigned long *)__kstride_iomap);
+		else
+			clear_bit(g, (unsigned long *)__kstride_iomap);
+	}
+}
+
+static void emit_map(const struct ks_map *m)
+{
+	u64 v[5] = { rdtsc(), m->phys, m->virt, m->len, m->id };
+
+	ks_emit(&ks_map_region, v, 5);
+}
+
+static void emit_unmap(const struct ks_map *m)
+{
+	u64 v[5] = { rdtsc(), m->virt, m->id, 0, 0 };
+
+	ks_emit(&ks_unmap_region, v, 5);
+}
+
+/*
+ * A new table without the mappings that overlap [virt, virt + len) (an
+ * unmap, or one we missed), and with a new one there if @add.
+ */
+static int map_change(u64 virt, u64 len, u64 phys, bool add, gfp_t gfp)
+{
+	struct ks_maps *old, *new;
+	struct ks_map nm = { .virt = virt, .len = len, .phys = phys };
+	unsigned long flags;
+	unsigned int i, n = 0;
+	int err = 0;
+
+	raw_spin_lock_irqsave(&maps_lock, flags);
+	old = rcu_dereference_protected(maps, lockdep_is_held(&maps_lock));
+	if (add && old && old->n >= MAX_MAPS) {
+		err = -ENOSPC;
+		goto out;
+	}
+	new = kmalloc(struct_size(new, m, (old ? old->n : 0) + 1), gfp);
+	if (!new) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; old && i < old->n; i++) {
+		const struct ks_map *m = &old->m[i];
+
+		if (m->virt < virt + len && virt < m->virt + m->len) {
+			emit_unmap(m);
+			continue;
+		}
+		new->m[n++] = *m;
+	}
+	if (add) {
+		/* sorted by address: insert before the first one above */
+		for (i = 0; i < n && new->m[i].virt < virt; i++)
+			;
+		memmove(&new->m[i + 1], &new->m[i], (n - i) * sizeof(nm));
+		nm.id = atomic_inc_return(&next_id);
+		new->m[i] = nm;
+		n++;
+	}
+	new->n = n;
+	/* the bits first: nobody can use a mapping before ioremap returns */
+	granules_update(new, virt, len);
+	rcu_assign_pointer(maps, new);
+	if (old)
+		kfree_rcu(old, rcu);
+	if (add)
+		emit_map(&nm);
+out:
+	raw_spin_unlock_irqrestore(&maps_lock, flags);
+	return err;
+}
+
+long ks_add_map(const struct ks_add_map *am)
+{
+	if (!am->len || am->len > (1ull << 40) || am->virt + am->len < am->virt ||
+	    am->phys + am->len < am->phys || !is_vmalloc_addr((void *)am->virt) ||
+	    !is_vmalloc_addr((void *)(am->virt + am->len - 1)))
+		return -EINVAL;
+	return map_change(am->virt, am->len, am->phys, true, GFP_KERNEL);
+}
+
+/* ---- the ioremap family ---- */
+
+struct ioremap_args {
+	u64 phys, size;
+};
+
+static int ioremap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct ioremap_args *a = (void *)ri->data;
+
+	a->phys = regs->di;
+	a->size = regs->si;
+	return 0;
+}
+
+static int ioremap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct ioremap_args *a = (void *)ri->data;
+	u64 virt = regs_return_value(regs);
+
+	if (virt && a->size && is_vmalloc_addr((void *)virt))
+		map_change(virt, a->size, a->phys, true, GFP_ATOMIC);
+	return 0;
+}
+
+static int iounmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 virt = regs->di;
+	const struct ks_map *m;
+	u64 start = 0, len = 0;
+
+	rcu_read_lock_sched_notrace();
+	m = map_find(virt);
+	if (m) {
+		start = m->virt;
+		len = m->len;
+	}
+	rcu_read_unlock_sched_notrace();
+	if (len)
+		map_change(start, len, 0, false, GFP_ATOMIC);
+	return 0;
+}
+
+#define KRP(sym) {							\
+	.kp.symbol_name = sym,						\
+	.entry_handler = ioremap_entry,					\
+	.handler = ioremap_ret,						\
+	.data_size = sizeof(struct ioremap_args),			\
+	.maxactive = 64,						\
+}
+
+static struct kretprobe krps[] = {
+	KRP("ioremap"), KRP("ioremap_uc"), KRP("ioremap_wc"), KRP("ioremap_wt"),
+	KRP("ioremap_cache"), KRP("ioremap_prot"), KRP("ioremap_encrypted"),
+};
+static bool krp_on[ARRAY_SIZE(krps)];
+
+static struct kprobe kp_iounmap = {
+	.symbol_name = "iounmap",
+	.pre_handler = iounmap_pre,
+};
+static bool kp_on;
+
+/* ---- accesses ---- */
+
+static u64 *reg_of(struct ks_mregs *r, unsigned int n)
+{
+	u64 *const v[16] = { &r->ax, &r->cx, &r->dx, &r->bx, NULL, &r->bp,
+			     &r->si, &r->di, &r->r8, &r->r9, &r->r10, &r->r11,
+			     &r->r12, &r->r13, &r->r14, &r->r15 };
+
+	return n < 16 ? v[n] : NULL;
+}
+
+static u64 reg_val(struct ks_mregs *r, unsigned int n)
+{
+	u64 *p = reg_of(r, n);
+
+	if (n == 4)
+		return (u64)&r->msite + 8; /* %rsp before the stub's call */
+	return p ? *p : 0;
+}
+
+static u64 mask_of(unsigned int size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static const struct ks_region *region_of(const struct ks_msite *ms)
+{
+	return (const void *)((const u8 *)&ms->region + ms->region);
+}
+
+static u64 io_read(u64 addr, unsigned int size)
+{
+	void __iomem *p = (void __iomem *)addr;
+
+	switch (size) {
+	case 1:
+		return readb(p);
+	case 2:
+		return readw(p);
+	case 4:
+		return readl(p);
+	default:
+		return readq(p);
+	}
+}
+
+static void io_write(u64 addr, u64 v, unsigned int size)
+{
+	void __iomem *p = (void __iomem *)addr;
+
+	switch (size) {
+	case 1:
+		writeb(v, p);
+		break;
+	case 2:
+		writew(v, p);
+		break;
+	case 4:
+		writel(v, p);
+		break;
+	default:
+		writeq(v, p);
+		break;
+	}
+}
+
+static u64 port_in(u16 port, unsigned int size)
+{
+	switch (size) {
+	case 1:
+		return inb(port);
+	case 2:
+		return inw(port);
+	default:
+		return inl(port);
+	}
+}
+
+static void port_out(u16 port, u64 v, unsigned int size)
+{
+	switch (size) {
+	case 1:
+		outb(v, port);
+		break;
+	case 2:
+		outw(v, port);
+		break;
+	default:
+		outl(v, port);
+		break;
+	}
+}
+
+static void emit_access(const struct ks_msite *ms, u64 phys, u64 v, u64 virt,
+			u32 id, u32 fl)
+{
+	u64 s[KS_MMIO_SLOTS] = { rdtsc(), phys, v, virt, id | (u64)fl << 32 };
+
+	ks_emit(region_of(ms), s, KS_MMIO_SLOTS);
+}
+
+/*
+ * One access of an accessor to @addr: a port token or memory; memory that
+ * no mapping knows is recorded too, flagged, since the module said so.
+ */
+static void rec_token(const struct ks_msite *ms, u64 addr, u64 v, u32 fl)
+{
+	const struct ks_map *m;
+
+	if (addr < PIO_RESERVED && addr > PIO_OFFSET) {
+		emit_access(ms, addr & PIO_MASK, v, addr, 0, fl | KS_MF_PORT);
+		return;
+	}
+	rcu_read_lock_sched_notrace();
+	m = map_find(addr);
+	if (m)
+		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
+	else
+		emit_access(ms, 0, v, addr, 0, fl | KS_MF_UNMAPPED);
+	rcu_read_unlock_sched_notrace();
+}
+
+/* The loaded value into the destination register, as the CPU would. */
+static void set_dest(struct ks_mregs *r, const struct ks_msite *ms, u64 v)
+{
+	u64 *p = reg_of(r, ms->reg);
+
+	if (!p)
+		return;
+	if (ms->op == KS_MOP_LOAD_SX)
+		v = (u64)sign_extend64(v, 8 * ms->size - 1);
+	switch (ms->dsize) {
+	case 8:
+		*p = v;
+		break;
+	case 4:
+		*p = (u32)v; /* a 32-bit write zeroes the upper half */
+		break;
+	case 2:
+		*p = (*p & ~0xffffull) | (u16)v;
+		break;
+	default:
+		*p = (*p & ~0xffull) | (u8)v;
+		break;
+	}
+}
+
+/* The stub of a checked memory operand: the granule holds an ioremap. */
+__visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
+{
+	u64 addr = (s64)ms->disp, v = 0;
+	unsigned int size = ms->size;
+	const struct ks_map *m;
+	u32 fl = size;
+
+	if (ms->base != KS_REG_NONE)
+		addr += reg_val(r, ms->base);
+	if (ms->index != KS_REG_NONE)
+		addr += reg_val(r, ms->index) * ms->scale;
+	switch (ms->op) {
+	case KS_MOP_LOAD:
+	case KS_MOP_LOAD_ZX:
+	case KS_MOP_LOAD_SX:
+		v = io_read(addr, size);
+		set_dest(r, ms, v);
+		break;
+	case KS_MOP_STORE:
+		v = reg_val(r, ms->reg) & mask_of(size);
+		io_write(addr, v, size);
+		fl |= KS_MF_WRITE;
+		break;
+	case KS_MOP_STORE_IMM:
+		v = (u64)(s64)ms->imm & mask_of(size);
+		io_write(addr, v, size);
+		fl |= KS_MF_WRITE;
+		break;
+	default:
+		/* the stub runs the instruction itself, after us */
+		fl |= KS_MF_NOVALUE;
+		if (region_of(ms)->site[0].kind == KS_K_MMIO_W)
+			fl |= KS_MF_WRITE;
+		break;
+	}
+	rcu_read_lock_sched_notrace();
+	m = map_find(addr);
+	if (m)
+		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
+	rcu_read_unlock_sched_notrace();
+}
+
+/* in and out: the port is the device. */
+__visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
+{
+	u16 port = ms->reg == KS_REG_NONE ? (u16)ms->imm : (u16)r->dx;
+	unsigned int size = ms->size;
+	u64 v;
+
+	if (ms->op == KS_MOP_IN) {
+		v = port_in(port, size);
+		if (size == 4)
+			r->ax = (u32)v;
+		else
+			r->ax = (r->ax & ~mask_of(size)) | v;
+		emit_access(ms, port, v, port, 0, size | KS_MF_PORT);
+	} else {
+		v = r->ax & mask_of(size);
+		port_out(port, v, size);
+		emit_access(ms, port, v, port, 0,
+			    size | KS_MF_PORT | KS_MF_WRITE);
+	}
+}
+
+/* ioread*_rep and iowrite*_rep: @count accesses of @size to one place. */
+static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
+		       u64 count, unsigned int size, bool write)
+{
+	bool port = addr < PIO_RESERVED && addr > PIO_OFFSET;
+	u64 i, v = 0;
+
+	for (i = 0; i < count; i++, buf += size) {
+		if (write) {
+			memcpy(&v, buf, size);
+			v &= mask_of(size);
+			if (port)
+				port_out(addr & PIO_MASK, v, size);
+			else
+				io_write(addr, v, size);
+		} else {
+			v = port ? port_in(addr & PIO_MASK, size) :
+				   io_read(addr, size);
+			memcpy(buf, &v, size);
+		}
+		rec_token(ms, addr, v, size | (write ? KS_MF_WRITE : 0));
+	}
+}
+
+/* One access of a copy to or from device memory at @io. */
+static void copy_one(const struct ks_msite *ms, u64 io, u8 *mem,
+		     unsigned int size, bool toio)
+{
+	u64 v = 0;
+
+	if (toio) {
+		memcpy(&v, mem, size);
+		io_write(io, v, size);
+	} else {
+		v = io_read(io, size);
+		memcpy(mem, &v, size);
+	}
+	rec_token(ms, io, v, size | (toio ? KS_MF_WRITE : 0));
+}
+
+/*
+ * memcpy_fromio/memcpy_toio as x86's arch/x86/lib/iomem.c does them: a
+ * byte, then a word to align the I/O side, 32-bit words, then the tail
+ * (or bytes only in guests that ask for unrolled string I/O).
+ */
+static void helper_copy(const struct ks_msite *ms, u64 io, u8 *mem, u64 n,
+			bool toio)
+{
+	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO)) {
+		for (; n; n--, io++, mem++)
+			copy_one(ms, io, mem, 1, toio);
+		return;
+	}
+	if (!n)
+		return;
+	if (io & 1) {
+		copy_one(ms, io++, mem++, 1, toio);
+		n--;
+	}
+	if (n > 1 && (io & 2)) {
+		copy_one(ms, io, mem, 2, toio);
+		io += 2;
+		mem += 2;
+		n -= 2;
+	}
+	for (u64 k = n / 4; k; k--, io += 4, mem += 4)
+		copy_one(ms, io, mem, 4, toio);
+	if (n & 2) {
+		copy_one(ms, io, mem, 2, toio);
+		io += 2;
+		mem += 2;
+	}
+	if (n & 1)
+		copy_one(ms, io, mem, 1, toio);
+}
+
+typedef unsigned int (*read_fn)(const void __iomem *p);
+typedef void (*write_fn)(u32 v, void __iomem *p);
+typedef u64 (*read64_fn)(const void __iomem *p);
+typedef void (*write64_fn)(u64 v, void __iomem *p);
+typedef void (*memset_fn)(void __iomem *p, int c, size_t n);
+
+/* A call to one of the kernel's accessors, made from the module. */
+__visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
+{
+	const void *fn = (const u8 *)&ms->fn + ms->fn;
+	u64 a = r->di, b = r->si, c = r->dx, v;
+
+	switch (ms->helper) {
+	case KS_H_IOREAD8:
+	case KS_H_IOREAD16:
+	case KS_H_IOREAD32:
+		v = ((read_fn)fn)((const void __iomem *)a);
+		r->ax = v;
+		rec_token(ms, a, v, ms->helper == KS_H_IOREAD8 ? 1 :
+				    ms->helper == KS_H_IOREAD16 ? 2 : 4);
+		break;
+	case KS_H_IOREAD16BE:
+	case KS_H_IOREAD32BE:
+		v = ((read_fn)fn)((const void __iomem *)a);
+		r->ax = v;
+		/* the device gave the bytes swapped */
+		if (ms->helper == KS_H_IOREAD16BE)
+			rec_token(ms, a, swab16(v), 2);
+		else
+			rec_token(ms, a, swab32(v), 4);
+		break;
+	case KS_H_IOREAD64_LO_HI:
+	case KS_H_IOREAD64_HI_LO:
+		v = ((read64_fn)fn)((const void __iomem *)a);
+		r->ax = v;
+		if (ms->helper == KS_H_IOREAD64_LO_HI) {
+			rec_token(ms, a, (u32)v, 4);
+			rec_token(ms, a + 4, v >> 32, 4);
+		} else {
+			rec_token(ms, a + 4, v >> 32, 4);
+			rec_token(ms, a, (u32)v, 4);
+		}
+		break;
+	case KS_H_IOWRITE8:
+	case KS_H_IOWRITE16:
+	case KS_H_IOWRITE32:
+		((write_fn)fn)(a, (void __iomem *)b);
+		rec_token(ms, b, a & mask_of(ms->helper == KS_H_IOWRITE8 ? 1 :
+					     ms->helper == KS_H_IOWRITE16 ? 2 : 4),
+			  KS_MF_WRITE | (ms->helper == KS_H_IOWRITE8 ? 1 :
+					 ms->helper == KS_H_IOWRITE16 ? 2 : 4));
+		break;
+	case KS_H_IOWRITE16BE:
+		((write_fn)fn)(a, (void __iomem *)b);
+		rec_token(ms, b, swab16(a), KS_MF_WRITE | 2);
+		break;
+	case KS_H_IOWRITE32BE:
+		((write_fn)fn)(a, (void __iomem *)b);
+		rec_token(ms, b, swab32(a), KS_MF_WRITE | 4);
+		break;
+	case KS_H_IOWRITE64_LO_HI:
+	case KS_H_IOWRITE64_HI_LO:
+		((write64_fn)fn)(a, (void __iomem *)b);
+		if (ms->helper == KS_H_IOWRITE64_LO_HI) {
+			rec_token(ms, b, (u32)a, KS_MF_WRITE | 4);
+			rec_token(ms, b + 4, a >> 32, KS_MF_WRITE | 4);
+		} else {
+			rec_token(ms, b + 4, a >> 32, KS_MF_WRITE | 4);
+			rec_token(ms, b, (u32)a, KS_MF_WRITE | 4);
+		}
+		break;
+	case KS_H_IOREAD8_REP:
+	case KS_H_IOREAD16_REP:
+	case KS_H_IOREAD32_REP:
+		helper_rep(ms, a, (u8 *)b, c,
+			   1 << (ms->helper - KS_H_IOREAD8_REP), false);
+		break;
+	case KS_H_IOWRITE8_REP:
+	case KS_H_IOWRITE16_REP:
+	case KS_H_IOWRITE32_REP:
+		helper_rep(ms, a, (u8 *)b, c,
+			   1 << (ms->helper - KS_H_IOWRITE8_REP), true);
+		break;
+	case KS_H_MEMCPY_FROMIO:
+		helper_copy(ms, b, (u8 *)a, c, false);
+		break;
+	case KS_H_MEMCPY_TOIO:
+		helper_copy(ms, a, (u8 *)b, c, true);
+		break;
+	case KS_H_IOWRITE32_COPY:
+		for (v = 0; v < c; v++)
+			copy_one(ms, a + 4 * v, (u8 *)b + 4 * v, 4, true);
+		break;
+	case KS_H_IOWRITE64_COPY:
+		for (v = 0; v < c; v++)
+			copy_one(ms, a + 8 * v, (u8 *)b + 8 * v, 8, true);
+		break;
+	case KS_H_MEMSET_IO:
+	default:
+		/*
+		 * memset_io goes through the CPU's memset, whose access
+		 * widths depend on the CPU: let it run, and record one write
+		 * of the fill byte without claiming widths (width 0).
+		 */
+		((memset_fn)fn)((void __iomem *)a, (int)b, c);
+		rec_token(ms, a, b & 0xff, KS_MF_WRITE | KS_MF_NOVALUE);
+		break;
+	}
+}
+
+void ks_mark(const char *text)
+{
+	u64 v[1 + KS_MARK_TEXT / 8] = { rdtsc() };
+
+	strscpy((char *)&v[1], text, KS_MARK_TEXT);
+	ks_emit(&ks_mark_region, v, ARRAY_SIZE(v));
+}
+
+int ks_mmio_init(void)
+{
+	u64 granules = ((VMALLOC_END - VMALLOC_START) >> KS_IOMAP_SHIFT) + 1;
+	unsigned int i, on = 0;
+	int err;
+
+	if (granules > IOMAP_BITS) {
+		pr_warn("vmalloc space of %llu TiB: MMIO mode needs 4-level paging, disabled\n",
+			(u64)(VMALLOC_END - VMALLOC_START) >> 40);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(krps); i++) {
+		err = register_kretprobe(&krps[i]);
+		krp_on[i] = !err;
+		on += !err;
+		if (err && i == 0) {
+			pr_warn("cannot probe ioremap (%d): MMIO mode disabled\n",
+				err);
+			return 0;
+		}
+	}
+	err = register_kprobe(&kp_iounmap);
+	kp_on = !err;
+	if (err)
+		pr_warn("cannot probe iounmap (%d): unmaps will not be seen\n",
+			err);
+	__kstride_iomap_base = VMALLOC_START >> KS_IOMAP_SHIFT;
+	/* the length last: until then every check fails */
+	smp_store_release(&__kstride_iomap_len, granules);
+	mmio_ready = true;
+	pr_info("MMIO mode: %u ioremap variants probed\n", on);
+	return 0;
+}
+
+void ks_mmio_exit(void)
+{
+	struct ks_maps *old;
+	unsigned int i;
+
+	WRITE_ONCE(__kstride_iomap_len, 0);
+	if (kp_on)
+		unregister_kprobe(&kp_iounmap);
+	for (i = 0; i < ARRAY_SIZE(krps); i++)
+		if (krp_on[i])
+			unregister_kretprobe(&krps[i]);
+	old = rcu_replace_pointer(maps, NULL, true);
+	synchronize_rcu();
+	kfree(old);
+}
