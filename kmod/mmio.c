@@ -13,7 +13,10 @@
  *
  * Accesses.  A stub performs the access itself, exactly once and at the
  * instruction's width (device reads have side effects), so the value it
- * records is the value the device gave or got.  Accessor calls are
+ * records is the value the device gave or got.  Interrupts are off from
+ * the access to its record: a device that interrupts at once (a doorbell
+ * write) has its handler's accesses recorded after the write, on the same
+ * CPU, as the device saw them.  Accessor calls are
  * performed access by access, in the order and widths the kernel's own
  * accessors use on x86, so a device sees the same traffic as without
  * kstride.
@@ -369,17 +372,16 @@ static void rec_token(const struct ks_msite *ms, u64 addr, u64 v, u32 fl)
 {
 	const struct ks_map *m;
 
+	/* the caller keeps interrupts off since the access */
 	if (addr < PIO_RESERVED && addr > PIO_OFFSET) {
 		emit_access(ms, addr & PIO_MASK, v, addr, 0, fl | KS_MF_PORT);
 		return;
 	}
-	rcu_read_lock_sched_notrace();
 	m = map_find(addr);
 	if (m)
 		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
 	else
 		emit_access(ms, 0, v, addr, 0, fl | KS_MF_UNMAPPED);
-	rcu_read_unlock_sched_notrace();
 }
 
 /* The loaded value into the destination register, as the CPU would. */
@@ -413,12 +415,14 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 	u64 addr = (s64)ms->disp, v = 0;
 	unsigned int size = ms->size;
 	const struct ks_map *m;
+	unsigned long flags;
 	u32 fl = size;
 
 	if (ms->base != KS_REG_NONE)
 		addr += reg_val(r, ms->base);
 	if (ms->index != KS_REG_NONE)
 		addr += reg_val(r, ms->index) * ms->scale;
+	local_irq_save(flags);
 	switch (ms->op) {
 	case KS_MOP_LOAD:
 	case KS_MOP_LOAD_ZX:
@@ -443,11 +447,10 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 			fl |= KS_MF_WRITE;
 		break;
 	}
-	rcu_read_lock_sched_notrace();
 	m = map_find(addr);
 	if (m)
 		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
-	rcu_read_unlock_sched_notrace();
+	local_irq_restore(flags);
 }
 
 /* in and out: the port is the device. */
@@ -455,8 +458,10 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 {
 	u16 port = ms->reg == KS_REG_NONE ? (u16)ms->imm : (u16)r->dx;
 	unsigned int size = ms->size;
+	unsigned long flags;
 	u64 v;
 
+	local_irq_save(flags);
 	if (ms->op == KS_MOP_IN) {
 		v = port_in(port, size);
 		if (size == 4)
@@ -470,6 +475,7 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 		emit_access(ms, port, v, port, 0,
 			    size | KS_MF_PORT | KS_MF_WRITE);
 	}
+	local_irq_restore(flags);
 }
 
 /* ioread*_rep and iowrite*_rep: @count accesses of @size to one place. */
@@ -477,9 +483,11 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 		       u64 count, unsigned int size, bool write)
 {
 	bool port = addr < PIO_RESERVED && addr > PIO_OFFSET;
+	unsigned long flags;
 	u64 i, v = 0;
 
 	for (i = 0; i < count; i++, buf += size) {
+		local_irq_save(flags);
 		if (write) {
 			memcpy(&v, buf, size);
 			v &= mask_of(size);
@@ -493,6 +501,7 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 			memcpy(buf, &v, size);
 		}
 		rec_token(ms, addr, v, size | (write ? KS_MF_WRITE : 0));
+		local_irq_restore(flags);
 	}
 }
 
@@ -500,16 +509,20 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 static void copy_one(const struct ks_msite *ms, u64 io, u8 *mem,
 		     unsigned int size, bool toio)
 {
+	unsigned long flags;
 	u64 v = 0;
 
-	if (toio) {
+	if (toio)
 		memcpy(&v, mem, size);
+	local_irq_save(flags);
+	if (toio)
 		io_write(io, v, size);
-	} else {
+	else
 		v = io_read(io, size);
-		memcpy(mem, &v, size);
-	}
 	rec_token(ms, io, v, size | (toio ? KS_MF_WRITE : 0));
+	local_irq_restore(flags);
+	if (!toio)
+		memcpy(mem, &v, size);
 }
 
 /*
@@ -559,7 +572,13 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 {
 	const void *fn = (const u8 *)&ms->fn + ms->fn;
 	u64 a = r->di, b = r->si, c = r->dx, v;
+	bool single = ms->helper < KS_H_IOREAD8_REP ||
+		      ms->helper == KS_H_MEMSET_IO;
+	unsigned long flags = 0;
 
+	/* one accessor call, one or two accesses: nothing in between */
+	if (single)
+		local_irq_save(flags);
 	switch (ms->helper) {
 	case KS_H_IOREAD8:
 	case KS_H_IOREAD16:
@@ -656,6 +675,8 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 		rec_token(ms, a, b & 0xff, KS_MF_WRITE | KS_MF_NOVALUE);
 		break;
 	}
+	if (single)
+		local_irq_restore(flags);
 }
 
 void ks_mark(const char *text)

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The device's side as ground truth: QEMU's memory_region_ops_read/write
+trace shows every access the emulated device received.  Compare, per CPU
+and in order, the accesses QEMU saw on the device's BARs during a
+scenario with the ones 'kstride script' shows for the MMIO trace.
+
+The scenario is delimited in QEMU's trace by marker reads of port 0x80
+(made by the guest through /dev/port; the kernel only writes that port,
+for I/O delays); the device's BARs
+come from its PCIDEV line in 'kstride mmiotrace' (vendor and device id).
+
+usage: fidelity.py NAME QEMU_TRACE SEGMENT VENDORDEVICE MMIOTRACE SCRIPT
+  SEGMENT: which stretch between markers (0: before the first)
+Prints "mmio-fidelity: NAME MATCHED/QEMU_TOTAL extra=E" and exits 1
+unless every QEMU access is matched, in order, on its CPU.
+"""
+import re
+import sys
+from collections import defaultdict
+from difflib import SequenceMatcher
+
+QLINE = re.compile(r"memory_region_ops_(read|write) cpu (-?\d+) mr \S+ "
+                   r"addr (0x[0-9a-f]+) value (0x[0-9a-f]+) size (\d+) name '([^']*)'")
+
+
+def bars(mmiotrace, vendev):
+    """(is_io, start, end) of each BAR of the PCIDEV with that id."""
+    out = []
+    with open(mmiotrace) as f:
+        for line in f:
+            w = line.split()
+            if not w or w[0] != 'PCIDEV' or w[2] != vendev:
+                continue
+            starts, sizes = w[4:11], w[11:18]
+            for s, n in zip(starts, sizes):
+                s, n = int(s, 16), int(n, 16)
+                if n:
+                    out.append((bool(s & 1), s & ~0xf if not s & 1 else s & ~0x3, n))
+    return [(io, s, s + n) for io, s, n in out]
+
+
+def qemu_segments(path):
+    """Split QEMU's accesses at marker reads of port 0x80."""
+    segs = [[]]
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = QLINE.search(line)
+            if not m:
+                continue
+            rw, cpu, addr, value, size, name = m.groups()
+            addr = int(addr, 16)
+            if rw == 'read' and addr == 0x80 and int(size) == 1:
+                segs.append([])
+                continue
+            segs[-1].append((int(cpu), 'W' if rw == 'write' else 'R',
+                             int(size), addr, int(value, 16), name))
+    return segs
+
+
+def on_device(bs, addr, io):
+    return any(b_io == io and lo <= addr < hi for b_io, lo, hi in bs)
+
+
+def kstride_events(script):
+    out = []
+    for line in open(script):
+        w = line.split()
+        if len(w) < 8 or not w[0].startswith('['):
+            continue
+        kind = w[5]
+        if kind not in ('MMIO_R', 'MMIO_W', 'PIO_R', 'PIO_W'):
+            continue
+        kv = dict(x.split('=', 1) for x in w[7:] if '=' in x)
+        if kv.get('value') == '?':
+            value = None
+        else:
+            value = int(kv['value'], 16)
+        io = kind.startswith('PIO')
+        addr = int(kv['port'] if io else kv['phys'], 16)
+        out.append((int(w[0][1:-1]), kind[-1], int(w[6]), addr, value, io))
+    return out
+
+
+def main():
+    name, qpath, seg, vendev, mmiotrace, script = sys.argv[1:7]
+    bs = bars(mmiotrace, vendev)
+    if not bs:
+        print('mmio-fidelity: %s: no PCIDEV %s in %s' % (name, vendev, mmiotrace))
+        return 1
+    segs = qemu_segments(qpath)
+    seg = int(seg)
+    if seg >= len(segs):
+        print('mmio-fidelity: %s: QEMU trace has %d segments, not %d'
+              % (name, len(segs), seg + 1))
+        return 1
+    q = defaultdict(list)
+    for cpu, rw, size, addr, value, qname in segs[seg]:
+        io = not any(lo <= addr < hi for b_io, lo, hi in bs if not b_io)
+        if on_device(bs, addr, io):
+            q[cpu].append((rw, size, addr, value))
+    k = defaultdict(list)
+    for cpu, rw, size, addr, value, io in kstride_events(script):
+        k[cpu].append((rw, size, addr, value))
+    total = sum(len(v) for v in q.values())
+    matched = extra = 0
+    first_bad = None
+    for cpu in sorted(set(q) | set(k)):
+        a, b = q.get(cpu, []), k.get(cpu, [])
+        sm = SequenceMatcher(None, a, b, autojunk=False)
+        m = sum(bl.size for bl in sm.get_matching_blocks())
+        matched += m
+        extra += len(b) - m
+        if (m != len(a) or len(b) != m) and first_bad is None:
+            for op, i1, i2, j1, j2 in sm.get_opcodes():
+                if op != 'equal':
+                    first_bad = (cpu, op, a[i1:i1 + 3], b[j1:j1 + 3])
+                    break
+    print('mmio-fidelity: %s %d/%d extra=%d' % (name, matched, total, extra))
+    if first_bad:
+        cpu, op, qa, kb = first_bad
+        fmt = lambda l: ', '.join('%s%d 0x%x=%s' % (r, s, ad, '?' if v is None else hex(v))
+                                  for r, s, ad, v in l)
+        print('mmio-fidelity: %s: first difference on CPU %d (%s): QEMU [%s] kstride [%s]'
+              % (name, cpu, op, fmt(qa), fmt(kb)))
+    return 0 if matched == total and total > 0 and extra == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
