@@ -191,6 +191,16 @@ int cmd_mmiotrace(int argc, char **argv)
 	err = trace__for_each(t, collect, &l);
 	if (err)
 		goto done;
+	/*
+	 * Merge the CPUs by time, but never reorder one CPU's events: their
+	 * record order is the order the device saw them in.
+	 */
+	for (size_t i = 1; i < l.v.n; i++) {
+		struct mev *m = &l.v.v[i], *p = &l.v.v[i - 1];
+
+		if (m->cpu == p->cpu && m->ts < p->ts)
+			m->ts = p->ts;
+	}
 	if (l.v.n)
 		qsort(l.v.v, l.v.n, sizeof(*l.v.v), mev_cmp);
 	if (out) {

@@ -53,6 +53,7 @@ struct trace {
 	size_t pci_len;
 	struct cpu_state cs; /* kernel: the CPU being walked */
 	u32 cs_cpu;
+	u64 prev_ts, prev_tsc; /* kernel: the previous sub-buffer's pair */
 };
 
 const char *ks_kind__name(u8 kind)
@@ -553,12 +554,26 @@ static void ctx_exit(struct cpu_state *s)
 		s->top--;
 }
 
-/* ns on local_clock()'s scale, from the sub-buffer's (ts, tsc) pair */
+/*
+ * ns on local_clock()'s scale.  Between the completion of the previous
+ * sub-buffer of the CPU and that of this one, both (ts, tsc) pairs are
+ * known: interpolate, so that times stay in record order across
+ * sub-buffers even where the clock and the TSC disagree on their rates
+ * (a VM).  Otherwise, from this pair and the TSC's nominal rate.
+ */
 static u64 tsc_ns(const struct trace *t, const struct data_chunk *dc, u64 tsc)
 {
 	__int128 d;
 
-	if (!tsc || !dc->tsc || !t->tsc_khz)
+	if (!tsc || !dc->tsc)
+		return 0;
+	if (t->prev_tsc && t->prev_tsc < dc->tsc && t->prev_ts <= dc->ts &&
+	    tsc >= t->prev_tsc && tsc <= dc->tsc) {
+		d = (__int128)(tsc - t->prev_tsc) * (dc->ts - t->prev_ts) /
+		    (dc->tsc - t->prev_tsc);
+		return t->prev_ts + (u64)d;
+	}
+	if (!t->tsc_khz)
 		return 0;
 	d = (__int128)(s64)(dc->tsc - tsc) * 1000000 / (__int128)t->tsc_khz;
 	return (u64)((__int128)dc->ts - d);
@@ -633,6 +648,8 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 	memset(&ev, 0, sizeof(ev));
 	ev.tid = t->kernel ? dc->cpu : dh.tid;
 	ev.gap = t->kernel && (dc->flags & KS_SUB_GAP);
+	if (t->kernel && dc->cpu != t->cs_cpu)
+		t->prev_ts = t->prev_tsc = 0;
 	if (t->kernel && (dc->cpu != t->cs_cpu || (dc->flags & KS_SUB_GAP))) {
 		/* another CPU, or records were lost: nothing is known */
 		cpu_reset(&t->cs);
@@ -759,6 +776,10 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				ctx_exit(&t->cs);
 		}
 		p += KS_REC_BYTES(r->nslots);
+	}
+	if (t->kernel) {
+		t->prev_ts = dc->ts;
+		t->prev_tsc = dc->tsc;
 	}
 	return 0;
 }

@@ -98,5 +98,7 @@ if [ -f "$R" ]; then
 	echo "sweep: instrumented=$inst functions, loaded=$ok/$native modules"
 	[ "$ok" -eq "$native" ] && [ "$ok" -ge 150 ] || rc=1
 fi
+# MMIO mode against QEMU's own trace of each device (and mmiotrace)
+bash "$top/tests/vm/mmio-check.sh" "$B" || rc=1
 [ $rc -eq 0 ] && echo "vmcheck: 1 passed, 0 failed" || echo "vmcheck: 0 passed, 1 failed"
 exit $rc

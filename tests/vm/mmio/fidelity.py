@@ -5,13 +5,20 @@ trace shows every access the emulated device received.  Compare, per CPU
 and in order, the accesses QEMU saw on the device's BARs during a
 scenario with the ones 'kstride script' shows for the MMIO trace.
 
+Accesses are compared as (R/W, width, offset in its BAR, value): QEMU
+names the region an access reached, and some devices alias their memory
+BAR onto their I/O region (rtl8139), so QEMU cannot say which BAR the
+driver used; kstride can, and says it in the trace.
+
 The scenario is delimited in QEMU's trace by marker reads of port 0x80
 (made by the guest through /dev/port; the kernel only writes that port,
 for I/O delays); the device's BARs
 come from its PCIDEV line in 'kstride mmiotrace' (vendor and device id).
 
-usage: fidelity.py NAME QEMU_TRACE SEGMENT VENDORDEVICE MMIOTRACE SCRIPT
+usage: fidelity.py [--allow-none] NAME QEMU_TRACE SEGMENT VENDORDEVICE
+                   MMIOTRACE SCRIPT
   SEGMENT: which stretch between markers (0: before the first)
+  --allow-none: a scenario where the driver never touches the device
 Prints "mmio-fidelity: NAME MATCHED/QEMU_TOTAL extra=E" and exits 1
 unless every QEMU access is matched, in order, on its CPU.
 """
@@ -58,8 +65,12 @@ def qemu_segments(path):
     return segs
 
 
-def on_device(bs, addr, io):
-    return any(b_io == io and lo <= addr < hi for b_io, lo, hi in bs)
+def bar_offset(bs, addr, io):
+    """The offset of addr in the device's BAR holding it, or None."""
+    for b_io, lo, hi in bs:
+        if b_io == io and lo <= addr < hi:
+            return addr - lo
+    return None
 
 
 def kstride_events(script):
@@ -83,7 +94,11 @@ def kstride_events(script):
 
 
 def main():
-    name, qpath, seg, vendev, mmiotrace, script = sys.argv[1:7]
+    args = sys.argv[1:]
+    allow_none = args and args[0] == '--allow-none'
+    if allow_none:
+        args = args[1:]
+    name, qpath, seg, vendev, mmiotrace, script = args[:6]
     bs = bars(mmiotrace, vendev)
     if not bs:
         print('mmio-fidelity: %s: no PCIDEV %s in %s' % (name, vendev, mmiotrace))
@@ -97,11 +112,13 @@ def main():
     q = defaultdict(list)
     for cpu, rw, size, addr, value, qname in segs[seg]:
         io = not any(lo <= addr < hi for b_io, lo, hi in bs if not b_io)
-        if on_device(bs, addr, io):
-            q[cpu].append((rw, size, addr, value))
+        off = bar_offset(bs, addr, io)
+        if off is not None:
+            q[cpu].append((rw, size, off, value))
     k = defaultdict(list)
     for cpu, rw, size, addr, value, io in kstride_events(script):
-        k[cpu].append((rw, size, addr, value))
+        off = bar_offset(bs, addr, io)
+        k[cpu].append((rw, size, addr if off is None else off, value))
     total = sum(len(v) for v in q.values())
     matched = extra = 0
     first_bad = None
@@ -119,11 +136,11 @@ def main():
     print('mmio-fidelity: %s %d/%d extra=%d' % (name, matched, total, extra))
     if first_bad:
         cpu, op, qa, kb = first_bad
-        fmt = lambda l: ', '.join('%s%d 0x%x=%s' % (r, s, ad, '?' if v is None else hex(v))
+        fmt = lambda l: ', '.join('%s%d +0x%x=%s' % (r, s, ad, '?' if v is None else hex(v))
                                   for r, s, ad, v in l)
         print('mmio-fidelity: %s: first difference on CPU %d (%s): QEMU [%s] kstride [%s]'
               % (name, cpu, op, fmt(qa), fmt(kb)))
-    return 0 if matched == total and total > 0 and extra == 0 else 1
+    return 0 if matched == total and (total > 0 or allow_none) and extra == 0 else 1
 
 
 if __name__ == '__main__':
