@@ -3,7 +3,11 @@
 
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
 	      $(BUILD)/tests/unit/test-decomp
-TEST_TOOLS := $(BUILD)/relcheck
+TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse
+
+$(BUILD)/mmioparse: tests/tools/mmioparse.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
 $(BUILD)/relcheck: tests/tools/relcheck.c $(BUILD)/libkstride.a
 	$(call msg,CC,$@)

@@ -125,6 +125,26 @@ t_bad_traces() {
 	[ $? -lt 128 ] || die "crash with --force"
 }
 
+# the mmiotrace-format checker the VM tests rely on must be able to fail
+t_mmioparse() {
+	"$B/mmioparse" "$top/tests/bad/mmio/good.log" || die "good log rejected" || return 1
+	if "$B/mmioparse" "$top/tests/bad/mmio/bad.log" > "$W/mp.txt" 2>&1; then
+		die "bad log accepted"; return 1
+	fi
+	grep -q "rejected 3" "$W/mp.txt" || die "not 3 rejected lines" || return 1
+}
+
+# kstride mmiotrace and mark refuse what they cannot use
+t_mmio_cli() {
+	"$KS" mmiotrace "$W/none.trace" > /dev/null 2>&1 && { die "a missing trace"; return 1; }
+	"$KS" mark > /dev/null 2>&1 && { die "mark without text"; return 1; }
+	"$KS" mark "$(printf 'x%.0s' $(seq 1 80))" > "$W/mk.txt" 2>&1 && { die "a long mark"; return 1; }
+	grep -q "longer than" "$W/mk.txt" || die "long mark message" || return 1
+	"$KS" mmiotrace --help | grep -q "VERSION 20070824" || die "help" || return 1
+}
+
+ktest_run bad-mmioparse t_mmioparse
+ktest_run bad-mmio-cli t_mmio_cli
 ktest_run bad-not-elf t_not_elf
 ktest_run bad-empty t_empty
 ktest_run bad-wrong-machine t_wrong_machine

@@ -44,6 +44,16 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	"$B/kstride" mmiotrace "$o/e1000-both.trace" > "$o/e1000-both.mmiotrace" &&
 	python3 "$M/vs-mmiotrace.py" e1000 "$o/e1000-both-mmiotrace.log" \
 		"$o/e1000-both.mmiotrace" || rc=1
+	# a consumer's field rules (tests/tools/mmioparse.c): kstride's file
+	# and the kernel's own log parse with nothing rejected, and identically
+	"$B/mmioparse" "$o/e1000.mmiotrace" > /dev/null &&
+	"$B/mmioparse" "$o/e1000-both.mmiotrace" "$o/parsed-kstride.txt" &&
+	"$B/mmioparse" "$o/e1000-both-mmiotrace.log" "$o/parsed-mmiotrace.txt" || rc=1
+	if cmp -s "$o/parsed-kstride.txt" "$o/parsed-mmiotrace.txt"; then
+		echo "mmioparse: kstride's log and mmiotrace's parse identically ($(wc -l < "$o/parsed-kstride.txt") accesses), nothing rejected"
+	else
+		echo "mmioparse: kstride's log and mmiotrace's parse differently"; rc=1
+	fi
 	# one after the other: the device's state and timing differ between
 	# runs (CTRL as the last driver left it, polls): information only
 	python3 "$M/vs-mmiotrace.py" e1000-sequential "$o/e1000-mmiotrace.log" \
@@ -55,6 +65,7 @@ if boot rtl8139 2 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0
 sh /mnt/mmio-nic.sh 8139too too 0 1
 dmesg | grep -q "enhanced 8139C+ chip, use 8139cp" && echo 8139too-refused > /mnt/out/too-refused'; then
 	fid 8139cp rtl8139 cp 1 10ec8139
+	"$B/mmioparse" "$B/vm/mmio-out-rtl8139/cp.mmiotrace" || rc=1
 	# QEMU's rtl8139 is a C+ chip (revision 0x20): 8139too refuses it in
 	# its probe, before any access; both sides must show none
 	if [ -f "$B/vm/mmio-out-rtl8139/too-refused" ]; then
