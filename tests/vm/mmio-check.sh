@@ -14,6 +14,7 @@ S=$B/vm/share/out
 M=$top/tests/vm/mmio
 SC=$top/tests/vm/scenarios/mmio-nic.sh
 rc=0
+echo 'sh /mnt/mmio-edu.sh 20000' > "$B/vm/mmio-edu-run.sh"
 
 boot() { # NAME SMP MODEL SCENARIO-LINES
 	local name=$1 smp=$2 model=$3 lines=$4 q=$B/vm/qemu-$1.log
@@ -59,6 +60,10 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	python3 "$M/vs-mmiotrace.py" e1000-sequential "$o/e1000-mmiotrace.log" \
 		"$o/e1000.mmiotrace" | sed -n 1p
 fi
+if [ -f "$B/vm/mmio-out-e1000/e1000-times.txt" ]; then
+	awk '{t[$1] = $3 - $2} END {printf "mmiobench: e1000 scenario wall time: untraced %.2f s, kstride --mmio %.2f s, mmiotrace %.2f s\n", t["native"], t["kstride"], t["mmiotrace"]}' \
+		"$B/vm/mmio-out-e1000/e1000-times.txt"
+fi
 boot e1000-smp1 1 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 0' &&
 	fid e1000-smp1 e1000-smp1 e1000 1 8086100e
 if boot rtl8139 2 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0
@@ -76,4 +81,16 @@ dmesg | grep -q "enhanced 8139C+ chip, use 8139cp" && echo 8139too-refused > /mn
 fi
 boot rtl8139-smp1 1 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0' &&
 	fid 8139cp-smp1 rtl8139-smp1 cp 1 10ec8139
+# QEMU's edu device: the benchmark, 1000 ioremap cycles, interrupts on
+# every CPU, a full ring
+X=$B/vmextra
+if bash "$top/tests/vm/run.sh" -t 1200 -q "-device edu" "$B/vm/mmio-edu-run.sh" \
+	"$top/tests/vm/scenarios/mmio-edu.sh" "$top/kmod/kstride.ko" "$X/kstride" \
+	"$X/lib" "$top/tests/vm/edu/ks_edu.ko"; then
+	rm -rf "$B/vm/mmio-out-edu" && cp -r "$S" "$B/vm/mmio-out-edu"
+	"$B/kstride" script "$B/vm/mmio-out-edu/edu-robust.trace" > "$B/vm/mmio-out-edu/edu-robust.script" &&
+	python3 "$M/edu.py" "$B/vm/mmio-out-edu" || rc=1
+else
+	echo "mmio: the edu boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; rc=1
+fi
 exit $rc

@@ -23,12 +23,16 @@ for m in \$(echo $MODS | tr , ' ' | awk '{for (i = NF; i > 0; i--) print \$i}');
 	rmmod \$m || exit 3
 done
 EOS
+up() { cut -d' ' -f1 /proc/uptime; }
 # kstride record loads the modules itself: the script's modprobe sees them
 mark
+t0=$(up)
 $KS record --mmio -m "$MODS" -k /mnt/kstride.ko -o $O/$NAME.trace -- sh /tmp/traffic.sh
 rc=$?
+t1=$(up)
 mark
 echo "kstride: rc=$rc"
+echo "kstride $t0 $t1" > $O/$NAME-times.txt
 $KS mmiotrace -o $O/$NAME.mmiotrace $O/$NAME.trace || exit 1
 # a driver that refuses the device (8139too on QEMU's 8139C+: NODEV=1)
 # has no eth0; its recording is still checked, against QEMU's account
@@ -50,8 +54,11 @@ mmiotrace_off() {
 if [ "$MMIOTRACE" = 1 ]; then
 	# the same scenario under Debian's mmiotrace alone
 	mmiotrace_on $O/$NAME-mmiotrace.log
+	t0=$(up)
 	sh /tmp/traffic.sh > $O/$NAME-mmiotrace-run.log 2>&1 || rc=6
+	t1=$(up)
 	mmiotrace_off
+	echo "mmiotrace $t0 $t1" >> $O/$NAME-times.txt
 	mark
 	# and both at once: mmiotrace sees the very accesses kstride.ko makes
 	# for the module, and any the module would make behind its back
@@ -60,6 +67,12 @@ if [ "$MMIOTRACE" = 1 ]; then
 		sh /tmp/traffic.sh > $O/$NAME-both-run.log 2>&1 || rc=7
 	mmiotrace_off
 	$KS mmiotrace -o $O/$NAME-both.mmiotrace $O/$NAME-both.trace || rc=1
+	mark
+	# and untraced, for the wall time
+	t0=$(up)
+	sh /tmp/traffic.sh > $O/$NAME-native-run.log 2>&1 || rc=8
+	t1=$(up)
+	echo "native $t0 $t1" >> $O/$NAME-times.txt
 	mark
 fi
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 5

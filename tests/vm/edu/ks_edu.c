@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ks_edu.ko: a small driver for QEMU's "edu" teaching device (1234:11e8,
+ * BAR0: 1 MiB of registers) that knows how many device accesses it makes,
+ * for kstride's MMIO tests and benchmark:
+ *
+ *   debugfs ks_edu/bench   write N: N times, write the liveness register
+ *                          and read it back (2N accesses, timed)
+ *   debugfs ks_edu/remap   write N: N times ioremap BAR0, read the
+ *                          identification register, iounmap
+ *   debugfs ks_edu/irqs    write N: raise N interrupts, one at a time; the
+ *                          handler reads the status and acknowledges
+ *   debugfs ks_edu/result  what was done: accesses per kind and per CPU
+ *
+ * edu's liveness register (0x04) reads back the bitwise inverse of the
+ * last value written: every read's value is known in advance.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/debugfs.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+
+#define EDU_IDENT 0x00
+#define EDU_LIVE 0x04
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE 0x60
+#define EDU_IRQ_ACK 0x64
+
+static struct pci_dev *edu_pdev;
+static void __iomem *regs;
+static struct dentry *dir;
+static u64 bench_n, bench_ns, bench_bad, remap_n, remap_bad;
+static u32 ident;
+static DEFINE_PER_CPU(u64, irq_count);
+static u64 irqs_raised;
+static DECLARE_COMPLETION(irq_done);
+
+static noinline void edu_loop(u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		writel((u32)i, regs + EDU_LIVE);
+		if (readl(regs + EDU_LIVE) != ~(u32)i)
+			bench_bad++;
+	}
+}
+
+static int parse_n(const char __user *u, size_t n, u64 *out)
+{
+	char buf[24];
+
+	if (!n || n >= sizeof(buf) || copy_from_user(buf, u, n))
+		return -EINVAL;
+	buf[n] = 0;
+	return kstrtou64(strim(buf), 0, out);
+}
+
+static ssize_t bench_write(struct file *f, const char __user *u, size_t n,
+			   loff_t *pos)
+{
+	u64 t0;
+	int err = parse_n(u, n, &bench_n);
+
+	if (err)
+		return err;
+	t0 = ktime_get_ns();
+	edu_loop(bench_n);
+	bench_ns = ktime_get_ns() - t0;
+	return n;
+}
+
+static const struct file_operations bench_fops = { .write = bench_write };
+
+static ssize_t remap_write(struct file *f, const char __user *u, size_t n,
+			   loff_t *pos)
+{
+	resource_size_t phys = pci_resource_start(edu_pdev, 0);
+	u64 i, k;
+	int err = parse_n(u, n, &k);
+
+	if (err)
+		return err;
+	for (i = 0; i < k; i++) {
+		void __iomem *p = ioremap(phys, PAGE_SIZE);
+
+		if (!p)
+			return -ENOMEM;
+		if (readl(p + EDU_IDENT) != ident)
+			remap_bad++;
+		iounmap(p);
+		remap_n++;
+	}
+	return n;
+}
+
+static const struct file_operations remap_fops = { .write = remap_write };
+
+static irqreturn_t edu_irq(int irq, void *data)
+{
+	u32 st = readl(regs + EDU_IRQ_STATUS);
+
+	if (!st)
+		return IRQ_NONE;
+	writel(st, regs + EDU_IRQ_ACK);
+	this_cpu_inc(irq_count);
+	complete(&irq_done);
+	return IRQ_HANDLED;
+}
+
+static ssize_t irqs_write(struct file *f, const char __user *u, size_t n,
+			  loff_t *pos)
+{
+	u64 i, k;
+	int err = parse_n(u, n, &k);
+
+	if (err)
+		return err;
+	for (i = 0; i < k; i++) {
+		reinit_completion(&irq_done);
+		writel(1, regs + EDU_IRQ_RAISE);
+		if (!wait_for_completion_timeout(&irq_done, HZ))
+			return -ETIMEDOUT;
+		irqs_raised++;
+	}
+	return n;
+}
+
+static const struct file_operations irqs_fops = { .write = irqs_write };
+
+static int result_show(struct seq_file *m, void *v)
+{
+	int cpu;
+
+	seq_printf(m, "ident 0x%x\n", ident);
+	seq_printf(m, "bench %llu iterations %llu ns %llu bad\n", bench_n,
+		   bench_ns, bench_bad);
+	seq_printf(m, "remap %llu cycles %llu bad\n", remap_n, remap_bad);
+	seq_printf(m, "irqs %llu raised\n", irqs_raised);
+	for_each_online_cpu(cpu)
+		seq_printf(m, "irq cpu %d %llu\n", cpu,
+			   *per_cpu_ptr(&irq_count, cpu));
+	seq_printf(m, "irq %d\n", edu_pdev ? edu_pdev->irq : -1);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(result);
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int err = pcim_enable_device(pdev);
+
+	if (err)
+		return err;
+	err = pcim_iomap_regions(pdev, 1, KBUILD_MODNAME);
+	if (err)
+		return err;
+	regs = pcim_iomap_table(pdev)[0];
+	edu_pdev = pdev;
+	ident = readl(regs + EDU_IDENT);
+	err = devm_request_irq(&pdev->dev, pdev->irq, edu_irq, IRQF_SHARED,
+			       KBUILD_MODNAME, pdev);
+	if (err)
+		return err;
+	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
+	debugfs_create_file("remap", 0200, dir, NULL, &remap_fops);
+	debugfs_create_file("irqs", 0200, dir, NULL, &irqs_fops);
+	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
+	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	debugfs_remove_recursive(dir);
+	edu_pdev = NULL;
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+static struct pci_driver edu_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+module_pci_driver(edu_driver);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kstride: test driver for QEMU's edu device");

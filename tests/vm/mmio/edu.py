@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host side of tests/vm/scenarios/mmio-edu.sh.  ks_edu.ko counts its own
+device accesses; the traces must hold exactly those.
+
+  mmiobench: native_ns, kstride_ns, mmiotrace_ns per access (from the
+  module's own timing of the same loop), overhead_ratio = (C-A)/(B-A)
+  remap: 1000 cycles, each a MAP, an R of the ident and an UNMAP, ids fresh
+  irqs: the handler's accesses per CPU equal the module's count per CPU
+  full ring: R/W lines + dropped (the Lost MARK) == accesses made
+
+usage: edu.py OUT_DIR
+"""
+import re
+import sys
+from collections import Counter
+
+
+def kv(path):
+    d = {}
+    for line in open(path):
+        w = line.split()
+        if w[0] == 'bench':
+            d['n'], d['ns'], d['bad'] = int(w[1]), int(w[3]), int(w[5])
+        elif w[0] == 'remap':
+            d['remap'], d['remap_bad'] = int(w[1]), int(w[3])
+        elif w[0] == 'irqs':
+            d['irqs'] = int(w[1])
+        elif w[0] == 'irq' and w[1] == 'cpu':
+            d.setdefault('cpu', {})[int(w[2])] = int(w[3])
+    return d
+
+
+def lines(path, kinds):
+    return [l.split() for l in open(path) if l.split() and l.split()[0] in kinds]
+
+
+def main():
+    o = sys.argv[1]
+    ok = True
+    nat, ks, mt = kv(o + '/edu-native.txt'), kv(o + '/edu-kstride.txt'), kv(o + '/edu-mmiotrace.txt')
+    per = lambda d: d['ns'] / (2.0 * d['n'])
+    a, b, c = per(nat), per(ks), per(mt)
+    r = (c - a) / (b - a) if b > a else float('inf')
+    print('mmiobench: native_ns=%.0f kstride_ns=%.0f mmiotrace_ns=%.0f overhead_ratio=%.1f'
+          % (a, b, c, r))
+    cpus = open(o + '/edu-kstride-cpus.txt').read().strip()
+    mcpus = open(o + '/edu-mmiotrace-cpus.txt').read().strip()
+    print('mmiobench: CPUs online while kstride traced: %s; while mmiotrace traced: %s'
+          % (cpus, mcpus))
+    if nat['bad'] or ks['bad'] or mt['bad']:
+        print('mmiobench: the liveness register read back wrong values')
+        ok = False
+    # the traced benchmark: every access, with the value the device gave
+    rw = lines(o + '/edu.mmiotrace', ('R', 'W'))
+    n = ks['n']
+    live = [l for l in rw if int(l[4], 16) & 0xfff == 4]
+    want = []
+    for i in range(n):
+        want += [('W', i & 0xffffffff), ('R', ~i & 0xffffffff)]
+    got = [(l[0], int(l[5], 16)) for l in live]
+    lost = sum(1 for l in open(o + '/edu.mmiotrace') if l.startswith('MARK'))
+    print('mmio-edu: bench %d accesses made, %d traced, %s' %
+          (2 * n, len(got), 'values exact' if got == want else 'MISMATCH'))
+    ok &= got == want and not lost
+    # 1000 ioremap/iounmap cycles: fresh ids, each with its read
+    rb = kv(o + '/edu-robust.txt')
+    mt_r = open(o + '/edu-robust.mmiotrace').read().split('\n')
+    maps = [l.split() for l in mt_r if l.startswith('MAP ')]
+    unmaps = [l.split() for l in mt_r if l.startswith('UNMAP ')]
+    ids = [int(m[2]) for m in maps]
+    reads = Counter(int(l.split()[3]) for l in mt_r
+                    if l.startswith('R ') and int(l.split()[4], 16) & 0xfffff == 0)
+    cycles = [i for i in ids if reads.get(i) == 1]
+    fresh = len(set(ids)) == len(ids)
+    rok = rb['remap'] == 1000 and len(cycles) >= 1000 and fresh and len(unmaps) >= 1000
+    print('mmio-edu: remap %d cycles made, %d MAP, %d UNMAP, %d with their read, ids %s'
+          % (rb['remap'], len(maps), len(unmaps), len(cycles), 'fresh' if fresh else 'REUSED'))
+    ok &= rok
+    # interrupts on every CPU: the handler reads the status register
+    want_cpu = {c: n for c, n in rb.get('cpu', {}).items() if n}
+    sc = Counter()
+    for l in open(o + '/edu-robust.script'):
+        w = l.split()
+        if len(w) > 7 and w[5] == 'MMIO_R' and 'edu_irq' in w[4] and \
+                int(w[7].split('=')[1], 16) & 0xfff == 0x24:
+            sc[int(w[0][1:-1])] += 1
+    iok = dict(sc) == want_cpu and len(want_cpu) >= 2
+    print('mmio-edu: irqs per CPU: module %s, trace %s %s'
+          % (want_cpu, dict(sc), 'ok' if iok else 'MISMATCH'))
+    ok &= iok
+    # full ring: what was traced plus what was dropped is what was made
+    full = kv(o + '/edu-full.txt')
+    fl = open(o + '/edu-full.mmiotrace').read().split('\n')
+    traced = sum(1 for l in fl if l[:2] in ('R ', 'W '))
+    lost = [int(m.group(1)) for m in re.finditer(r'^MARK \S+ Lost (\d+) events\.', '\n'.join(fl), re.M)]
+    marks = sum(1 for l in fl if 'Lost events on CPU' in l)
+    made = 2 * full['n'] + 1  # the loop, and the ident read at probe
+    fok = lost and traced + lost[-1] == made and marks > 0
+    print('mmio-edu: full ring: %d accesses made, %d traced + %d lost (%d MARK lines where) %s'
+          % (made, traced, lost[-1] if lost else 0, marks, 'ok' if fok else 'MISMATCH'))
+    ok &= bool(fok)
+    print('mmio-edu: %d passed, %d failed' % (1 if ok else 0, 0 if ok else 1))
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

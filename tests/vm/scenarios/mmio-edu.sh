@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# MMIO with QEMU's edu device and ks_edu.ko (tests/vm/edu): the benchmark
+# (native, kstride --mmio, mmiotrace), 1000 ioremap/iounmap cycles,
+# interrupts on every CPU, and a full ring.  Host side: tests/vm/mmio/edu.py.
+N=${1:-20000}
+KS="/mnt/lib/ld-linux-x86-64.so.2 --library-path /mnt/lib /mnt/kstride"
+T=/sys/kernel/debug/ks_edu
+O=/mnt/out
+rc=0
+# the benchmark: the same loop native, under kstride, under mmiotrace
+insmod /mnt/ks_edu.ko || exit 1
+echo $N > $T/bench && cat $T/result > $O/edu-native.txt || rc=1
+rmmod ks_edu
+# rings that hold the whole burst: the producer's cost, not the drops'
+insmod /mnt/kstride.ko nsub=160 || rc=2
+$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu.trace -- \
+	sh -c "echo $N > $T/bench && cat $T/result > $O/edu-kstride.txt &&
+	       cat /sys/devices/system/cpu/online > $O/edu-kstride-cpus.txt" || rc=2
+rmmod kstride
+M=/sys/kernel/debug/tracing
+echo 65536 > $M/buffer_size_kb
+echo mmiotrace > $M/current_tracer || rc=3
+cat $M/trace_pipe > $O/edu-mmiotrace.log &
+pid=$!
+cat /sys/devices/system/cpu/online > $O/edu-mmiotrace-cpus.txt
+insmod /mnt/ks_edu.ko && echo $N > $T/bench && cat $T/result > $O/edu-mmiotrace.txt || rc=4
+rmmod ks_edu
+sleep 1
+kill $pid
+wait $pid 2>/dev/null
+echo nop > $M/current_tracer
+# 1000 ioremap/iounmap cycles, and interrupts moved over every CPU, traced
+cat > /tmp/robust.sh <<EOS
+echo 1000 > $T/remap || exit 1
+irq=\$(awk '\$1 == "irq" && NF == 2 {print \$2}' $T/result)
+for round in 1 2 3 4; do
+	for cpu in \$(seq 0 \$((\$(nproc) - 1))); do
+		echo \$cpu > /proc/irq/\$irq/smp_affinity_list || exit 2
+		echo 25 > $T/irqs || exit 3
+	done
+done
+cat $T/result > $O/edu-robust.txt
+EOS
+$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu-robust.trace -- \
+	sh /tmp/robust.sh || rc=5
+# a full ring: two sub-buffers and a slow reader; drops are counted and
+# become MARK lines
+insmod /mnt/kstride.ko nsub=2 || rc=6
+$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko --keep --drain-delay 400 \
+	-o $O/edu-full.trace -- sh -c "echo 100000 > $T/bench &&
+	cat $T/result > $O/edu-full.txt" || rc=7
+rmmod ks_edu
+rmmod kstride
+for t in edu edu-robust edu-full; do
+	$KS mmiotrace -o $O/$t.mmiotrace $O/$t.trace || rc=8
+done
+dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 9
+exit $rc
