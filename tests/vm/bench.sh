@@ -1,8 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make vmbench: one VM run of the ring stress and the hot-loop benchmark
-# (tests/vm/scenarios/stress.sh); prints
+# (tests/vm/scenarios/stress.sh) and of MMIO tracing against mmiotrace
+# (mmio-edu.sh, mmio-nic.sh); prints
 #   vmbench: producer_ns_per_record=X sustained_records_per_s=Y hot_loop_slowdown=Z
+#   mmiobench: native_ns=A kstride_ns=B mmiotrace_ns=C overhead_ratio=R
+#   mmiobench: e1000 scenario wall time: untraced, kstride --mmio, mmiotrace
 # Under TCG the absolute times are an emulator's; the ratios are the figures.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,15 +14,23 @@ mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null 2>&1
 make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules > /dev/null 2>&1
+make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/edu" modules > /dev/null 2>&1
 X=$B/vmextra
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 "$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
-bash "$top/tests/vm/run.sh" -t 1200 "$top/tests/vm/scenarios/stress.sh" \
+SC=$top/tests/vm/scenarios
+bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000 -device edu" \
+	"$SC/bench-all.sh" "$SC/stress.sh" "$SC/mmio-edu.sh" "$SC/mmio-nic.sh" \
 	"$top/kmod/kstride.ko" "$top/tests/vm/ktest/kstride_test.ko" \
-	"$B/ks-kstride_test.ko" "$X/kstride" "$X/lib" || exit 1
+	"$B/ks-kstride_test.ko" "$top/tests/vm/edu/ks_edu.ko" "$X/kstride" \
+	"$X/lib" || { tail -20 "$B/vm/share/out/"*.log; exit 1; }
 S=$B/vm/share/out
 "$B/kstride" report "$S/stress-fast.trace" > "$S/stress-fast.report" || exit 1
 # the loop body's region holds its three accesses: records = its loads
 "$B/kstride" report --by-insn "$S/bench.trace" 2>/dev/null |
 	awk '$1 ~ /^probe_bench\+/ && $2 == "R" && $3 == 4 { n += $4 } END { print n + 0 }' > "$S/bench.records"
-python3 "$top/tests/vm/bench-report.py" "$S"
+python3 "$top/tests/vm/bench-report.py" "$S" || exit 1
+"$B/kstride" script "$S/edu-robust.trace" > "$S/edu-robust.script" &&
+python3 "$top/tests/vm/mmio/edu.py" "$S" | grep "^mmiobench" || exit 1
+awk '{t[$1] = $3 - $2} END {printf "mmiobench: e1000 scenario wall time: untraced %.2f s, kstride --mmio %.2f s, mmiotrace %.2f s\n", t["native"], t["kstride"], t["mmiotrace"]}' \
+	"$S/e1000-times.txt"
