@@ -596,15 +596,17 @@ static void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
 /*
  * ioremaps that exist already, from /proc/vmallocinfo:
  *   0xffffc90000680000-0xffffc900006a1000  135168 caller phys=0x... ioremap
- * The size includes the guard page.
+ * The size includes the guard page.  @hidden counts the lines whose
+ * addresses the kernel hid (kptr_restrict).
  */
-static unsigned int kr_seed_maps(struct krec *k)
+static unsigned int kr_read_maps(struct krec *k, unsigned int *hidden)
 {
 	FILE *f = fopen("/proc/vmallocinfo", "r");
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned int n = 0;
 
+	*hidden = 0;
 	if (!f) {
 		ks_warn("/proc/vmallocinfo: %s: ioremaps made before this recording will not be known",
 			strerror(errno));
@@ -615,10 +617,14 @@ static unsigned int kr_seed_maps(struct krec *k)
 		struct ks_add_map am;
 		char *ph;
 
-		if (!strstr(line, " ioremap") || !(ph = strstr(line, "phys=")) ||
-		    sscanf(line, "0x%llx-0x%llx %llu", &lo, &hi, &size) != 3 ||
-		    sscanf(ph, "phys=0x%llx", &phys) != 1 || hi <= lo)
+		if (!strstr(line, " ioremap") || !(ph = strstr(line, "phys=")))
 			continue;
+		if (sscanf(line, "0x%llx-0x%llx %llu", &lo, &hi, &size) != 3 ||
+		    sscanf(ph, "phys=0x%llx", &phys) != 1 || hi <= lo ||
+		    lo < 0xff00000000000000ull) {
+			(*hidden)++;
+			continue;
+		}
 		am.virt = lo;
 		am.len = hi - lo;
 		if (!strstr(line, "vmalloc") && am.len > 4096)
@@ -629,6 +635,53 @@ static unsigned int kr_seed_maps(struct krec *k)
 	}
 	free(line);
 	fclose(f);
+	return n;
+}
+
+static int read_int_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_int_file(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", v);
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * With kernel.kptr_restrict at 0, vmallocinfo shows hashed addresses;
+ * at 1 it shows real ones to us (CAP_SYSLOG) and none to others, which
+ * is stricter: set it to 1 for the moment of reading, then back.
+ */
+static unsigned int kr_seed_maps(struct krec *k)
+{
+	static const char kr[] = "/proc/sys/kernel/kptr_restrict";
+	unsigned int hidden, n = kr_read_maps(k, &hidden);
+	int old;
+
+	if (!hidden)
+		return n;
+	old = read_int_file(kr);
+	if (old == 0 && !write_int_file(kr, 1)) {
+		n += kr_read_maps(k, &hidden);
+		write_int_file(kr, 0);
+	}
+	if (hidden)
+		ks_warn("/proc/vmallocinfo hides %u ioremaps' addresses (kernel.kptr_restrict=%d): accesses to them will not be recorded",
+			hidden, old);
 	return n;
 }
 

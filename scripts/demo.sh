@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The demo: trace Debian's own e1000 driver inside a VM of Debian's own
-# kernel (QEMU, software emulation) while it brings its link up and pings,
-# then show where its memory accesses went.  Also traces Debian's libz.a
-# in user space.  Leaves build/demo/e1000.trace and build/demo/zlib.trace.
+# The demo (make demo): trace every device access of Debian's own e1000
+# driver inside a VM of Debian's own kernel (QEMU, software emulation)
+# while it loads, brings its link up, pings 10.0.2.2, takes the link down
+# and unloads; print accesses per BAR and the most touched registers.
+# Leaves build/demo/e1000.mmiotrace (mmiotrace's text format) and the
+# full trace build/demo/e1000-mmio.trace.  Then the same for user space:
+# Debian's libz.a, instrumented, compressing.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash scripts/install-deps.sh
+echo "== building kstride"
 make -s -j"$(nproc)"
 B=build
 D=$B/demo
@@ -18,21 +22,24 @@ krel=$(bash tests/vm/setup.sh "$B")
 make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
 	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
 rm -rf "$B/vmextra" && bash tests/vm/kstride-libs.sh "$B/kstride" "$B/vmextra"
-echo "== booting $krel; kstride record -m e1000 -- (link up, ping 10.0.2.2)"
-bash tests/vm/run.sh -t 600 -q "-nic user,model=e1000" \
-	tests/vm/scenarios/e1000-record.sh kmod/kstride.ko \
+echo 'sh /mnt/mmio-nic.sh e1000 e1000 0' > "$B/vm/demo.sh"
+echo "== booting $krel: kstride record --mmio -m e1000 -- (load, link up, ping, link down, rmmod)"
+bash tests/vm/run.sh -t 900 -q "-nic user,model=e1000" "$B/vm/demo.sh" \
+	tests/vm/scenarios/mmio-nic.sh kmod/kstride.ko \
 	"$B/vmextra/kstride" "$B/vmextra/lib"
-cp "$B/vm/share/out/e1000.trace" "$D/e1000.trace"
-sed -n 's/^kstride record: /   /p; /bytes from/s/^/   /p' "$B/vm/share/out/scenario.log"
-echo "== kstride report $D/e1000.trace (top 15 functions)"
-$B/kstride report "$D/e1000.trace" | head -17
-echo "== busiest instructions into vmalloc space: the BAR through ioremap, and"
-echo "   kernel stacks (push/pop/call/ret are left out; telling MMIO apart exactly"
-echo "   is the next step, with ioremap tracking)"
-$B/kstride script "$D/e1000.trace" |
-	awk '$5 ~ /^0xffffc9/ && $0 !~ / stack/ { n[$2 " " $3 " " $4]++ }
-	END { for (k in n) print n[k], k }' | sort -rn | head -8
-echo "trace: $D/e1000.trace"
+O=$B/vm/share/out
+cp "$O/e1000.trace" "$D/e1000-mmio.trace"
+cp "$O/e1000.mmiotrace" "$D/e1000.mmiotrace"
+sed -n 's/^kstride record: /   /p; /bytes from\|packets transmitted/s/^/   /p' \
+	"$O/scenario.log"
+echo "== what e1000 did with its device (from $D/e1000.mmiotrace)"
+python3 tests/vm/mmio/summary.py "$D/e1000.mmiotrace" 8086100e
+echo "== the first accesses, in mmiotrace's format:"
+grep -m 6 "^MAP\|^R \|^W " "$D/e1000.mmiotrace" | sed 's/^/   /'
+echo "== and with the instruction that made each (kstride script):"
+$B/kstride script "$D/e1000-mmio.trace" | grep -m 4 "MMIO_" | sed 's/^/   /'
+echo "mmiotrace log: $D/e1000.mmiotrace"
+echo "full trace:    $D/e1000-mmio.trace"
 
 echo
 echo "== user space too: Debian's libz.a, instrumented, compressing"

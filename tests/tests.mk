@@ -45,4 +45,8 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
-.PHONY: check check-fidelity check-all vmcheck vmbench bench fuzz
+# the README's first command: set up, boot, trace e1000's device accesses
+demo:
+	@bash scripts/demo.sh
+
+.PHONY: check check-fidelity check-all vmcheck vmbench bench fuzz demo

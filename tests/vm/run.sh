@@ -6,6 +6,9 @@
 #   SCENARIO runs as /mnt/scenario.sh; FILES are copied next to it; what the
 #   scenario writes to /mnt/out lands in build/vm/share/out.  The console is
 #   in build/vm/console.log.  Exit status: the scenario's, or 124 on timeout.
+#   KS_VM_APPEND adds kernel parameters (e.g. "ignore_loglevel" to debug).
+#   A soft lockup panics the VM at once, with every CPU's backtrace on the
+#   console, instead of running into the time limit.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
@@ -55,7 +58,7 @@ echo "vm: booting $krel, $CPUS CPUs, TCG, limit ${T}s" >&2
 set +e
 timeout --foreground "$T" qemu-system-x86_64 -accel tcg -m "$MEM" -smp "$CPUS" \
 	-kernel "$K/boot/vmlinuz-$krel" -initrd "$V/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 nokaslr preempt=full" \
+	-append "console=ttyS0 panic=-1 loglevel=5 nokaslr preempt=full softlockup_panic=1 softlockup_all_cpu_backtrace=1 ${KS_VM_APPEND:-}" \
 	-nographic -no-reboot -nic none \
 	-virtfs local,path="$S",mount_tag=share,security_model=none,id=share \
 	-virtfs local,path="$K/lib/modules",mount_tag=modules,security_model=none,readonly=on,id=mods \
