@@ -18,15 +18,11 @@
 
 #define SWITCH_SLOTS 5
 
-extern const struct ks_region ks_switch_region;
-
 static struct tracepoint *tp_switch;
 static bool probing; /* under the caller's lock (mods.c) */
 
 static_assert(KS_K_SWITCH == 8 && KS_A_SLOT == 0); /* desc.S */
 static_assert(sizeof_field(struct task_struct, comm) == 16);
-
-extern const u8 ks_own_regions[], ks_own_regions_end[];
 
 bool ks_region_own(const struct ks_region *r)
 {

@@ -25,6 +25,15 @@ struct ks_pcpu {
 
 DECLARE_PER_CPU(struct ks_pcpu, __kstride_pcpu);
 
+/* defined in assembly: desc.S (own descriptors), kmmio.S (MMIO bitmap) */
+extern const u8 ks_own_regions[], ks_own_regions_end[];
+extern const u8 ks_own_funcs[], ks_own_funcs_end[];
+extern const u8 ks_own_strs[], ks_own_strs_end[];
+extern const struct ks_region ks_switch_region, ks_map_region;
+extern const struct ks_region ks_unmap_region, ks_mark_region;
+extern u8 __kstride_iomap[];
+extern u64 __kstride_iomap_base, __kstride_iomap_len;
+
 /* One CPU's ring. */
 struct ks_ring {
 	int cpu;

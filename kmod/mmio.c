@@ -43,10 +43,6 @@ struct ks_mregs {
 	u64 msite;
 };
 
-extern u8 __kstride_iomap[];
-extern u64 __kstride_iomap_base, __kstride_iomap_len;
-extern const struct ks_region ks_map_region, ks_unmap_region, ks_mark_region;
-
 #define IOMAP_BITS (8ul << 21) /* kmmio.S: 2 MiB of bitmap */
 #define MAX_MAPS 8192
 
@@ -255,12 +251,14 @@ static struct kretprobe krps[] = {
 	KRP("ioremap"), KRP("ioremap_uc"), KRP("ioremap_wc"), KRP("ioremap_wt"),
 	KRP("ioremap_cache"), KRP("ioremap_prot"), KRP("ioremap_encrypted"),
 };
+
 static bool krp_on[ARRAY_SIZE(krps)];
 
 static struct kprobe kp_iounmap = {
 	.symbol_name = "iounmap",
 	.pre_handler = iounmap_pre,
 };
+
 static bool kp_on;
 
 /* ---- accesses ---- */

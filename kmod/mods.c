@@ -30,10 +30,7 @@ static LIST_HEAD(ks_live);
 static DEFINE_MUTEX(ks_mods_lock);
 static unsigned int ninstr; /* instrumented modules loaded */
 
-/* kstride.ko's own descriptors (desc.S), for its SWITCH records */
-extern const u8 ks_own_regions[], ks_own_regions_end[];
-extern const u8 ks_own_funcs[], ks_own_funcs_end[];
-extern const u8 ks_own_strs[], ks_own_strs_end[];
+/* kstride.ko's own descriptors (desc.S), for the records it writes */
 static struct ks_mod self = { .name = "kstride" };
 
 /*
