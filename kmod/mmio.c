@@ -451,6 +451,36 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 	local_irq_restore(flags);
 }
 
+/* ins and outs, one element at a time, as the CPU would step them */
+static void kpio_string(struct ks_mregs *r, const struct ks_msite *ms)
+{
+	u16 port = (u16)r->dx;
+	unsigned int size = ms->size;
+	s64 step = (r->flags & X86_EFLAGS_DF) ? -(s64)size : size;
+	u64 n = (ms->flags & KS_MSF_REP) ? r->cx : 1, v;
+	unsigned long flags;
+
+	for (; n; n--) {
+		v = 0;
+		local_irq_save(flags);
+		if (ms->op == KS_MOP_INS) {
+			v = port_in(port, size);
+			memcpy((void *)r->di, &v, size);
+			r->di += step;
+			emit_access(ms, port, v, port, 0, size | KS_MF_PORT);
+		} else {
+			memcpy(&v, (void *)r->si, size);
+			port_out(port, v, size);
+			r->si += step;
+			emit_access(ms, port, v, port, 0,
+				    size | KS_MF_PORT | KS_MF_WRITE);
+		}
+		if (ms->flags & KS_MSF_REP)
+			r->cx--;
+		local_irq_restore(flags);
+	}
+}
+
 /* in and out: the port is the device. */
 __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 {
@@ -459,6 +489,10 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 	unsigned long flags;
 	u64 v;
 
+	if (ms->op == KS_MOP_INS || ms->op == KS_MOP_OUTS) {
+		kpio_string(r, ms);
+		return;
+	}
 	local_irq_save(flags);
 	if (ms->op == KS_MOP_IN) {
 		v = port_in(port, size);

@@ -326,12 +326,12 @@ enum ks_mop {
 	KS_MOP_IN = 7, /* in: port imm (reg = none) or %dx, into %al/%ax/%eax */
 	KS_MOP_OUT = 8, /* out */
 	KS_MOP_HELPER = 9, /* a call to an accessor: helper, fn */
+	KS_MOP_INS = 10, /* ins: port %dx into (%rdi), rep: %rcx times */
+	KS_MOP_OUTS = 11, /* outs: (%rsi) to port %dx */
 };
 
 #define KS_REG_NONE 0xff
-#define KS_MSEG_NONE 0
-#define KS_MSEG_FS 1
-#define KS_MSEG_GS 2
+#define KS_MSF_REP 0x1 /* INS/OUTS with a rep prefix: %rcx times */
 
 struct ks_msite {
 	__s32 region; /* rel. pointer to its struct ks_region */
@@ -341,7 +341,7 @@ struct ks_msite {
 	__u8 scale;
 	__u8 reg; /* value register, KS_REG_NONE for an immediate */
 	__u8 dsize; /* loads: destination register bytes */
-	__u8 seg;
+	__u8 flags; /* KS_MSF_* */
 	__s32 disp;
 	__s32 imm; /* STORE_IMM: the value; IN/OUT: the port if reg none */
 	__s32 fn; /* HELPER: rel. pointer to the accessor itself */

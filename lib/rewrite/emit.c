@@ -836,6 +836,7 @@ static int emit_msite_desc(struct rw_ctx *ctx, struct func *f, struct msite *m)
 		.scale = 1,
 		.reg = in->mm.reg >= 0 ? in->mm.reg : KS_REG_NONE,
 		.dsize = in->mm.dsize,
+		.flags = in->mm.rep ? KS_MSF_REP : 0,
 		.imm = in->mm.imm,
 		.helper = m->helper,
 	};

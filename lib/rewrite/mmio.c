@@ -6,7 +6,7 @@
  *
  *   - a memory operand that is not %rsp-, RIP- or segment-based, and whose
  *     displacement is no relocated address, gets the inline check;
- *   - in and out always record (the port is the device);
+ *   - in, out, ins and outs always record (the port is the device);
  *   - a call or tail jump to one of the kernel's MMIO accessors goes
  *     through kstride.ko, which performs the accesses and records them.
  */
@@ -117,8 +117,10 @@ static u8 kind_of(u8 op, u8 acc_kind)
 	case KS_MOP_STORE_IMM:
 		return KS_K_MMIO_W;
 	case KS_MOP_IN:
+	case KS_MOP_INS:
 		return KS_K_PIO_R;
 	case KS_MOP_OUT:
+	case KS_MOP_OUTS:
 		return KS_K_PIO_W;
 	default:
 		return acc_kind == KS_K_W ? KS_K_MMIO_W : KS_K_MMIO_R;
@@ -165,7 +167,8 @@ int mmio__plan_func(struct rw_ctx *ctx, struct func *f)
 			ctx->st->mmio_helpers++;
 			continue;
 		}
-		if (in->mm.op == KS_MOP_IN || in->mm.op == KS_MOP_OUT) {
+		if (in->mm.op == KS_MOP_IN || in->mm.op == KS_MOP_OUT ||
+		    in->mm.op == KS_MOP_INS || in->mm.op == KS_MOP_OUTS) {
 			err = add_msite(f, &m);
 			if (err)
 				return err;
@@ -174,6 +177,10 @@ int mmio__plan_func(struct rw_ctx *ctx, struct func *f)
 			m->size = in->mm.size;
 			m->kind = kind_of(m->op, 0);
 			ctx->st->mmio_pio++;
+			continue;
+		}
+		if (in->bad_access) {
+			ctx->st->mmio_unchecked++; /* copied, not checked */
 			continue;
 		}
 		if (!in->nacc)

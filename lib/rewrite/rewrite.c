@@ -55,7 +55,7 @@ void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
 			indent, (unsigned long)st->mmio_checked,
 			(unsigned long)st->mmio_emulated,
 			(unsigned long)(st->mmio_checked - st->mmio_emulated));
-		fprintf(f, "%smmio: port I/O %lu, accessor calls %lu, string operands not checked %lu\n",
+		fprintf(f, "%smmio: port I/O %lu, accessor calls %lu, operands not checked (strings and the like) %lu\n",
 			indent, (unsigned long)st->mmio_pio,
 			(unsigned long)st->mmio_helpers,
 			(unsigned long)st->mmio_unchecked);

@@ -191,7 +191,9 @@ static int decode(struct rw_ctx *ctx, struct func *f, bool allow_unknown)
 			break;
 		}
 		f->at[off] = v.n - 1;
-		if (in->bad && !f->skip)
+		/* MMIO mode copies what it cannot record, and counts it */
+		if (in->bad && !f->skip &&
+		    !(ctx->opts->mmio && in->bad_access))
 			func__skip(ctx, f, SKIP_UNSUPPORTED_INSN, in->bad,
 				   in->off);
 		off += in->len;

@@ -265,6 +265,7 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 		return 0;
 	if (insn->nacc == INSN_MAX_ACC) {
 		insn->bad = "too many memory operands";
+		insn->bad_access = true;
 		return 0;
 	}
 	a = &insn->acc[insn->nacc++];
@@ -292,14 +293,17 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 
 	if (o->mem.type == ZYDIS_MEMOP_TYPE_VSIB) {
 		insn->bad = "gather/scatter (VSIB) operand";
+		insn->bad_access = true;
 		return 0;
 	}
 	if (o->mem.type == ZYDIS_MEMOP_TYPE_MIB) {
 		insn->bad = "MPX (MIB) operand";
+		insn->bad_access = true;
 		return 0;
 	}
 	if (!a->size) {
 		insn->bad = "memory operand of unknown size";
+		insn->bad_access = true;
 		return 0;
 	}
 
@@ -307,16 +311,22 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 		a->form = ACC_STRING;
 		a->strreg = base;
 		a->kind = rd && !wr ? KS_K_RANGE_R : KS_K_RANGE_W;
-		if (rd && wr)
+		if (rd && wr) {
 			insn->bad = "string operand both read and written";
-		if (base != REG_RSI && base != REG_RDI)
+			insn->bad_access = true;
+		}
+		if (base != REG_RSI && base != REG_RDI) {
 			insn->bad = "string operand not through rsi/rdi";
+			insn->bad_access = true;
+		}
 		if (in->attributes & (ZYDIS_ATTRIB_HAS_REP |
 				      ZYDIS_ATTRIB_HAS_REPE |
 				      ZYDIS_ATTRIB_HAS_REPNE))
 			a->flags |= KS_F_REP;
-		if (a->addr32)
+		if (a->addr32) {
 			insn->bad = "string op with 32-bit addressing";
+			insn->bad_access = true;
+		}
 		return 0;
 	}
 	if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
@@ -326,8 +336,10 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 		a->flags |= KS_F_STACK;
 		a->stack_off = wr ? -(s16)a->size : 0;
 		if (in->mnemonic == ZYDIS_MNEMONIC_ENTER &&
-		    (op[1].imm.value.u & 0x1f) != 0)
+		    (op[1].imm.value.u & 0x1f) != 0) {
 			insn->bad = "enter with a nesting level";
+			insn->bad_access = true;
+		}
 		return 0;
 	}
 	if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN &&
@@ -338,6 +350,7 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 	}
 	if (o->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) {
 		insn->bad = "implicit memory operand";
+		insn->bad_access = true;
 		return 0;
 	}
 	a->form = ACC_EA;
@@ -353,11 +366,15 @@ static int add_access(struct insn *insn, const ZydisDecodedInstruction *in,
 		/* the word that holds the bit: see KS_A_BITOFF */
 		a->bitreg = gpr_of(op[1].reg.value);
 		if ((a->base == REG_NONE && a->index != REG_NONE) ||
-		    a->addr32)
+		    a->addr32) {
 			insn->bad = "bit test with a register offset and an index without base, or 32-bit addressing";
+			insn->bad_access = true;
+		}
 	}
-	if (in->mnemonic == ZYDIS_MNEMONIC_XLAT)
+	if (in->mnemonic == ZYDIS_MNEMONIC_XLAT) {
 		insn->bad = "xlat";
+		insn->bad_access = true;
+	}
 	return 0;
 }
 
@@ -453,6 +470,23 @@ static void decode_mmio(struct insn *insn, const ZydisDecodedInstruction *in,
 
 	m->reg = REG_NONE;
 	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_INSB:
+	case ZYDIS_MNEMONIC_INSW:
+	case ZYDIS_MNEMONIC_INSD:
+	case ZYDIS_MNEMONIC_OUTSB:
+	case ZYDIS_MNEMONIC_OUTSW:
+	case ZYDIS_MNEMONIC_OUTSD:
+		m->op = (in->mnemonic == ZYDIS_MNEMONIC_INSB ||
+			 in->mnemonic == ZYDIS_MNEMONIC_INSW ||
+			 in->mnemonic == ZYDIS_MNEMONIC_INSD) ? KS_MOP_INS :
+								 KS_MOP_OUTS;
+		m->size = in->mnemonic == ZYDIS_MNEMONIC_INSB ||
+				  in->mnemonic == ZYDIS_MNEMONIC_OUTSB ? 1 :
+			  in->mnemonic == ZYDIS_MNEMONIC_INSW ||
+				  in->mnemonic == ZYDIS_MNEMONIC_OUTSW ? 2 : 4;
+		m->rep = in->attributes & ZYDIS_ATTRIB_HAS_REP;
+		m->reg = REG_RDX;
+		return;
 	case ZYDIS_MNEMONIC_IN:
 	case ZYDIS_MNEMONIC_OUT: {
 		const ZydisDecodedOperand *port, *val;

@@ -80,6 +80,7 @@ struct insn_mmio {
 	s8 reg; /* value register (al..r15 by its 64-bit number), REG_NONE */
 	u8 dsize; /* loads: destination register bytes */
 	s32 imm; /* STORE_IMM; IN/OUT with an immediate port */
+	bool rep; /* INS/OUTS with a rep prefix */
 };
 
 struct insn {
@@ -99,6 +100,7 @@ struct insn {
 	u8 nacc;
 	struct insn_access acc[INSN_MAX_ACC];
 	const char *bad; /* why this instruction cannot be instrumented */
+	bool bad_access; /* ...because of a memory operand (MMIO mode copes) */
 	bool lock;
 	bool nop; /* nop, or a hint that touches no memory */
 	s8 adj_reg; /* the one register it moves by a constant, or REG_NONE */

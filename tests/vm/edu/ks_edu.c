@@ -10,6 +10,8 @@
  *                          identification register, iounmap
  *   debugfs ks_edu/irqs    write N: raise N interrupts, one at a time; the
  *                          handler reads the status and acknowledges
+ *   debugfs ks_edu/pio     write: rep outsb of 16 known bytes to port 0x80
+ *                          (the POST port), then rep insb of 16 from it
  *   debugfs ks_edu/result  what was done: accesses per kind and per CPU
  *
  * edu's liveness register (0x04) reads back the bitwise inverse of the
@@ -40,6 +42,8 @@ static u32 ident;
 static DEFINE_PER_CPU(u64, irq_count);
 static u64 irqs_raised;
 static DECLARE_COMPLETION(irq_done);
+static u8 pio_out[16], pio_in[16];
+static bool pio_done;
 
 static noinline void edu_loop(u64 n)
 {
@@ -134,6 +138,21 @@ static ssize_t irqs_write(struct file *f, const char __user *u, size_t n,
 
 static const struct file_operations irqs_fops = { .write = irqs_write };
 
+static ssize_t pio_write(struct file *f, const char __user *u, size_t n,
+			 loff_t *pos)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		pio_out[i] = 0xa0 + i;
+	outsb(0x80, pio_out, 16);
+	insb(0x80, pio_in, 16);
+	pio_done = true;
+	return n;
+}
+
+static const struct file_operations pio_fops = { .write = pio_write };
+
 static int result_show(struct seq_file *m, void *v)
 {
 	int cpu;
@@ -147,6 +166,9 @@ static int result_show(struct seq_file *m, void *v)
 		seq_printf(m, "irq cpu %d %llu\n", cpu,
 			   *per_cpu_ptr(&irq_count, cpu));
 	seq_printf(m, "irq %d\n", edu_pdev ? edu_pdev->irq : -1);
+	if (pio_done)
+		seq_printf(m, "pio out %*phN in %*phN\n", 16, pio_out, 16,
+			   pio_in);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(result);
@@ -171,6 +193,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
 	debugfs_create_file("remap", 0200, dir, NULL, &remap_fops);
 	debugfs_create_file("irqs", 0200, dir, NULL, &irqs_fops);
+	debugfs_create_file("pio", 0200, dir, NULL, &pio_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
 	return 0;

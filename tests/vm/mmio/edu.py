@@ -28,6 +28,9 @@ def kv(path):
             d['irqs'] = int(w[1])
         elif w[0] == 'irq' and w[1] == 'cpu':
             d.setdefault('cpu', {})[int(w[2])] = int(w[3])
+        elif w[0] == 'pio':
+            d['pio_out'] = [int(w[2][i:i + 2], 16) for i in range(0, 32, 2)]
+            d['pio_in'] = [int(w[4][i:i + 2], 16) for i in range(0, 32, 2)]
     return d
 
 
@@ -89,6 +92,17 @@ def main():
     print('mmio-edu: irqs per CPU: module %s, trace %s %s'
           % (want_cpu, dict(sc), 'ok' if iok else 'MISMATCH'))
     ok &= iok
+    # ins and outs (rep outsb, rep insb on port 0x80): element by element
+    pio = [(l[0], int(l[3], 16), int(l[4], 16)) for l in
+           lines(o + '/edu-robust.mmiotrace', ('IN', 'OUT'))]
+    want = [('OUT', 0x80, v) for v in rb.get('pio_out', [])] + \
+           [('IN', 0x80, v) for v in rb.get('pio_in', [])]
+    pok = pio == want and len(want) == 32
+    print('mmio-edu: rep outsb/insb: module %d bytes out, %d in; trace %d OUT, %d IN, %s'
+          % (len(rb.get('pio_out', [])), len(rb.get('pio_in', [])),
+             sum(1 for p in pio if p[0] == 'OUT'), sum(1 for p in pio if p[0] == 'IN'),
+             'values exact' if pok else 'MISMATCH'))
+    ok &= pok
     # full ring: what was traced plus what was dropped is what was made
     full = kv(o + '/edu-full.txt')
     fl = open(o + '/edu-full.mmiotrace').read().split('\n')

@@ -32,6 +32,7 @@ echo nop > $M/current_tracer
 # 1000 ioremap/iounmap cycles, and interrupts moved over every CPU, traced
 cat > /tmp/robust.sh <<EOS
 echo 1000 > $T/remap || exit 1
+echo 1 > $T/pio || exit 4
 irq=\$(awk '\$1 == "irq" && NF == 2 {print \$2}' $T/result)
 for round in 1 2 3 4; do
 	for cpu in \$(seq 0 \$((\$(nproc) - 1))); do
