@@ -2,8 +2,9 @@
 /*
  * Who runs on each CPU: SWITCH records (see "Who ran, and when" in
  * include/kstride/abi.h), written from the sched_switch tracepoint while
- * at least one instrumented module is loaded, and once per CPU for the
- * task it runs when the first one comes.  Interrupt contexts need no
+ * kstride.ko is loaded, and once per CPU for the task it runs whenever an
+ * instrumented module comes.  The probe is registered once: registering
+ * it patches the scheduler's code, which is not done on every module load.  Interrupt contexts need no
  * record of their own: instrumented ENTRY records carry the preempt count.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,7 +20,7 @@
 #define SWITCH_SLOTS 5
 
 static struct tracepoint *tp_switch;
-static bool probing; /* under the caller's lock (mods.c) */
+static bool probing;
 
 static_assert(KS_K_SWITCH == 8 && KS_A_SLOT == 0); /* desc.S */
 static_assert(sizeof_field(struct task_struct, comm) == 16);
@@ -77,41 +78,38 @@ static void find_tp(struct tracepoint *tp, void *priv)
 		tp_switch = tp;
 }
 
-/* The first instrumented module came: start telling who runs. */
-int ks_ctx_start(void)
+/* An instrumented module came: say which task each CPU runs now. */
+void ks_ctx_mark(void)
+{
+	on_each_cpu(mark_current, NULL, 1);
+}
+
+/* kstride.ko came (after its rings): tell who runs from now on. */
+int ks_ctx_init(void)
 {
 	int err;
 
-	if (probing)
-		return 0;
-	if (!tp_switch)
-		for_each_kernel_tracepoint(find_tp, NULL);
+	for_each_kernel_tracepoint(find_tp, NULL);
 	if (!tp_switch) {
-		pr_err("no sched_switch tracepoint: tasks will not be named\n");
-		return -ENOENT;
+		pr_warn("no sched_switch tracepoint: tasks will not be named\n");
+		return 0;
 	}
 	err = tracepoint_probe_register(tp_switch, ks_sched_switch, NULL);
 	if (err) {
-		pr_err("sched_switch probe: error %d\n", err);
-		return err;
+		pr_warn("sched_switch probe: error %d: tasks will not be named\n",
+			err);
+		return 0;
 	}
 	probing = true;
-	on_each_cpu(mark_current, NULL, 1);
 	return 0;
-}
-
-/* The last one went. */
-void ks_ctx_stop(void)
-{
-	if (!probing)
-		return;
-	tracepoint_probe_unregister(tp_switch, ks_sched_switch, NULL);
-	probing = false;
 }
 
 /* Before kstride.ko goes: no probe may still be running. */
 void ks_ctx_exit(void)
 {
-	ks_ctx_stop();
+	if (!probing)
+		return;
+	tracepoint_probe_unregister(tp_switch, ks_sched_switch, NULL);
 	tracepoint_synchronize_unregister();
+	probing = false;
 }

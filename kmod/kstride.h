@@ -77,8 +77,8 @@ bool ks_region_own(const struct ks_region *r);
 #define KS_SWITCH_BYTES KS_REC_BYTES(5)
 struct task_struct;
 void ks_put_switch_at(u64 rec, struct task_struct *t, u32 pc);
-int ks_ctx_start(void);
-void ks_ctx_stop(void);
+int ks_ctx_init(void);
+void ks_ctx_mark(void);
 void ks_ctx_exit(void);
 
 int ks_dev_init(void);

@@ -52,6 +52,7 @@ static int __init ks_init(void)
 	err = ks_mods_init();
 	if (err)
 		goto err_rings;
+	ks_ctx_init();
 	err = ks_mmio_init();
 	if (err)
 		goto err_mods;
@@ -67,6 +68,7 @@ static int __init ks_init(void)
 err_mmio:
 	ks_mmio_exit();
 err_mods:
+	ks_ctx_exit();
 	ks_mods_exit();
 err_rings:
 	ks_rings_exit();
@@ -78,6 +80,7 @@ static void __exit ks_exit(void)
 	debugfs_remove_recursive(ks_dir);
 	ks_dev_exit();
 	ks_mmio_exit();
+	ks_ctx_exit();
 	ks_mods_exit();
 	ks_rings_exit();
 }

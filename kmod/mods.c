@@ -28,7 +28,6 @@ struct ks_mod {
 static LIST_HEAD(ks_mods);
 static LIST_HEAD(ks_live);
 static DEFINE_MUTEX(ks_mods_lock);
-static unsigned int ninstr; /* instrumented modules loaded */
 
 /* kstride.ko's own descriptors (desc.S), for the records it writes */
 static struct ks_mod self = { .name = "kstride" };
@@ -93,9 +92,7 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			list_add(&km->list, &ks_mods);
 			list_add_rcu(&km->rcu_list, &ks_live);
 			pr_info("tracing %s\n", km->name);
-			/* without task names, records still carry CPUs */
-			if (!ninstr++)
-				ks_ctx_start();
+			ks_ctx_mark();
 		} else {
 			kfree(km);
 		}
@@ -107,8 +104,6 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 				/* no ring walk still reads its descriptors */
 				synchronize_rcu();
 				kfree(km);
-				if (!--ninstr)
-					ks_ctx_stop();
 			}
 		}
 	}
@@ -170,7 +165,6 @@ void ks_mods_exit(void)
 	LIST_HEAD(dead);
 
 	unregister_module_notifier(&ks_mod_nb);
-	ks_ctx_exit();
 	mutex_lock(&ks_mods_lock);
 	list_for_each_entry_safe(km, tmp, &ks_mods, list) {
 		list_del_rcu(&km->rcu_list);

@@ -72,8 +72,15 @@ if [ $qrc -eq 124 ]; then
 fi
 rc=$(sed -n 's/.*KSTRIDE-VM: done rc=\([0-9]*\).*/\1/p' "$V/console.log" | tail -1)
 if [ -z "$rc" ]; then
+	# kept for later: the next boot overwrites console.log
+	cp "$V/console.log" "$V/console-failed-$(date +%s).log"
 	echo "vm: the scenario did not finish (qemu status $qrc); the console ended with:" >&2
-	tail -30 "$V/console.log" >&2
+	if grep -q "soft lockup\|NMI backtrace" "$V/console.log"; then
+		# every CPU's backtrace, from the first report on
+		sed -n '/soft lockup\|NMI backtrace/,$p' "$V/console.log" | head -150 >&2
+	else
+		tail -30 "$V/console.log" >&2
+	fi
 	exit 1
 fi
 exit "$rc"
