@@ -7,7 +7,9 @@ the trace holds what was read, and its end chunk what kstride.ko counted
 as dropped.  produced == read + dropped, exactly.
 
 Who ran them: the module counted its calls per CPU and context (work
-items: task, with the worker's pid; IPIs: hardirq; NMIs: nmi).  With
+items: task, with the worker's pid; IPIs: hardirq, or task context with
+the writer's pid on its own CPU, or the idle task's (pid 0) on an idle CPU
+that polls; NMIs: nmi).  With
 nothing dropped (mode fast) the trace's events per (CPU, context, pid)
 must be exactly three per call; with drops (slow), no more than that, and
 every event still has a context.

@@ -106,9 +106,13 @@ static void note_ctx(const char *fn, int cpu)
 static int stress_n;
 static DEFINE_PER_CPU(struct work_struct, stress_works);
 static u64 bench_ns, bench_iters, stress_ns;
-/* calls by context; [NCTX]: task context, not the work item's task (an
- * IPI to the writer's own CPU runs right there, in its context) */
-static DEFINE_PER_CPU(u64, stress_by_ctx[NCTX + 1]);
+/*
+ * Calls by context; task context is split by who runs: [C_TASK] the work
+ * item's task, [NCTX] the writer (an IPI to its own CPU runs right there,
+ * in its context), [NCTX + 1] the idle task (an idle CPU that polls runs
+ * IPI functions from its idle loop, in task context).
+ */
+static DEFINE_PER_CPU(u64, stress_by_ctx[NCTX + 2]);
 static DEFINE_PER_CPU(int, stress_pid); /* the work item's task */
 static int stress_writer; /* the writer's pid */
 
@@ -123,7 +127,7 @@ static noinline __section(".noinstr.text") void stress_loop(int n)
 	int c = ctx_now();
 
 	if (c == C_TASK && current->pid != this_cpu_read(stress_pid))
-		c = NCTX;
+		c = current->pid ? NCTX : NCTX + 1;
 	this_cpu_add(stress_by_ctx[c], n);
 	for (i = 0; i < n; i++)
 		probe_stress();
@@ -423,12 +427,13 @@ static int truth_show(struct seq_file *m, void *v)
 		if (*per_cpu_ptr(&nmi_calls, cpu))
 			seq_printf(m, "ctx probe_nmi nmi -1 %d %u\n", cpu,
 				   *per_cpu_ptr(&nmi_calls, cpu));
-		for (i = 0; i <= NCTX; i++)
+		for (i = 0; i <= NCTX + 1; i++)
 			if (per_cpu_ptr(stress_by_ctx, cpu)[i])
 				seq_printf(m, "stress_ctx %d %s %d %llu\n", cpu,
 					   ctx_names[i < NCTX ? i : C_TASK],
 					   i == C_TASK ? *per_cpu_ptr(&stress_pid, cpu) :
-					   i == NCTX ? stress_writer : -1,
+					   i == NCTX ? stress_writer :
+					   i == NCTX + 1 ? 0 : -1,
 					   per_cpu_ptr(stress_by_ctx, cpu)[i]);
 	}
 	seq_printf(m, "hop calls %llu moves %llu pid %d\n", hop_calls,
