@@ -122,6 +122,55 @@ TEST(zero_idiom)
 }
 
 /* Emit each form with many registers, decode it back with Zydis. */
+/* MMIO mode: what kstride.ko may perform itself (the bytes from gas) */
+TEST(mmio_forms)
+{
+	struct insn in;
+
+	in = dec("8b 47 08"); /* mov 0x8(%rdi),%eax */
+	EXPECT_EQ(in.mm.op, KS_MOP_LOAD);
+	EXPECT_EQ(in.mm.size, 4);
+	EXPECT_EQ(in.mm.reg, REG_RAX);
+	EXPECT_EQ(in.mm.dsize, 4);
+	in = dec("44 89 47 10"); /* mov %r8d,0x10(%rdi) */
+	EXPECT_EQ(in.mm.op, KS_MOP_STORE);
+	EXPECT_EQ(in.mm.reg, 8);
+	EXPECT_EQ(in.mm.size, 4);
+	in = dec("c7 47 04 ff ff ff ff"); /* movl $-1,0x4(%rdi) */
+	EXPECT_EQ(in.mm.op, KS_MOP_STORE_IMM);
+	EXPECT_EQ(in.mm.imm, -1);
+	in = dec("0f b6 06"); /* movzbl (%rsi),%eax */
+	EXPECT_EQ(in.mm.op, KS_MOP_LOAD_ZX);
+	EXPECT_EQ(in.mm.size, 1);
+	EXPECT_EQ(in.mm.dsize, 4);
+	in = dec("48 0f bf 06"); /* movswq (%rsi),%rax */
+	EXPECT_EQ(in.mm.op, KS_MOP_LOAD_SX);
+	EXPECT_EQ(in.mm.size, 2);
+	EXPECT_EQ(in.mm.dsize, 8);
+	in = dec("8a 26"); /* mov (%rsi),%ah: a high byte, not performed */
+	EXPECT_EQ(in.mm.op, KS_MOP_OTHER);
+	in = dec("83 0f 01"); /* orl $1,(%rdi): read-modify-write */
+	EXPECT_EQ(in.mm.op, KS_MOP_OTHER);
+	in = dec("e6 80"); /* out %al,$0x80 */
+	EXPECT_EQ(in.mm.op, KS_MOP_OUT);
+	EXPECT_EQ(in.mm.size, 1);
+	EXPECT_EQ(in.mm.imm, 0x80);
+	EXPECT_EQ(in.mm.reg, REG_NONE);
+	in = dec("ed"); /* in (%dx),%eax */
+	EXPECT_EQ(in.mm.op, KS_MOP_IN);
+	EXPECT_EQ(in.mm.size, 4);
+	EXPECT_EQ(in.mm.reg, REG_RDX);
+	in = dec("f3 6c"); /* rep insb (%dx),%es:(%rdi) */
+	EXPECT_EQ(in.mm.op, KS_MOP_INS);
+	EXPECT_TRUE(in.mm.rep);
+	in = dec("66 6f"); /* outsw %ds:(%rsi),(%dx) */
+	EXPECT_EQ(in.mm.op, KS_MOP_OUTS);
+	EXPECT_EQ(in.mm.size, 2);
+	EXPECT_TRUE(!in.mm.rep);
+	in = dec("01 c8"); /* add %ecx,%eax: no memory */
+	EXPECT_EQ(in.mm.op, 0);
+}
+
 TEST(encoder_roundtrip)
 {
 	static const int regs[] = { 0, 3, 4, 5, 7, 8, 12, 13, 15 };
