@@ -147,6 +147,14 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, gfp_t gfp)
 
 	raw_spin_lock_irqsave(&maps_lock, flags);
 	old = rcu_dereference_protected(maps, lockdep_is_held(&maps_lock));
+	/* known already (a reader seeds what it finds): say it again */
+	for (i = 0; add && old && i < old->n; i++) {
+		if (old->m[i].virt == virt && old->m[i].len == len &&
+		    old->m[i].phys == phys) {
+			emit_map(&old->m[i]);
+			goto out;
+		}
+	}
 	if (add && old && old->n >= MAX_MAPS) {
 		err = -ENOSPC;
 		goto out;
