@@ -601,19 +601,68 @@ static void helper_copy(const struct ks_msite *ms, u64 io, u8 *mem, u64 n,
 		copy_one(ms, io, mem, 1, toio);
 }
 
+/* One store of memset_io: @v, @size bytes at @io. */
+static void set_one(const struct ks_msite *ms, u64 io, u64 v, unsigned int size)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	io_write(io, v, size);
+	rec_token(ms, io, v, size | KS_MF_WRITE);
+	local_irq_restore(flags);
+}
+
+/*
+ * memset_io is the CPU's memset on x86 (arch/x86/lib/iomem.c), whose
+ * stores depend on the CPU (arch/x86/lib/memset_64.S, chosen by
+ * alternatives): bytes with ERMS ("rep stosb") or in guests that ask for
+ * unrolled string I/O; 8-byte words then the tail's bytes with REP_GOOD
+ * ("rep stosq"); otherwise an unaligned word to align, 8-byte words, and
+ * the tail's bytes.  The same stores, in the same order.
+ */
+static void helper_memset(const struct ks_msite *ms, u64 io, u8 c, u64 n)
+{
+	u64 q = c * 0x0101010101010101ull;
+
+	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO) ||
+	    boot_cpu_has(X86_FEATURE_ERMS)) {
+		for (; n; n--)
+			set_one(ms, io++, c, 1);
+		return;
+	}
+	if (boot_cpu_has(X86_FEATURE_REP_GOOD)) {
+		for (; n >= 8; n -= 8, io += 8)
+			set_one(ms, io, q, 8);
+		for (; n; n--)
+			set_one(ms, io++, c, 1);
+		return;
+	}
+	if ((io & 7) && n > 7) {
+		u64 skip = 8 - (io & 7);
+
+		set_one(ms, io, q, 8); /* unaligned, then aligned ones */
+		io += skip;
+		n -= skip;
+	}
+	if (!(io & 7) || n > 7) {
+		for (; n >= 8; n -= 8, io += 8)
+			set_one(ms, io, q, 8);
+	}
+	for (; n; n--)
+		set_one(ms, io++, c, 1);
+}
+
 typedef unsigned int (*read_fn)(const void __iomem *p);
 typedef void (*write_fn)(u32 v, void __iomem *p);
 typedef u64 (*read64_fn)(const void __iomem *p);
 typedef void (*write64_fn)(u64 v, void __iomem *p);
-typedef void (*memset_fn)(void __iomem *p, int c, size_t n);
 
 /* A call to one of the kernel's accessors, made from the module. */
 __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 {
 	const void *fn = (const u8 *)&ms->fn + ms->fn;
 	u64 a = r->di, b = r->si, c = r->dx, v;
-	bool single = ms->helper < KS_H_IOREAD8_REP ||
-		      ms->helper == KS_H_MEMSET_IO;
+	bool single = ms->helper < KS_H_IOREAD8_REP;
 	unsigned long flags = 0;
 
 	/* one accessor call, one or two accesses: nothing in between */
@@ -705,14 +754,9 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 			copy_one(ms, a + 8 * v, (u8 *)b + 8 * v, 8, true);
 		break;
 	case KS_H_MEMSET_IO:
+		helper_memset(ms, a, (u8)b, c);
+		break;
 	default:
-		/*
-		 * memset_io goes through the CPU's memset, whose access
-		 * widths depend on the CPU: let it run, and record one write
-		 * of the fill byte without claiming widths (width 0).
-		 */
-		((memset_fn)fn)((void __iomem *)a, (int)b, c);
-		rec_token(ms, a, b & 0xff, KS_MF_WRITE | KS_MF_NOVALUE);
 		break;
 	}
 	if (single)

@@ -84,12 +84,15 @@ boot rtl8139-smp1 1 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0' &&
 # QEMU's edu device: the benchmark, 1000 ioremap cycles, interrupts on
 # every CPU, a full ring
 X=$B/vmextra
-if bash "$top/tests/vm/run.sh" -t 1200 -q "-device edu" "$B/vm/mmio-edu-run.sh" \
+rm -f "$B/vm/qemu-edu.log"
+if bash "$top/tests/vm/run.sh" -t 1200 \
+	-q "-device edu -trace enable=memory_region_ops_*,file=$B/vm/qemu-edu.log" \
+	"$B/vm/mmio-edu-run.sh" \
 	"$top/tests/vm/scenarios/mmio-edu.sh" "$top/kmod/kstride.ko" "$X/kstride" \
 	"$X/lib" "$top/tests/vm/edu/ks_edu.ko"; then
 	rm -rf "$B/vm/mmio-out-edu" && cp -r "$S" "$B/vm/mmio-out-edu"
 	"$B/kstride" script "$B/vm/mmio-out-edu/edu-robust.trace" > "$B/vm/mmio-out-edu/edu-robust.script" &&
-	python3 "$M/edu.py" "$B/vm/mmio-out-edu" || rc=1
+	python3 "$M/edu.py" "$B/vm/mmio-out-edu" "$B/vm/qemu-edu.log" || rc=1
 else
 	echo "mmio: the edu boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; rc=1
 fi

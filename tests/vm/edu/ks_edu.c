@@ -12,6 +12,10 @@
  *                          handler reads the status and acknowledges
  *   debugfs ks_edu/pio     write: rep outsb of 16 known bytes to port 0x80
  *                          (the POST port), then rep insb of 16 from it
+ *   debugfs ks_edu/copy    write: memset_io, memcpy_toio and memcpy_fromio
+ *                          on unaligned places and odd lengths of BAR0
+ *                          (edu ignores those offsets: QEMU's trace shows
+ *                          the accesses, native or traced, to compare)
  *   debugfs ks_edu/result  what was done: accesses per kind and per CPU
  *
  * edu's liveness register (0x04) reads back the bitwise inverse of the
@@ -153,6 +157,23 @@ static ssize_t pio_write(struct file *f, const char __user *u, size_t n,
 
 static const struct file_operations pio_fops = { .write = pio_write };
 
+static ssize_t copy_write(struct file *f, const char __user *u, size_t n,
+			  loff_t *pos)
+{
+	u8 buf[64];
+	int i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = 0x30 + i;
+	memset_io(regs + 0x101, 0x5a, 37);
+	memset_io(regs + 0x180, 0xa5, 16);
+	memcpy_toio(regs + 0x203, buf, 29);
+	memcpy_fromio(buf, regs + 0x305, 23);
+	return n;
+}
+
+static const struct file_operations copy_fops = { .write = copy_write };
+
 static int result_show(struct seq_file *m, void *v)
 {
 	int cpu;
@@ -194,6 +215,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("remap", 0200, dir, NULL, &remap_fops);
 	debugfs_create_file("irqs", 0200, dir, NULL, &irqs_fops);
 	debugfs_create_file("pio", 0200, dir, NULL, &pio_fops);
+	debugfs_create_file("copy", 0200, dir, NULL, &copy_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
 	return 0;

@@ -21,6 +21,7 @@
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
 #include <linux/timer.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/apic.h>
 #include <asm/nmi.h>
@@ -394,6 +395,22 @@ static noinline __section(".noinstr.text") ssize_t hop_write(struct file *f, con
 	return n;
 }
 
+/*
+ * For the load/unload cycles' memory readings: free what vmalloc holds
+ * lazily (unloaded modules' areas wait for a purge), so that MemFree
+ * shows what is really still in use.
+ */
+static ssize_t purge_write(struct file *f, const char __user *u, size_t n,
+			   loff_t *pos)
+{
+	vm_unmap_aliases();
+	return n;
+}
+
+static const struct file_operations purge_fops = {
+	.write = purge_write,
+};
+
 static const struct file_operations hop_fops = {
 	.write = hop_write,
 };
@@ -478,6 +495,7 @@ static int __init ktest_init(void)
 	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
 	debugfs_create_file("warn", 0200, dir, NULL, &warn_fops);
 	debugfs_create_file("hop", 0200, dir, NULL, &hop_fops);
+	debugfs_create_file("purge", 0200, dir, NULL, &purge_fops);
 	return register_nmi_handler(NMI_LOCAL, ktest_nmi, 0, "kstride_test");
 }
 

@@ -9,11 +9,18 @@ device accesses; the traces must hold exactly those.
   irqs: the handler's accesses per CPU equal the module's count per CPU
   full ring: R/W lines + dropped (the Lost MARK) == accesses made
 
-usage: edu.py OUT_DIR
+  copies: memset_io, memcpy_toio, memcpy_fromio reach the device (QEMU's
+  trace, if given) exactly as they do natively, and as kstride recorded
+
+usage: edu.py OUT_DIR [QEMU_TRACE]
 """
+import os
 import re
 import sys
 from collections import Counter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fidelity  # noqa: E402
 
 
 def kv(path):
@@ -103,6 +110,29 @@ def main():
              sum(1 for p in pio if p[0] == 'OUT'), sum(1 for p in pio if p[0] == 'IN'),
              'values exact' if pok else 'MISMATCH'))
     ok &= pok
+    # copies: native and traced, as QEMU's device saw them (segments 1, 3)
+    if len(sys.argv) > 2:
+        bs = fidelity.bars(o + '/edu-copy.mmiotrace', '123411e8')
+        segs = fidelity.qemu_segments(sys.argv[2])
+        base = bs[0][1] if bs else 0
+        def dev(seg):
+            return [(rw, sz, a - base, v) for c, rw, sz, a, v, n in segs[seg]
+                    if base and 0x100 <= a - base < 0x400]
+        nat, trc = (dev(1), dev(3)) if len(segs) > 3 else ([], [])
+        allk = [(l[0], int(l[1]), int(l[4], 16) - base, int(l[5], 16))
+                for l in lines(o + '/edu-copy.mmiotrace', ('R', 'W'))
+                if base and 0x100 <= int(l[4], 16) - base < 0x400]
+        # edu takes 4- and 8-byte accesses only: QEMU does not pass it
+        # (nor trace) narrower ones, which the CPU still made
+        ks = [a for a in allk if a[1] in (4, 8)]
+        cok = nat and nat == trc and trc == ks
+        print('mmio-edu: memset_io/memcpy_toio/fromio: device saw %d accesses natively, '
+              '%d traced (%s), kstride recorded them %s (and %d narrower ones edu refuses)'
+              % (len(nat), len(trc), 'same' if nat == trc else 'DIFFERENT',
+                 'the same' if trc == ks else 'DIFFERENTLY', len(allk) - len(ks)))
+        ok &= bool(cok)
+    else:
+        print('mmio-edu: memset_io/memcpy_toio/fromio: no QEMU trace here, not compared')
     # full ring: what was traced plus what was dropped is what was made
     full = kv(o + '/edu-full.txt')
     fl = open(o + '/edu-full.mmiotrace').read().split('\n')

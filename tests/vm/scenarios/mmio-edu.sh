@@ -7,6 +7,18 @@ KS="/mnt/lib/ld-linux-x86-64.so.2 --library-path /mnt/lib /mnt/kstride"
 T=/sys/kernel/debug/ks_edu
 O=/mnt/out
 rc=0
+mark() { dd if=/dev/port of=/dev/null bs=1 skip=128 count=1 2>/dev/null; }
+# memset_io, memcpy_toio, memcpy_fromio: native, then traced, between
+# marker reads of port 0x80; QEMU's trace shows what the device got
+insmod /mnt/ks_edu.ko || exit 1
+mark
+echo 1 > $T/copy || rc=1
+mark
+rmmod ks_edu
+$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu-copy.trace -- \
+	sh -c "dd if=/dev/port of=/dev/null bs=1 skip=128 count=1 2>/dev/null;
+	       echo 1 > $T/copy;
+	       dd if=/dev/port of=/dev/null bs=1 skip=128 count=1 2>/dev/null" || rc=1
 # the benchmark: the same loop native, under kstride, under mmiotrace
 insmod /mnt/ks_edu.ko || exit 1
 echo $N > $T/bench && cat $T/result > $O/edu-native.txt || rc=1
@@ -52,7 +64,7 @@ $KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko --keep --drain-delay 400 
 	cat $T/result > $O/edu-full.txt" || rc=7
 rmmod ks_edu
 rmmod kstride
-for t in edu edu-robust edu-full; do
+for t in edu edu-copy edu-robust edu-full; do
 	$KS mmiotrace -o $O/$t.mmiotrace $O/$t.trace || rc=8
 done
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 9
