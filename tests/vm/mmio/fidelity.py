@@ -60,8 +60,11 @@ def qemu_segments(path):
             if rw == 'read' and addr == 0x80 and int(size) == 1:
                 segs.append([])
                 continue
+            # QEMU prints the value as the device returned it, before it
+            # is cut to the access's width
+            size = int(size)
             segs[-1].append((int(cpu), 'W' if rw == 'write' else 'R',
-                             int(size), addr, int(value, 16), name))
+                             size, addr, int(value, 16) & ((1 << 8 * size) - 1), name))
     return segs
 
 
