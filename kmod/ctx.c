@@ -32,33 +32,30 @@ bool ks_region_own(const struct ks_region *r)
 }
 
 /* Fill the SWITCH record at @rec: @t runs, in the context @pc names. */
-void ks_put_switch_at(u64 rec, struct task_struct *t, u32 pc)
+static void switch_slots(u64 *v, struct task_struct *t, u32 pc)
 {
-	u64 v[SWITCH_SLOTS];
-
-	/* in flight until the ref is stored, as in instrumented code */
-	WRITE_ONCE(*(u32 *)rec, (u32)KS_REC_BYTES(SWITCH_SLOTS));
 	v[0] = rdtsc();
 	v[1] = (u32)task_pid_nr(t) | (u64)(u32)task_tgid_nr(t) << 32;
 	memcpy(&v[2], t->comm, sizeof(t->comm));
 	v[4] = pc;
-	memcpy((u8 *)rec + KS_REC_HDR, v, sizeof(v));
-	barrier();
-	WRITE_ONCE(*(u32 *)rec, (u32)(unsigned long)&ks_switch_region);
+}
+
+/* The SWITCH record at @rec, already reserved (the slow path's own). */
+void ks_put_switch_at(u64 rec, struct task_struct *t, u32 pc)
+{
+	u64 v[SWITCH_SLOTS];
+
+	switch_slots(v, t, pc);
+	ks_fill(rec, &ks_switch_region, v, SWITCH_SLOTS);
 }
 
 /* One SWITCH record for @t, on this CPU's ring. */
 static void put_switch(struct task_struct *t)
 {
-	u64 need = KS_REC_BYTES(SWITCH_SLOTS), rec;
-	unsigned long flags;
+	u64 v[SWITCH_SLOTS];
 
-	local_irq_save(flags);
-	rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
-	if (rec & KS_SUB_SIZE)
-		rec = ks_krefill(rec, &ks_switch_region);
-	ks_put_switch_at(rec, t, 0);
-	local_irq_restore(flags);
+	switch_slots(v, t, 0);
+	ks_emit(&ks_switch_region, v, SWITCH_SLOTS);
 }
 
 static void ks_sched_switch(void *data, bool preempt, struct task_struct *prev,

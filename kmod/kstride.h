@@ -57,6 +57,8 @@ void ks_flush_all(void);
 bool ks_any_ready(void);
 u64 ks_krefill(u64 start, const struct ks_region *reg);
 void ks_emit(const struct ks_region *reg, const u64 *v, unsigned int nslots);
+void ks_fill(u64 rec, const struct ks_region *reg, const u64 *v,
+	     unsigned int nslots);
 
 struct ks_mregs;
 void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms);

@@ -156,12 +156,19 @@ void ks_emit(const struct ks_region *reg, const u64 *v, unsigned int nslots)
 	rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
 	if (rec & KS_SUB_SIZE)
 		rec = ks_krefill(rec, reg);
-	/* in flight until the ref is stored */
-	WRITE_ONCE(*(u32 *)rec, (u32)need);
+	ks_fill(rec, reg, v, nslots);
+	local_irq_restore(flags);
+}
+
+/* Write the reserved record @rec: length marker, slots, then the ref. */
+void ks_fill(u64 rec, const struct ks_region *reg, const u64 *v,
+	     unsigned int nslots)
+{
+	/* in flight until the ref is stored, as in instrumented code */
+	WRITE_ONCE(*(u32 *)rec, (u32)KS_REC_BYTES(nslots));
 	memcpy((u8 *)rec + KS_REC_HDR, v, 8 * nslots);
 	barrier();
 	WRITE_ONCE(*(u32 *)rec, (u32)(unsigned long)reg);
-	local_irq_restore(flags);
 }
 
 u64 ks_krefill(u64 start, const struct ks_region *reg)
