@@ -1198,6 +1198,13 @@ void emit__resolve(struct rw_ctx *ctx, struct elf_sec *sec, u64 off,
 			  (exact_insn ? g->map_insn[i] : g->map_start[i]);
 		return;
 	}
+	if (g && !g->skip && g->copy &&
+	    (i = func__endbr_around(g, off)) != NO_INSN) {
+		*sym = elf_obj__secsym(ctx->obj, g->copy);
+		*newoff = g->copy_off + g->map_insn[i] +
+			  (off - g->insns[i].off);
+		return;
+	}
 	*sym = elf_obj__secsym(ctx->obj, sec);
 	*newoff = off;
 }

@@ -159,6 +159,8 @@ struct rw_ctx {
 /* scan.c */
 int scan__functions(struct rw_ctx *ctx);
 struct func *func__at(struct rw_ctx *ctx, struct elf_sec *sec, u64 off);
+bool func__is_endbr(const struct func *f, u32 i);
+u32 func__endbr_around(const struct func *f, u64 off);
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
 		const char *detail, u64 at);
 
@@ -193,9 +195,12 @@ void emit__resolve(struct rw_ctx *ctx, struct elf_sec *sec, u64 off,
 /* meta.c */
 struct meta_table;
 const struct meta_table *meta__table(const struct elf_sec *sec);
+void meta__patch_sites(struct rw_ctx *ctx);
 bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 	       const struct elf_reloc *r);
 int meta__finish(struct rw_ctx *ctx);
+/* A module section whose references into code are understood. */
+bool meta__section_known(const struct elf_sec *sec);
 
 /* finish.c */
 int finish__retarget(struct rw_ctx *ctx);

@@ -14,8 +14,17 @@
  * their first bytes, a jmp to the copy, ever execute).  ORC is duplicated
  * instead, with extra entries for the out-of-line stubs, so that unwinding
  * works through both.  Layouts: Linux 6.1, x86-64 (struct
- * exception_table_entry, jump_entry, alt_instr, bug_entry with relative
- * pointers, static_call_site, orc_entry).
+ * exception_table_entry, jump_entry, alt_instr, paravirt_patch_site,
+ * bug_entry with relative pointers, static_call_site, orc_entry).
+ *
+ * Patch sites (alternatives, paravirt calls) are rewritten in place by the
+ * kernel at load: their bytes are copied verbatim, nothing is inserted
+ * among them, and the entry names the copied instruction, so the kernel
+ * patches the copy exactly as it patches the original.
+ *
+ * In a module, every other allocated section that refers into code must
+ * be one the kernel does not patch through (see meta__section_known()):
+ * a function that an unknown section refers into stays original.
  */
 #include "internal.h"
 
@@ -32,7 +41,7 @@ struct meta_table {
 	u8 nfields;
 	struct meta_field field[2];
 	bool jump; /* __jump_table: field 0 may branch to field 1 */
-	bool alt; /* .altinstructions: u8 instrlen at offset 10 */
+	u8 len_off; /* a patch site: offset of its u8 length, else 0 */
 	bool orc; /* .orc_unwind_ip, parallel to .orc_unwind */
 };
 
@@ -40,7 +49,10 @@ static const struct meta_table tables[] = {
 	{ "__ex_table", 12, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } } },
 	{ "__jump_table", 16, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } },
 	  .jump = true },
-	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .alt = true },
+	/* s32 instr, s32 repl, u16 cpuid, u8 instrlen, u8 replacementlen */
+	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .len_off = 10 },
+	/* u8 *instr, u8 type, u8 len, u16 clobbers, aligned to 8 */
+	{ ".parainstructions", 16, 1, { { 0, MF_EXACT } }, .len_off = 9 },
 	{ "__bug_table", 12, 1, { { 0, MF_EXACT } } },
 	{ ".smp_locks", 4, 1, { { 0, MF_EXACT } } },
 	{ ".retpoline_sites", 4, 1, { { 0, MF_EXACT } } },
@@ -102,11 +114,22 @@ static u32 insn_at_or_in(const struct func *f, u64 off)
 	return lo < f->ninsns && off >= f->insns[lo].off ? lo : NO_INSN;
 }
 
-/* An alternative site: copy verbatim, never instrument, assume anything. */
-static void mark_alt(struct rw_ctx *ctx, struct func *f, u64 at, u8 len)
+/*
+ * A patch site: copy verbatim, never instrument, assume anything.  The
+ * kernel rewrites @len bytes from @at: they must be whole instructions
+ * of @f, or the copy could not hold the same bytes in the same place.
+ */
+static void mark_patched(struct rw_ctx *ctx, struct func *f, u64 at, u8 len,
+			 const char *table)
 {
 	u32 i = f->at[at - f->start];
 
+	if (!len || at + len > f->start + f->size ||
+	    (at + len < f->start + f->size &&
+	     f->at[at + len - f->start] == NO_INSN)) {
+		func__skip(ctx, f, SKIP_REF_MID_INSN, table, at + len);
+		return;
+	}
 	for (; i < f->ninsns && f->insns[i].off < at + len; i++) {
 		const struct insn *in = &f->insns[i];
 
@@ -116,28 +139,75 @@ static void mark_alt(struct rw_ctx *ctx, struct func *f, u64 at, u8 len)
 	}
 }
 
-bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
-	       const struct elf_reloc *r)
+/*
+ * Allocated sections that refer into module code and that the kernel
+ * never patches code through: their references are plain pointers to
+ * functions (or, from data proper, to labels: computed gotos, jump
+ * tables).  Found over every module of Debian's 6.1 kernel; a section
+ * neither here nor in tables[] leaves the functions it reaches original.
+ */
+static const char *const known_data[] = {
+	/* each also as a prefix: .data..read_mostly, .rodata.cst8 */
+	".data", ".rodata", ".bss", ".init.data", ".init.rodata", ".exit.data",
+	".ref.data",
+};
+
+static const char *const known_ptrs[] = {
+	".gnu.linkonce.this_module", "__param", "__tracepoints",
+	"__bpf_raw_tp_map", "__ksymtab", "__ksymtab_gpl", ".init_array",
+	".fini_array", ".ctors", ".dtors",
+};
+
+/* .data..read_mostly, .rodata.cst8, .rodata.str1.1, ... */
+static bool prefix_of(const char *name, const char *p)
 {
-	const struct meta_table *t = meta__table(sec);
+	size_t n = strlen(p);
+
+	return !strncmp(name, p, n) && name[n] == '.';
+}
+
+bool meta__section_known(const struct elf_sec *sec)
+{
+	size_t i;
+
+	if (meta__table(sec))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(known_data); i++)
+		if (!strcmp(sec->name, known_data[i]) ||
+		    prefix_of(sec->name, known_data[i]))
+			return true;
+	for (i = 0; i < ARRAY_SIZE(known_ptrs); i++)
+		if (!strcmp(sec->name, known_ptrs[i]))
+			return true;
+	return false;
+}
+
+static void meta_ref(struct rw_ctx *ctx, const struct meta_table *t,
+		     struct elf_sec *sec, const struct elf_reloc *r)
+{
 	const struct meta_field *fd;
 	struct func *g;
 	u64 target;
 	u32 i;
 
-	if (!t)
-		return false;
 	fd = field_of(t, r->offset);
 	if (!fd || !meta_target(r, &target))
-		return true; /* keys, file names, flags: not code */
+		return; /* keys, file names, flags: not code */
 	g = func__at(ctx, r->sym->sec, target);
 	if (!g || g->skip)
-		return true;
+		return;
 	i = insn_at_or_in(g, target);
+	/*
+	 * Inside an instruction: a lock prefix's place (.smp_locks), or ORC
+	 * for the instructions an alternative or a paravirt patch puts in
+	 * its site, which objtool describes in place.  A patch site is
+	 * copied byte for byte, so a place inside it has a copy too.
+	 */
 	if (i == NO_INSN ||
-	    (g->insns[i].off != target && strcmp(t->name, ".smp_locks"))) {
+	    (g->insns[i].off != target && strcmp(t->name, ".smp_locks") &&
+	     !(t->orc && g->verbatim[i]))) {
 		func__skip(ctx, g, SKIP_REF_MID_INSN, t->name, target);
-		return true;
+		return;
 	}
 	if (fd->kind == MF_TARGET && !t->orc && target != g->start)
 		g->entry_ref[i] = true;
@@ -164,9 +234,38 @@ bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 				   "jump label target outside its function",
 				   target);
 	}
-	if (t->alt && r->offset % t->entsize == 0 &&
-	    r->offset + 11 <= sec->size)
-		mark_alt(ctx, g, target, sec->data[r->offset + 10]);
+	if (t->len_off && r->offset % t->entsize == 0 &&
+	    r->offset + t->len_off < sec->size)
+		mark_patched(ctx, g, target, sec->data[r->offset + t->len_off],
+			     t->name);
+}
+
+/* Patch sites first: what other tables say about a place depends on them. */
+void meta__patch_sites(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, j;
+
+	for (i = 1; i < obj->secs.n; i++) {
+		struct elf_sec *sec = obj->secs.v[i];
+		const struct meta_table *t = meta__table(sec);
+
+		if (!t || !t->len_off || !sec->rela)
+			continue;
+		for (j = 0; j < sec->rela->relocs.n; j++)
+			meta_ref(ctx, t, sec, &sec->rela->relocs.v[j]);
+	}
+}
+
+bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
+	       const struct elf_reloc *r)
+{
+	const struct meta_table *t = meta__table(sec);
+
+	if (!t)
+		return false;
+	if (!t->len_off) /* patch sites: done by meta__patch_sites() */
+		meta_ref(ctx, t, sec, r);
 	return true;
 }
 
@@ -297,11 +396,16 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 			if (t == f->start + f->size) {
 				/* the end marker, after the copy's stubs */
 				to = f->copy_off + f->copy_size;
-			} else {
+			} else if (f->at[t - f->start] != NO_INSN) {
 				k = f->at[t - f->start];
-				if (k == NO_INSN)
-					continue;
 				to = f->copy_off + f->map_start[k];
+			} else {
+				/* inside a patch site: the same byte of its copy */
+				k = insn_at_or_in(f, t);
+				if (k == NO_INSN || !f->verbatim[k])
+					continue;
+				to = f->copy_off + f->map_insn[k] +
+				     (t - f->insns[k].off);
 			}
 			err = orc_add(&news, f->copy, to, o);
 		}

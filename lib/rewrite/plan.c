@@ -149,17 +149,22 @@ static bool is_tail_exit(struct rw_ctx *ctx, const struct func *f,
  */
 static u32 entry_insn(const struct func *f)
 {
-	const struct insn *in = &f->insns[0];
+	u32 e = 0;
+	const struct insn *in;
 	struct elf_reloc *r;
 
-	if (f->ninsns < 2 || in->type != INSN_CALL || f->join[1])
-		return 0;
+	/* the landing pad of indirect branches stays first (IBT) */
+	if (f->ninsns >= 2 && func__is_endbr(f, 0) && !f->join[1])
+		e = 1;
+	in = &f->insns[e];
+	if (f->ninsns < e + 2 || in->type != INSN_CALL || f->join[e + 1])
+		return e;
 	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
 	if (r && r->offset == in->off + in->rel_off && r->sym &&
 	    (!strcmp(r->sym->name, "__fentry__") ||
 	     !strcmp(r->sym->name, "mcount")))
-		return 1;
-	return 0;
+		return e + 1;
+	return e;
 }
 
 static int add_site(struct func *f, u32 i, int acc, u8 kind, u8 flags,

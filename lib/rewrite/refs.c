@@ -91,6 +91,8 @@ static void mark_entry(struct rw_ctx *ctx, struct func *f, u64 off,
 	if (f->skip || off == f->start)
 		return;
 	i = f->at[off - f->start];
+	if (i == NO_INSN && func__endbr_around(f, off) != NO_INSN)
+		return; /* the same byte in the copy (emit__resolve) */
 	if (i == NO_INSN) {
 		func__skip(ctx, f, SKIP_REF_MID_INSN, NULL, off);
 		return;
@@ -225,6 +227,14 @@ static void ref_data(struct rw_ctx *ctx, struct elf_sec *sec,
 	if (!r->sym || !elf_sec__is_exec(r->sym->sec))
 		return;
 	target = r->sym->value + r->addend;
+	if (ctx->kernel && !elf_sec__is_exec(sec) && !meta__section_known(sec)) {
+		/* the kernel may patch code through it: never copy */
+		g = func__at(ctx, r->sym->sec, target);
+		if (g && !g->skip)
+			func__skip(ctx, g, SKIP_UNKNOWN_SECTION, sec->name,
+				   target);
+		return;
+	}
 	if (reloc__is_abs(r->type)) {
 		g = func__at(ctx, r->sym->sec, target);
 		if (g)
@@ -345,6 +355,7 @@ int refs__scan(struct rw_ctx *ctx)
 
 	for (i = 0; i < ctx->funcs.n; i++)
 		check_branches(ctx, &ctx->funcs.v[i]);
+	meta__patch_sites(ctx);
 
 	for (i = 1; i < obj->secs.n; i++) {
 		struct elf_sec *rela = obj->secs.v[i], *sec = rela->base;

@@ -20,6 +20,7 @@ const char *const rw_skip_names[NR_SKIP] = {
 	[SKIP_ALT_BRANCH] = "short-branch-in-alternative",
 	[SKIP_NOINSTR] = "noinstr-section",
 	[SKIP_MMIO_NONE] = "mmio: no device access",
+	[SKIP_UNKNOWN_SECTION] = "unknown-kernel-section",
 };
 
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
@@ -43,6 +44,38 @@ static int func_cmp(const void *a, const void *b)
 	if (x->sec->idx != y->sec->idx)
 		return x->sec->idx < y->sec->idx ? -1 : 1;
 	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+bool func__is_endbr(const struct func *f, u32 i)
+{
+	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+
+	return i < f->ninsns && f->insns[i].len == 4 &&
+	       !memcmp(f->sec->data + f->insns[i].off, endbr64, 4);
+}
+
+/*
+ * An endbr64 holds no instruction that could be entered in its middle
+ * and then run on: from +1 it decodes as a 3-byte nop, from +2 as an
+ * invalid opcode, from +3 as cli, each ending where it ends.  So a place
+ * inside one (a tagged code pointer, "fn + 2") is exact in the copy,
+ * which holds the same four bytes; returns its instruction or NO_INSN.
+ */
+u32 func__endbr_around(const struct func *f, u64 off)
+{
+	u32 lo = 0, hi = f->ninsns;
+
+	while (lo < hi) {
+		u32 mid = (lo + hi) / 2;
+
+		if (f->insns[mid].off + f->insns[mid].len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < f->ninsns && off > f->insns[lo].off && func__is_endbr(f, lo))
+		return lo;
+	return NO_INSN;
 }
 
 struct func *func__at(struct rw_ctx *ctx, struct elf_sec *sec, u64 off)

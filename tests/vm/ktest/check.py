@@ -11,6 +11,11 @@ CALLS"); the trace's ENTRY events of each probe must carry the same
 (context, pid, CPU), as many times.  Their timestamps must fall inside
 the local_clock() window the module took around the run.
 
+pv_probe reads the PAT MSR, CR3 and the interrupt flag through paravirt
+call sites (which the kernel patches in the copy at load) and natively:
+the module counts disagreements ("pv CALLS BAD EXPECTED"), and its
+entries are checked like the probes' (its C accesses are not declared).
+
 usage: check.py TRUTH SCRIPT_OUTPUT
 """
 import sys
@@ -26,12 +31,15 @@ KIND = {'1': 'R', '2': 'W', '3': 'U'}
 def main():
     truth, got = Counter(), Counter()
     tctx, gctx, any_cpu = Counter(), Counter(), set()
-    ret, window = None, None
+    ret, window, pv = None, None, None
     with open(sys.argv[1]) as f:
         for line in f:
             w = line.split()
             if w[0] == 'uaccess_ret':
                 ret = int(w[1])
+                continue
+            if w[0] == 'pv':
+                pv = [int(x) for x in w[1:4]]
                 continue
             if w[0] == 'window':
                 window = (int(w[1]), int(w[2]))
@@ -55,9 +63,14 @@ def main():
     with open(sys.argv[2]) as f:
         for line in f:
             e = parse_line(line)
-            if not e or not e['func'].startswith('probe_'):
+            if not e:
                 continue
             fn = e['func'].split('+')[0]
+            if fn == 'pv_probe' and e['kind'] == 'ENTRY':
+                pid = e['pid'] if e['ctx'] == 'task' else -1
+                gctx[(fn, e['ctx'], pid, e['cpu'])] += 1
+            if not e['func'].startswith('probe_'):
+                continue
             if e['ctx'] == '?' or (e['ctx'] == 'task' and e['pid'] is None):
                 unknown += 1
             if window and e['ts'] is not None:
@@ -79,6 +92,12 @@ def main():
     if ret != -14:
         bad += 1
         print('ktest: MISMATCH the faulting uaccess returned %s, not -EFAULT' % ret)
+    if not pv or pv[0] != pv[2] or pv[1]:
+        bad += 1
+        print('ktest: MISMATCH paravirt sites: %s (calls, disagreements, expected)' % pv)
+    else:
+        print('ktest: paravirt sites patched in the copy: %d calls, PAT, CR3 and IF as native'
+              % pv[0])
     n = sum(truth.values())
     print('ktest: %d accesses declared, %d recorded, %d mismatches'
           % (n, sum(got.values()), bad))

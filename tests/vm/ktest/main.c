@@ -24,7 +24,9 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/apic.h>
+#include <asm/msr.h>
 #include <asm/nmi.h>
+#include <asm/special_insns.h>
 
 #include "probes.h"
 
@@ -35,6 +37,7 @@ DEFINE_STATIC_KEY_FALSE(ktest_key);
 #define N_IRQWORK 50
 #define N_KEY 100
 #define N_NMI 10
+#define N_PV 100
 #define N_HOP 4000000 /* calls at most; it stops after HOP_MOVES moves */
 #define HOP_MOVES 1000
 #define USER_BAD ((void __user *)0x10)
@@ -272,6 +275,35 @@ static const struct file_operations warn_fops = {
 	.write = warn_write,
 };
 
+/*
+ * Paravirt call sites (.parainstructions), which the kernel patches at
+ * load, the copy's as the original's: rdmsrl (pv_ops.cpu.read_msr)
+ * becomes a direct call; __read_cr3 and the irq flag operations become
+ * inline instructions.  Each value is read through its paravirt site and
+ * natively, by the instruction itself; they must agree.  A site patched
+ * in the wrong place runs stale bytes: a crash, or a wrong value.
+ */
+static u32 pv_calls, pv_bad;
+
+static noinline void pv_probe(void)
+{
+	unsigned long flags, nflags;
+	u64 pat, cr3, ncr3;
+	u32 lo, hi;
+
+	rdmsrl(MSR_IA32_CR_PAT, pat);
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_IA32_CR_PAT));
+	cr3 = __read_cr3();
+	asm volatile("mov %%cr3, %0" : "=r"(ncr3));
+	flags = arch_local_irq_save();
+	asm volatile("pushf; pop %0" : "=r"(nflags));
+	arch_local_irq_restore(flags);
+	WRITE_ONCE(pv_calls, pv_calls + 1);
+	if (pat != ((u64)hi << 32 | lo) || cr3 != ncr3 ||
+	    (nflags & X86_EFLAGS_IF) || !(flags & X86_EFLAGS_IF))
+		WRITE_ONCE(pv_bad, pv_bad + 1);
+}
+
 static void timer_fn(struct timer_list *t)
 {
 	note_ctx("probe_timer", smp_processor_id());
@@ -320,6 +352,12 @@ static void run_all(void)
 		put_cpu();
 	}
 	static_branch_disable(&ktest_key);
+	for (i = 0; i < N_PV; i++) {
+		cpu = get_cpu();
+		note_ctx("pv_probe", cpu);
+		pv_probe();
+		put_cpu();
+	}
 	/* may sleep in the fault: on whichever CPU */
 	note_ctx("probe_uaccess", -1);
 	uaccess_ret = probe_uaccess(USER_BAD);
@@ -436,6 +474,7 @@ static int truth_show(struct seq_file *m, void *v)
 	seq_printf(m, "stress_calls %llu ns %llu\n", stress_calls(), stress_ns);
 	seq_printf(m, "bench_ns %llu iters %llu\n", bench_ns, bench_iters);
 	seq_printf(m, "window %llu %llu\n", run_t0, run_t1);
+	seq_printf(m, "pv %u %u %u\n", pv_calls, pv_bad, N_PV);
 	for (i = 0; i < ctx_n; i++)
 		seq_printf(m, "ctx %s %s %d %d %u\n", ctx_tab[i].fn,
 			   ctx_names[ctx_tab[i].ctx], ctx_tab[i].pid,

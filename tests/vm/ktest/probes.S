@@ -18,7 +18,7 @@
 #include <asm/nospec-branch.h>
 
 .macro EXP fn, kind, size, base, addr, counter
-	.pushsection ktest_exp, "a"
+	.pushsection .rodata.ktest_exp, "a"
 	.quad \fn
 	.long .Lexp\@ - \fn
 	.byte \kind, \base
@@ -30,7 +30,7 @@
 .endm
 
 	/* modules get no __start_/__stop_ symbols: mark the table here */
-	.pushsection ktest_exp, "a"
+	.pushsection .rodata.ktest_exp, "a"
 	.globl	ktest_exp_start
 ktest_exp_start:
 	.popsection
@@ -176,7 +176,7 @@ SYM_FUNC_START(probe_bench)
 	RET
 SYM_FUNC_END(probe_bench)
 
-	.pushsection ktest_exp, "a"
+	.pushsection .rodata.ktest_exp, "a"
 	.globl	ktest_exp_end
 ktest_exp_end:
 	.popsection
