@@ -332,9 +332,10 @@ FUNC fx_fs
 ENDF fx_fs
 
 /* things that are not memory accesses */
+	.balign 16	/* fx_tagged's tags live in its two low bits */
 FUNC fx_noacc
+	endbr64		/* stays first in the copy, ahead of the entry event */
 	EXP fx_noacc, EN, 8, S, 0
-	endbr64
 	lea	gbuf(%rip), %rdi
 	lea	0x10(%rdi,%rdi,2), %rax
 	nopw	0x0(%rax,%rax,1)
@@ -345,6 +346,34 @@ FUNC fx_noacc
 	EXP fx_noacc, R, 8, S, 0, 1, STK
 	ret
 ENDF fx_noacc
+
+/*
+ * Tagged code pointers into a leading endbr64 (fx_noacc+1, +2, +3): they
+ * must name the same bytes as fx_noacc itself does, in the copy as in the
+ * original; untagged, each must equal the function's address.  Returns 0.
+ */
+FUNC fx_tagged
+	EXP fx_tagged, EN, 8, S, 0
+	lea	fx_noacc(%rip), %rdx
+	xor	%eax, %eax
+	mov	$fx_noacc+1, %rcx
+	and	$-4, %rcx
+	cmp	%rdx, %rcx
+	setne	%al
+	lea	fx_noacc+2(%rip), %rcx
+	and	$-4, %rcx
+	cmp	%rdx, %rcx
+	setne	%cl
+	or	%cl, %al
+	movabs	$fx_noacc+3, %rcx
+	and	$-4, %rcx
+	cmp	%rdx, %rcx
+	setne	%cl
+	or	%cl, %al
+	EXP fx_tagged, EX, 8, S, 0
+	EXP fx_tagged, R, 8, S, 0, 1, STK
+	ret
+ENDF fx_tagged
 
 /* flags live across instrumented accesses must survive */
 FUNC fx_flags
