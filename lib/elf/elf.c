@@ -574,16 +574,31 @@ struct elf_sym *elf_obj__secsym(struct elf_obj *obj, struct elf_sec *sec)
 struct elf_sym *elf_obj__undef_sym(struct elf_obj *obj, const char *name,
 				   u8 type)
 {
+	struct elf_sym *s;
 	size_t i;
 
-	for (i = 1; i < obj->syms.n; i++) {
-		struct elf_sym *s = obj->syms.v[i];
-
-		if (!s->sec && s->shndx == SHN_UNDEF && s->bind != STB_LOCAL &&
+	for (i = 0; i < ARRAY_SIZE(obj->undef_cache); i++) {
+		s = obj->undef_cache[i];
+		if (s && !s->sec && s->shndx == SHN_UNDEF &&
 		    !strcmp(s->name, name))
 			return s;
 	}
-	return elf_obj__new_sym(obj, name, STB_GLOBAL, type, NULL, 0, 0);
+	s = NULL;
+	for (i = 1; i < obj->syms.n && !s; i++) {
+		struct elf_sym *c = obj->syms.v[i];
+
+		if (!c->sec && c->shndx == SHN_UNDEF && c->bind != STB_LOCAL &&
+		    !strcmp(c->name, name))
+			s = c;
+	}
+	if (!s)
+		s = elf_obj__new_sym(obj, name, STB_GLOBAL, type, NULL, 0, 0);
+	if (s) {
+		obj->undef_cache[obj->undef_next] = s;
+		obj->undef_next = (obj->undef_next + 1) %
+				  ARRAY_SIZE(obj->undef_cache);
+	}
+	return s;
 }
 
 struct elf_sec *elf_obj__rela_for(struct elf_obj *obj, struct elf_sec *sec)

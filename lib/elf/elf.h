@@ -59,6 +59,9 @@ struct elf_obj {
 	VEC(struct elf_sec *) secs; /* index == section index, [0] is NULL */
 	VEC(struct elf_sym *) syms; /* input order, then new ones */
 	struct elf_sec *symtab, *strtab, *shstrtab;
+	/* elf_obj__undef_sym()'s last answers: few names, asked per site */
+	struct elf_sym *undef_cache[16];
+	unsigned int undef_next;
 };
 
 /**
