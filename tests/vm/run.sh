@@ -49,14 +49,22 @@ cp "$M/kernel/fs/netfs/netfs.ko" "$M/kernel/fs/fscache/fscache.ko" \
 S=$V/share
 rm -rf "$S" && mkdir -p "$S/out"
 cp "$1" "$S/scenario.sh"
+[ -s "$V/kallsyms-$krel" ] || touch "$S/.kallsyms-wanted"
 shift
 for f in "$@"; do
 	cp -r "$f" "$S/"
 done
 
 echo "vm: booting $krel, $CPUS CPUs, TCG, limit ${T}s" >&2
+# a hang is read before the time limit ends it: every vCPU's place
+mon=$V/monitor.sock
+rm -f "$mon" "$V/hang.txt"
+( sleep $((T > 30 ? T - 15 : T / 2)) &&
+  python3 "$top/tests/vm/tools/hangdump.py" "$mon" "$S/out/.kallsyms" "$V/kallsyms-$krel" \
+	"$CPUS" > "$V/hang.txt" 2>&1 ) &
+dumper=$!
 set +e
-timeout --foreground "$T" qemu-system-x86_64 -accel tcg -m "$MEM" -smp "$CPUS" \
+timeout --foreground "$T" qemu-system-x86_64 -monitor unix:"$mon",server,nowait -accel tcg -m "$MEM" -smp "$CPUS" \
 	-kernel "$K/boot/vmlinuz-$krel" -initrd "$V/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=5 nokaslr preempt=full softlockup_panic=1 softlockup_all_cpu_backtrace=1 ${KS_VM_APPEND:-}" \
 	-nographic -no-reboot -nic none \
@@ -64,10 +72,19 @@ timeout --foreground "$T" qemu-system-x86_64 -accel tcg -m "$MEM" -smp "$CPUS" \
 	-virtfs local,path="$K/lib/modules",mount_tag=modules,security_model=none,readonly=on,id=mods \
 	$QEXTRA < /dev/null > "$V/console.log" 2>&1
 qrc=$?
+[ -s "$S/out/.kallsyms" ] && mv "$S/out/.kallsyms" "$V/kallsyms-$krel"
+pkill -P $dumper 2>/dev/null; kill $dumper 2>/dev/null
+wait $dumper 2>/dev/null
 set -e
 if [ $qrc -eq 124 ]; then
+	cp "$V/console.log" "$V/console-failed-$(date +%s).log"
 	echo "vm: TIMEOUT after ${T}s; the console ended with:" >&2
 	tail -30 "$V/console.log" >&2
+	if [ -s "$V/hang.txt" ]; then
+		cp "$V/hang.txt" "$V/hang-$(date +%s).txt"
+		echo "vm: where each vCPU was (build/vm/hang-*.txt):" >&2
+		grep "^=== vCPU\|^  " "$V/hang.txt" | head -60 >&2
+	fi
 	exit 124
 fi
 rc=$(sed -n 's/.*KSTRIDE-VM: done rc=\([0-9]*\).*/\1/p' "$V/console.log" | tail -1)

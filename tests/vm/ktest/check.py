@@ -11,8 +11,9 @@ CALLS"); the trace's ENTRY events of each probe must carry the same
 (context, pid, CPU), as many times.  Their timestamps must fall inside
 the local_clock() window the module took around the run.
 
-pv_probe reads the PAT MSR, CR3 and the interrupt flag through paravirt
-call sites (which the kernel patches in the copy at load) and natively:
+pv_probe and pv_probe_msr read the PAT MSR, CR3 and the interrupt flag
+through paravirt call sites (which the kernel patches in the copy at load;
+the MSR's is a plain one, the others are alternatives too) and natively:
 the module counts disagreements ("pv CALLS BAD EXPECTED"), and its
 entries are checked like the probes' (its C accesses are not declared).
 
@@ -66,7 +67,7 @@ def main():
             if not e:
                 continue
             fn = e['func'].split('+')[0]
-            if fn == 'pv_probe' and e['kind'] == 'ENTRY':
+            if fn in ('pv_probe', 'pv_probe_msr') and e['kind'] == 'ENTRY':
                 pid = e['pid'] if e['ctx'] == 'task' else -1
                 gctx[(fn, e['ctx'], pid, e['cpu'])] += 1
             if not e['func'].startswith('probe_'):
