@@ -36,6 +36,17 @@ static const char usage_text[] =
 	"  -v, --verbose       say which functions are left original and why\n"
 	"  -h, --help          this text\n";
 
+/* MMIO mode: a function left original whose device accesses go untraced */
+static void warn_lost(void *arg, const char *obj, const char *func, u64 off,
+		      const char *reason)
+{
+	unsigned int *n = arg;
+
+	(*n)++;
+	fprintf(stderr, "kstride instrument: warning: %s: %s+0x%llx left original (%s): its device accesses are not traced\n",
+		obj, func, (unsigned long long)off, reason);
+}
+
 int cmd_instrument(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -54,7 +65,11 @@ int cmd_instrument(int argc, char **argv)
 	struct rw_stats stats = {};
 	const char *out = NULL;
 	bool want_stats = false;
+	unsigned int nlost = 0;
 	int c, err;
+
+	opts.lost = warn_lost;
+	opts.lost_arg = &nlost;
 
 	while ((c = getopt_long(argc, argv, "o:svh", lopts, NULL)) != -1) {
 		switch (c) {
@@ -112,5 +127,8 @@ int cmd_instrument(int argc, char **argv)
 	}
 	if (want_stats)
 		rw_stats__print(&stats, stdout, "");
+	if (nlost)
+		fprintf(stderr, "kstride instrument: warning: %u function%s that may reach a device left original\n",
+			nlost, nlost == 1 ? "" : "s");
 	return 0;
 }

@@ -463,7 +463,18 @@ struct kmod {
 	char name[64]; /* as the kernel names it: '-' becomes '_' */
 	char *path, *deps, *plain, *kopath;
 	bool loaded;
+	bool plain_copy; /* nothing instrumented: loaded as it is */
 };
+
+/* MMIO mode: a function left original whose device accesses go untraced */
+static void kr_warn_lost(void *arg, const char *obj, const char *func,
+			 u64 off, const char *reason)
+{
+	const struct kmod *m = arg;
+
+	fprintf(stderr, "kstride record: warning: %s: %s+0x%llx left original (%s): its device accesses are not traced\n",
+		m->name, func, (unsigned long long)off, reason);
+}
 
 static void kmod_free(struct kmod *m)
 {
@@ -788,9 +799,13 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 
 		fprintf(stderr, "kstride record: instrumenting %s%s\n",
 			mods[i].path, o->mmio ? " (MMIO mode)" : "");
+		ro.lost = kr_warn_lost;
+		ro.lost_arg = &mods[i];
 		err = rewrite__file(mods[i].plain, mods[i].kopath, &ro, &st);
 		if (err)
 			goto out;
+		/* e.g. a library module of the stack that touches no device */
+		mods[i].plain_copy = !st.funcs_done;
 		fprintf(stderr, "kstride record: %s: %lu/%lu functions instrumented\n",
 			mods[i].name, (unsigned long)st.funcs_done,
 			(unsigned long)st.funcs);
@@ -841,6 +856,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			goto out;
 		}
 		mods[i].loaded = true;
+		if (mods[i].plain_copy) {
+			fprintf(stderr, "kstride record: %s: nothing to trace in it: loaded as it is\n",
+				mods[i].name);
+			continue;
+		}
 		/* now: CMD may unload it */
 		err = kr_descriptors(&k, mods[i].name);
 		if (err)

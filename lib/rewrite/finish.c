@@ -90,6 +90,17 @@ static void fix_code_reloc(struct rw_ctx *ctx, struct elf_sec *sec,
 
 	if (f && !f->skip && f->copy)
 		return; /* dead original body */
+	if (!f && r->sym && elf_sec__is_exec(r->sym->sec)) {
+		const struct insn *in = refs__outside_insn(ctx, sec, r);
+
+		if (in) {
+			if (refs__code_target(ctx, sec, in, r, &ref) &&
+			    instrumented_at(ctx, ref.sec, ref.off))
+				retarget(ctx, r, ref.sec, ref.off,
+					 -(s64)(in->off + in->len - r->offset));
+			return;
+		}
+	}
 	if (!f || !f->at || !r->sym || !elf_sec__is_exec(r->sym->sec)) {
 		fix_data_reloc(ctx, sec, r);
 		return;

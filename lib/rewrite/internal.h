@@ -18,6 +18,7 @@
 #include "rewrite.h"
 
 #define NO_INSN UINT32_MAX
+#define JL_OUTSIDE (UINT32_MAX - 1) /* jl_target: into another body */
 
 /* One recorded value in a region. */
 struct site {
@@ -111,7 +112,7 @@ struct func {
 	bool *glue; /* no instrumentation before this insn (TLS sequences) */
 	bool *verbatim; /* inside an alternative: untouched, assume anything */
 	bool *branchy; /* a jump label site: may become a jmp */
-	u32 *jl_target; /* ...to this insn */
+	u32 *jl_target; /* ...to this insn, or JL_OUTSIDE */
 	u32 *live; /* live-in: gpr bits 0-15, flags << 16 */
 	u16 clobber; /* caller-saved registers it may change, callees included */
 	bool has_tables; /* indirect jumps may go to entry_ref insns */
@@ -123,6 +124,7 @@ struct func {
 
 	const char *skip; /* reason (rw_skip_names), NULL if instrumented */
 	enum rw_skip skip_why;
+	u64 skip_at; /* the section offset the reason is about */
 
 	/* emission */
 	struct elf_sec *copy; /* copy section */
@@ -141,6 +143,18 @@ struct pending {
 	s64 bias; /* addend = resolved offset - bias */
 };
 
+/*
+ * A code section that holds no function symbol (.altinstr_replacement,
+ * .altinstr_aux), decoded once from its start: its branches may enter
+ * bodies (refs__outside_insn()).
+ */
+struct xcode {
+	struct elf_sec *sec;
+	struct insn *insns;
+	u32 n;
+	bool bad; /* something did not decode: no reference is exact */
+};
+
 struct rw_ctx {
 	struct elf_obj *obj;
 	const struct rw_opts *opts;
@@ -148,6 +162,7 @@ struct rw_ctx {
 	VEC(struct func) funcs;
 	VEC(struct jump_table) tables;
 	VEC(struct pending) pendings;
+	VEC(struct xcode) xcode;
 	/* new sections */
 	struct elf_sec *regions, *fdescs, *strs, *msites;
 	struct buf regions_buf, fdescs_buf, strs_buf, msites_buf;
@@ -173,6 +188,12 @@ int refs__scan(struct rw_ctx *ctx);
 bool refs__code_target(struct rw_ctx *ctx, struct elf_sec *sec,
 		       const struct insn *insn, const struct elf_reloc *r,
 		       struct code_ref *ref);
+/*
+ * The instruction of a function-less code section whose relocated field
+ * @r is (a rel32 or RIP-relative displacement), or NULL.
+ */
+const struct insn *refs__outside_insn(struct rw_ctx *ctx, struct elf_sec *sec,
+				      const struct elf_reloc *r);
 bool reloc__is_pcrel(u32 type);
 bool reloc__is_abs(u32 type);
 bool reloc__is_got(u32 type);
@@ -185,6 +206,8 @@ int live__compute(struct rw_ctx *ctx, struct func *f);
 /* plan.c */
 int plan__func(struct rw_ctx *ctx, struct func *f);
 int mmio__plan_func(struct rw_ctx *ctx, struct func *f);
+/* Might @f reach a device (what mmio__plan_func() would record)? */
+bool mmio__may_reach_device(const struct func *f);
 
 /* emit.c */
 int emit__all(struct rw_ctx *ctx);

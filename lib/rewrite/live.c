@@ -184,10 +184,13 @@ static u32 exit_live(struct rw_ctx *ctx, const struct func *f,
 			g = func__at(ctx, ref.sec, ref.off);
 			if (g && ref.off == g->start)
 				return GPR_ALL; /* tail call */
-			if (!g && !elf_sec__is_exec(ref.sec))
+			/*
+			 * Into data, into code outside any function (the
+			 * out-of-line part of static_cpu_has(), which jumps
+			 * back into this body) or into another body.
+			 */
+			if (!g || ref.off != g->start)
 				return LIVE_ALL;
-			if (g)
-				return LIVE_ALL; /* into another body */
 		}
 		/* to an undefined symbol: a tail call */
 		return GPR_ALL;
@@ -214,7 +217,7 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 
 		if (f->entry_ref[i])
 			f->join[i] = true;
-		if (f->jl_target[i] != NO_INSN)
+		if (f->jl_target[i] < JL_OUTSIDE)
 			f->join[f->jl_target[i]] = true;
 		if (target_inside(f, in) && !branch_relocated(f, in))
 			f->join[f->at[in->target - f->start]] = true;
@@ -248,8 +251,10 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 				out |= live[f->at[in->target - f->start]];
 			if (in->type == INSN_JMP_IND && f->has_tables)
 				out |= entry_live;
-			if (f->jl_target[i] != NO_INSN)
+			if (f->jl_target[i] < JL_OUTSIDE)
 				out |= live[f->jl_target[i]];
+			else if (f->jl_target[i] == JL_OUTSIDE)
+				out |= LIVE_ALL; /* into another body */
 
 			rd = in->gpr_read | LIVE_FLAGS(in->fl_read);
 			kill = in->gpr_kill | LIVE_FLAGS(in->fl_kill);

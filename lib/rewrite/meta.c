@@ -223,15 +223,25 @@ static void meta_ref(struct rw_ctx *ctx, const struct meta_table *t,
 		const struct elf_reloc *tr;
 		u64 to;
 
+		struct func *h = NULL;
+
 		g->branchy[i] = true;
 		tr = elf_rela__find(sec->rela, r->offset + 4);
-		if (tr && tr->offset == r->offset + 4 && meta_target(tr, &to) &&
-		    tr->sym->sec == g->sec && to >= g->start &&
-		    to < g->start + g->size && g->at[to - g->start] != NO_INSN)
+		if (tr && tr->offset == r->offset + 4 && meta_target(tr, &to))
+			h = func__at(ctx, tr->sym->sec, to);
+		if (h == g && g->at[to - g->start] != NO_INSN)
 			g->jl_target[i] = g->at[to - g->start];
+		else if (h && h != g && h->at && h->at[to - h->start] != NO_INSN)
+			/*
+			 * Into another body, its .cold part most often: the
+			 * target's own field makes it an entry of that body
+			 * and points it at the copy (or the original, if
+			 * that body stays original).
+			 */
+			g->jl_target[i] = JL_OUTSIDE;
 		else
 			func__skip(ctx, g, SKIP_UNKNOWN_DATA_REF,
-				   "jump label target outside its function",
+				   "jump label target outside any body",
 				   target);
 	}
 	if (t->len_off && r->offset % t->entsize == 0 &&

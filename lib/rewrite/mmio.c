@@ -139,6 +139,24 @@ static int add_msite(struct func *f, struct msite **out)
 	return 0;
 }
 
+bool mmio__may_reach_device(const struct func *f)
+{
+	struct elf_sym *fn;
+	u32 i;
+
+	for (i = 0; i < f->ninsns; i++) {
+		const struct insn *in = &f->insns[i];
+
+		if (helper_of(f, in, &fn) || in->mm.op == KS_MOP_IN ||
+		    in->mm.op == KS_MOP_OUT || in->mm.op == KS_MOP_INS ||
+		    in->mm.op == KS_MOP_OUTS || in->bad_access ||
+		    (in->nacc && (checkable(f, in) ||
+				  in->acc[0].form == ACC_STRING)))
+			return true;
+	}
+	return false;
+}
+
 int mmio__plan_func(struct rw_ctx *ctx, struct func *f)
 {
 	u32 i;

@@ -82,6 +82,80 @@ bool refs__code_target(struct rw_ctx *ctx, struct elf_sec *sec,
 	return false;
 }
 
+static bool holds_funcs(struct rw_ctx *ctx, struct elf_sec *sec)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->funcs.n; i++)
+		if (ctx->funcs.v[i].sec == sec)
+			return true;
+	return false;
+}
+
+static struct xcode *xcode_of(struct rw_ctx *ctx, struct elf_sec *sec)
+{
+	VEC(struct insn) v = {};
+	struct xcode *x;
+	size_t i;
+	u64 off;
+
+	for (i = 0; i < ctx->xcode.n; i++)
+		if (ctx->xcode.v[i].sec == sec)
+			return &ctx->xcode.v[i];
+	x = vec_push(&ctx->xcode);
+	if (!x)
+		return NULL;
+	x->sec = sec;
+	x->bad = holds_funcs(ctx, sec) || sec->sh.sh_type != SHT_PROGBITS;
+	for (off = 0; !x->bad && off < sec->size;) {
+		struct insn *in = vec_push(&v);
+
+		if (!in || x86__decode(sec->data + off, sec->size - off, off,
+				       in) < 0) {
+			x->bad = true;
+			break;
+		}
+		off += in->len;
+	}
+	if (x->bad) {
+		vec_free(&v);
+		return x;
+	}
+	x->insns = v.v;
+	x->n = v.n;
+	return x;
+}
+
+const struct insn *refs__outside_insn(struct rw_ctx *ctx, struct elf_sec *sec,
+				      const struct elf_reloc *r)
+{
+	struct xcode *x = xcode_of(ctx, sec);
+	u32 lo = 0, hi;
+	const struct insn *in;
+
+	if (!x || x->bad)
+		return NULL;
+	hi = x->n;
+	while (lo < hi) {
+		u32 mid = (lo + hi) / 2;
+
+		if (x->insns[mid].off + x->insns[mid].len <= r->offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= x->n)
+		return NULL;
+	in = &x->insns[lo];
+	/* a linear decode out of step would not put the field there */
+	if ((in->has_target && in->rel_size == 4 &&
+	     r->offset == in->off + in->rel_off) ||
+	    (in->rip_rel && in->disp_size == 4 &&
+	     r->offset == in->off + in->disp_off))
+		return in;
+	return NULL;
+}
+
 /* Note that @f is entered at @off from outside its straight-line flow. */
 static void mark_entry(struct rw_ctx *ctx, struct func *f, u64 off,
 		       bool table)
@@ -224,6 +298,9 @@ static void ref_data(struct rw_ctx *ctx, struct elf_sec *sec,
 	struct func *g;
 	u64 target;
 
+	/* no effect: e.g. objtool's mark where it NOPed a jump label's jmp */
+	if (r->type == R_X86_64_NONE)
+		return;
 	if (!r->sym || !elf_sec__is_exec(r->sym->sec))
 		return;
 	target = r->sym->value + r->addend;
@@ -270,8 +347,23 @@ static void ref_code(struct rw_ctx *ctx, struct elf_sec *sec,
 	struct code_ref ref;
 	u32 i;
 
+	if (r->type == R_X86_64_NONE)
+		return; /* no effect (see ref_data()) */
+
 	if (!f) {
-		/* code outside any function symbol: treat like data */
+		/*
+		 * Code outside any function symbol: an alternative's
+		 * replacement or the out-of-line part of static_cpu_has(),
+		 * which jump into bodies; else treat it like data.
+		 */
+		in = refs__outside_insn(ctx, sec, r);
+		if (in && r->sym && elf_sec__is_exec(r->sym->sec) &&
+		    refs__code_target(ctx, sec, in, r, &ref)) {
+			g = func__at(ctx, ref.sec, ref.off);
+			if (g)
+				mark_entry(ctx, g, ref.off, false);
+			return;
+		}
 		ref_data(ctx, sec, r);
 		return;
 	}

@@ -89,6 +89,9 @@ static void ctx__free(struct rw_ctx *ctx)
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);
 	vec_free(&ctx->pendings);
+	for (i = 0; i < ctx->xcode.n; i++)
+		free(ctx->xcode.v[i].insns);
+	vec_free(&ctx->xcode);
 	buf__free(&ctx->regions_buf);
 	buf__free(&ctx->fdescs_buf);
 	buf__free(&ctx->strs_buf);
@@ -201,10 +204,16 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 	if (err)
 		goto out;
 	for (i = 0; i < ctx.funcs.n; i++) {
-		if (ctx.funcs.v[i].skip) {
-			st.funcs_skipped++;
-			st.skip[ctx.funcs.v[i].skip_why]++;
-		}
+		struct func *f = &ctx.funcs.v[i];
+
+		if (!f->skip)
+			continue;
+		st.funcs_skipped++;
+		st.skip[f->skip_why]++;
+		if (opts->mmio && opts->lost && f->skip_why != SKIP_MMIO_NONE &&
+		    mmio__may_reach_device(f))
+			opts->lost(opts->lost_arg, name, f->name,
+				   f->skip_at - f->start, f->skip);
 	}
 	if (st.funcs_skipped == st.funcs) {
 		/* nothing to do: the object passes through unchanged */

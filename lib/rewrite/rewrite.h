@@ -20,6 +20,13 @@ struct rw_opts {
 	bool no_func_events; /* no entry/exit events */
 	bool allow_unknown; /* leave functions with unknown bytes original */
 	bool mmio; /* kernel: record device accesses only, with values */
+	/*
+	 * MMIO mode: called for each function left original that may
+	 * reach a device (its accesses go untraced), e.g. to warn.
+	 */
+	void (*lost)(void *arg, const char *obj, const char *func, u64 off,
+		     const char *reason);
+	void *lost_arg;
 };
 
 /* Why a function was left original.  Keep in sync with rw_skip_names[]. */

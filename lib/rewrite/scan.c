@@ -30,6 +30,7 @@ void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
 		return;
 	f->skip = rw_skip_names[why];
 	f->skip_why = why;
+	f->skip_at = at;
 	if (ks_verbose)
 		ks_info("%s: %s+0x%lx: left original: %s%s%s", ctx->obj->name,
 			f->name, (unsigned long)(at - f->start),
