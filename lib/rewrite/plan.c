@@ -192,14 +192,22 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	bool events = !ctx->opts->no_func_events || ctx->kernel;
 	int err = 0, k;
 
-	if (f->glue[i] || f->verbatim[i])
+	if (f->glue[i])
 		return 0;
-	if (i == entry_insn(f) && events && !f->cold) {
+	/*
+	 * A patch site's own instructions record nothing (the kernel may
+	 * make them anything), but the function's entry may come before
+	 * the first of them: the site's entries name the copied bytes.
+	 */
+	if (i == entry_insn(f) && events && !f->cold &&
+	    (!f->verbatim[i] || !i || !f->verbatim[i - 1])) {
 		err = add_site(f, i, -1, KS_K_ENTRY, ctx->kernel ? KS_F_CTX : 0,
 			       8);
 		if (!err && ctx->kernel)
 			f->sites.v[f->sites.n - 1].nslots = 3; /* sp, TSC, pc */
 	}
+	if (f->verbatim[i])
+		return err;
 	if (!err && events && is_tail_exit(ctx, f, in))
 		err = add_site(f, i, -1, KS_K_EXIT, 0, 8);
 	for (k = 0; !err && k < in->nacc; k++) {

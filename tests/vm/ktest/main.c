@@ -352,6 +352,10 @@ static void run_all(void)
 		cpu = get_cpu();
 		note_ctx("probe_key", cpu);
 		probe_key();
+		note_ctx("probe_keycold", cpu);
+		probe_keycold();
+		note_ctx("probe_alt", cpu);
+		probe_alt();
 		put_cpu();
 	}
 	static_branch_enable(&ktest_key);
@@ -359,6 +363,10 @@ static void run_all(void)
 		cpu = get_cpu();
 		note_ctx("probe_key", cpu);
 		probe_key();
+		note_ctx("probe_keycold", cpu);
+		probe_keycold();
+		note_ctx("probe_alt", cpu);
+		probe_alt();
 		put_cpu();
 	}
 	static_branch_disable(&ktest_key);

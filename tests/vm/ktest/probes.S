@@ -16,6 +16,8 @@
 #include <asm/asm.h>
 #include <asm/smap.h>
 #include <asm/nospec-branch.h>
+#include <asm/alternative.h>
+#include <asm/cpufeatures.h>
 
 .macro EXP fn, kind, size, base, addr, counter
 	.pushsection .rodata.ktest_exp, "a"
@@ -49,6 +51,11 @@ count_key_off:	.long 0
 count_key_on:	.long 0
 count_uaccess:	.long 0
 count_nmi:	.long 0
+	.globl	count_kc_off, count_kc_on, count_alt, count_alt_no
+count_kc_off:	.long 0
+count_kc_on:	.long 0
+count_alt:	.long 0
+count_alt_no:	.long 0
 
 	.section .data..percpu, "aw"
 	.balign 64
@@ -142,6 +149,51 @@ SYM_FUNC_START(probe_key)
 	movl	ktest_buf+48(%rip), %eax
 	RET
 SYM_FUNC_END(probe_key)
+
+/*
+ * The same key, with its target in another body: a .cold part, as gcc
+ * makes them, which jumps back.  The kernel patches the copy's site into
+ * a jmp to the cold part's copy.
+ */
+SYM_FUNC_START(probe_keycold)
+1:	.byte	0x0f, 0x1f, 0x44, 0x00, 0x00	/* jump label site: nop5 */
+	.pushsection __jump_table, "aw"
+	.balign	8
+	.long	1b - .
+	.long	.Lkc_on - .
+	.quad	ktest_key - .
+	.popsection
+	EXP probe_keycold, 3, 4, 0, count_kc_off, count_kc_off
+	incl	count_kc_off(%rip)
+.Lkc_back:
+	RET
+SYM_FUNC_END(probe_keycold)
+
+	.pushsection .text.unlikely, "ax"
+	.type	probe_keycold.cold, @function
+probe_keycold.cold:
+.Lkc_on:
+	EXP probe_keycold.cold, 3, 4, 0, count_kc_on, count_kc_on
+	incl	count_kc_on(%rip)
+	jmp	.Lkc_back
+	.size	probe_keycold.cold, . - probe_keycold.cold
+	.popsection
+
+/*
+ * An alternative whose replacement jumps into the body (as
+ * static_cpu_has() does): applied on every CPU, so only the path it
+ * jumps to runs - in the copy.
+ */
+SYM_FUNC_START(probe_alt)
+	ALTERNATIVE "", "jmp .Lalt_yes", X86_FEATURE_ALWAYS
+	EXP probe_alt, 3, 4, 0, count_alt_no, count_alt_no
+	incl	count_alt_no(%rip)
+	RET
+.Lalt_yes:
+	EXP probe_alt, 3, 4, 0, count_alt, count_alt
+	incl	count_alt(%rip)
+	RET
+SYM_FUNC_END(probe_alt)
 
 /*
  * The stress probe: entry, one per-CPU update, exit - three events a call

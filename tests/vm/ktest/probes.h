@@ -23,6 +23,8 @@ void probe_pcpu(void);
 void probe_nmi(void);
 int probe_uaccess(const void __user *p);
 void probe_key(void);
+void probe_keycold(void);
+void probe_alt(void);
 void probe_stress(void);
 void probe_bench(int n);
 DECLARE_PER_CPU(u64, ktest_stress_calls);
