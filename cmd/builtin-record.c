@@ -27,6 +27,8 @@ static const char usage_text[] =
 	".ko.gz are decompressed): its dependencies are loaded, then kstride.ko,\n"
 	"then MODULE instrumented, with PARAMS; CMD runs while the per-CPU rings\n"
 	"are copied to TRACE; then both modules are unloaded.  Root only.\n"
+	"If MODULE's own init fails (a driver that finds no device), CMD does\n"
+	"not run, TRACE holds what the init did, and the exit status is 3.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE   trace file (default kstride.trace)\n"

@@ -27,6 +27,7 @@
 
 #include "../lib/rewrite/rewrite.h"
 #include "../lib/util/decomp.h"
+#include "kmods.h"
 #include "record-kernel.h"
 
 struct kring {
@@ -313,159 +314,6 @@ static int kr_descriptors(struct krec *k, const char *name)
 	return 0;
 }
 
-static int load_module_file(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static int unload_module(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
-/* modules.dep: "kernel/x/y.ko: dep1.ko dep2.ko" */
-static int find_module(const char *root, const char *name, char **path,
-		       char **deps)
-{
-	struct utsname u;
-	char dep[512], *line = NULL, want[128];
-	size_t cap = 0, i;
-	FILE *f;
-
-	uname(&u);
-	snprintf(dep, sizeof(dep), "%s/lib/modules/%s/modules.dep", root,
-		 u.release);
-	f = fopen(dep, "r");
-	if (!f) {
-		ks_err("%s: %s", dep, strerror(errno));
-		return -errno;
-	}
-	snprintf(want, sizeof(want), "%s", name);
-	for (i = 0; want[i]; i++)
-		if (want[i] == '-')
-			want[i] = '_';
-	while (getline(&line, &cap, f) > 0) {
-		char *colon = strchr(line, ':'), *base, mod[128];
-
-		if (!colon)
-			continue;
-		*colon = 0;
-		base = strrchr(line, '/');
-		base = base ? base + 1 : line;
-		snprintf(mod, sizeof(mod), "%s", base);
-		if (strstr(mod, ".ko"))
-			*strstr(mod, ".ko") = 0;
-		for (i = 0; mod[i]; i++)
-			if (mod[i] == '-')
-				mod[i] = '_';
-		if (strcmp(mod, want))
-			continue;
-		*path = xasprintf("%s/lib/modules/%s/%s", root, u.release, line);
-		*deps = strdup(colon + 1);
-		free(line);
-		fclose(f);
-		return 0;
-	}
-	free(line);
-	fclose(f);
-	ks_err("module %s not found in %s", name, dep);
-	return -ENOENT;
-}
-
-#define MODULE_MAX (1ul << 30)
-
-/* A module file, decompressed if it is (.ko.xz, .ko.zst, .ko.gz). */
-static int read_module(const char *path, void **img, size_t *len)
-{
-	u8 *raw;
-	size_t n;
-	int err = file__read_all(path, &raw, &n);
-
-	if (err) {
-		ks_err("%s: %s", path, strerror(-err));
-		return err;
-	}
-	err = decomp__buf(raw, n, MODULE_MAX, img, len);
-	if (err)
-		ks_err("%s: cannot decompress (%s): %s", path,
-		       decomp__name(decomp__format(raw, n)),
-		       err == -EINVAL ? "corrupt or truncated" : strerror(-err));
-	free(raw);
-	return err;
-}
-
-/* The plain image of @path for the rewriter: itself, or a decompressed copy. */
-static int module_image(const char *path, const char *tmpdir, char **plain)
-{
-	void *img;
-	size_t len;
-	int err;
-
-	err = read_module(path, &img, &len);
-	if (err)
-		return err;
-	*plain = xasprintf("%s/plain.ko", tmpdir);
-	err = file__write_atomic(*plain, img, len, 0600);
-	if (err)
-		ks_err("%s: %s", *plain, strerror(-err));
-	free(img);
-	return err;
-}
-
-/* Load a native module file, compressed or not, as modprobe would. */
-static int load_module_any(const char *path, const char *params)
-{
-	void *img;
-	size_t len;
-	int err = read_module(path, &img, &len);
-
-	if (err)
-		return err;
-	if (syscall(SYS_init_module, img, len, params ? params : ""))
-		err = -errno;
-	free(img);
-	return err;
-}
-
-static void load_deps(const char *root, const char *deps)
-{
-	char *d = strdup(deps), *tok, *save = NULL, **v = NULL;
-	size_t n = 0;
-
-	/* modules.dep lists the deepest dependency last: load backwards */
-	for (tok = strtok_r(d, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		v = realloc(v, (n + 1) * sizeof(*v));
-		v[n++] = tok;
-	}
-	while (n--) {
-		struct utsname u;
-		char *p;
-
-		uname(&u);
-		p = xasprintf("%s/lib/modules/%s/%s", root, u.release, v[n]);
-		load_module_any(p, ""); /* EEXIST is fine */
-		free(p);
-	}
-	free(v);
-	free(d);
-}
-
-/* One module to trace. */
-struct kmod {
-	char name[64]; /* as the kernel names it: '-' becomes '_' */
-	char *path, *deps, *plain, *kopath;
-	bool loaded;
-	bool plain_copy; /* nothing instrumented: loaded as it is */
-};
-
 /* MMIO mode: a function left original whose device accesses go untraced */
 static void kr_warn_lost(void *arg, const char *obj, const char *func,
 			 u64 off, const char *reason)
@@ -474,134 +322,6 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
 
 	fprintf(stderr, "kstride record: warning: %s: %s+0x%llx left original (%s): its device accesses are not traced\n",
 		m->name, func, (unsigned long long)off, reason);
-}
-
-static void kmod_free(struct kmod *m)
-{
-	if (m->kopath)
-		unlink(m->kopath);
-	if (m->plain)
-		unlink(m->plain);
-	free(m->path);
-	free(m->deps);
-	free(m->plain);
-	free(m->kopath);
-}
-
-/* Does module @a appear in @b's dependencies (so it loads first)? */
-static bool kmod_needs(const struct kmod *b, const struct kmod *a)
-{
-	char want[80];
-	const char *d = b->deps;
-
-	snprintf(want, sizeof(want), "/%s.ko", a->name);
-	for (; d && (d = strstr(d, "/")); d++) {
-		char base[80];
-		size_t i;
-
-		snprintf(base, sizeof(base), "%s", d);
-		for (i = 0; base[i] && base[i] != ' ' && base[i] != '\n'; i++)
-			if (base[i] == '-')
-				base[i] = '_';
-		base[i] = 0;
-		if (strstr(base, ".ko") && !strncmp(base, want, strlen(want)) &&
-		    !strchr(base + 1, '/'))
-			return true;
-	}
-	return false;
-}
-
-/* Resolve each name of the comma-separated @list. */
-static int kmods_find(const struct krecord_opts *o, const char *tmpdir,
-		      struct kmod **out, size_t *nout)
-{
-	char *list = strdup(o->module), *tok, *save = NULL;
-	struct kmod *v = NULL;
-	size_t n = 0, i, j;
-	int err = 0;
-
-	for (tok = strtok_r(list, ",", &save); tok && !err;
-	     tok = strtok_r(NULL, ",", &save)) {
-		struct kmod *m, *nv = realloc(v, (n + 1) * sizeof(*v));
-		const char *p;
-		char sub[4096];
-
-		if (!nv) {
-			err = -ENOMEM;
-			break;
-		}
-		v = nv;
-		m = &v[n++];
-		memset(m, 0, sizeof(*m));
-		if (strstr(tok, ".ko")) {
-			m->path = strdup(tok); /* a path: as it is */
-			m->deps = strdup("");
-		} else {
-			err = find_module(o->root ? o->root : "", tok, &m->path,
-					  &m->deps);
-			if (err)
-				break;
-		}
-		p = strrchr(m->path, '/');
-		snprintf(m->name, sizeof(m->name), "%s", p ? p + 1 : m->path);
-		*strstr(m->name, ".ko") = 0;
-		for (i = 0; m->name[i]; i++)
-			if (m->name[i] == '-')
-				m->name[i] = '_';
-		snprintf(sub, sizeof(sub), "%s/%zu", tmpdir, n);
-		if (mkdir(sub, 0700)) {
-			err = -errno;
-			break;
-		}
-		err = module_image(m->path, sub, &m->plain);
-		if (!err)
-			m->kopath = xasprintf("%s/%s.ko", sub, m->name);
-	}
-	free(list);
-	/* dependencies among them first (a simple stable sort) */
-	for (i = 0; !err && i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (kmod_needs(&v[i], &v[j])) {
-				struct kmod t = v[i];
-
-				v[i] = v[j];
-				v[j] = t;
-			}
-	*out = v;
-	*nout = n;
-	return err;
-}
-
-/* Native dependencies of every module, but not the ones we trace. */
-static void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
-			    size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *d = strdup(v[i].deps ? v[i].deps : ""), *out = strdup("");
-		char *tok, *save = NULL;
-
-		for (tok = strtok_r(d, " \t\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\n", &save)) {
-			bool ours = false;
-			char *t;
-
-			for (size_t j = 0; j < n; j++) {
-				char want[80];
-
-				snprintf(want, sizeof(want), "/%s.ko", v[j].name);
-				if (strstr(tok, want))
-					ours = true;
-			}
-			if (ours)
-				continue;
-			t = xasprintf("%s %s", out, tok);
-			free(out);
-			out = t;
-		}
-		load_deps(o->root ? o->root : "", out);
-		free(out);
-		free(d);
-	}
 }
 
 /*
@@ -776,7 +496,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			      .mmio = o->mmio };
 	char tmpdir[] = "/tmp/kstride-rec.XXXXXX";
 	char *tmpout = NULL, *pci0 = NULL, *pci1 = NULL;
-	int err, status = 0, kstride_loaded = 0;
+	int err, status = 0, kstride_loaded = 0, init_err = 0;
 	struct kmod *mods = NULL;
 	size_t nmods = 0, i;
 	pid_t pid;
@@ -850,6 +570,19 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	for (i = 0; i < nmods; i++) {
 		err = load_module_file(mods[i].kopath,
 				       i == nmods - 1 ? o->params : "");
+		if (err && !mods[i].plain_copy && err != -ENOEXEC &&
+		    !kr_descriptors(&k, mods[i].name)) {
+			/*
+			 * Its init ran, instrumented, and failed (a driver
+			 * that finds no device): what it did is in the rings,
+			 * and kstride.ko kept its descriptors.  Save that.
+			 */
+			init_err = err;
+			ks_err("%s: the instrumented module's init failed: %s (see dmesg); the trace holds what it did",
+			       mods[i].name, strerror(-err));
+			err = 0;
+			goto flush;
+		}
 		if (err) {
 			ks_err("%s: cannot load the instrumented module: %s (see dmesg)",
 			       mods[i].name, strerror(-err));
@@ -896,6 +629,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			goto out;
 		}
 	}
+flush:
 	if (o->mmio) {
 		/* the drivers' names are known now, unless CMD unloaded them */
 		pci1 = kr_pci_lines();
@@ -910,6 +644,8 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	}
 	/* their exit paths, last loaded first, if CMD left them loaded */
 	for (i = nmods; !o->keep && i-- > 0;) {
+		if (!mods[i].loaded)
+			continue;
 		int uerr = unload_module(mods[i].name);
 
 		if (uerr && uerr != -ENOENT)
@@ -993,5 +729,7 @@ out:
 	free(pci1);
 	if (err)
 		return err;
+	if (init_err)
+		return KR_INIT_FAILED; /* said above; the trace is written */
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

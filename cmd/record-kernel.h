@@ -15,7 +15,13 @@ struct krecord_opts {
 	unsigned int drain_delay_ms; /* test: a slow reader */
 };
 
-/* Returns the command's exit status, or -errno. */
+/*
+ * The exit status when the traced module's own init failed: the command
+ * did not run, and the trace of what the init did was written.
+ */
+#define KR_INIT_FAILED 3
+
+/* Returns the command's exit status, KR_INIT_FAILED, or -errno. */
 int record_kernel(const struct krecord_opts *o, char **argv);
 
 #endif

@@ -20,10 +20,20 @@ static const char *const desc_names[KS_NDESC] = {
 struct ks_mod {
 	struct list_head list; /* ks_mods, under ks_mods_lock */
 	struct list_head rcu_list; /* ks_live, read under RCU */
-	struct module *mod;
+	struct module *mod; /* NULL once gone */
 	char name[MODULE_NAME_LEN];
 	u64 addr[KS_NDESC], len[KS_NDESC];
+	unsigned int read; /* KS_DESC_* bits a reader has copied out */
+	/*
+	 * A module that went before its descriptors were read (its init
+	 * failed: the records it made are in the rings): their copy.
+	 */
+	void *copy[KS_NDESC];
 };
+
+/* What copies of gone modules' descriptors may hold, in all. */
+#define KS_GONE_MAX (256ul << 20)
+static unsigned long ks_gone_bytes;
 
 static LIST_HEAD(ks_mods);
 static LIST_HEAD(ks_live);
@@ -77,6 +87,46 @@ static bool find_desc(struct module *mod, struct ks_mod *km)
 	return found == (1u << KS_NDESC) - 1;
 }
 
+static void free_gone(struct ks_mod *km)
+{
+	unsigned int k;
+
+	for (k = 0; k < KS_NDESC; k++) {
+		if (km->copy[k])
+			ks_gone_bytes -= km->len[k];
+		kvfree(km->copy[k]);
+	}
+	kfree(km);
+}
+
+/* Under ks_mods_lock, while @km's module memory is still there. */
+static bool keep_copy(struct ks_mod *km)
+{
+	unsigned long need = 0;
+	unsigned int k;
+
+	for (k = 0; k < KS_NDESC; k++)
+		need += km->len[k];
+	if (need > KS_GONE_MAX - ks_gone_bytes) {
+		pr_warn("%s went before its descriptors were read, and they are too large to keep: its records cannot be decoded\n",
+			km->name);
+		return false;
+	}
+	for (k = 0; k < KS_NDESC; k++) {
+		km->copy[k] = kvmalloc(km->len[k] ? km->len[k] : 1, GFP_KERNEL);
+		if (!km->copy[k]) {
+			while (k--) {
+				kvfree(km->copy[k]);
+				km->copy[k] = NULL;
+			}
+			return false;
+		}
+		memcpy(km->copy[k], (void *)km->addr[k], km->len[k]);
+	}
+	ks_gone_bytes += need;
+	return true;
+}
+
 static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			 void *data)
 {
@@ -98,11 +148,14 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 		}
 	} else if (state == MODULE_STATE_GOING) {
 		list_for_each_entry_safe(km, tmp, &ks_mods, list) {
-			if (km->mod == mod) {
+			if (km->mod != mod)
+				continue;
+			list_del_rcu(&km->rcu_list);
+			/* no ring walk still reads its descriptors */
+			synchronize_rcu();
+			km->mod = NULL;
+			if (km->read == (1u << KS_NDESC) - 1 || !keep_copy(km)) {
 				list_del(&km->list);
-				list_del_rcu(&km->rcu_list);
-				/* no ring walk still reads its descriptors */
-				synchronize_rcu();
 				kfree(km);
 			}
 		}
@@ -121,22 +174,32 @@ long ks_read_desc(struct ks_read_desc *rd)
 	long ret = -ENOENT;
 
 	mutex_lock(&ks_mods_lock);
+	/* the newest first: a module loaded again after it went */
 	list_for_each_entry(km, &ks_mods, list) {
+		const void *from;
 		u64 len;
 
 		if (strcmp(km->name, rd->module))
 			continue;
 		len = km->len[rd->which];
+		from = km->mod ? (void *)km->addr[rd->which] :
+				 km->copy[rd->which];
 		ret = 0;
 		if (rd->buf) {
 			if (rd->len < len)
 				ret = -ENOSPC;
-			else if (copy_to_user(u64_to_user_ptr(rd->buf),
-					      (void *)km->addr[rd->which], len))
+			else if (copy_to_user(u64_to_user_ptr(rd->buf), from,
+					      len))
 				ret = -EFAULT;
+			else
+				km->read |= 1u << rd->which;
 		}
 		rd->addr = km->addr[rd->which];
 		rd->len = len;
+		if (!km->mod && km->read == (1u << KS_NDESC) - 1) {
+			list_del(&km->list);
+			free_gone(km);
+		}
 		break;
 	}
 	mutex_unlock(&ks_mods_lock);
@@ -167,12 +230,13 @@ void ks_mods_exit(void)
 	unregister_module_notifier(&ks_mod_nb);
 	mutex_lock(&ks_mods_lock);
 	list_for_each_entry_safe(km, tmp, &ks_mods, list) {
-		list_del_rcu(&km->rcu_list);
+		if (km->mod) /* gone ones left ks_live already */
+			list_del_rcu(&km->rcu_list);
 		list_move(&km->list, &dead);
 	}
 	mutex_unlock(&ks_mods_lock);
 	synchronize_rcu();
 	list_for_each_entry_safe(km, tmp, &dead, list)
 		if (km != &self)
-			kfree(km);
+			free_gone(km);
 }

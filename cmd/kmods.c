@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding and loading the modules 'kstride record -m' traces (kmods.h).
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../lib/elf/elf.h"
+#include "../lib/util/decomp.h"
+#include "kmods.h"
+
+int load_module_file(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int unload_module(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* modules.dep: "kernel/x/y.ko: dep1.ko dep2.ko" */
+static int find_module(const char *root, const char *name, char **path,
+		       char **deps)
+{
+	struct utsname u;
+	char dep[512], *line = NULL, want[128];
+	size_t cap = 0, i;
+	FILE *f;
+
+	uname(&u);
+	snprintf(dep, sizeof(dep), "%s/lib/modules/%s/modules.dep", root,
+		 u.release);
+	f = fopen(dep, "r");
+	if (!f) {
+		ks_err("%s: %s", dep, strerror(errno));
+		return -errno;
+	}
+	snprintf(want, sizeof(want), "%s", name);
+	for (i = 0; want[i]; i++)
+		if (want[i] == '-')
+			want[i] = '_';
+	while (getline(&line, &cap, f) > 0) {
+		char *colon = strchr(line, ':'), *base, mod[128];
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		snprintf(mod, sizeof(mod), "%s", base);
+		if (strstr(mod, ".ko"))
+			*strstr(mod, ".ko") = 0;
+		for (i = 0; mod[i]; i++)
+			if (mod[i] == '-')
+				mod[i] = '_';
+		if (strcmp(mod, want))
+			continue;
+		*path = xasprintf("%s/lib/modules/%s/%s", root, u.release, line);
+		*deps = strdup(colon + 1);
+		free(line);
+		fclose(f);
+		return 0;
+	}
+	free(line);
+	fclose(f);
+	ks_err("module %s not found in %s", name, dep);
+	return -ENOENT;
+}
+
+#define MODULE_MAX (1ul << 30)
+
+/* A module file, decompressed if it is (.ko.xz, .ko.zst, .ko.gz). */
+static int read_module(const char *path, void **img, size_t *len)
+{
+	u8 *raw;
+	size_t n;
+	int err = file__read_all(path, &raw, &n);
+
+	if (err) {
+		ks_err("%s: %s", path, strerror(-err));
+		return err;
+	}
+	err = decomp__buf(raw, n, MODULE_MAX, img, len);
+	if (err)
+		ks_err("%s: cannot decompress (%s): %s", path,
+		       decomp__name(decomp__format(raw, n)),
+		       err == -EINVAL ? "corrupt or truncated" : strerror(-err));
+	free(raw);
+	return err;
+}
+
+/* The plain image of @path for the rewriter: itself, or a decompressed copy. */
+static int module_image(const char *path, const char *tmpdir, char **plain)
+{
+	void *img;
+	size_t len;
+	int err;
+
+	err = read_module(path, &img, &len);
+	if (err)
+		return err;
+	*plain = xasprintf("%s/plain.ko", tmpdir);
+	err = file__write_atomic(*plain, img, len, 0600);
+	if (err)
+		ks_err("%s: %s", *plain, strerror(-err));
+	free(img);
+	return err;
+}
+
+/* Load a native module file, compressed or not, as modprobe would. */
+static int load_module_any(const char *path, const char *params)
+{
+	void *img;
+	size_t len;
+	int err = read_module(path, &img, &len);
+
+	if (err)
+		return err;
+	if (syscall(SYS_init_module, img, len, params ? params : ""))
+		err = -errno;
+	free(img);
+	return err;
+}
+
+static void load_deps(const char *root, const char *deps)
+{
+	char *d = strdup(deps), *tok, *save = NULL, **v = NULL;
+	size_t n = 0;
+
+	/* modules.dep lists the deepest dependency last: load backwards */
+	for (tok = strtok_r(d, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = tok;
+	}
+	while (n--) {
+		struct utsname u;
+		char *p;
+
+		uname(&u);
+		p = xasprintf("%s/lib/modules/%s/%s", root, u.release, v[n]);
+		load_module_any(p, ""); /* EEXIST is fine */
+		free(p);
+	}
+	free(v);
+	free(d);
+}
+
+
+void kmod_free(struct kmod *m)
+{
+	if (m->kopath)
+		unlink(m->kopath);
+	if (m->plain)
+		unlink(m->plain);
+	free(m->path);
+	free(m->deps);
+	free(m->plain);
+	free(m->kopath);
+}
+
+/* Does module @a appear in @b's dependencies (so it loads first)? */
+static bool kmod_needs(const struct kmod *b, const struct kmod *a)
+{
+	char want[80];
+	const char *d = b->deps;
+
+	snprintf(want, sizeof(want), "/%s.ko", a->name);
+	for (; d && (d = strstr(d, "/")); d++) {
+		char base[80];
+		size_t i;
+
+		snprintf(base, sizeof(base), "%s", d);
+		for (i = 0; base[i] && base[i] != ' ' && base[i] != '\n'; i++)
+			if (base[i] == '-')
+				base[i] = '_';
+		base[i] = 0;
+		if (strstr(base, ".ko") && !strncmp(base, want, strlen(want)) &&
+		    !strchr(base + 1, '/'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A module given by path: its dependencies from its own .modinfo
+ * ("depends=a,b"), each found through modules.dep with its own, in
+ * modules.dep's form (relative paths, the deepest last).
+ */
+static char *path_deps(const char *root, const char *plain)
+{
+	char *out = strdup(""), *list = NULL, *tok, *save = NULL;
+	struct elf_obj *obj = NULL;
+	const struct elf_sec *mi;
+	u8 *img = NULL;
+	size_t len, off;
+
+	if (!out || file__read_all(plain, &img, &len) ||
+	    elf_obj__read(plain, img, len, &obj))
+		goto done;
+	mi = elf_obj__find_sec(obj, ".modinfo");
+	for (off = 0; mi && off < mi->size;) {
+		const char *str = (const char *)mi->data + off;
+		size_t n = strnlen(str, mi->size - off);
+
+		if (n < mi->size - off && !strncmp(str, "depends=", 8)) {
+			list = strdup(str + 8);
+			break;
+		}
+		off += n + 1;
+	}
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct utsname u;
+		char *path, *deps, *prefix, *t;
+
+		if (find_module(root, tok, &path, &deps))
+			continue; /* said; the load will tell what is missing */
+		uname(&u);
+		prefix = xasprintf("%s/lib/modules/%s/", root, u.release);
+		t = xasprintf("%s %s %s", out,
+			      path + (strncmp(path, prefix, strlen(prefix)) ?
+					      0 : strlen(prefix)),
+			      deps);
+		free(out);
+		out = t;
+		free(prefix);
+		free(path);
+		free(deps);
+	}
+done:
+	free(list);
+	elf_obj__free(obj);
+	free(img);
+	return out;
+}
+
+/* Resolve each name of the comma-separated @list. */
+int kmods_find(const struct krecord_opts *o, const char *tmpdir,
+		      struct kmod **out, size_t *nout)
+{
+	char *list = strdup(o->module), *tok, *save = NULL;
+	struct kmod *v = NULL;
+	size_t n = 0, i, j;
+	int err = 0;
+
+	for (tok = strtok_r(list, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct kmod *m, *nv = realloc(v, (n + 1) * sizeof(*v));
+		const char *p;
+		char sub[4096];
+
+		if (!nv) {
+			err = -ENOMEM;
+			break;
+		}
+		v = nv;
+		m = &v[n++];
+		memset(m, 0, sizeof(*m));
+		if (strstr(tok, ".ko")) {
+			m->path = strdup(tok); /* a path: as it is */
+			m->deps = strdup("");
+		} else {
+			err = find_module(o->root ? o->root : "", tok, &m->path,
+					  &m->deps);
+			if (err)
+				break;
+		}
+		p = strrchr(m->path, '/');
+		snprintf(m->name, sizeof(m->name), "%s", p ? p + 1 : m->path);
+		*strstr(m->name, ".ko") = 0;
+		for (i = 0; m->name[i]; i++)
+			if (m->name[i] == '-')
+				m->name[i] = '_';
+		snprintf(sub, sizeof(sub), "%s/%zu", tmpdir, n);
+		if (mkdir(sub, 0700)) {
+			err = -errno;
+			break;
+		}
+		err = module_image(m->path, sub, &m->plain);
+		if (!err)
+			m->kopath = xasprintf("%s/%s.ko", sub, m->name);
+		if (!err && !*m->deps) {
+			free(m->deps);
+			m->deps = path_deps(o->root ? o->root : "", m->plain);
+		}
+	}
+	free(list);
+	/* dependencies among them first (a simple stable sort) */
+	for (i = 0; !err && i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (kmod_needs(&v[i], &v[j])) {
+				struct kmod t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+			}
+	*out = v;
+	*nout = n;
+	return err;
+}
+
+/* Native dependencies of every module, but not the ones we trace. */
+void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
+			    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *d = strdup(v[i].deps ? v[i].deps : ""), *out = strdup("");
+		char *tok, *save = NULL;
+
+		for (tok = strtok_r(d, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
+			bool ours = false;
+			char *t;
+
+			for (size_t j = 0; j < n; j++) {
+				char want[80];
+
+				snprintf(want, sizeof(want), "/%s.ko", v[j].name);
+				if (strstr(tok, want))
+					ours = true;
+			}
+			if (ours)
+				continue;
+			t = xasprintf("%s %s", out, tok);
+			free(out);
+			out = t;
+		}
+		load_deps(o->root ? o->root : "", out);
+		free(out);
+		free(d);
+	}
+}
+

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The modules 'kstride record -m' traces: found as modprobe finds them
+ * (modules.dep, under -d ROOT, or a path), decompressed, their native
+ * dependencies loaded first.
+ */
+#ifndef KS_KMODS_H
+#define KS_KMODS_H
+
+#include "../lib/util/util.h"
+#include "record-kernel.h"
+
+/* One module to trace. */
+struct kmod {
+	char name[64]; /* as the kernel names it: '-' becomes '_' */
+	char *path, *deps, *plain, *kopath;
+	bool loaded;
+	bool plain_copy; /* nothing instrumented: loaded as it is */
+};
+
+int load_module_file(const char *path, const char *params);
+int unload_module(const char *name);
+void kmod_free(struct kmod *m);
+/*
+ * Resolve each name or path of the comma-separated o->module, each into
+ * a plain image under @tmpdir; dependencies among them come first.
+ */
+int kmods_find(const struct krecord_opts *o, const char *tmpdir,
+	       struct kmod **out, size_t *nout);
+/* Native dependencies of every module, but not the ones we trace. */
+void kmods_load_deps(const struct krecord_opts *o, struct kmod *v, size_t n);
+
+#endif
