@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "../lib/trace/trace.h"
+#include <kstride/abi.h>
+
 #include "builtin.h"
 #include "record-kernel.h"
 
@@ -43,6 +45,9 @@ static const char usage_text[] =
 	"  -d, --dirname DIR   modules are under DIR/lib/modules/$(uname -r),\n"
 	"                      as with modprobe -d (default: /)\n"
 	"      --keep          leave the modules loaded afterwards\n"
+	"  -b, --buffers N     sub-buffers of 32 KiB per CPU ring, 2-160 (default\n"
+	"                      32): more for a module whose init records much\n"
+	"                      (it runs before CMD; the reader copies meanwhile)\n"
 	"      --drain-delay MS  wait MS between copies (to test a slow reader)\n"
 	"  -q, --quiet         no summary line\n"
 	"  -h, --help          this text\n"
@@ -82,6 +87,7 @@ int cmd_record(int argc, char **argv)
 		{ "mmio", no_argument, NULL, 'M' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "drain-delay", required_argument, NULL, 'D' },
+		{ "buffers", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -93,7 +99,7 @@ int cmd_record(int argc, char **argv)
 
 	struct krecord_opts ko = { .params = "" };
 
-	while ((c = getopt_long(argc, argv, "+o:qhm:p:k:d:", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:qhm:p:k:d:b:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -119,6 +125,18 @@ int cmd_record(int argc, char **argv)
 		case 'D':
 			ko.drain_delay_ms = atoi(optarg);
 			break;
+		case 'b': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < 2 || v > KS_MAX_SUBS) {
+				fprintf(stderr, "kstride record: --buffers takes 2 to %d\n",
+					KS_MAX_SUBS);
+				return 2;
+			}
+			ko.nsub = v;
+			break;
+		}
 		case 'q':
 			quiet = true;
 			break;

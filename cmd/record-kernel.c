@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -314,6 +315,48 @@ static int kr_descriptors(struct krec *k, const char *name)
 	return 0;
 }
 
+/* Does kstride.ko know the descriptors of @name yet?  (Asks quietly.) */
+static bool kr_desc_known(struct krec *k, const char *name)
+{
+	struct ks_read_desc rd = { .which = KS_DESC_REGIONS };
+
+	snprintf(rd.module, sizeof(rd.module), "%.55s", name);
+	return !ioctl(k->dev, KS_IOC_READ_DESC, &rd);
+}
+
+/*
+ * While a traced module loads, its init runs and records: a thread keeps
+ * copying the rings meanwhile, so that a long init (NVIDIA's) does not
+ * fill them.  It fetches the module's descriptors as soon as the kernel
+ * has them (before the init runs), so that it can tell records still
+ * being written; the main thread does nothing else until it is joined.
+ */
+struct kr_loading {
+	struct krec *k;
+	const char *name;
+	bool have_desc;
+	int err;
+	volatile bool stop;
+};
+
+static void *kr_loading_drain(void *arg)
+{
+	struct kr_loading *l = arg;
+
+	while (!l->stop && !l->err) {
+		struct pollfd pfd = { .fd = l->k->dev, .events = POLLIN };
+
+		poll(&pfd, 1, 20);
+		if (!l->have_desc && kr_desc_known(l->k, l->name)) {
+			l->err = kr_descriptors(l->k, l->name);
+			l->have_desc = !l->err;
+		}
+		if (!l->err && kr_drain(l->k, false) < 0)
+			l->err = -EIO;
+	}
+	return NULL;
+}
+
 /* MMIO mode: a function left original whose device accesses go untraced */
 static void kr_warn_lost(void *arg, const char *obj, const char *func,
 			 u64 off, const char *reason)
@@ -497,6 +540,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	char tmpdir[] = "/tmp/kstride-rec.XXXXXX";
 	char *tmpout = NULL, *pci0 = NULL, *pci1 = NULL;
 	int err, status = 0, kstride_loaded = 0, init_err = 0;
+	char *nsub;
 	struct kmod *mods = NULL;
 	size_t nmods = 0, i;
 	pid_t pid;
@@ -508,7 +552,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		goto out;
 	snprintf(k.modname, sizeof(k.modname), "%s", mods[0].name);
 	kmods_load_deps(o, mods, nmods);
-	err = load_module_file(o->kmod, "");
+	nsub = o->nsub ? xasprintf("nsub=%u", o->nsub) : NULL;
+	err = load_module_file(o->kmod, nsub ? nsub : "");
+	free(nsub);
+	if (err == -EEXIST && o->nsub)
+		ks_warn("kstride.ko is loaded already: --buffers does not apply");
 	if (err && err != -EEXIST) {
 		ks_err("%s: cannot load kstride.ko: %s", o->kmod, strerror(-err));
 		goto out;
@@ -568,10 +616,23 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	if (err)
 		goto out;
 	for (i = 0; i < nmods; i++) {
+		struct kr_loading l = { .k = &k, .name = mods[i].name };
+		pthread_t th;
+		bool threaded = !mods[i].plain_copy &&
+				!pthread_create(&th, NULL, kr_loading_drain, &l);
+
 		err = load_module_file(mods[i].kopath,
 				       i == nmods - 1 ? o->params : "");
+		if (threaded) {
+			l.stop = true;
+			pthread_join(th, NULL);
+			if (l.err) {
+				err = l.err;
+				goto out;
+			}
+		}
 		if (err && !mods[i].plain_copy && err != -ENOEXEC &&
-		    !kr_descriptors(&k, mods[i].name)) {
+		    (l.have_desc || !kr_descriptors(&k, mods[i].name))) {
 			/*
 			 * Its init ran, instrumented, and failed (a driver
 			 * that finds no device): what it did is in the rings,
@@ -595,7 +656,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			continue;
 		}
 		/* now: CMD may unload it */
-		err = kr_descriptors(&k, mods[i].name);
+		err = l.have_desc ? 0 : kr_descriptors(&k, mods[i].name);
 		if (err)
 			goto out;
 	}

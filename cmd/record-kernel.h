@@ -13,6 +13,7 @@ struct krecord_opts {
 	bool keep; /* leave the modules loaded */
 	bool mmio; /* device accesses only (instrument --mmio) */
 	unsigned int drain_delay_ms; /* test: a slow reader */
+	unsigned int nsub; /* kstride.ko's sub-buffers per CPU, 0: its default */
 };
 
 /*

@@ -31,12 +31,16 @@ check-fidelity: all
 vmcheck: all $(TEST_TOOLS)
 	@bash tests/vm/check.sh $(BUILD)
 
+# NVIDIA's binary driver, fetched and built for the VM kernel, one VM run
+vmcheck-nvidia: all $(TEST_TOOLS)
+	@bash tests/vm/nvidia-check.sh $(BUILD)
+
 # the kernel rings' benchmark, one VM run
 vmbench: all
 	@bash tests/vm/bench.sh $(BUILD)
 
 # what the README's test command runs
-check-all: check check-fidelity vmcheck
+check-all: check check-fidelity vmcheck vmcheck-nvidia
 
 bench: all
 	@bash bench/zlib-bench.sh $(BUILD)
@@ -49,4 +53,4 @@ fuzz:
 demo:
 	@bash scripts/demo.sh
 
-.PHONY: check check-fidelity check-all vmcheck vmbench bench fuzz demo
+.PHONY: check check-fidelity check-all vmcheck vmcheck-nvidia vmbench bench fuzz demo

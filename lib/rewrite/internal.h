@@ -19,6 +19,7 @@
 
 #define NO_INSN UINT32_MAX
 #define JL_OUTSIDE (UINT32_MAX - 1) /* jl_target: into another body */
+enum { VB_INSIDE = 1, VB_START = 2 }; /* func->verbatim[] */
 
 /* One recorded value in a region. */
 struct site {
@@ -110,7 +111,8 @@ struct func {
 	bool *join; /* insn is reached other than by falling through */
 	bool *entry_ref; /* insn is reached from outside (jump table, cold) */
 	bool *glue; /* no instrumentation before this insn (TLS sequences) */
-	bool *verbatim; /* inside an alternative: untouched, assume anything */
+	/* in a patch site: untouched, assume anything (VB_START: its first) */
+	u8 *verbatim;
 	bool *branchy; /* a jump label site: may become a jmp */
 	u32 *jl_target; /* ...to this insn, or JL_OUTSIDE */
 	u32 *live; /* live-in: gpr bits 0-15, flags << 16 */

@@ -42,6 +42,7 @@ struct meta_table {
 	struct meta_field field[2];
 	bool jump; /* __jump_table: field 0 may branch to field 1 */
 	u8 len_off; /* a patch site: offset of its u8 length, else 0 */
+	u8 site_len; /* a patch site of a fixed length, else 0 */
 	bool orc; /* .orc_unwind_ip, parallel to .orc_unwind */
 };
 
@@ -59,7 +60,11 @@ static const struct meta_table tables[] = {
 	{ ".return_sites", 4, 1, { { 0, MF_EXACT } } },
 	{ ".call_sites", 4, 1, { { 0, MF_EXACT } } },
 	{ ".static_call_sites", 8, 1, { { 0, MF_EXACT } } },
-	{ "__mcount_loc", 8, 1, { { 0, MF_EXACT } } },
+	/*
+	 * ftrace's call sites: NOPs at run time until a tracer is on, so
+	 * the call records nothing (it never pushes while it is a NOP)
+	 */
+	{ "__mcount_loc", 8, 1, { { 0, MF_EXACT } }, .site_len = 5 },
 	{ ".orc_unwind_ip", 4, 1, { { 0, MF_TARGET } }, .orc = true },
 };
 
@@ -130,10 +135,15 @@ static void mark_patched(struct rw_ctx *ctx, struct func *f, u64 at, u8 len,
 		func__skip(ctx, f, SKIP_REF_MID_INSN, table, at + len);
 		return;
 	}
-	for (; i < f->ninsns && f->insns[i].off < at + len; i++) {
+	/* a site that starts inside another is inside it */
+	if (f->verbatim[i] != VB_INSIDE)
+		f->verbatim[i] = VB_START;
+	for (i++; i < f->ninsns && f->insns[i].off < at + len; i++)
+		f->verbatim[i] = VB_INSIDE;
+	for (i = f->at[at - f->start];
+	     i < f->ninsns && f->insns[i].off < at + len; i++) {
 		const struct insn *in = &f->insns[i];
 
-		f->verbatim[i] = true;
 		if (in->has_target && in->rel_size != 4)
 			func__skip(ctx, f, SKIP_ALT_BRANCH, NULL, in->off);
 	}
@@ -248,6 +258,8 @@ static void meta_ref(struct rw_ctx *ctx, const struct meta_table *t,
 	    r->offset + t->len_off < sec->size)
 		mark_patched(ctx, g, target, sec->data[r->offset + t->len_off],
 			     t->name);
+	if (t->site_len)
+		mark_patched(ctx, g, target, t->site_len, t->name);
 }
 
 /* Patch sites first: what other tables say about a place depends on them. */
@@ -260,7 +272,7 @@ void meta__patch_sites(struct rw_ctx *ctx)
 		struct elf_sec *sec = obj->secs.v[i];
 		const struct meta_table *t = meta__table(sec);
 
-		if (!t || !t->len_off || !sec->rela)
+		if (!t || !(t->len_off || t->site_len) || !sec->rela)
 			continue;
 		for (j = 0; j < sec->rela->relocs.n; j++)
 			meta_ref(ctx, t, sec, &sec->rela->relocs.v[j]);
@@ -274,7 +286,7 @@ bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 
 	if (!t)
 		return false;
-	if (!t->len_off) /* patch sites: done by meta__patch_sites() */
+	if (!t->len_off && !t->site_len) /* see meta__patch_sites() */
 		meta_ref(ctx, t, sec, r);
 	return true;
 }

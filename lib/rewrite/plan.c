@@ -200,7 +200,7 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	 * the first of them: the site's entries name the copied bytes.
 	 */
 	if (i == entry_insn(f) && events && !f->cold &&
-	    (!f->verbatim[i] || !i || !f->verbatim[i - 1])) {
+	    f->verbatim[i] != VB_INSIDE) {
 		err = add_site(f, i, -1, KS_K_ENTRY, ctx->kernel ? KS_F_CTX : 0,
 			       8);
 		if (!err && ctx->kernel)

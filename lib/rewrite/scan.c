@@ -264,7 +264,7 @@ int scan__functions(struct rw_ctx *ctx)
 		f->join = calloc(f->ninsns + 1, sizeof(bool));
 		f->entry_ref = calloc(f->ninsns + 1, sizeof(bool));
 		f->glue = calloc(f->ninsns + 1, sizeof(bool));
-		f->verbatim = calloc(f->ninsns + 1, sizeof(bool));
+		f->verbatim = calloc(f->ninsns + 1, sizeof(u8));
 		f->branchy = calloc(f->ninsns + 1, sizeof(bool));
 		f->jl_target = malloc((f->ninsns + 1) * sizeof(u32));
 		if (!f->join || !f->entry_ref || !f->glue || !f->verbatim ||
