@@ -34,6 +34,9 @@ static const char usage_text[] =
 	"                      get a short check, port I/O and the kernel's\n"
 	"                      MMIO accessors go through kstride.ko)\n"
 	"  -v, --verbose       say which functions are left original and why\n"
+	"      --test-unbalance  tests only: break each copy's stack on purpose,\n"
+	"                      so that the check of every copy leaves them all\n"
+	"                      original\n"
 	"  -h, --help          this text\n";
 
 /* MMIO mode: a function left original whose device accesses go untraced */
@@ -58,6 +61,7 @@ int cmd_instrument(int argc, char **argv)
 		{ "target", required_argument, NULL, 'T' },
 		{ "mmio", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "test-unbalance", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -105,6 +109,9 @@ int cmd_instrument(int argc, char **argv)
 			break;
 		case 'v':
 			ks_verbose++;
+			break;
+		case 'B':
+			opts.test_unbalance = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -248,6 +248,9 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 {
 	int err = 0;
 
+	if (e->ctx->opts->test_unbalance && !ri)
+		err = push_reg(e->b, REG_RAX);
+
 	/* saves nest: B (given back at the commit), then rax */
 	if (r->bspill)
 		err = spill_save(e, r->breg, SPILL_B);
@@ -891,6 +894,8 @@ static int emit_mcall(struct emitter *e, struct msite *m, const char *fn)
 	err = err ?: sym_reloc(e, pos, R_X86_64_PLT32, fn, -4);
 	err = err ?: x86__emit_lea(e->b, REG_RSP, &drop, NULL);
 	orc_point(e, m, 0);
+	if (!err && e->ctx->opts->test_unbalance && m == e->f->msites.v)
+		err = push_reg(e->b, REG_RAX);
 	return err;
 }
 
@@ -1037,6 +1042,8 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 	u32 i, ri = 0, k, xi;
 	int err;
 
+	size_t nrel0 = copy->rela ? copy->rela->relocs.n : 0;
+
 	err = buf__align(b, 16, 0xcc);
 	if (err)
 		return err;
@@ -1120,8 +1127,9 @@ fixups:
 		memcpy(b->p + fx->pos, &rel, 4);
 	}
 	f->copy_size = b->len - e.base;
+	err = verify__copy(ctx, f, b->p + e.base, nrel0);
 	/* one trap byte: nothing else starts where a copy ends (ORC) */
-	err = buf__fill(b, 0xcc, 1);
+	err = err ?: buf__fill(b, 0xcc, 1);
 out:
 	vec_free(&e.fixups);
 	free(e.slow_pos);
@@ -1172,8 +1180,12 @@ static int emit_section(struct rw_ctx *ctx, struct elf_sec *sec)
 			}
 		}
 		err = emit_func(ctx, f, &b, copy);
-		if (!err)
+		if (!err && !f->skip) {
 			ctx->st->funcs_done++;
+		} else if (!err) { /* its copy failed verify__copy() */
+			ctx->st->funcs_skipped++;
+			ctx->st->skip[f->skip_why]++;
+		}
 	}
 	if (copy) {
 		copy->data = b.p;

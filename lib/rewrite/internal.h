@@ -217,6 +217,15 @@ int emit__all(struct rw_ctx *ctx);
 void emit__resolve(struct rw_ctx *ctx, struct elf_sec *sec, u64 off,
 		   bool exact_insn, struct elf_sym **sym, u64 *newoff);
 
+/* verify.c */
+/*
+ * Check @f's copy (its bytes at @code, its relocations from index @nrel0
+ * of the copy section's) against the original; a copy that fails leaves
+ * @f original (SKIP_VERIFY), with a warning.
+ */
+int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
+		 size_t nrel0);
+
 /* meta.c */
 struct meta_table;
 const struct meta_table *meta__table(const struct elf_sec *sec);

@@ -27,6 +27,9 @@ struct rw_opts {
 	void (*lost)(void *arg, const char *obj, const char *func, u64 off,
 		     const char *reason);
 	void *lost_arg;
+	/* tests only: one unpaired push in each copy's first region or
+	 * MMIO stub, which the stack check must catch */
+	bool test_unbalance;
 };
 
 /* Why a function was left original.  Keep in sync with rw_skip_names[]. */
@@ -43,6 +46,7 @@ enum rw_skip {
 	SKIP_NOINSTR,
 	SKIP_MMIO_NONE,
 	SKIP_UNKNOWN_SECTION,
+	SKIP_VERIFY,
 	NR_SKIP,
 };
 

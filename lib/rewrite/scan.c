@@ -21,6 +21,7 @@ const char *const rw_skip_names[NR_SKIP] = {
 	[SKIP_NOINSTR] = "noinstr-section",
 	[SKIP_MMIO_NONE] = "mmio: no device access",
 	[SKIP_UNKNOWN_SECTION] = "unknown-kernel-section",
+	[SKIP_VERIFY] = "copy-failed-stack-check",
 };
 
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,

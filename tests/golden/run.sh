@@ -35,7 +35,27 @@ golden_variant() {
 	python3 "$top/tests/golden/check.py" $( [ "$v" = nostack ] && echo --no-stack ) "$W/exp-$v.txt" "$W/$v.script"
 }
 
+# Every copy is checked before it is used: copies whose stack is broken
+# on purpose (--test-unbalance) must all be caught, named, and left unused,
+# so that the program still computes what it computes natively.
+stack_check() {
+	local total failed named
+	"$KS" instrument --test-unbalance --stats "$W/fx.o" -o "$W/fx-unbal.o" \
+		> "$W/stats-unbal.txt" 2> "$W/warn-unbal.txt" || return 1
+	total=$(sed -n 's/^functions: *//p' "$W/stats-unbal.txt")
+	failed=$(sed -n 's/^    copy-failed-stack-check *//p' "$W/stats-unbal.txt")
+	named=$(grep -c "internal check failed: .*left original" "$W/warn-unbal.txt")
+	echo "stack check: $failed of $total broken copies caught, $named named"
+	[ -n "$total" ] && [ "${failed:-0}" = "$total" ] && [ "$named" = "$total" ] ||
+		die "not every broken copy was caught" || return 1
+	gcc -O1 -no-pie -o "$W/g-unbal" "$top/tests/golden/golden-main.c" "$W/fx-unbal.o" "$RT" -lpthread || return 1
+	# every function original: nothing to record, it runs as it is
+	"$W/g-unbal" "$W/exp-unbal.txt" > "$W/unbal.out" || return 1
+	diff -u "$W/native.out" "$W/unbal.out" || die "results differ" || return 1
+}
+
 ktest_run golden-build-native build_native
 ktest_run golden-fixtures golden_variant default
 ktest_run golden-fixtures-no-stack golden_variant nostack --no-stack
+ktest_run golden-stack-check stack_check
 ktest_done golden

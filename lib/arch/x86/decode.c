@@ -392,6 +392,10 @@ static void decode_adjust(struct insn *insn, const ZydisDecodedInstruction *in,
 		     reg_width(op[0].reg.value) == 64;
 
 	insn->adj_reg = REG_NONE;
+	insn->sp_delta = 0;
+	insn->sp_unknown = insn->type != INSN_CALL && insn->type != INSN_CALL_IND &&
+			   insn->type != INSN_RET &&
+			   (insn->gpr_write & (1u << REG_RSP));
 	switch (in->mnemonic) {
 	case ZYDIS_MNEMONIC_PUSH:
 	case ZYDIS_MNEMONIC_PUSHFQ:
@@ -435,6 +439,10 @@ static void decode_adjust(struct insn *insn, const ZydisDecodedInstruction *in,
 	}
 	if (insn->adj_reg < 0 || insn->adj_reg >= NR_GPRS)
 		insn->adj_reg = REG_NONE;
+	if (insn->adj_reg == REG_RSP) {
+		insn->sp_delta = insn->adj;
+		insn->sp_unknown = false;
+	}
 	/* it must write nothing else */
 	if (insn->adj_reg != REG_NONE &&
 	    (insn->gpr_write & ~(1u << insn->adj_reg)))

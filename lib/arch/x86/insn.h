@@ -105,6 +105,13 @@ struct insn {
 	bool nop; /* nop, or a hint that touches no memory */
 	s8 adj_reg; /* the one register it moves by a constant, or REG_NONE */
 	s32 adj; /* ...by this much (push: -8, add $16,%rsp: +16) */
+	/*
+	 * What it does to %rsp, calls and returns aside: moves it by
+	 * sp_delta (push, pop, add, sub, lea), or, if sp_unknown, by
+	 * what cannot be told from the instruction (leave, mov, and).
+	 */
+	s32 sp_delta;
+	bool sp_unknown;
 	struct insn_mmio mm;
 	u16 mnemonic; /* opaque, for x86__mnemonic_name() */
 };
