@@ -362,10 +362,19 @@ static void port_out(u16 port, u64 v, unsigned int size)
 	}
 }
 
+/* Who makes the access, for KS_MF_CTX: an interrupt handler or a task. */
+static u32 ctx_bits(void)
+{
+	u32 c = in_nmi() ? 4 : in_hardirq() ? 3 : in_serving_softirq() ? 2 : 1;
+
+	return c << KS_MF_CTX_SHIFT;
+}
+
 static void emit_access(const struct ks_msite *ms, u64 phys, u64 v, u64 virt,
 			u32 id, u32 fl)
 {
-	u64 s[KS_MMIO_SLOTS] = { rdtsc(), phys, v, virt, id | (u64)fl << 32 };
+	u64 s[KS_MMIO_SLOTS] = { rdtsc(), phys, v, virt,
+				 id | (u64)(fl | ctx_bits()) << 32 };
 
 	ks_emit(region_of(ms), s, KS_MMIO_SLOTS);
 }

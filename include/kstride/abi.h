@@ -381,6 +381,13 @@ struct ks_mmio_rec {
 #define KS_MF_PORT 0x200
 #define KS_MF_NOVALUE 0x400 /* the value is not known (KS_MOP_OTHER) */
 #define KS_MF_UNMAPPED 0x800 /* an accessor on an address no map knows */
+/*
+ * The context the access ran in, from the preempt count at the access:
+ * 1 task, 2 softirq, 3 hardirq, 4 NMI; 0 in traces from before it was
+ * recorded (readers then nest contexts by function entries).
+ */
+#define KS_MF_CTX_SHIFT 12
+#define KS_MF_CTX (0x7u << KS_MF_CTX_SHIFT)
 
 /*
  * kstride.ko's own records (module "kstride"), one region each:

@@ -178,6 +178,8 @@ int scan__functions(struct rw_ctx *ctx);
 struct func *func__at(struct rw_ctx *ctx, struct elf_sec *sec, u64 off);
 bool func__is_endbr(const struct func *f, u32 i);
 u32 func__endbr_around(const struct func *f, u64 off);
+/* The instruction of @f that holds section offset @off, or NO_INSN. */
+u32 func__insn_containing(const struct func *f, u64 off);
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,
 		const char *detail, u64 at);
 

@@ -104,20 +104,6 @@ static bool meta_target(const struct elf_reloc *r, u64 *t)
 	return true;
 }
 
-static u32 insn_at_or_in(const struct func *f, u64 off)
-{
-	u32 lo = 0, hi = f->ninsns;
-
-	while (lo < hi) {
-		u32 mid = (lo + hi) / 2;
-
-		if (f->insns[mid].off + f->insns[mid].len <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < f->ninsns && off >= f->insns[lo].off ? lo : NO_INSN;
-}
 
 /*
  * A patch site: copy verbatim, never instrument, assume anything.  The
@@ -206,7 +192,7 @@ static void meta_ref(struct rw_ctx *ctx, const struct meta_table *t,
 	g = func__at(ctx, r->sym->sec, target);
 	if (!g || g->skip)
 		return;
-	i = insn_at_or_in(g, target);
+	i = func__insn_containing(g, target);
 	/*
 	 * Inside an instruction: a lock prefix's place (.smp_locks), or ORC
 	 * for the instructions an alternative or a paravirt patch puts in
@@ -423,7 +409,7 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 				to = f->copy_off + f->map_start[k];
 			} else {
 				/* inside a patch site: the same byte of its copy */
-				k = insn_at_or_in(f, t);
+				k = func__insn_containing(f, t);
 				if (k == NO_INSN || !f->verbatim[k])
 					continue;
 				to = f->copy_off + f->map_insn[k] +
@@ -527,7 +513,7 @@ int meta__finish(struct rw_ctx *ctx)
 			g = func__at(ctx, r->sym->sec, target);
 			if (!g || g->skip || !g->copy)
 				continue;
-			k = insn_at_or_in(g, target);
+			k = func__insn_containing(g, target);
 			if (k == NO_INSN)
 				continue;
 			/* S + A is the place for both PC32 and absolute */

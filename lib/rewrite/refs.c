@@ -37,24 +37,6 @@ bool reloc__is_got(u32 type)
 	       type == R_X86_64_TLSGD || type == R_X86_64_TLSLD;
 }
 
-static u32 insn_containing(const struct func *f, u64 off)
-{
-	u32 lo = 0, hi = f->ninsns;
-
-	while (lo < hi) {
-		u32 mid = (lo + hi) / 2;
-		const struct insn *in = &f->insns[mid];
-
-		if (in->off + in->len <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < f->ninsns && off >= f->insns[lo].off &&
-	    off < f->insns[lo].off + f->insns[lo].len)
-		return lo;
-	return NO_INSN;
-}
 
 bool refs__code_target(struct rw_ctx *ctx, struct elf_sec *sec,
 		       const struct insn *insn, const struct elf_reloc *r,
@@ -370,7 +352,7 @@ static void ref_code(struct rw_ctx *ctx, struct elf_sec *sec,
 	if (!f->insns || !f->ninsns) {
 		return;
 	}
-	i = insn_containing(f, r->offset);
+	i = func__insn_containing(f, r->offset);
 	if (i == NO_INSN) {
 		/* past an undecodable point: f is skipped already */
 		return;

@@ -63,7 +63,7 @@ bool func__is_endbr(const struct func *f, u32 i)
  * inside one (a tagged code pointer, "fn + 2") is exact in the copy,
  * which holds the same four bytes; returns its instruction or NO_INSN.
  */
-u32 func__endbr_around(const struct func *f, u64 off)
+u32 func__insn_containing(const struct func *f, u64 off)
 {
 	u32 lo = 0, hi = f->ninsns;
 
@@ -75,8 +75,15 @@ u32 func__endbr_around(const struct func *f, u64 off)
 		else
 			hi = mid;
 	}
-	if (lo < f->ninsns && off > f->insns[lo].off && func__is_endbr(f, lo))
-		return lo;
+	return lo < f->ninsns && off >= f->insns[lo].off ? lo : NO_INSN;
+}
+
+u32 func__endbr_around(const struct func *f, u64 off)
+{
+	u32 i = func__insn_containing(f, off);
+
+	if (i != NO_INSN && off > f->insns[i].off && func__is_endbr(f, i))
+		return i;
 	return NO_INSN;
 }
 

@@ -622,6 +622,9 @@ static void dev_event(struct trace *t, const struct data_chunk *dc,
 		ev->addr = v[3];
 		ev->map_id = (u32)v[4];
 		ev->mflags = (u32)(v[4] >> 32);
+		/* kstride.ko says who made it (values as enum ks_ctx) */
+		if (ev->mflags & KS_MF_CTX)
+			ev->ctx = (ev->mflags & KS_MF_CTX) >> KS_MF_CTX_SHIFT;
 		break;
 	}
 }

@@ -27,6 +27,7 @@ struct trace_region {
 
 /* Kernel traces: what ran (see "Who ran, and when" in abi.h). */
 enum ks_ctx {
+	/* the values of KS_MF_CTX in device records too */
 	KS_CTX_UNKNOWN = 0, /* before the CPU's first ENTRY or SWITCH */
 	KS_CTX_TASK,
 	KS_CTX_SOFTIRQ,

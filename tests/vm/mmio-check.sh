@@ -40,6 +40,7 @@ fid() { # NAME BOOT TRACE SEGMENT VENDEV [--allow-none]
 if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	o=$B/vm/mmio-out-e1000
 	fid e1000 e1000 e1000 1 8086100e
+	python3 "$M/contexts.py" e1000 "$o/e1000.script" e1000_intr e1000_probe || rc=1
 	# segment 2: mmiotrace alone; 3: both at once
 	fid e1000+mmiotrace e1000 e1000-both 3 8086100e
 	"$B/kstride" mmiotrace "$o/e1000-both.trace" > "$o/e1000-both.mmiotrace" &&
@@ -70,6 +71,7 @@ if boot rtl8139 2 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0
 sh /mnt/mmio-nic.sh 8139too too 0 1
 dmesg | grep -q "enhanced 8139C+ chip, use 8139cp" && echo 8139too-refused > /mnt/out/too-refused'; then
 	fid 8139cp rtl8139 cp 1 10ec8139
+	python3 "$M/contexts.py" 8139cp "$B/vm/mmio-out-rtl8139/cp.script" cp_interrupt cp_init_one || rc=1
 	"$B/mmioparse" "$B/vm/mmio-out-rtl8139/cp.mmiotrace" || rc=1
 	# QEMU's rtl8139 is a C+ chip (revision 0x20): 8139too refuses it in
 	# its probe, before any access; both sides must show none
