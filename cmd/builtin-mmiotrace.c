@@ -26,9 +26,11 @@ static const char usage_text[] =
 	"Port I/O, which mmiotrace cannot see, has two line types of its own,\n"
 	"which readers pass through as unknown lines:\n"
 	"  IN|OUT width secs.usecs port value pc 0\n"
-	"The pc field is 0, as in mmiotrace's default; 'kstride script TRACE'\n"
-	"names the instruction of every access.  Lost events (full rings) are\n"
-	"MARK lines where they happened, and a last MARK gives their number.\n"
+	"The pc field is 0; 'kstride script TRACE' names the instruction of\n"
+	"every access.  Accesses are in the order the devices saw them, across\n"
+	"CPUs (kstride.ko serialises traced accesses and numbers them).  Lost\n"
+	"events (full rings) are MARK lines where they happened, and a last\n"
+	"MARK gives their number.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE   write FILE (atomically) instead of standard output\n"
@@ -38,6 +40,7 @@ static const char usage_text[] =
 struct mev {
 	u64 ts, phys, value, virt, len;
 	u32 cpu, seq, map_id, flags;
+	u64 order; /* the global order kstride.ko gave the access, or 0 */
 	u8 kind;
 	bool gap;
 	char text[KS_MARK_TEXT + 1];
@@ -71,6 +74,7 @@ static int collect(const struct trace_event *ev, void *arg)
 	m->len = ev->len;
 	m->map_id = ev->map_id;
 	m->flags = ev->mflags;
+	m->order = ev->seq;
 	memcpy(m->text, ev->text, sizeof(m->text));
 	return 0;
 }
@@ -82,6 +86,52 @@ static int mev_cmp(const void *a, const void *b)
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int order_cmp(const void *a, const void *b)
+{
+	const struct mev *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * Device accesses that carry their place in the global order take the
+ * places such accesses hold in the time order, by that order; the rest
+ * (maps, marks, accesses of older traces) keep theirs.  Then times are
+ * made to rise, as readers of mmiotrace's logs expect.
+ */
+static int order_globally(struct mlog *l)
+{
+	size_t n = 0, i, k = 0;
+	struct mev *v;
+	size_t *at;
+
+	for (i = 0; i < l->v.n; i++)
+		n += !!l->v.v[i].order;
+	if (!n)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	at = malloc(n * sizeof(*at));
+	if (!v || !at) {
+		free(v);
+		free(at);
+		return -ENOMEM;
+	}
+	for (i = 0; i < l->v.n; i++)
+		if (l->v.v[i].order) {
+			at[k] = i;
+			v[k++] = l->v.v[i];
+		}
+	qsort(v, n, sizeof(*v), order_cmp);
+	for (k = 0; k < n; k++)
+		l->v.v[at[k]] = v[k];
+	for (i = 1; i < l->v.n; i++)
+		if (l->v.v[i].ts < l->v.v[i - 1].ts)
+			l->v.v[i].ts = l->v.v[i - 1].ts;
+	free(v);
+	free(at);
+	return 0;
 }
 
 static void print_ts(FILE *f, u64 ns)
@@ -193,7 +243,8 @@ int cmd_mmiotrace(int argc, char **argv)
 		goto done;
 	/*
 	 * Merge the CPUs by time, but never reorder one CPU's events: their
-	 * record order is the order the device saw them in.
+	 * record order is the order the device saw them in.  Accesses that
+	 * carry their global order are then put in it (order_globally()).
 	 */
 	for (size_t i = 1; i < l.v.n; i++) {
 		struct mev *m = &l.v.v[i], *p = &l.v.v[i - 1];
@@ -203,6 +254,9 @@ int cmd_mmiotrace(int argc, char **argv)
 	}
 	if (l.v.n)
 		qsort(l.v.v, l.v.n, sizeof(*l.v.v), mev_cmp);
+	err = order_globally(&l);
+	if (err)
+		goto done;
 	if (out) {
 		tmp = xasprintf("%s.kstride-tmp", out);
 		f = fopen(tmp, "w");

@@ -78,6 +78,8 @@ static int print_ev(const struct trace_event *ev, void *arg)
 			fprintf(f, " value=0x%lx", (unsigned long)ev->value);
 		if (ev->mflags & KS_MF_UNMAPPED)
 			fputs(" unmapped", f);
+		if (ev->seq)
+			fprintf(f, " seq=%lu", (unsigned long)ev->seq);
 		fputc('\n', f);
 		return ferror(f) ? -EIO : 0;
 	}

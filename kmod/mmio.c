@@ -362,6 +362,41 @@ static void port_out(u16 port, u64 v, unsigned int size)
 	}
 }
 
+/*
+ * Traced device accesses are serialised, and each record takes the next
+ * sequence number while the lock is held: the numbers' order is the order
+ * in which the devices saw the accesses, across CPUs.  Interrupts are off
+ * meanwhile.  An NMI that finds the lock taken (by the CPU it interrupted,
+ * or by another) goes without it, and its records carry no number (0).
+ */
+static DEFINE_RAW_SPINLOCK(ks_order_lock);
+static u64 ks_order_seq; /* under ks_order_lock */
+static DEFINE_PER_CPU(bool, ks_order_held); /* by this CPU's current level */
+
+struct ks_order {
+	unsigned long flags;
+	bool locked, prev;
+};
+
+static void order_begin(struct ks_order *o)
+{
+	local_irq_save(o->flags);
+	o->prev = this_cpu_read(ks_order_held);
+	if (in_nmi())
+		o->locked = raw_spin_trylock(&ks_order_lock);
+	else
+		o->locked = (raw_spin_lock(&ks_order_lock), true);
+	this_cpu_write(ks_order_held, o->locked);
+}
+
+static void order_end(struct ks_order *o)
+{
+	if (o->locked)
+		raw_spin_unlock(&ks_order_lock);
+	this_cpu_write(ks_order_held, o->prev);
+	local_irq_restore(o->flags);
+}
+
 /* Who makes the access, for KS_MF_CTX: an interrupt handler or a task. */
 static u32 ctx_bits(void)
 {
@@ -373,10 +408,13 @@ static u32 ctx_bits(void)
 static void emit_access(const struct ks_msite *ms, u64 phys, u64 v, u64 virt,
 			u32 id, u32 fl)
 {
+	const struct ks_region *reg = region_of(ms);
 	u64 s[KS_MMIO_SLOTS] = { rdtsc(), phys, v, virt,
-				 id | (u64)(fl | ctx_bits()) << 32 };
+				 id | (u64)(fl | ctx_bits()) << 32,
+				 this_cpu_read(ks_order_held) ? ++ks_order_seq : 0 };
 
-	ks_emit(region_of(ms), s, KS_MMIO_SLOTS);
+	/* as many slots as its region has room for (older modules: 5) */
+	ks_emit(reg, s, min_t(unsigned int, reg->nslots, KS_MMIO_SLOTS));
 }
 
 /*
@@ -430,14 +468,14 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 	u64 addr = (s64)ms->disp, v = 0;
 	unsigned int size = ms->size;
 	const struct ks_map *m;
-	unsigned long flags;
+	struct ks_order ord;
 	u32 fl = size;
 
 	if (ms->base != KS_REG_NONE)
 		addr += reg_val(r, ms->base);
 	if (ms->index != KS_REG_NONE)
 		addr += reg_val(r, ms->index) * ms->scale;
-	local_irq_save(flags);
+	order_begin(&ord);
 	switch (ms->op) {
 	case KS_MOP_LOAD:
 	case KS_MOP_LOAD_ZX:
@@ -465,7 +503,7 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 	m = map_find(addr);
 	if (m)
 		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
-	local_irq_restore(flags);
+	order_end(&ord);
 }
 
 /* ins and outs, one element at a time, as the CPU would step them */
@@ -475,11 +513,11 @@ static void kpio_string(struct ks_mregs *r, const struct ks_msite *ms)
 	unsigned int size = ms->size;
 	s64 step = (r->flags & X86_EFLAGS_DF) ? -(s64)size : size;
 	u64 n = (ms->flags & KS_MSF_REP) ? r->cx : 1, v;
-	unsigned long flags;
+	struct ks_order ord;
 
 	for (; n; n--) {
 		v = 0;
-		local_irq_save(flags);
+		order_begin(&ord);
 		if (ms->op == KS_MOP_INS) {
 			v = port_in(port, size);
 			memcpy((void *)r->di, &v, size);
@@ -494,7 +532,7 @@ static void kpio_string(struct ks_mregs *r, const struct ks_msite *ms)
 		}
 		if (ms->flags & KS_MSF_REP)
 			r->cx--;
-		local_irq_restore(flags);
+		order_end(&ord);
 	}
 }
 
@@ -503,14 +541,14 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 {
 	u16 port = ms->reg == KS_REG_NONE ? (u16)ms->imm : (u16)r->dx;
 	unsigned int size = ms->size;
-	unsigned long flags;
+	struct ks_order ord;
 	u64 v;
 
 	if (ms->op == KS_MOP_INS || ms->op == KS_MOP_OUTS) {
 		kpio_string(r, ms);
 		return;
 	}
-	local_irq_save(flags);
+	order_begin(&ord);
 	if (ms->op == KS_MOP_IN) {
 		v = port_in(port, size);
 		if (size == 4)
@@ -524,7 +562,7 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 		emit_access(ms, port, v, port, 0,
 			    size | KS_MF_PORT | KS_MF_WRITE);
 	}
-	local_irq_restore(flags);
+	order_end(&ord);
 }
 
 /* ioread*_rep and iowrite*_rep: @count accesses of @size to one place. */
@@ -532,11 +570,11 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 		       u64 count, unsigned int size, bool write)
 {
 	bool port = addr < PIO_RESERVED && addr > PIO_OFFSET;
-	unsigned long flags;
+	struct ks_order ord;
 	u64 i, v = 0;
 
 	for (i = 0; i < count; i++, buf += size) {
-		local_irq_save(flags);
+		order_begin(&ord);
 		if (write) {
 			memcpy(&v, buf, size);
 			v &= mask_of(size);
@@ -550,7 +588,7 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 			memcpy(buf, &v, size);
 		}
 		rec_token(ms, addr, v, size | (write ? KS_MF_WRITE : 0));
-		local_irq_restore(flags);
+		order_end(&ord);
 	}
 }
 
@@ -558,18 +596,18 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 static void copy_one(const struct ks_msite *ms, u64 io, u8 *mem,
 		     unsigned int size, bool toio)
 {
-	unsigned long flags;
+	struct ks_order ord;
 	u64 v = 0;
 
 	if (toio)
 		memcpy(&v, mem, size);
-	local_irq_save(flags);
+	order_begin(&ord);
 	if (toio)
 		io_write(io, v, size);
 	else
 		v = io_read(io, size);
 	rec_token(ms, io, v, size | (toio ? KS_MF_WRITE : 0));
-	local_irq_restore(flags);
+	order_end(&ord);
 	if (!toio)
 		memcpy(mem, &v, size);
 }
@@ -613,12 +651,12 @@ static void helper_copy(const struct ks_msite *ms, u64 io, u8 *mem, u64 n,
 /* One store of memset_io: @v, @size bytes at @io. */
 static void set_one(const struct ks_msite *ms, u64 io, u64 v, unsigned int size)
 {
-	unsigned long flags;
+	struct ks_order ord;
 
-	local_irq_save(flags);
+	order_begin(&ord);
 	io_write(io, v, size);
 	rec_token(ms, io, v, size | KS_MF_WRITE);
-	local_irq_restore(flags);
+	order_end(&ord);
 }
 
 /*
@@ -672,11 +710,11 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 	const void *fn = (const u8 *)&ms->fn + ms->fn;
 	u64 a = r->di, b = r->si, c = r->dx, v;
 	bool single = ms->helper < KS_H_IOREAD8_REP;
-	unsigned long flags = 0;
+	struct ks_order ord;
 
 	/* one accessor call, one or two accesses: nothing in between */
 	if (single)
-		local_irq_save(flags);
+		order_begin(&ord);
 	switch (ms->helper) {
 	case KS_H_IOREAD8:
 	case KS_H_IOREAD16:
@@ -769,7 +807,7 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 		break;
 	}
 	if (single)
-		local_irq_restore(flags);
+		order_end(&ord);
 }
 
 void ks_mark(const char *text)

@@ -158,7 +158,9 @@
  */
 #include <linux/types.h>
 
-#define KS_ABI_VERSION 2
+#define KS_ABI_VERSION 3
+/* the oldest trace files readers still read (2: device records of 5 slots) */
+#define KS_ABI_VERSION_OLDEST 2
 
 /* Access kinds (struct ks_site.kind). */
 enum ks_kind {
@@ -373,9 +375,16 @@ struct ks_mmio_rec {
 	__u64 virt; /* the address the module used */
 	__u32 map_id; /* the mapping's id (0: port I/O) */
 	__u32 flags; /* width in bytes (KS_MF_WIDTH) | KS_MF_* */
+	/*
+	 * The access's place in the order all traced device accesses were
+	 * made in, across CPUs (kstride.ko serialises them); 0: not known
+	 * (an NMI that found the lock taken).  Absent from traces with 5
+	 * slots, made before it was recorded.
+	 */
+	__u64 seq;
 };
 
-#define KS_MMIO_SLOTS 5
+#define KS_MMIO_SLOTS 6
 #define KS_MF_WIDTH 0xff
 #define KS_MF_WRITE 0x100
 #define KS_MF_PORT 0x200

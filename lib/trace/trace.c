@@ -278,9 +278,9 @@ int trace__open(const char *path, bool force, struct trace **tp)
 	t->kernel = hdr.flags & KS_FILE_KERNEL;
 	t->tsc_khz = t->kernel ? hdr.tsc_khz : 0;
 	t->mmio = hdr.flags & KS_FILE_MMIO;
-	if (hdr.version != KS_ABI_VERSION) {
-		ks_err("%s: trace format version %u; this kstride reads version %u",
-		       path, hdr.version, KS_ABI_VERSION);
+	if (hdr.version < KS_ABI_VERSION_OLDEST || hdr.version > KS_ABI_VERSION) {
+		ks_err("%s: trace format version %u; this kstride reads versions %u to %u",
+		       path, hdr.version, KS_ABI_VERSION_OLDEST, KS_ABI_VERSION);
 		err = -EINVAL;
 		goto fail;
 	}
@@ -748,6 +748,11 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 					return bad(t, "short device record",
 						   p - t->data);
 				dev_event(t, dc, &ev, s.kind, slots + s.slot);
+				/* its place in the global order, if recorded */
+				ev.seq = 0;
+				if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_PIO_W &&
+				    (u32)s.slot + KS_MMIO_SLOTS <= r->nslots)
+					ev.seq = slots[s.slot + 5];
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {

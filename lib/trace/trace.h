@@ -52,6 +52,7 @@ struct trace_event {
 	/* device records (KS_K_MMIO_R ... KS_K_MARK), ts their own */
 	u64 phys, value, len; /* MAP: phys, virt in addr, len */
 	u32 map_id, mflags; /* KS_MF_* */
+	u64 seq; /* MMIO/PIO: place in the global order, 0 if not known */
 	char text[KS_MARK_TEXT + 1]; /* MARK */
 	bool gap; /* kernel: records were dropped on this CPU right before */
 };

@@ -71,7 +71,7 @@ if boot rtl8139 2 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0
 sh /mnt/mmio-nic.sh 8139too too 0 1
 dmesg | grep -q "enhanced 8139C+ chip, use 8139cp" && echo 8139too-refused > /mnt/out/too-refused'; then
 	fid 8139cp rtl8139 cp 1 10ec8139
-	python3 "$M/contexts.py" 8139cp "$B/vm/mmio-out-rtl8139/cp.script" cp_interrupt cp_init_one || rc=1
+	python3 "$M/contexts.py" 8139cp "$B/vm/mmio-out-rtl8139/cp.script" cp_interrupt cp_open || rc=1
 	"$B/mmioparse" "$B/vm/mmio-out-rtl8139/cp.mmiotrace" || rc=1
 	# QEMU's rtl8139 is a C+ chip (revision 0x20): 8139too refuses it in
 	# its probe, before any access; both sides must show none

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot Debian's kernel in QEMU (TCG) with a busybox initramfs and run one
 # scenario script inside; its files come back through the 9p share.
-# usage: tests/vm/run.sh [-t SECONDS] [-c CPUS] [-m MB] [-q 'QEMU ARGS'] SCENARIO [FILES...]
+# usage: tests/vm/run.sh [-t SECONDS] [-c CPUS] [-m MB] [-q 'QEMU ARGS'] [-N] SCENARIO [FILES...]
+#   -N: no virtio in the VM (to trace the virtio drivers themselves): the
+#   files travel in the initramfs, with the modules KS_VM_MODULES names
+#   (paths under lib/modules/RELEASE, with modules.dep), and /mnt/out comes
+#   back as a tar over a second serial port.
 #   SCENARIO runs as /mnt/scenario.sh; FILES are copied next to it; what the
 #   scenario writes to /mnt/out lands in build/vm/share/out.  The console is
 #   in build/vm/console.log.  Exit status: the scenario's, or 124 on timeout.
@@ -14,9 +18,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 V=$B/vm
-T=600 CPUS=2 MEM=1024 QEXTRA=
-while getopts "t:c:m:q:" o; do
+T=600 CPUS=2 MEM=1024 QEXTRA= NOVIRTIO=
+while getopts "t:c:m:q:N" o; do
 	case $o in
+	N) NOVIRTIO=1 ;;
 	t) T=$OPTARG ;;
 	c) CPUS=$OPTARG ;;
 	m) MEM=$OPTARG ;;
@@ -29,6 +34,15 @@ shift $((OPTIND - 1))
 krel=$(bash "$top/tests/vm/setup.sh" "$B")
 K=$V/kernel
 M=$K/lib/modules/$krel
+
+S=$V/share
+rm -rf "$S" && mkdir -p "$S/out"
+cp "$1" "$S/scenario.sh"
+[ -s "$V/kallsyms-$krel" ] || touch "$S/.kallsyms-wanted"
+shift
+for f in "$@"; do
+	cp -r "$f" "$S/"
+done
 
 # initramfs: busybox, /init and the modules that mount the share
 I=$V/initramfs
@@ -44,16 +58,22 @@ done
 cp "$M/kernel/fs/netfs/netfs.ko" "$M/kernel/fs/fscache/fscache.ko" \
    "$M/kernel/net/9p/9pnet.ko" "$M/kernel/net/9p/9pnet_virtio.ko" \
    "$M/kernel/fs/9p/9p.ko" "$I/modules/"
+VIRTFS="-virtfs local,path=$S,mount_tag=share,security_model=none,id=share
+	-virtfs local,path=$K/lib/modules,mount_tag=modules,security_model=none,readonly=on,id=mods"
+if [ -n "$NOVIRTIO" ]; then
+	rm -f "$I"/modules/*
+	cp -r "$S" "$I/mnt"
+	mkdir -p "$I/lib/modules/$krel"
+	cp "$M"/modules.dep "$M"/modules.alias "$M"/modules.builtin* "$I/lib/modules/$krel/"
+	for m in ${KS_VM_MODULES:-}; do
+		mkdir -p "$I/lib/modules/$krel/$(dirname "$m")"
+		cp "$M/$m" "$I/lib/modules/$krel/$m"
+	done
+	rm -f "$V/out.b64"
+	VIRTFS="-chardev file,id=ksout,path=$V/out.b64 -device isa-serial,chardev=ksout"
+fi
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1) > "$V/initramfs.cpio.gz"
 
-S=$V/share
-rm -rf "$S" && mkdir -p "$S/out"
-cp "$1" "$S/scenario.sh"
-[ -s "$V/kallsyms-$krel" ] || touch "$S/.kallsyms-wanted"
-shift
-for f in "$@"; do
-	cp -r "$f" "$S/"
-done
 
 echo "vm: booting $krel, $CPUS CPUs, TCG, limit ${T}s" >&2
 # a hang is read before the time limit ends it: every vCPU's place
@@ -66,14 +86,16 @@ dumper=$!
 set +e
 timeout --foreground "$T" qemu-system-x86_64 -monitor unix:"$mon",server,nowait -accel tcg -m "$MEM" -smp "$CPUS" \
 	-kernel "$K/boot/vmlinuz-$krel" -initrd "$V/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=5 nokaslr preempt=full softlockup_panic=1 softlockup_all_cpu_backtrace=1 ${KS_VM_APPEND:-}" \
-	-nographic -no-reboot -nic none \
-	-virtfs local,path="$S",mount_tag=share,security_model=none,id=share \
-	-virtfs local,path="$K/lib/modules",mount_tag=modules,security_model=none,readonly=on,id=mods \
+	-append "console=ttyS0 panic=-1 loglevel=5 nokaslr preempt=full softlockup_panic=1 softlockup_all_cpu_backtrace=1 ${NOVIRTIO:+ks_novirtio} ${KS_VM_APPEND:-}" \
+	-nographic -no-reboot -nic none $VIRTFS \
 	$QEXTRA < /dev/null > "$V/console.log" 2>&1
 qrc=$?
+if [ -n "$NOVIRTIO" ] && [ -s "$V/out.b64" ]; then
+	base64 -d "$V/out.b64" 2> /dev/null | tar -x -C "$S/out" 2> /dev/null ||
+		echo "vm: the results sent over the serial port are damaged" >&2
+fi
 [ -s "$S/out/.kallsyms" ] && mv "$S/out/.kallsyms" "$V/kallsyms-$krel"
-pkill -P $dumper 2>/dev/null; kill $dumper 2>/dev/null
+pkill -P $dumper 2>/dev/null  # its sleep: it then ends by itself
 wait $dumper 2>/dev/null
 set -e
 if [ $qrc -eq 124 ]; then

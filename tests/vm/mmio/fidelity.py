@@ -19,8 +19,10 @@ usage: fidelity.py [--allow-none] NAME QEMU_TRACE SEGMENT VENDORDEVICE
                    MMIOTRACE SCRIPT
   SEGMENT: which stretch between markers (0: before the first)
   --allow-none: a scenario where the driver never touches the device
-Prints "mmio-fidelity: NAME MATCHED/QEMU_TOTAL extra=E" and exits 1
-unless every QEMU access is matched, in order, on its CPU.
+Prints "mmio-fidelity: NAME MATCHED/QEMU_TOTAL extra=E order=percpu", and
+the same with order=global (kstride's accesses sorted by the sequence
+numbers kstride.ko gave them, against QEMU's own order), and exits 1
+unless every QEMU access is matched, in order, on its CPU and globally.
 """
 import re
 import sys
@@ -92,8 +94,22 @@ def kstride_events(script):
             value = int(kv['value'], 16)
         io = kind.startswith('PIO')
         addr = int(kv['port'] if io else kv['phys'], 16)
-        out.append((int(w[0][1:-1]), kind[-1], int(w[6]), addr, value, io))
+        out.append((int(w[0][1:-1]), kind[-1], int(w[6]), addr, value, io,
+                    int(kv.get('seq', 0))))
     return out
+
+
+def compare(a, b):
+    """(matched, extra, first difference) of two access sequences."""
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    m = sum(bl.size for bl in sm.get_matching_blocks())
+    bad = None
+    if m != len(a) or len(b) != m:
+        for op, i1, i2, j1, j2 in sm.get_opcodes():
+            if op != 'equal':
+                bad = (op, a[i1:i1 + 3], b[j1:j1 + 3])
+                break
+    return m, len(b) - m, bad
 
 
 def main():
@@ -113,37 +129,48 @@ def main():
               % (name, len(segs), seg + 1))
         return 1
     q = defaultdict(list)
+    qall = []  # QEMU's own order: the device's (its dispatch is serialised)
     for cpu, rw, size, addr, value, qname in segs[seg]:
         io = not any(lo <= addr < hi for b_io, lo, hi in bs if not b_io)
         off = bar_offset(bs, addr, io)
         if off is not None:
             q[cpu].append((rw, size, off, value))
+            qall.append((rw, size, off, value))
     k = defaultdict(list)
-    for cpu, rw, size, addr, value, io in kstride_events(script):
+    kall = []
+    for cpu, rw, size, addr, value, io, seq in kstride_events(script):
         off = bar_offset(bs, addr, io)
-        k[cpu].append((rw, size, addr if off is None else off, value))
+        a = (rw, size, addr if off is None else off, value)
+        k[cpu].append(a)
+        kall.append((seq, a))
     total = sum(len(v) for v in q.values())
+    fmt = lambda l: ', '.join('%s%d +0x%x=%s' % (r, s, ad, '?' if v is None else hex(v))
+                              for r, s, ad, v in l)
     matched = extra = 0
     first_bad = None
     for cpu in sorted(set(q) | set(k)):
-        a, b = q.get(cpu, []), k.get(cpu, [])
-        sm = SequenceMatcher(None, a, b, autojunk=False)
-        m = sum(bl.size for bl in sm.get_matching_blocks())
+        m, e, bad = compare(q.get(cpu, []), k.get(cpu, []))
         matched += m
-        extra += len(b) - m
-        if (m != len(a) or len(b) != m) and first_bad is None:
-            for op, i1, i2, j1, j2 in sm.get_opcodes():
-                if op != 'equal':
-                    first_bad = (cpu, op, a[i1:i1 + 3], b[j1:j1 + 3])
-                    break
-    print('mmio-fidelity: %s %d/%d extra=%d' % (name, matched, total, extra))
+        extra += e
+        if bad and first_bad is None:
+            first_bad = ('on CPU %d' % cpu,) + bad
+    ok = matched == total and (total > 0 or allow_none) and extra == 0
+    print('mmio-fidelity: %s %d/%d extra=%d order=percpu' % (name, matched, total, extra))
+    # across CPUs, by the sequence numbers kstride.ko gave the accesses
+    if kall and all(seq for seq, _ in kall):
+        gm, ge, gbad = compare(qall, [a for _, a in sorted(kall)])
+        print('mmio-fidelity: %s %d/%d extra=%d order=global' % (name, gm, len(qall), ge))
+        ok = ok and gm == len(qall) and ge == 0
+        if gbad and first_bad is None:
+            first_bad = ('in the global order',) + gbad
+    elif kall:
+        print('mmio-fidelity: %s: FAIL: accesses without their place in the global order' % name)
+        ok = False
     if first_bad:
-        cpu, op, qa, kb = first_bad
-        fmt = lambda l: ', '.join('%s%d +0x%x=%s' % (r, s, ad, '?' if v is None else hex(v))
-                                  for r, s, ad, v in l)
-        print('mmio-fidelity: %s: first difference on CPU %d (%s): QEMU [%s] kstride [%s]'
-              % (name, cpu, op, fmt(qa), fmt(kb)))
-    return 0 if matched == total and (total > 0 or allow_none) and extra == 0 else 1
+        where, op, qa, kb = first_bad
+        print('mmio-fidelity: %s: first difference %s (%s): QEMU [%s] kstride [%s]'
+              % (name, where, op, fmt(qa), fmt(kb)))
+    return 0 if ok else 1
 
 
 if __name__ == '__main__':
