@@ -205,6 +205,7 @@ bool reloc__is_got(u32 type);
 /* live.c */
 void live__clobbers(struct rw_ctx *ctx);
 bool live__is_return_thunk(const struct func *f, const struct insn *in);
+u16 live__thunk_reads(const struct func *f, const struct insn *in);
 int live__compute(struct rw_ctx *ctx, struct func *f);
 
 /* plan.c */

@@ -48,6 +48,45 @@ bool live__is_return_thunk(const struct func *f, const struct insn *in)
 	       !r->sym->sec && !strcmp(r->sym->name, "__x86_return_thunk");
 }
 
+/*
+ * A call or jump to the kernel's indirect-branch thunks (retpolines,
+ * __x86_indirect_thunk_rbp and the like, their call- and jump-only and
+ * ITS variants) is an indirect branch through the register the thunk is
+ * named for: it reads that register, callee-saved or not.  Returns its
+ * bit, or 0.
+ */
+u16 live__thunk_reads(const struct func *f, const struct insn *in)
+{
+	static const char *const prefix[] = {
+		"__x86_indirect_thunk_", "__x86_indirect_call_thunk_",
+		"__x86_indirect_jump_thunk_", "__x86_indirect_its_thunk_",
+	};
+	static const char *const regs[NR_GPRS] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	struct elf_reloc *r;
+	size_t k, n;
+	int g;
+
+	if ((in->type != INSN_CALL && in->type != INSN_JMP &&
+	     in->type != INSN_JCC) || !in->has_target)
+		return 0;
+	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	if (!r || r->offset != in->off + in->rel_off || !r->sym ||
+	    !r->sym->name)
+		return 0;
+	for (k = 0; k < ARRAY_SIZE(prefix); k++) {
+		n = strlen(prefix[k]);
+		if (strncmp(r->sym->name, prefix[k], n))
+			continue;
+		for (g = 0; g < NR_GPRS; g++)
+			if (!strcmp(r->sym->name + n, regs[g]))
+				return 1u << g;
+	}
+	return 0;
+}
+
 /* The function whose entry a direct call or jump in @f reaches, if known. */
 static struct func *callee_of(struct rw_ctx *ctx, struct func *f,
 			      const struct insn *in, bool *unknown)
@@ -267,6 +306,8 @@ int live__compute(struct rw_ctx *ctx, struct func *f)
 				rd |= GPR_CALL_READ;
 				kill = 0;
 			}
+			/* the register a retpoline thunk branches through */
+			rd |= live__thunk_reads(f, in);
 			in_live = (out & ~kill) | rd;
 			in_live |= 1u << REG_RSP;
 			if (in_live != live[i]) {

@@ -375,6 +375,44 @@ FUNC fx_tagged
 	ret
 ENDF fx_tagged
 
+/*
+ * A call through a retpoline thunk reads the register the thunk is named
+ * for, even a callee-saved one: between its load and the call, %rbp is
+ * the only register nothing else needs, so a cursor taken from the dead
+ * registers would land in it and the call would go astray.  Returns 42.
+ */
+FUNC fx_thunk
+	EXP fx_thunk, EN, 8, S, 0
+	EXP fx_thunk, W, 8, S, -8, 1, STK
+	push	%rbp
+	lea	fx_thunk_target(%rip), %rbp
+	/* a call ends the region: the next one starts where %rbp is loaded */
+	EXP fx_thunk, W, 8, S, -16, 1, STK
+	call	fx_thunk_target
+	EXP fx_thunk, W, 4, A, gbuf+0xb00
+	movl	$1, gbuf+0xb00(%rip)
+	EXP fx_thunk, W, 8, S, -16, 1, STK
+	call	__x86_indirect_thunk_rbp
+	EXP fx_thunk, R, 8, S, -8, 1, STK
+	pop	%rbp
+	EXP fx_thunk, EX, 8, S, 0
+	EXP fx_thunk, R, 8, S, 0, 1, STK
+	ret
+ENDF fx_thunk
+
+FUNC fx_thunk_target /* called twice, from the same depth */
+	EXP fx_thunk_target, EN, 8, S, 0, 2
+	mov	$42, %eax
+	EXP fx_thunk_target, EX, 8, S, 0, 2
+	EXP fx_thunk_target, R, 8, S, 0, 2, STK
+	ret
+ENDF fx_thunk_target
+
+/* a retpoline as simple as can be (no function symbol: not traced) */
+	.globl	__x86_indirect_thunk_rbp
+__x86_indirect_thunk_rbp:
+	jmp	*%rbp
+
 /* flags live across instrumented accesses must survive */
 FUNC fx_flags
 	EXP fx_flags, EN, 8, S, 0

@@ -70,7 +70,7 @@ if [ -n "$NOVIRTIO" ]; then
 		cp "$M/$m" "$I/lib/modules/$krel/$m"
 	done
 	rm -f "$V/out.b64"
-	VIRTFS="-chardev file,id=ksout,path=$V/out.b64 -device isa-serial,chardev=ksout"
+	VIRTFS="-chardev file,id=ksout,path=$V/out.b64 -device isa-serial,chardev=ksout,index=1"
 fi
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1) > "$V/initramfs.cpio.gz"
 
