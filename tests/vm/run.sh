@@ -70,7 +70,8 @@ if [ -n "$NOVIRTIO" ]; then
 		cp "$M/$m" "$I/lib/modules/$krel/$m"
 	done
 	rm -f "$V/out.b64"
-	VIRTFS="-chardev file,id=ksout,path=$V/out.b64 -device isa-serial,chardev=ksout,index=1"
+	# the console on the first serial port, the results on the second
+	VIRTFS="-serial stdio -serial file:$V/out.b64"
 fi
 (cd "$I" && find . | cpio -o -H newc --quiet | gzip -1) > "$V/initramfs.cpio.gz"
 
@@ -81,7 +82,7 @@ mon=$V/monitor.sock
 rm -f "$mon" "$V/hang.txt"
 ( sleep $((T > 30 ? T - 15 : T / 2)) &&
   python3 "$top/tests/vm/tools/hangdump.py" "$mon" "$S/out/.kallsyms" "$V/kallsyms-$krel" \
-	"$CPUS" > "$V/hang.txt" 2>&1 ) &
+	"$CPUS" > "$V/hang.txt" 2>&1 ) 2> /dev/null &
 dumper=$!
 set +e
 timeout --foreground "$T" qemu-system-x86_64 -monitor unix:"$mon",server,nowait -accel tcg -m "$MEM" -smp "$CPUS" \
@@ -91,7 +92,8 @@ timeout --foreground "$T" qemu-system-x86_64 -monitor unix:"$mon",server,nowait 
 	$QEXTRA < /dev/null > "$V/console.log" 2>&1
 qrc=$?
 if [ -n "$NOVIRTIO" ] && [ -s "$V/out.b64" ]; then
-	base64 -d "$V/out.b64" 2> /dev/null | tar -x -C "$S/out" 2> /dev/null ||
+	# (the guest's tty ends lines with \r\n: -i passes over the \r)
+	base64 -di "$V/out.b64" 2> /dev/null | tar -x -C "$S/out" 2> /dev/null ||
 		echo "vm: the results sent over the serial port are damaged" >&2
 fi
 [ -s "$S/out/.kallsyms" ] && mv "$S/out/.kallsyms" "$V/kallsyms-$krel"

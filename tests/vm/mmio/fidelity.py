@@ -15,8 +15,8 @@ The scenario is delimited in QEMU's trace by marker reads of port 0x80
 for I/O delays); the device's BARs
 come from its PCIDEV line in 'kstride mmiotrace' (vendor and device id).
 
-usage: fidelity.py [--allow-none] NAME QEMU_TRACE SEGMENT VENDORDEVICE
-                   MMIOTRACE SCRIPT
+usage: fidelity.py [--allow-none] [--not-traced REGION] NAME QEMU_TRACE
+                   SEGMENT VENDORDEVICE MMIOTRACE SCRIPT
   SEGMENT: which stretch between markers (0: before the first)
   --allow-none: a scenario where the driver never touches the device
 Prints "mmio-fidelity: NAME MATCHED/QEMU_TOTAL extra=E order=percpu", and
@@ -117,6 +117,13 @@ def main():
     allow_none = args and args[0] == '--allow-none'
     if allow_none:
         args = args[1:]
+    # --not-traced REGION: QEMU's accesses to that region (by its name in
+    # QEMU's trace) are made by code kstride does not trace yet (the PCI
+    # core's MSI-X table writes, which only a page-fault safety net would
+    # catch): counted and said apart, not compared
+    untraced = None
+    if args and args[0] == '--not-traced':
+        untraced, args = args[1], args[2:]
     name, qpath, seg, vendev, mmiotrace, script = args[:6]
     bs = bars(mmiotrace, vendev)
     if not bs:
@@ -130,7 +137,11 @@ def main():
         return 1
     q = defaultdict(list)
     qall = []  # QEMU's own order: the device's (its dispatch is serialised)
+    skipped = 0
     for cpu, rw, size, addr, value, qname in segs[seg]:
+        if untraced and qname == untraced:
+            skipped += 1
+            continue
         io = not any(lo <= addr < hi for b_io, lo, hi in bs if not b_io)
         off = bar_offset(bs, addr, io)
         if off is not None:
@@ -156,6 +167,9 @@ def main():
             first_bad = ('on CPU %d' % cpu,) + bad
     ok = matched == total and (total > 0 or allow_none) and extra == 0
     print('mmio-fidelity: %s %d/%d extra=%d order=percpu' % (name, matched, total, extra))
+    if untraced:
+        print('mmio-fidelity: %s: %d accesses to %s left out, made by code kstride does '
+              'not trace (no safety net yet)' % (name, skipped, untraced))
     # across CPUs, by the sequence numbers kstride.ko gave the accesses
     if kall and all(seq for seq, _ in kall):
         gm, ge, gbad = compare(qall, [a for _, a in sorted(kall)])
