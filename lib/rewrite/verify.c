@@ -136,7 +136,7 @@ int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
 	const struct elf_sec *rela = f->copy->rela;
 	size_t size = f->copy_size, nrel = 0, i;
 	s32 *od = NULL, *cd = NULL;
-	u32 *kat = NULL, *work = NULL, n = 0;
+	u32 *kat = NULL, *kst = NULL, *work = NULL, n = 0;
 	u64 *rel = NULL;
 	char why[128];
 	int err = -ENOMEM;
@@ -147,10 +147,11 @@ int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
 	od = malloc((f->ninsns + 1) * sizeof(*od));
 	cd = malloc((size + 1) * sizeof(*cd));
 	kat = malloc((size + 1) * sizeof(*kat));
+	kst = malloc((size + 1) * sizeof(*kst));
 	work = malloc((size + 1) * sizeof(*work));
 	if (rela && rela->relocs.n > nrel0)
 		rel = malloc((rela->relocs.n - nrel0) * sizeof(*rel));
-	if (!od || !cd || !kat || !work ||
+	if (!od || !cd || !kat || !kst || !work ||
 	    (rela && rela->relocs.n > nrel0 && !rel))
 		goto out;
 	/* this copy's relocations, relative to its start */
@@ -167,11 +168,15 @@ int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
 		goto out;
 	for (i = 0; i < size; i++) {
 		cd[i] = D_UNSEEN;
-		kat[i] = NO_INSN;
+		kat[i] = kst[i] = NO_INSN;
 	}
 	for (i = 0; i < f->ninsns; i++)
 		if (f->map_insn[i] < size)
 			kat[f->map_insn[i]] = i;
+	/* where each instruction's instrumentation starts, for joins */
+	for (i = 0; i < f->ninsns; i++)
+		if (f->map_start[i] < size && kst[f->map_start[i]] == NO_INSN)
+			kst[f->map_start[i]] = i;
 	cd[0] = 0;
 	work[n++] = 0;
 	while (n && !failed) {
@@ -209,8 +214,20 @@ int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
 		for (k = 0; k < ns; k++) {
 			s32 *t = &cd[succ[k]];
 
+			u32 j = kst[succ[k]] != NO_INSN ? kst[succ[k]] :
+							  kat[succ[k]];
+
 			if (*t == D_UNSEEN) {
 				*t = out;
+				work[n++] = succ[k];
+			} else if (*t != out && known(*t) && known(out) &&
+				   j != NO_INSN && od[j] == D_UNKNOWN) {
+				/*
+				 * The original's paths disagree there too (the
+				 * fall-through after a call that never returns,
+				 * with its stack arguments still pushed)
+				 */
+				*t = D_UNKNOWN;
 				work[n++] = succ[k];
 			} else if (*t != out && known(*t) && known(out)) {
 				bad = succ[k];
@@ -233,6 +250,7 @@ out:
 	free(od);
 	free(cd);
 	free(kat);
+	free(kst);
 	free(work);
 	free(rel);
 	return err;
