@@ -3,6 +3,7 @@
  * kstride instrument IN -o OUT [--stats] [--no-stack] ...
  */
 #include <getopt.h>
+#include <sys/stat.h>
 
 #include "../lib/rewrite/rewrite.h"
 #include "builtin.h"
@@ -38,6 +39,15 @@ static const char usage_text[] =
 	"                      so that the check of every copy leaves them all\n"
 	"                      original\n"
 	"  -h, --help          this text\n";
+
+/* Are @a and @b the same file (the second may not exist yet)? */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
 
 /* MMIO mode: a function left original whose device accesses go untraced */
 static void warn_lost(void *arg, const char *obj, const char *func, u64 off,
@@ -126,10 +136,17 @@ int cmd_instrument(int argc, char **argv)
 			usage_text);
 		return 2;
 	}
+	if (same_file(argv[optind], out)) {
+		fprintf(stderr, "kstride instrument: %s: the output would replace the input; name another file with -o\n",
+			argv[optind]);
+		return 1;
+	}
 	err = rewrite__file(argv[optind], out, &opts, &stats);
 	if (err) {
 		fprintf(stderr, "kstride instrument: %s: failed (%s); %s was not written\n",
-			argv[optind], strerror(-err), out);
+			argv[optind], err == -EILSEQ ? "an instruction it cannot decode" :
+				      err == -EISDIR ? "a directory, not an object file" :
+				      strerror(-err), out);
 		return 1;
 	}
 	if (want_stats)

@@ -145,6 +145,48 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* Everything @fd gives until its end (1 GiB at most). */
+static int read_stream(int fd, u8 **data, size_t *size)
+{
+	size_t cap = 0, off = 0;
+	u8 *p = NULL;
+
+	for (;;) {
+		ssize_t r;
+
+		if (off == cap) {
+			u8 *np;
+
+			if (cap >= (1ul << 30)) {
+				free(p);
+				return -EFBIG;
+			}
+			cap = cap ? 2 * cap : 1 << 16;
+			np = realloc(p, cap);
+			if (!np) {
+				free(p);
+				return -ENOMEM;
+			}
+			p = np;
+		}
+		r = read(fd, p + off, cap - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(p);
+			return err;
+		}
+		if (!r)
+			break;
+		off += r;
+	}
+	*data = p;
+	*size = off;
+	return 0;
+}
+
 int file__read_all(const char *path, u8 **data, size_t *size)
 {
 	struct stat st;
@@ -159,9 +201,19 @@ int file__read_all(const char *path, u8 **data, size_t *size)
 		err = -errno;
 		goto out_close;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
 		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* a pipe, a terminal, a socket: read it to its end */
+		err = read_stream(fd, &p, &off);
+		close(fd);
+		if (err)
+			return err;
+		*data = p;
+		*size = off;
+		return 0;
 	}
 	p = malloc(st.st_size ? st.st_size : 1);
 	if (!p) {

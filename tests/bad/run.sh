@@ -74,6 +74,9 @@ t_overlap() {
 t_unknown() {
 	gcc -c -o "$W/unknown.o" "$top/tests/bad/unknown.S" || return 1
 	expect_fail "$W/unknown.o" "unknown instruction" || return 1
+	# the closing line says it in words, not as an errno's text
+	grep -q "failed (an instruction it cannot decode)" "$W/msg.txt" ||
+		die "the closing line: $(tail -1 "$W/msg.txt")" || return 1
 	# with --allow-unknown the function is left original and counted
 	"$KS" instrument --allow-unknown --stats "$W/unknown.o" -o "$W/unknown-ks.o" > "$W/st.txt" || return 1
 	cat "$W/st.txt"
@@ -95,6 +98,32 @@ t_bad_archive() {
 
 t_missing() {
 	expect_fail "$W/does-not-exist.o" "No such file"
+}
+
+# -o naming the input itself (or a link to it) is refused; the input stays
+t_same_file() {
+	gcc -c -o "$W/same.o" "$top/tests/golden/fixtures.S" || return 1
+	cp "$W/same.o" "$W/same-orig.o" && ln -sf same.o "$W/same-link.o"
+	for out in "$W/same.o" "$W/same-link.o"; do
+		"$KS" instrument "$W/same.o" -o "$out" > "$W/msg.txt" 2>&1 &&
+			die "instrumenting into $out was accepted" && return 1
+		grep -q "the output would replace the input" "$W/msg.txt" ||
+			die "message: $(cat "$W/msg.txt")" || return 1
+		cmp -s "$W/same.o" "$W/same-orig.o" || die "the input changed" || return 1
+	done
+}
+
+t_directory() {
+	mkdir -p "$W/adir"
+	expect_fail "$W/adir" "directory"
+}
+
+# a pipe is read to its end, like a file
+t_pipe() {
+	gcc -c -o "$W/piped.o" "$top/tests/golden/fixtures.S" || return 1
+	"$KS" instrument --stats /dev/stdin -o "$W/piped-ks.o" < <(cat "$W/piped.o") > "$W/st.txt" ||
+		die "a piped input was refused" || return 1
+	grep -q "left original:      0" "$W/st.txt" || die "$(cat "$W/st.txt")"
 }
 
 # Corrupt traces: the readers must say what is wrong, never crash.
@@ -156,5 +185,8 @@ ktest_run bad-unknown-instruction t_unknown
 ktest_run bad-output-untouched t_keep_existing
 ktest_run bad-archive t_bad_archive
 ktest_run bad-missing-input t_missing
+ktest_run bad-output-is-input t_same_file
+ktest_run bad-directory-input t_directory
+ktest_run bad-pipe-input t_pipe
 ktest_run bad-traces t_bad_traces
 ktest_done bad
