@@ -26,11 +26,13 @@ static const char usage_text[] =
 	"Port I/O, which mmiotrace cannot see, has two line types of its own,\n"
 	"which readers pass through as unknown lines:\n"
 	"  IN|OUT width secs.usecs port value pc 0\n"
-	"The pc field is 0; 'kstride script TRACE' names the instruction of\n"
-	"every access.  Accesses are in the order the devices saw them, across\n"
-	"CPUs (kstride.ko serialises traced accesses and numbers them).  Lost\n"
-	"events (full rings) are MARK lines where they happened, and a last\n"
-	"MARK gives their number.\n"
+	"The pc field is where the instruction runs: its place in kstride's\n"
+	"copy of the function, which the kernel's symbols name (FUNC+0xOFF in\n"
+	"/proc/kallsyms); 'kstride script TRACE' gives the original\n"
+	"instruction's offset.  Accesses are in the order the devices saw\n"
+	"them, across CPUs (kstride.ko serialises traced accesses and numbers\n"
+	"them).  Lost events (full rings) are MARK lines where they happened,\n"
+	"and a last MARK gives their number.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE   write FILE (atomically) instead of standard output\n"
@@ -41,6 +43,7 @@ struct mev {
 	u64 ts, phys, value, virt, len;
 	u32 cpu, seq, map_id, flags;
 	u64 order; /* the global order kstride.ko gave the access, or 0 */
+	u64 pc; /* the instruction's run-time address, or 0 */
 	u8 kind;
 	bool gap;
 	char text[KS_MARK_TEXT + 1];
@@ -75,6 +78,7 @@ static int collect(const struct trace_event *ev, void *arg)
 	m->map_id = ev->map_id;
 	m->flags = ev->mflags;
 	m->order = ev->seq;
+	m->pc = ev->pc;
 	memcpy(m->text, ev->text, sizeof(m->text));
 	return 0;
 }
@@ -176,22 +180,23 @@ static void print_mev(FILE *f, const struct mev *m)
 	if (m->flags & KS_MF_PORT) {
 		fprintf(f, "%s %u ", m->flags & KS_MF_WRITE ? "OUT" : "IN", w);
 		print_ts(f, m->ts);
-		fprintf(f, " 0x%lx 0x%lx 0x0 0\n", (unsigned long)m->phys,
-			(unsigned long)m->value);
+		fprintf(f, " 0x%lx 0x%lx 0x%lx 0\n", (unsigned long)m->phys,
+			(unsigned long)m->value, (unsigned long)m->pc);
 		return;
 	}
 	if (m->flags & (KS_MF_NOVALUE | KS_MF_UNMAPPED) || !w) {
 		/* what mmiotrace says of an instruction it cannot decode */
 		fputs("UNKNOWN ", f);
 		print_ts(f, m->ts);
-		fprintf(f, " %u 0x%lx 00,00,00 0x0 0\n", m->map_id,
-			(unsigned long)m->phys);
+		fprintf(f, " %u 0x%lx 00,00,00 0x%lx 0\n", m->map_id,
+			(unsigned long)m->phys, (unsigned long)m->pc);
 		return;
 	}
 	fprintf(f, "%s %u ", m->flags & KS_MF_WRITE ? "W" : "R", w);
 	print_ts(f, m->ts);
-	fprintf(f, " %u 0x%lx 0x%lx 0x0 0\n", m->map_id,
-		(unsigned long)m->phys, (unsigned long)m->value);
+	fprintf(f, " %u 0x%lx 0x%lx 0x%lx 0\n", m->map_id,
+		(unsigned long)m->phys, (unsigned long)m->value,
+		(unsigned long)m->pc);
 }
 
 int cmd_mmiotrace(int argc, char **argv)

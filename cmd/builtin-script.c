@@ -80,6 +80,8 @@ static int print_ev(const struct trace_event *ev, void *arg)
 			fputs(" unmapped", f);
 		if (ev->seq)
 			fprintf(f, " seq=%lu", (unsigned long)ev->seq);
+		if (ev->pc)
+			fprintf(f, " pc=0x%lx", (unsigned long)ev->pc);
 		fputc('\n', f);
 		return ferror(f) ? -EIO : 0;
 	}

@@ -411,9 +411,10 @@ static void emit_access(const struct ks_msite *ms, u64 phys, u64 v, u64 virt,
 	const struct ks_region *reg = region_of(ms);
 	u64 s[KS_MMIO_SLOTS] = { rdtsc(), phys, v, virt,
 				 id | (u64)(fl | ctx_bits()) << 32,
-				 this_cpu_read(ks_order_held) ? ++ks_order_seq : 0 };
+				 this_cpu_read(ks_order_held) ? ++ks_order_seq : 0,
+				 ms->pc ? (u64)&ms->pc + ms->pc : 0 };
 
-	/* as many slots as its region has room for (older modules: 5) */
+	/* as many slots as its region has room for (older modules: 5, 6) */
 	ks_emit(reg, s, min_t(unsigned int, reg->nslots, KS_MMIO_SLOTS));
 }
 

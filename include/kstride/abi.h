@@ -348,6 +348,8 @@ struct ks_msite {
 	__s32 imm; /* STORE_IMM: the value; IN/OUT: the port if reg none */
 	__s32 fn; /* HELPER: rel. pointer to the accessor itself */
 	__u32 helper; /* HELPER: enum ks_helper */
+	__s32 pc; /* rel. pointer to the instruction, in the copy */
+	__u32 reserved;
 };
 
 /* The accessors a module may call, recorded access by access. */
@@ -382,9 +384,14 @@ struct ks_mmio_rec {
 	 * slots, made before it was recorded.
 	 */
 	__u64 seq;
+	/*
+	 * Where the instruction that made it runs: its place in the copy
+	 * (mmiotrace's pc); 0 in traces from before it was recorded.
+	 */
+	__u64 pc;
 };
 
-#define KS_MMIO_SLOTS 6
+#define KS_MMIO_SLOTS 7
 #define KS_MF_WIDTH 0xff
 #define KS_MF_WRITE 0x100
 #define KS_MF_PORT 0x200

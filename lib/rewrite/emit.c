@@ -1009,6 +1009,16 @@ static int emit_func_mmio(struct emitter *e)
 			err = emit_mcall(e, m, KS_SYM_KPIO);
 		}
 	}
+	/* each site names its instruction's place in the copy (its pc) */
+	for (k = 0; !err && k < f->msites.n; k++) {
+		const struct msite *m = &f->msites.v[k];
+
+		err = elf_sec__add_reloc(ctx->obj, ctx->msites,
+					 m->msite_off + offsetof(struct ks_msite, pc),
+					 R_X86_64_PC32,
+					 elf_obj__secsym(ctx->obj, e->copy),
+					 (s64)(f->copy_off + f->map_insn[m->insn]));
+	}
 	/* stubs: the device path of each check */
 	for (k = 0; !err && k < f->msites.n; k++) {
 		struct msite *m = &f->msites.v[k];

@@ -749,10 +749,13 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 						   p - t->data);
 				dev_event(t, dc, &ev, s.kind, slots + s.slot);
 				/* its place in the global order, if recorded */
-				ev.seq = 0;
+				ev.seq = ev.pc = 0;
 				if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_PIO_W &&
-				    (u32)s.slot + KS_MMIO_SLOTS <= r->nslots)
+				    (u32)s.slot + 6 <= r->nslots)
 					ev.seq = slots[s.slot + 5];
+				if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_PIO_W &&
+				    (u32)s.slot + 7 <= r->nslots)
+					ev.pc = slots[s.slot + 6];
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {

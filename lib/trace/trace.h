@@ -53,6 +53,7 @@ struct trace_event {
 	u64 phys, value, len; /* MAP: phys, virt in addr, len */
 	u32 map_id, mflags; /* KS_MF_* */
 	u64 seq; /* MMIO/PIO: place in the global order, 0 if not known */
+	u64 pc; /* MMIO/PIO: the instruction's run-time address, or 0 */
 	char text[KS_MARK_TEXT + 1]; /* MARK */
 	bool gap; /* kernel: records were dropped on this CPU right before */
 };
