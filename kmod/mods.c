@@ -24,6 +24,7 @@ struct ks_mod {
 	char name[MODULE_NAME_LEN];
 	u64 addr[KS_NDESC], len[KS_NDESC];
 	unsigned int read; /* KS_DESC_* bits a reader has copied out */
+	bool live; /* its init succeeded (MODULE_STATE_LIVE) */
 	/*
 	 * A module that went before its descriptors were read (its init
 	 * failed: the records it made are in the rings): their copy.
@@ -31,9 +32,15 @@ struct ks_mod {
 	void *copy[KS_NDESC];
 };
 
-/* What copies of gone modules' descriptors may hold, in all. */
+/*
+ * What copies of gone modules' descriptors may hold, in all, and how many
+ * such modules are kept: only those whose init failed are (a reader that
+ * loads a module reads its descriptors while it lives).
+ */
 #define KS_GONE_MAX (256ul << 20)
+#define KS_GONE_MODS 8
 static unsigned long ks_gone_bytes;
+static unsigned int ks_gone_n;
 
 static LIST_HEAD(ks_mods);
 static LIST_HEAD(ks_live);
@@ -91,6 +98,8 @@ static void free_gone(struct ks_mod *km)
 {
 	unsigned int k;
 
+	if (km->copy[0])
+		ks_gone_n--;
 	for (k = 0; k < KS_NDESC; k++) {
 		if (km->copy[k])
 			ks_gone_bytes -= km->len[k];
@@ -105,10 +114,12 @@ static bool keep_copy(struct ks_mod *km)
 	unsigned long need = 0;
 	unsigned int k;
 
+	if (km->live)
+		return false; /* unloaded after its init: read while it lived */
 	for (k = 0; k < KS_NDESC; k++)
 		need += km->len[k];
-	if (need > KS_GONE_MAX - ks_gone_bytes) {
-		pr_warn("%s went before its descriptors were read, and they are too large to keep: its records cannot be decoded\n",
+	if (ks_gone_n >= KS_GONE_MODS || need > KS_GONE_MAX - ks_gone_bytes) {
+		pr_warn("%s went before its descriptors were read, and no more are kept (8 modules, 256 MiB): its records cannot be decoded\n",
 			km->name);
 		return false;
 	}
@@ -124,6 +135,7 @@ static bool keep_copy(struct ks_mod *km)
 		memcpy(km->copy[k], (void *)km->addr[k], km->len[k]);
 	}
 	ks_gone_bytes += need;
+	ks_gone_n++;
 	return true;
 }
 
@@ -146,6 +158,10 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 		} else {
 			kfree(km);
 		}
+	} else if (state == MODULE_STATE_LIVE) {
+		list_for_each_entry(km, &ks_mods, list)
+			if (km->mod == mod)
+				km->live = true;
 	} else if (state == MODULE_STATE_GOING) {
 		list_for_each_entry_safe(km, tmp, &ks_mods, list) {
 			if (km->mod != mod)
