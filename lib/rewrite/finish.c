@@ -152,12 +152,11 @@ static int move_symbols(struct rw_ctx *ctx)
 /* Where the jmp to the copy goes in @f's original, or UINT64_MAX. */
 static u64 patch_at(const struct func *f)
 {
-	static const u8 endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	u64 at = f->start;
 
 	if (f->skip || !f->copy)
 		return UINT64_MAX;
-	if (f->size >= 9 && !memcmp(f->sec->data + at, endbr64, 4))
+	if (func__is_endbr(f, 0))
 		at += 4; /* keep the landing pad for indirect calls */
 	return at + 5 <= f->start + f->size ? at : UINT64_MAX;
 }

@@ -121,15 +121,14 @@ static void mark_patched(struct rw_ctx *ctx, struct func *f, u64 at, u8 len,
 		func__skip(ctx, f, SKIP_REF_MID_INSN, table, at + len);
 		return;
 	}
-	/* a site that starts inside another is inside it */
-	if (f->verbatim[i] != VB_INSIDE)
-		f->verbatim[i] = VB_START;
-	for (i++; i < f->ninsns && f->insns[i].off < at + len; i++)
-		f->verbatim[i] = VB_INSIDE;
-	for (i = f->at[at - f->start];
-	     i < f->ninsns && f->insns[i].off < at + len; i++) {
+	for (; i < f->ninsns && f->insns[i].off < at + len; i++) {
 		const struct insn *in = &f->insns[i];
 
+		/* a site that starts inside another is inside it */
+		if (in->off != at)
+			f->verbatim[i] = VB_INSIDE;
+		else if (f->verbatim[i] != VB_INSIDE)
+			f->verbatim[i] = VB_START;
 		if (in->has_target && in->rel_size != 4)
 			func__skip(ctx, f, SKIP_ALT_BRANCH, NULL, in->off);
 	}
