@@ -156,7 +156,7 @@ static u64 patch_at(const struct func *f)
 
 	if (f->skip || !f->copy)
 		return UINT64_MAX;
-	if (func__is_endbr(f, 0))
+	if (f->size >= 9 && func__is_endbr(f, 0))
 		at += 4; /* keep the landing pad for indirect calls */
 	return at + 5 <= f->start + f->size ? at : UINT64_MAX;
 }
