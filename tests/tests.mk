@@ -2,7 +2,7 @@
 # Test targets; included from the top Makefile.
 
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
-	      $(BUILD)/tests/unit/test-decomp
+	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode
 TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse
 
 $(BUILD)/mmioparse: tests/tools/mmioparse.c
@@ -13,6 +13,7 @@ $(BUILD)/relcheck: tests/tools/relcheck.c $(BUILD)/libkstride.a
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkstride.a $(LDLIBS)
 
+$(BUILD)/tests/unit/test-kdecode: kmod/decode.c kmod/decode.h
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libkstride.a
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
