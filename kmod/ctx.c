@@ -23,6 +23,7 @@ static struct tracepoint *tp_switch;
 static bool probing;
 
 static_assert(KS_K_SWITCH == 8 && KS_A_SLOT == 0); /* desc.S */
+static_assert(KS_K_MMIO_R == 9 && KS_K_MMIO_W == 10 && KS_NET_SLOTS == 15);
 static_assert(sizeof_field(struct task_struct, comm) == 16);
 
 bool ks_region_own(const struct ks_region *r)

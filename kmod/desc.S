@@ -36,6 +36,9 @@ ks_own_regions:
 	REGION	ks_map_region, ks_map_func, 13, 5	/* KS_K_MAP */
 	REGION	ks_unmap_region, ks_unmap_func, 14, 5	/* KS_K_UNMAP */
 	REGION	ks_mark_region, ks_mark_func, 15, 9	/* KS_K_MARK */
+	/* the safety net's catches: KS_K_MMIO_R, _W, KS_NET_SLOTS slots */
+	REGION	ks_net_region_r, ks_net_func, 9, 15
+	REGION	ks_net_region_w, ks_net_func, 10, 15
 ks_own_regions_end:
 
 	.section kstride_funcs, "a"
@@ -46,6 +49,7 @@ ks_own_funcs:
 	FUNC	ks_map_func, .Lmap
 	FUNC	ks_unmap_func, .Lunmap
 	FUNC	ks_mark_func, .Lmark
+	FUNC	ks_net_func, .Lnet
 ks_own_funcs_end:
 
 	.section kstride_strs, "a"
@@ -57,6 +61,7 @@ ks_own_strs:
 .Lunmap:
 	.asciz	"iounmap"
 .Lmark:	.asciz	"mark"
+.Lnet:	.asciz	"net"
 .Lobject:
 	.asciz	"kstride"
 	.balign	8

@@ -17,6 +17,7 @@
 #include <asm/tsc.h>
 
 #include "kstride.h"
+#include "mmio.h"
 
 void *ks_ctl_pages(void);
 void *ks_cons_page(void);
@@ -27,6 +28,13 @@ static int ks_open(struct inode *inode, struct file *f)
 {
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	return 0;
+}
+
+/* a recorder that dies leaves no armed mappings behind */
+static int ks_release(struct inode *inode, struct file *f)
+{
+	ks_net_release(f);
 	return 0;
 }
 
@@ -41,7 +49,8 @@ static long ks_info(void __user *arg)
 		.sub_shift = KS_SUB_SHIFT,
 		.sub_map = KS_SUB_MAP,
 		.tsc_khz = tsc_khz,
-		.flags = ks_mmio_ready() ? KS_INFO_MMIO : 0,
+		.flags = (ks_mmio_ready() ? KS_INFO_MMIO : 0) |
+			 (ks_mmio_ready() ? KS_INFO_NET : 0),
 	};
 	int cpu;
 
@@ -86,6 +95,26 @@ static long ks_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		if (copy_from_user(&am, (void __user *)arg, sizeof(am)))
 			return -EFAULT;
 		return ks_add_map(&am);
+	}
+	case KS_IOC_NET_START: {
+		struct ks_net_start *ns = kmalloc(sizeof(*ns), GFP_KERNEL);
+		long ret;
+
+		if (!ns)
+			return -ENOMEM;
+		ret = copy_from_user(ns, (void __user *)arg, sizeof(*ns)) ?
+			      -EFAULT : ks_net_start(f, ns);
+		kfree(ns);
+		return ret;
+	}
+	case KS_IOC_NET_STOP: {
+		struct ks_net_stats st;
+		long ret = ks_net_stop(f, &st);
+
+		if (ret)
+			return ret;
+		return copy_to_user((void __user *)arg, &st, sizeof(st)) ?
+			       -EFAULT : 0;
 	}
 	case KS_IOC_MARK: {
 		struct ks_mark mk;
@@ -162,6 +191,7 @@ static __poll_t ks_poll(struct file *f, struct poll_table_struct *pt)
 static const struct file_operations ks_fops = {
 	.owner = THIS_MODULE,
 	.open = ks_open,
+	.release = ks_release,
 	.unlocked_ioctl = ks_ioctl,
 	.compat_ioctl = ks_ioctl,
 	.mmap = ks_mmap,

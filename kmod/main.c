@@ -12,6 +12,7 @@
 #include <linux/seq_file.h>
 
 #include "kstride.h"
+#include "mmio.h"
 
 static unsigned int nsub = 32;
 module_param(nsub, uint, 0444);
@@ -79,6 +80,7 @@ static void __exit ks_exit(void)
 {
 	debugfs_remove_recursive(ks_dir);
 	ks_dev_exit();
+	ks_net_exit();
 	ks_mmio_exit();
 	ks_ctx_exit();
 	ks_mods_exit();

@@ -33,6 +33,7 @@
 #include <asm/msr.h>
 
 #include "kstride.h"
+#include "mmio.h"
 
 /* what kmmio.S saves: the stubs' order of pushes, then what the caller pushed */
 struct ks_mregs {
@@ -50,11 +51,6 @@ struct ks_mregs {
 #define PIO_OFFSET 0x10000ul
 #define PIO_MASK 0xfffful
 #define PIO_RESERVED 0x40000ul
-
-struct ks_map {
-	u64 virt, len, phys;
-	u32 id;
-};
 
 struct ks_maps {
 	struct rcu_head rcu;
@@ -75,7 +71,7 @@ bool ks_mmio_ready(void)
 /* ---- the table ---- */
 
 /* Under RCU-sched (preemption off): the mapping holding @addr. */
-static const struct ks_map *map_find(u64 addr)
+const struct ks_map *ks_map_find(u64 addr)
 {
 	struct ks_maps *ms = rcu_dereference_sched(maps);
 	unsigned int lo = 0, hi;
@@ -119,9 +115,15 @@ static void granules_update(const struct ks_maps *ms, u64 virt, u64 len)
 	}
 }
 
+static const struct ks_map *map_find(u64 addr)
+{
+	return ks_map_find(addr);
+}
+
 static void emit_map(const struct ks_map *m)
 {
-	u64 v[5] = { rdtsc(), m->phys, m->virt, m->len, m->id };
+	u64 v[5] = { rdtsc(), m->phys, m->virt, m->len,
+		     m->id | (u64)m->net << 32 };
 
 	ks_emit(&ks_map_region, v, 5);
 }
@@ -137,7 +139,8 @@ static void emit_unmap(const struct ks_map *m)
  * A new table without the mappings that overlap [virt, virt + len) (an
  * unmap, or one we missed), and with a new one there if @add.
  */
-static int map_change(u64 virt, u64 len, u64 phys, bool add, gfp_t gfp)
+static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
+		      gfp_t gfp)
 {
 	struct ks_maps *old, *new;
 	struct ks_map nm = { .virt = virt, .len = len, .phys = phys };
@@ -168,6 +171,7 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, gfp_t gfp)
 		const struct ks_map *m = &old->m[i];
 
 		if (m->virt < virt + len && virt < m->virt + m->len) {
+			ks_net_map_removed(m);
 			emit_unmap(m);
 			continue;
 		}
@@ -179,6 +183,8 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, gfp_t gfp)
 			;
 		memmove(&new->m[i + 1], &new->m[i], (n - i) * sizeof(nm));
 		nm.id = atomic_inc_return(&next_id);
+		/* armed before anyone can use it: its ioremap has not returned */
+		ks_net_map_added(&nm, by_traced, gfp);
 		new->m[i] = nm;
 		n++;
 	}
@@ -201,13 +207,51 @@ long ks_add_map(const struct ks_add_map *am)
 	    am->phys + am->len < am->phys || !is_vmalloc_addr((void *)am->virt) ||
 	    !is_vmalloc_addr((void *)(am->virt + am->len - 1)))
 		return -EINVAL;
-	return map_change(am->virt, am->len, am->phys, true, GFP_KERNEL);
+	return map_change(am->virt, am->len, am->phys, true, false, GFP_KERNEL);
+}
+
+void ks_maps_each(bool (*fn)(struct ks_map *m, void *arg), void *arg)
+{
+	struct ks_maps *old, *new;
+	unsigned long flags;
+	size_t sz;
+
+	might_sleep();
+	for (;;) {
+		unsigned int n;
+
+		rcu_read_lock_sched();
+		old = rcu_dereference_sched(maps);
+		n = old ? old->n : 0;
+		rcu_read_unlock_sched();
+		sz = struct_size(new, m, n);
+		new = kmalloc(sz, GFP_KERNEL);
+		if (!new)
+			return;
+		raw_spin_lock_irqsave(&maps_lock, flags);
+		old = rcu_dereference_protected(maps, lockdep_is_held(&maps_lock));
+		if ((old ? old->n : 0) == n)
+			break;
+		raw_spin_unlock_irqrestore(&maps_lock, flags);
+		kfree(new); /* it changed meanwhile: again */
+	}
+	new->n = old ? old->n : 0;
+	if (old)
+		memcpy(new->m, old->m, new->n * sizeof(new->m[0]));
+	for (unsigned int i = 0; i < new->n; i++)
+		if (fn(&new->m[i], arg))
+			emit_map(&new->m[i]); /* what the net does with it now */
+	rcu_assign_pointer(maps, new);
+	raw_spin_unlock_irqrestore(&maps_lock, flags);
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 /* ---- the ioremap family ---- */
 
 struct ioremap_args {
 	u64 phys, size;
+	bool by_traced; /* called on behalf of a module the net covers */
 };
 
 static int ioremap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -216,6 +260,7 @@ static int ioremap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	a->phys = regs->di;
 	a->size = regs->si;
+	a->by_traced = ks_net_caller_traced();
 	return 0;
 }
 
@@ -225,7 +270,8 @@ static int ioremap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u64 virt = regs_return_value(regs);
 
 	if (virt && a->size && is_vmalloc_addr((void *)virt))
-		map_change(virt, a->size, a->phys, true, GFP_ATOMIC);
+		map_change(virt, a->size, a->phys, true, a->by_traced,
+			   GFP_ATOMIC);
 	return 0;
 }
 
@@ -243,7 +289,7 @@ static int iounmap_pre(struct kprobe *p, struct pt_regs *regs)
 	}
 	rcu_read_unlock_sched_notrace();
 	if (len)
-		map_change(start, len, 0, false, GFP_ATOMIC);
+		map_change(start, len, 0, false, false, GFP_ATOMIC);
 	return 0;
 }
 
@@ -299,7 +345,7 @@ static const struct ks_region *region_of(const struct ks_msite *ms)
 	return (const void *)((const u8 *)&ms->region + ms->region);
 }
 
-static u64 io_read(u64 addr, unsigned int size)
+u64 ks_io_read(u64 addr, unsigned int size)
 {
 	void __iomem *p = (void __iomem *)addr;
 
@@ -315,7 +361,7 @@ static u64 io_read(u64 addr, unsigned int size)
 	}
 }
 
-static void io_write(u64 addr, u64 v, unsigned int size)
+void ks_io_write(u64 addr, u64 v, unsigned int size)
 {
 	void __iomem *p = (void __iomem *)addr;
 
@@ -373,15 +419,16 @@ static DEFINE_RAW_SPINLOCK(ks_order_lock);
 static u64 ks_order_seq; /* under ks_order_lock */
 static DEFINE_PER_CPU(bool, ks_order_held); /* by this CPU's current level */
 
-struct ks_order {
-	unsigned long flags;
-	bool locked, prev;
-};
-
-static void order_begin(struct ks_order *o)
+void ks_order_begin(struct ks_order *o)
 {
 	local_irq_save(o->flags);
 	o->prev = this_cpu_read(ks_order_held);
+	if (o->prev) {
+		/* this CPU holds it already: the net caught our own access,
+		 * or an NMI came in between; nobody else can take it now */
+		o->locked = false;
+		return;
+	}
 	if (in_nmi())
 		o->locked = raw_spin_trylock(&ks_order_lock);
 	else
@@ -389,7 +436,7 @@ static void order_begin(struct ks_order *o)
 	this_cpu_write(ks_order_held, o->locked);
 }
 
-static void order_end(struct ks_order *o)
+void ks_order_end(struct ks_order *o)
 {
 	if (o->locked)
 		raw_spin_unlock(&ks_order_lock);
@@ -405,17 +452,44 @@ static u32 ctx_bits(void)
 	return c << KS_MF_CTX_SHIFT;
 }
 
+void ks_emit_dev(const struct ks_region *reg, u64 phys, u64 v, u64 virt,
+		 u32 id, u32 fl, u64 pc, const u64 *tail, unsigned int ntail)
+{
+	u64 s[KS_NET_SLOTS] = { rdtsc(), phys, v, virt,
+				id | (u64)(fl | ctx_bits()) << 32,
+				this_cpu_read(ks_order_held) ? ++ks_order_seq : 0,
+				pc };
+	unsigned int n = min_t(unsigned int, reg->nslots, KS_MMIO_SLOTS);
+
+	BUILD_BUG_ON(KS_NET_SLOTS < KS_MMIO_SLOTS);
+	if (ntail && n == KS_MMIO_SLOTS) {
+		ntail = min_t(unsigned int, ntail, KS_NET_SLOTS - KS_MMIO_SLOTS);
+		memcpy(s + KS_MMIO_SLOTS, tail, ntail * 8);
+		n = min_t(unsigned int, reg->nslots, KS_MMIO_SLOTS + ntail);
+	}
+	/* as many slots as its region has room for (older modules: 5, 6) */
+	ks_emit(reg, s, n);
+}
+
 static void emit_access(const struct ks_msite *ms, u64 phys, u64 v, u64 virt,
 			u32 id, u32 fl)
 {
-	const struct ks_region *reg = region_of(ms);
-	u64 s[KS_MMIO_SLOTS] = { rdtsc(), phys, v, virt,
-				 id | (u64)(fl | ctx_bits()) << 32,
-				 this_cpu_read(ks_order_held) ? ++ks_order_seq : 0,
-				 ms->pc ? (u64)&ms->pc + ms->pc : 0 };
+	ks_emit_dev(region_of(ms), phys, v, virt, id, fl,
+		    ms->pc ? (u64)&ms->pc + ms->pc : 0, NULL, 0);
+}
 
-	/* as many slots as its region has room for (older modules: 5, 6) */
-	ks_emit(reg, s, min_t(unsigned int, reg->nslots, KS_MMIO_SLOTS));
+/* Where kstride.ko reaches memory @addr (interrupts off). */
+static u64 io_of(u64 addr)
+{
+	return ks_map_io(map_find(addr), addr);
+}
+
+/* An accessor's token: ports as they are, memory through its alias. */
+static u64 token_io(u64 addr)
+{
+	if (addr < PIO_RESERVED && addr > PIO_OFFSET)
+		return addr;
+	return io_of(addr);
 }
 
 /*
@@ -466,7 +540,7 @@ static void set_dest(struct ks_mregs *r, const struct ks_msite *ms, u64 v)
 /* The stub of a checked memory operand: the granule holds an ioremap. */
 __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 {
-	u64 addr = (s64)ms->disp, v = 0;
+	u64 addr = (s64)ms->disp, v = 0, io;
 	unsigned int size = ms->size;
 	const struct ks_map *m;
 	struct ks_order ord;
@@ -476,35 +550,46 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 		addr += reg_val(r, ms->base);
 	if (ms->index != KS_REG_NONE)
 		addr += reg_val(r, ms->index) * ms->scale;
-	order_begin(&ord);
+	ks_order_begin(&ord);
+	m = map_find(addr);
+	/* an armed mapping: through its alias, which never faults */
+	io = ks_map_io(m, addr);
 	switch (ms->op) {
 	case KS_MOP_LOAD:
 	case KS_MOP_LOAD_ZX:
 	case KS_MOP_LOAD_SX:
-		v = io_read(addr, size);
+		v = ks_io_read(io, size);
 		set_dest(r, ms, v);
 		break;
 	case KS_MOP_STORE:
 		v = reg_val(r, ms->reg) & mask_of(size);
-		io_write(addr, v, size);
+		ks_io_write(io, v, size);
 		fl |= KS_MF_WRITE;
 		break;
 	case KS_MOP_STORE_IMM:
 		v = (u64)(s64)ms->imm & mask_of(size);
-		io_write(addr, v, size);
+		ks_io_write(io, v, size);
 		fl |= KS_MF_WRITE;
 		break;
 	default:
-		/* the stub runs the instruction itself, after us */
+		/*
+		 * The stub runs the instruction itself, after us.  On an
+		 * armed page it faults, and the net records it for this
+		 * site, with its value if the net can perform it.
+		 */
+		if (m && m->arm) {
+			ks_net_expect(r->ret, addr, ms);
+			m = NULL;
+			break;
+		}
 		fl |= KS_MF_NOVALUE;
 		if (region_of(ms)->site[0].kind == KS_K_MMIO_W)
 			fl |= KS_MF_WRITE;
 		break;
 	}
-	m = map_find(addr);
 	if (m)
 		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
-	order_end(&ord);
+	ks_order_end(&ord);
 }
 
 /* ins and outs, one element at a time, as the CPU would step them */
@@ -518,7 +603,7 @@ static void kpio_string(struct ks_mregs *r, const struct ks_msite *ms)
 
 	for (; n; n--) {
 		v = 0;
-		order_begin(&ord);
+		ks_order_begin(&ord);
 		if (ms->op == KS_MOP_INS) {
 			v = port_in(port, size);
 			memcpy((void *)r->di, &v, size);
@@ -533,7 +618,7 @@ static void kpio_string(struct ks_mregs *r, const struct ks_msite *ms)
 		}
 		if (ms->flags & KS_MSF_REP)
 			r->cx--;
-		order_end(&ord);
+		ks_order_end(&ord);
 	}
 }
 
@@ -549,7 +634,7 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 		kpio_string(r, ms);
 		return;
 	}
-	order_begin(&ord);
+	ks_order_begin(&ord);
 	if (ms->op == KS_MOP_IN) {
 		v = port_in(port, size);
 		if (size == 4)
@@ -563,7 +648,7 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 		emit_access(ms, port, v, port, 0,
 			    size | KS_MF_PORT | KS_MF_WRITE);
 	}
-	order_end(&ord);
+	ks_order_end(&ord);
 }
 
 /* ioread*_rep and iowrite*_rep: @count accesses of @size to one place. */
@@ -575,21 +660,21 @@ static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
 	u64 i, v = 0;
 
 	for (i = 0; i < count; i++, buf += size) {
-		order_begin(&ord);
+		ks_order_begin(&ord);
 		if (write) {
 			memcpy(&v, buf, size);
 			v &= mask_of(size);
 			if (port)
 				port_out(addr & PIO_MASK, v, size);
 			else
-				io_write(addr, v, size);
+				ks_io_write(io_of(addr), v, size);
 		} else {
 			v = port ? port_in(addr & PIO_MASK, size) :
-				   io_read(addr, size);
+				   ks_io_read(io_of(addr), size);
 			memcpy(buf, &v, size);
 		}
 		rec_token(ms, addr, v, size | (write ? KS_MF_WRITE : 0));
-		order_end(&ord);
+		ks_order_end(&ord);
 	}
 }
 
@@ -602,13 +687,13 @@ static void copy_one(const struct ks_msite *ms, u64 io, u8 *mem,
 
 	if (toio)
 		memcpy(&v, mem, size);
-	order_begin(&ord);
+	ks_order_begin(&ord);
 	if (toio)
-		io_write(io, v, size);
+		ks_io_write(io_of(io), v, size);
 	else
-		v = io_read(io, size);
+		v = ks_io_read(io_of(io), size);
 	rec_token(ms, io, v, size | (toio ? KS_MF_WRITE : 0));
-	order_end(&ord);
+	ks_order_end(&ord);
 	if (!toio)
 		memcpy(mem, &v, size);
 }
@@ -654,10 +739,10 @@ static void set_one(const struct ks_msite *ms, u64 io, u64 v, unsigned int size)
 {
 	struct ks_order ord;
 
-	order_begin(&ord);
-	io_write(io, v, size);
+	ks_order_begin(&ord);
+	ks_io_write(io_of(io), v, size);
 	rec_token(ms, io, v, size | KS_MF_WRITE);
-	order_end(&ord);
+	ks_order_end(&ord);
 }
 
 /*
@@ -715,19 +800,19 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 
 	/* one accessor call, one or two accesses: nothing in between */
 	if (single)
-		order_begin(&ord);
+		ks_order_begin(&ord);
 	switch (ms->helper) {
 	case KS_H_IOREAD8:
 	case KS_H_IOREAD16:
 	case KS_H_IOREAD32:
-		v = ((read_fn)fn)((const void __iomem *)a);
+		v = ((read_fn)fn)((const void __iomem *)token_io(a));
 		r->ax = v;
 		rec_token(ms, a, v, ms->helper == KS_H_IOREAD8 ? 1 :
 				    ms->helper == KS_H_IOREAD16 ? 2 : 4);
 		break;
 	case KS_H_IOREAD16BE:
 	case KS_H_IOREAD32BE:
-		v = ((read_fn)fn)((const void __iomem *)a);
+		v = ((read_fn)fn)((const void __iomem *)token_io(a));
 		r->ax = v;
 		/* the device gave the bytes swapped */
 		if (ms->helper == KS_H_IOREAD16BE)
@@ -737,7 +822,7 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 		break;
 	case KS_H_IOREAD64_LO_HI:
 	case KS_H_IOREAD64_HI_LO:
-		v = ((read64_fn)fn)((const void __iomem *)a);
+		v = ((read64_fn)fn)((const void __iomem *)token_io(a));
 		r->ax = v;
 		if (ms->helper == KS_H_IOREAD64_LO_HI) {
 			rec_token(ms, a, (u32)v, 4);
@@ -750,23 +835,23 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 	case KS_H_IOWRITE8:
 	case KS_H_IOWRITE16:
 	case KS_H_IOWRITE32:
-		((write_fn)fn)(a, (void __iomem *)b);
+		((write_fn)fn)(a, (void __iomem *)token_io(b));
 		rec_token(ms, b, a & mask_of(ms->helper == KS_H_IOWRITE8 ? 1 :
 					     ms->helper == KS_H_IOWRITE16 ? 2 : 4),
 			  KS_MF_WRITE | (ms->helper == KS_H_IOWRITE8 ? 1 :
 					 ms->helper == KS_H_IOWRITE16 ? 2 : 4));
 		break;
 	case KS_H_IOWRITE16BE:
-		((write_fn)fn)(a, (void __iomem *)b);
+		((write_fn)fn)(a, (void __iomem *)token_io(b));
 		rec_token(ms, b, swab16(a), KS_MF_WRITE | 2);
 		break;
 	case KS_H_IOWRITE32BE:
-		((write_fn)fn)(a, (void __iomem *)b);
+		((write_fn)fn)(a, (void __iomem *)token_io(b));
 		rec_token(ms, b, swab32(a), KS_MF_WRITE | 4);
 		break;
 	case KS_H_IOWRITE64_LO_HI:
 	case KS_H_IOWRITE64_HI_LO:
-		((write64_fn)fn)(a, (void __iomem *)b);
+		((write64_fn)fn)(a, (void __iomem *)token_io(b));
 		if (ms->helper == KS_H_IOWRITE64_LO_HI) {
 			rec_token(ms, b, (u32)a, KS_MF_WRITE | 4);
 			rec_token(ms, b + 4, a >> 32, KS_MF_WRITE | 4);
@@ -808,7 +893,7 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 		break;
 	}
 	if (single)
-		order_end(&ord);
+		ks_order_end(&ord);
 }
 
 void ks_mark(const char *text)

@@ -404,6 +404,18 @@ struct ks_mmio_rec {
  */
 #define KS_MF_CTX_SHIFT 12
 #define KS_MF_CTX (0x7u << KS_MF_CTX_SHIFT)
+/*
+ * Caught by the safety net: code kstride did not instrument touched an
+ * armed page, and kstride.ko performed the access itself (STEPPED: ran
+ * the instruction single-stepped instead, its value unknown).  Such a
+ * record's region is kstride.ko's own "net" region, of KS_NET_SLOTS
+ * slots: the seven above, then KS_NET_TEXT bytes of the faulting pc as
+ * "function+0xoff/0xsize [module]", resolved when it ran (NUL-padded).
+ */
+#define KS_MF_NET 0x8000
+#define KS_MF_STEPPED 0x10000
+#define KS_NET_TEXT 64
+#define KS_NET_SLOTS (KS_MMIO_SLOTS + KS_NET_TEXT / 8)
 
 /*
  * kstride.ko's own records (module "kstride"), one region each:
@@ -416,6 +428,49 @@ struct ks_mmio_rec {
 
 struct ks_add_map {
 	__u64 virt, len, phys; /* an ioremap that existed before we came */
+};
+
+/*
+ * The safety net (KS_IOC_NET_START ... KS_IOC_NET_STOP, one at a time).
+ * While it is on, kstride.ko arms every mapping of the devices the named
+ * modules drive: the memory BARs of the PCI functions they bind (whoever
+ * maps them: the PCI core maps the MSI-X table itself) and every ioremap
+ * they make.  An armed page is not present; an access from code that is
+ * not instrumented faults, and kstride.ko performs and records it.
+ * Instrumented code and kstride.ko reach the device through an alias
+ * mapping of the same physical pages with the same memory type.
+ *
+ * A MAP record's id slot says, above its low 32 bits, what the net did
+ * with the mapping (enum ks_net_map).
+ */
+#define KS_NET_MAX_MODS 32
+#define KS_NET_WC 0x1 /* arm write-combining and write-back mappings too */
+
+struct ks_net_start {
+	__u32 flags; /* KS_NET_* */
+	__u32 nmods;
+	char mods[KS_NET_MAX_MODS][56]; /* module names, NUL-terminated */
+};
+
+enum ks_net_map {
+	KS_NETMAP_OFF = 0, /* the net was off, or not this device's */
+	KS_NETMAP_ARMED = 1,
+	KS_NETMAP_MEMTYPE = 2, /* not armed: write-combining or cached */
+	KS_NETMAP_LARGE = 3, /* not armed: larger than the net arms */
+	KS_NETMAP_NOSPACE = 4, /* not armed: the alias space is used up */
+	KS_NETMAP_NOMEM = 5, /* not armed: no memory, or no page table */
+};
+
+struct ks_net_stats {
+	__u64 armed; /* mappings armed */
+	__u64 not_armed[6]; /* by enum ks_net_map (2 ... 5) */
+	__u64 emulated; /* accesses caught and performed by kstride.ko */
+	__u64 stepped; /* caught, run single-stepped (value unknown) */
+	__u64 own; /* faults of kstride.ko's own code: must stay 0 */
+	__u64 own_expected; /* instrumented sites that run the original */
+	__u64 overlap; /* armed pages another fault found disarmed */
+	__u64 devices; /* PCI functions whose BARs the net covers */
+	__u64 reserved[4];
 };
 
 struct ks_mark {
@@ -446,6 +501,7 @@ enum ks_chunk_type {
 	KS_CHUNK_PAD = 6, /* nothing: space to skip */
 	KS_CHUNK_PCI = 7, /* MMIO traces: the PCI devices, as mmiotrace's
 			   * PCIDEV lines (text, NUL-padded) */
+	KS_CHUNK_NET = 8, /* MMIO traces: struct ks_net_stats of the net */
 };
 
 struct ks_chunk_hdr {
@@ -544,6 +600,7 @@ struct ks_info {
 };
 
 #define KS_INFO_MMIO 0x1 /* MMIO mode works: ioremaps are being tracked */
+#define KS_INFO_NET 0x2 /* the safety net is there (KS_IOC_NET_START) */
 
 /*
  * The descriptors of an instrumented module, as loaded: the rewriter names
@@ -570,5 +627,7 @@ struct ks_read_desc {
 #define KS_IOC_READ_DESC _IOWR(KS_IOC_MAGIC, 3, struct ks_read_desc)
 #define KS_IOC_ADD_MAP _IOW(KS_IOC_MAGIC, 4, struct ks_add_map)
 #define KS_IOC_MARK _IOW(KS_IOC_MAGIC, 5, struct ks_mark)
+#define KS_IOC_NET_START _IOW(KS_IOC_MAGIC, 6, struct ks_net_start)
+#define KS_IOC_NET_STOP _IOR(KS_IOC_MAGIC, 7, struct ks_net_stats)
 
 #endif /* KSTRIDE_ABI_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What mmio.c (the mappings, the stubs' accesses) and net.c (the safety
+ * net) share inside kstride.ko.
+ */
+#ifndef KSTRIDE_KMOD_MMIO_H
+#define KSTRIDE_KMOD_MMIO_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+#include "kstride.h"
+
+struct ks_armed;
+
+/* One ioremap'd area; entries of an RCU-sched table (mmio.c). */
+struct ks_map {
+	u64 virt, len, phys;
+	u32 id;
+	u32 net; /* enum ks_net_map */
+	u64 alias; /* armed: where kstride.ko reaches the same pages */
+	struct ks_armed *arm; /* armed: the page-table entries it cleared */
+};
+
+/* Under RCU-sched (preemption or interrupts off): the mapping of @addr. */
+const struct ks_map *ks_map_find(u64 addr);
+
+/* The address kstride.ko uses for @addr: its alias if the net armed it. */
+static inline u64 ks_map_io(const struct ks_map *m, u64 addr)
+{
+	return m && m->alias ? m->alias + (addr - m->virt) : addr;
+}
+
+/*
+ * Process context: calls @fn on each mapping, in a copy of the table
+ * that is then published; @fn may change the entry's net fields, and
+ * returns true if it did (a new MAP record then says so).
+ */
+void ks_maps_each(bool (*fn)(struct ks_map *m, void *arg), void *arg);
+
+/* The global order of traced accesses (mmio.c): interrupts off inside. */
+struct ks_order {
+	unsigned long flags;
+	bool locked, prev;
+};
+
+void ks_order_begin(struct ks_order *o);
+void ks_order_end(struct ks_order *o);
+
+u64 ks_io_read(u64 addr, unsigned int size);
+void ks_io_write(u64 addr, u64 v, unsigned int size);
+
+/*
+ * A device access record in @reg: the KS_MMIO_SLOTS slots of struct
+ * ks_mmio_rec, then @ntail slots of @tail (up to the region's size).
+ * Inside ks_order_begin() ... ks_order_end().
+ */
+void ks_emit_dev(const struct ks_region *reg, u64 phys, u64 v, u64 virt,
+		 u32 id, u32 fl, u64 pc, const u64 *tail, unsigned int ntail);
+
+/* net.c: called by mmio.c */
+void ks_net_map_added(struct ks_map *m, bool by_traced, gfp_t gfp);
+void ks_net_map_removed(const struct ks_map *m);
+bool ks_net_caller_traced(void);
+void ks_net_expect(u64 ret, u64 addr, const struct ks_msite *ms);
+int ks_net_init(void);
+void ks_net_exit(void);
+long ks_net_start(struct file *f, const struct ks_net_start *ns);
+long ks_net_stop(struct file *f, struct ks_net_stats *st);
+void ks_net_release(struct file *f);
+
+extern const struct ks_region ks_net_region_r, ks_net_region_w;
+
+#endif

@@ -1,0 +1,1004 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The safety net (include/kstride/abi.h, KS_IOC_NET_START): device
+ * accesses that no instrumentation saw.
+ *
+ * Arming.  While a recording has the net on, every mapping of the traced
+ * modules' devices is armed: the page-table entries that map it are
+ * cleared, so any access faults.  Those mappings are the ioremaps of the
+ * memory BARs of the PCI functions the modules bind (a bus notifier sees
+ * each bind before the driver's probe runs), whoever makes them, and any
+ * ioremap a traced module makes itself.  Before the entries are cleared,
+ * an alias of the same physical pages with the same page attributes (so
+ * the same memory type) is made in address space reserved when the net
+ * starts; kstride.ko and instrumented code reach the device through it,
+ * and never fault.  Arming runs where ioremap returns (atomic context),
+ * so nothing here allocates page tables then: the reserve's are made at
+ * the start.
+ *
+ * Catching.  A kernel page fault that nothing else resolves reaches
+ * fixup_exception(); an ftrace hook there takes the faults on armed pages.
+ * kstride.ko decodes the instruction (decode.c): a move is performed
+ * through the alias, recorded with its value, context, time and pc in
+ * the global order, and skipped; nothing is disarmed, so every CPU keeps
+ * faulting on the page and none is taken offline.  Any other instruction
+ * runs single-stepped with its page present for that one instruction,
+ * and is recorded without a value; an access from another CPU in that
+ * window is not seen, and such steps are counted (KS_MF_STEPPED).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+#include <linux/irq_work.h>
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/tlbflush.h>
+#include <asm/trap_pf.h>
+#include <asm/traps.h>
+
+#include "decode.h"
+#include "mmio.h"
+
+static unsigned int net_alias_mb = 128;
+module_param(net_alias_mb, uint, 0444);
+MODULE_PARM_DESC(net_alias_mb,
+		 "address space for the safety net's alias mappings, MiB (128)");
+
+#define NET_MAX_MAP (64ull << 20) /* larger mappings are not armed */
+#define NET_MAX_RANGES 256
+#define NET_MAX_TRACED 64
+#define NET_REP_MAX 4096 /* string elements performed per fault */
+
+/* One page-table entry the net cleared, of whatever level. */
+struct net_ent {
+	u64 va; /* the first address it maps */
+	u64 old; /* its value */
+	u8 level; /* PG_LEVEL_4K, _2M, _1G */
+};
+
+struct ks_armed {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct net_ent e[];
+};
+
+struct net_range {
+	u64 start, end;
+};
+
+static struct {
+	struct mutex lock; /* start and stop */
+	struct file *owner;
+	bool on;
+	u32 flags;
+	unsigned int nmods;
+	char mods[KS_NET_MAX_MODS][MODULE_NAME_LEN];
+	/* physical ranges whose mappings are armed; append-only while on */
+	struct net_range r[NET_MAX_RANGES];
+	unsigned int nr;
+	raw_spinlock_t rlock; /* adding ranges; the traced modules */
+	struct module *traced[NET_MAX_TRACED];
+	unsigned int ntraced;
+	/* the alias reserve */
+	u8 *alias;
+	u64 alias_pages;
+	atomic64_t alias_next;
+	unsigned long fixup_addr;
+	bool ftrace_on, die_on, bus_on, mod_on;
+} net = {
+	.lock = __MUTEX_INITIALIZER(net.lock),
+	.rlock = __RAW_SPIN_LOCK_UNLOCKED(net.rlock),
+};
+
+static struct {
+	atomic64_t armed, not_armed[6], emulated, stepped, own, own_expected;
+	atomic64_t overlap, devices;
+} nst;
+
+/* ---- names ---- */
+
+static bool same_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') &&
+				  (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+static bool name_traced(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < net.nmods; i++)
+		if (same_name(net.mods[i], name))
+			return true;
+	return false;
+}
+
+/* ---- which physical ranges ---- */
+
+static bool phys_netted(u64 phys, u64 len)
+{
+	unsigned int i, n = smp_load_acquire(&net.nr);
+
+	for (i = 0; i < n; i++)
+		if (phys < net.r[i].end && net.r[i].start < phys + len)
+			return true;
+	return false;
+}
+
+static void range_add(u64 start, u64 len)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (!len)
+		return;
+	raw_spin_lock_irqsave(&net.rlock, flags);
+	for (i = 0; i < net.nr; i++)
+		if (net.r[i].start == start && net.r[i].end == start + len)
+			goto out;
+	if (net.nr < NET_MAX_RANGES) {
+		net.r[net.nr].start = start;
+		net.r[net.nr].end = start + len;
+		smp_store_release(&net.nr, net.nr + 1);
+	} else {
+		pr_warn_ratelimited("net: more than %d device ranges\n",
+				    NET_MAX_RANGES);
+	}
+out:
+	raw_spin_unlock_irqrestore(&net.rlock, flags);
+}
+
+/* Called in a kretprobe on ioremap: is a traced module among the callers? */
+bool ks_net_caller_traced(void)
+{
+	unsigned long e[16], flags;
+	unsigned int n, i, k;
+	bool hit = false;
+
+	if (!READ_ONCE(net.on))
+		return false;
+	n = stack_trace_save(e, ARRAY_SIZE(e), 0);
+	raw_spin_lock_irqsave(&net.rlock, flags);
+	for (i = 0; i < n && !hit; i++)
+		for (k = 0; k < net.ntraced && !hit; k++)
+			hit = within_module(e[i], net.traced[k]);
+	raw_spin_unlock_irqrestore(&net.rlock, flags);
+	return hit;
+}
+
+/* ---- page tables ---- */
+
+static u64 ent_size(u8 level)
+{
+	return level == PG_LEVEL_1G ? PUD_SIZE : level == PG_LEVEL_2M ?
+					  PMD_SIZE : PAGE_SIZE;
+}
+
+static void ent_write(pte_t *p, u8 level, u64 v)
+{
+	if (level == PG_LEVEL_4K)
+		set_pte(p, __pte(v));
+	else if (level == PG_LEVEL_2M)
+		set_pmd((pmd_t *)p, __pmd(v));
+	else
+		set_pud((pud_t *)p, __pud(v));
+}
+
+/* The PAT memory type of a mapping entry: 0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC- */
+static unsigned int ent_memtype(u64 v, u8 level)
+{
+	unsigned int idx = (v & _PAGE_PWT ? 1 : 0) | (v & _PAGE_PCD ? 2 : 0);
+	u64 pat;
+
+	if (v & (level == PG_LEVEL_4K ? _PAGE_PAT : _PAGE_PAT_LARGE))
+		idx |= 4;
+	if (!boot_cpu_has(X86_FEATURE_PAT)) {
+		static const u8 legacy[4] = { 6, 4, 7, 0 };
+
+		return legacy[idx & 3];
+	}
+	rdmsrl(MSR_IA32_CR_PAT, pat);
+	return (pat >> (8 * idx)) & 7;
+}
+
+/* The 4 KiB entry that maps @va, taken from the entry @v of @level. */
+static pte_t ent_page(u64 v, u8 level, u64 va)
+{
+	if (level == PG_LEVEL_4K)
+		return __pte(v);
+	if (level == PG_LEVEL_2M)
+		return pfn_pte(pmd_pfn(__pmd(v)) + ((va & ~PMD_MASK) >> PAGE_SHIFT),
+			       pgprot_large_2_4k(__pgprot(pmd_flags(__pmd(v)))));
+	return pfn_pte(pud_pfn(__pud(v)) + ((va & ~PUD_MASK) >> PAGE_SHIFT),
+		       pgprot_large_2_4k(__pgprot(pud_flags(__pud(v)))));
+}
+
+static void flush_local(void *unused)
+{
+	__flush_tlb_all();
+}
+
+static void flush_fn(struct work_struct *w)
+{
+	on_each_cpu(flush_local, NULL, 1);
+}
+
+static DECLARE_WORK(net_flush_work, flush_fn);
+
+static void flush_irq_work(struct irq_work *w)
+{
+	queue_work(system_wq, &net_flush_work);
+}
+
+static DEFINE_IRQ_WORK(flush_iw, flush_irq_work);
+
+/*
+ * Arm @m: alias it, then clear the entries that map it.  Any context;
+ * the caller holds the table's lock, and @m is not published yet or is a
+ * copy about to be.  The local TLB is flushed; other CPUs' are flushed
+ * soon after (a fresh ioremap is in no other CPU's TLB).
+ */
+static enum ks_net_map net_arm(struct ks_map *m, gfp_t gfp)
+{
+	u64 start = m->virt & PAGE_MASK, end = PAGE_ALIGN(m->virt + m->len);
+	u64 npages = (end - start) >> PAGE_SHIFT, va, first;
+	struct ks_armed *a;
+	unsigned int n = 0, lvl, k, i;
+	u8 *alias;
+	pte_t *p;
+
+	if (m->len > NET_MAX_MAP)
+		return KS_NETMAP_LARGE;
+	for (va = start; va < end; n++) {
+		p = lookup_address(va, &lvl);
+		if (!p || !(pte_val(*p) & _PAGE_PRESENT) || lvl > PG_LEVEL_1G)
+			return KS_NETMAP_NOMEM;
+		if (!(net.flags & KS_NET_WC)) {
+			unsigned int t = ent_memtype(pte_val(*p), lvl);
+
+			if (t == 1 || t == 5 || t == 6)
+				return KS_NETMAP_MEMTYPE;
+		}
+		va = (va & ~(ent_size(lvl) - 1)) + ent_size(lvl);
+	}
+	if (!net.alias)
+		return KS_NETMAP_NOSPACE;
+	first = atomic64_fetch_add(npages, &net.alias_next);
+	if (first + npages > net.alias_pages)
+		return KS_NETMAP_NOSPACE;
+	a = kmalloc(struct_size(a, e, n), gfp);
+	if (!a)
+		return KS_NETMAP_NOMEM;
+	alias = net.alias + (first << PAGE_SHIFT);
+	for (i = 0; i < npages; i++) {
+		unsigned int alvl;
+		pte_t *ap = lookup_address((unsigned long)alias + i * PAGE_SIZE,
+					   &alvl);
+
+		va = start + i * PAGE_SIZE;
+		p = lookup_address(va, &lvl);
+		if (!ap || alvl != PG_LEVEL_4K) {
+			kfree(a);
+			return KS_NETMAP_NOMEM;
+		}
+		set_pte(ap, ent_page(pte_val(*p), lvl, va));
+	}
+	for (va = start, k = 0; va < end && k < n; k++) {
+		p = lookup_address(va, &lvl);
+		a->e[k].va = va & ~(ent_size(lvl) - 1);
+		a->e[k].level = lvl;
+		a->e[k].old = pte_val(*p);
+		ent_write(p, lvl, 0);
+		va = a->e[k].va + ent_size(lvl);
+	}
+	a->n = k;
+	__flush_tlb_all();
+	irq_work_queue(&flush_iw);
+	m->alias = (u64)alias + (m->virt - start);
+	m->arm = a;
+	return KS_NETMAP_ARMED;
+}
+
+/* Put back what net_arm() cleared.  Any context. */
+static void net_disarm(struct ks_armed *a)
+{
+	unsigned int k, lvl;
+
+	for (k = 0; k < a->n; k++) {
+		pte_t *p = lookup_address(a->e[k].va, &lvl);
+
+		if (p && lvl == a->e[k].level)
+			ent_write(p, lvl, a->e[k].old);
+	}
+}
+
+static bool wanted(const struct ks_map *m, bool by_traced)
+{
+	return by_traced || phys_netted(m->phys, m->len);
+}
+
+void ks_net_map_added(struct ks_map *m, bool by_traced, gfp_t gfp)
+{
+	m->net = KS_NETMAP_OFF;
+	m->alias = 0;
+	m->arm = NULL;
+	if (!READ_ONCE(net.on) || !wanted(m, by_traced))
+		return;
+	if (by_traced)
+		range_add(m->phys, m->len);
+	m->net = net_arm(m, gfp);
+	if (m->net == KS_NETMAP_ARMED)
+		atomic64_inc(&nst.armed);
+	else
+		atomic64_inc(&nst.not_armed[m->net]);
+}
+
+void ks_net_map_removed(const struct ks_map *m)
+{
+	if (!m->arm)
+		return;
+	net_disarm(m->arm);
+	kfree_rcu(m->arm, rcu);
+}
+
+/* ---- what instrumented code leaves to the net ---- */
+
+struct net_expect {
+	u64 ret, addr;
+	const struct ks_msite *ms;
+};
+
+static DEFINE_PER_CPU(struct net_expect, net_expect);
+
+/*
+ * An instrumented site kstride.ko cannot perform runs its instruction
+ * itself right after @ret: on an armed page the net records it for @ms.
+ */
+void ks_net_expect(u64 ret, u64 addr, const struct ks_msite *ms)
+{
+	struct net_expect *e = this_cpu_ptr(&net_expect);
+
+	e->ret = ret;
+	e->addr = addr;
+	e->ms = ms;
+}
+
+/* ---- catching ---- */
+
+struct net_step {
+	unsigned int n;
+	unsigned long flags; /* TF and IF of the stepped context */
+	struct net_ent e[4];
+};
+
+static DEFINE_PER_CPU(struct net_step, net_step);
+
+static unsigned long *gpr(struct pt_regs *r, unsigned int n)
+{
+	switch (n) {
+	case 0: return &r->ax;
+	case 1: return &r->cx;
+	case 2: return &r->dx;
+	case 3: return &r->bx;
+	case 4: return &r->sp;
+	case 5: return &r->bp;
+	case 6: return &r->si;
+	case 7: return &r->di;
+	case 8: return &r->r8;
+	case 9: return &r->r9;
+	case 10: return &r->r10;
+	case 11: return &r->r11;
+	case 12: return &r->r12;
+	case 13: return &r->r13;
+	case 14: return &r->r14;
+	case 15: return &r->r15;
+	}
+	return NULL;
+}
+
+static u64 mask_of(unsigned int size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+/* A loaded value into its register, as the CPU would. */
+static void put_reg(struct pt_regs *r, const struct ks_dinsn *d, u64 v)
+{
+	unsigned long *p = gpr(r, d->reg);
+
+	if (!p)
+		return;
+	if (d->op == KS_DOP_LOAD_SX)
+		v = (u64)sign_extend64(v, 8 * d->size - 1);
+	if (d->hi8) {
+		*p = (*p & ~0xff00ull) | (v & 0xff) << 8;
+		return;
+	}
+	switch (d->dsize) {
+	case 8:
+		*p = v;
+		break;
+	case 4:
+		*p = (u32)v;
+		break;
+	case 2:
+		*p = (*p & ~0xffffull) | (u16)v;
+		break;
+	default:
+		*p = (*p & ~0xffull) | (u8)v;
+		break;
+	}
+}
+
+static u64 get_reg(struct pt_regs *r, const struct ks_dinsn *d)
+{
+	unsigned long *p = gpr(r, d->reg);
+
+	if (!p)
+		return 0;
+	return d->hi8 ? (*p >> 8) & 0xff : *p & mask_of(d->size);
+}
+
+/* How a caught access is recorded. */
+struct catch {
+	struct pt_regs *regs;
+	const struct ks_msite *ms; /* an instrumented site's, or NULL */
+	bool silent; /* kstride.ko's own: its caller records it */
+};
+
+static void catch_record(const struct catch *c, const struct ks_map *m,
+			 u64 addr, u64 v, u32 fl)
+{
+	u64 text[KS_NET_TEXT / 8] = {};
+	const struct ks_region *reg;
+
+	if (c->silent)
+		return;
+	if (c->ms) {
+		reg = (const void *)((const u8 *)&c->ms->region + c->ms->region);
+		ks_emit_dev(reg, m->phys + (addr - m->virt), v, addr, m->id, fl,
+			    c->ms->pc ? (u64)&c->ms->pc + c->ms->pc : 0, NULL, 0);
+		return;
+	}
+	snprintf((char *)text, sizeof(text), "%pS", (void *)c->regs->ip);
+	reg = fl & KS_MF_WRITE ? &ks_net_region_w : &ks_net_region_r;
+	ks_emit_dev(reg, m->phys + (addr - m->virt), v, addr, m->id,
+		    fl | KS_MF_NET, c->regs->ip, text, ARRAY_SIZE(text));
+}
+
+/* [addr, addr + size) inside an armed mapping: that mapping, or NULL. */
+static const struct ks_map *armed_at(u64 addr, unsigned int size)
+{
+	const struct ks_map *m = ks_map_find(addr);
+
+	if (!m || !m->arm || addr + size > m->virt + m->len)
+		return NULL;
+	return m;
+}
+
+/* One element of movs, stos or lods; false if it cannot be performed. */
+static bool string_one(const struct catch *c, const struct ks_dinsn *d)
+{
+	struct pt_regs *r = c->regs;
+	unsigned int size = d->size;
+	s64 step = (r->flags & X86_EFLAGS_DF) ? -(s64)size : size;
+	const struct ks_map *ms = NULL, *md = NULL;
+	u64 v = 0;
+
+	if (d->op != KS_DOP_STOS) {
+		ms = armed_at(r->si, size);
+		if (ms)
+			v = ks_io_read(ks_map_io(ms, r->si), size);
+		else if (copy_from_kernel_nofault(&v, (void *)r->si, size))
+			return false;
+		if (ms)
+			catch_record(c, ms, r->si, v, size);
+	} else {
+		v = r->ax & mask_of(size);
+	}
+	if (d->op == KS_DOP_LODS) {
+		put_reg(r, d, v);
+	} else {
+		md = armed_at(r->di, size);
+		if (md) {
+			ks_io_write(ks_map_io(md, r->di), v, size);
+			catch_record(c, md, r->di, v, size | KS_MF_WRITE);
+		} else if (copy_to_kernel_nofault((void *)r->di, &v, size)) {
+			return false;
+		}
+	}
+	if (d->op != KS_DOP_STOS)
+		r->si += step;
+	if (d->op != KS_DOP_LODS)
+		r->di += step;
+	return ms || md;
+}
+
+/* Perform a string instruction's elements while they touch armed pages. */
+static bool net_string(const struct catch *c, const struct ks_dinsn *d)
+{
+	struct pt_regs *r = c->regs;
+	unsigned int i;
+
+	if (d->seg || d->addr32)
+		return false;
+	for (i = 0; i < NET_REP_MAX; i++) {
+		if (d->rep && !r->cx)
+			break;
+		if (!string_one(c, d))
+			return i > 0; /* a plain memory element: the CPU goes on */
+		if (d->rep)
+			r->cx--;
+		if (!d->rep)
+			break;
+	}
+	if (!d->rep || !r->cx)
+		r->ip += d->len;
+	return true;
+}
+
+/* Perform a move; false if it is not one the net can do at @addr. */
+static bool net_move(const struct catch *c, const struct ks_map *m, u64 addr,
+		     const struct ks_dinsn *d)
+{
+	struct pt_regs *r = c->regs;
+	u64 ea, v;
+
+	if (d->seg)
+		return false;
+	if (d->absolute) {
+		ea = d->moffs;
+	} else {
+		ea = (s64)d->disp;
+		if (d->base != KS_DREG_NONE)
+			ea += *gpr(r, d->base);
+		if (d->index != KS_DREG_NONE)
+			ea += *gpr(r, d->index) * d->scale;
+		if (d->rip)
+			ea += r->ip + d->len;
+	}
+	if (d->addr32)
+		ea = (u32)ea;
+	/* the fault is this operand's, wholly inside the armed mapping */
+	if (addr < ea || addr >= ea + d->size || ea < m->virt ||
+	    ea + d->size > m->virt + m->len)
+		return false;
+	switch (d->op) {
+	case KS_DOP_LOAD:
+	case KS_DOP_LOAD_ZX:
+	case KS_DOP_LOAD_SX:
+		v = ks_io_read(ks_map_io(m, ea), d->size);
+		put_reg(r, d, v);
+		catch_record(c, m, ea, v, d->size);
+		break;
+	case KS_DOP_STORE:
+	case KS_DOP_STORE_IMM:
+		v = d->op == KS_DOP_STORE ? get_reg(r, d) :
+					    (u64)d->imm & mask_of(d->size);
+		ks_io_write(ks_map_io(m, ea), v, d->size);
+		catch_record(c, m, ea, v, d->size | KS_MF_WRITE);
+		break;
+	default:
+		return false;
+	}
+	r->ip += d->len;
+	return true;
+}
+
+/* Run the instruction single-stepped, its page present meanwhile. */
+static bool net_step_begin(const struct catch *c, const struct ks_map *m,
+			   u64 addr, const struct ks_dinsn *d, bool decoded)
+{
+	struct net_step *st = this_cpu_ptr(&net_step);
+	const struct net_ent *e = NULL;
+	unsigned int k, lvl;
+	pte_t *p;
+
+	for (k = 0; k < m->arm->n && !e; k++)
+		if (addr - m->arm->e[k].va < ent_size(m->arm->e[k].level))
+			e = &m->arm->e[k];
+	if (!e)
+		return false;
+	for (k = 0; k < st->n; k++)
+		if (st->e[k].va == e->va)
+			break;
+	if (k == st->n) {
+		/* an NMI that interrupts a step cannot step (one state) */
+		if (st->n == ARRAY_SIZE(st->e) || (st->n && in_nmi()))
+			return false;
+		if (!st->n) {
+			st->flags = c->regs->flags & (X86_EFLAGS_TF | X86_EFLAGS_IF);
+			c->regs->flags |= X86_EFLAGS_TF;
+			c->regs->flags &= ~X86_EFLAGS_IF;
+		}
+		st->e[st->n++] = *e;
+	} else {
+		atomic64_inc(&nst.overlap); /* another CPU re-armed it */
+	}
+	p = lookup_address(e->va, &lvl);
+	if (!p || lvl != e->level)
+		return false;
+	ent_write(p, lvl, e->old);
+	atomic64_inc(&nst.stepped);
+	catch_record(c, m, addr, 0, (decoded ? d->size : 0) | KS_MF_NOVALUE |
+		     KS_MF_STEPPED | (decoded && (d->op == KS_DOP_STORE ||
+				     d->op == KS_DOP_STORE_IMM) ? KS_MF_WRITE : 0));
+	return true;
+}
+
+/* The fault of @regs at @addr: true if the net took it. */
+static bool net_fault(struct pt_regs *regs, unsigned long ec, u64 addr)
+{
+	struct catch c = { .regs = regs };
+	struct net_expect *ex = this_cpu_ptr(&net_expect);
+	const struct ks_map *m;
+	struct ks_dinsn d;
+	struct ks_order ord;
+	u8 code[15];
+	unsigned int n;
+	bool done = false, decoded;
+
+	if (ec & (X86_PF_PROT | X86_PF_USER | X86_PF_RSVD | X86_PF_INSTR))
+		return false;
+	m = ks_map_find(addr); /* interrupts are off in a kernel #PF */
+	if (!m || !m->arm)
+		return false;
+	if (within_module(regs->ip, THIS_MODULE)) {
+		/* a stale lookup raced with arming: its caller records it */
+		c.silent = true;
+		atomic64_inc(&nst.own);
+	} else if (ex->ms && ex->addr == addr && regs->ip - ex->ret < 64) {
+		c.ms = ex->ms;
+		ex->ms = NULL;
+		atomic64_inc(&nst.own_expected);
+	}
+	for (n = sizeof(code); n; n--)
+		if (!copy_from_kernel_nofault(code, (void *)regs->ip, n))
+			break;
+	decoded = n && !ks_decode(code, n, &d);
+	ks_order_begin(&ord);
+	if (decoded && (d.op == KS_DOP_MOVS || d.op == KS_DOP_STOS ||
+			d.op == KS_DOP_LODS))
+		done = net_string(&c, &d);
+	else if (decoded)
+		done = net_move(&c, m, addr, &d);
+	if (done)
+		atomic64_inc(&nst.emulated);
+	else
+		done = net_step_begin(&c, m, addr, &d, decoded);
+	ks_order_end(&ord);
+	return done;
+}
+
+/* The step's #DB: arm again what it needed present. */
+static int net_die(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+	unsigned long *dr6 = (unsigned long *)ERR_PTR(args->err);
+	struct net_step *st = this_cpu_ptr(&net_step);
+	struct pt_regs *regs = args->regs;
+	unsigned int k, lvl;
+
+	if (val != DIE_DEBUG || !(*dr6 & DR_STEP) || !st->n)
+		return NOTIFY_DONE;
+	for (k = 0; k < st->n; k++) {
+		const struct ks_map *m = ks_map_find(st->e[k].va);
+		pte_t *p = lookup_address(st->e[k].va, &lvl);
+
+		/* only if still armed: an iounmap may have come meanwhile */
+		if (m && m->arm && p && lvl == st->e[k].level)
+			ent_write(p, lvl, 0);
+	}
+	st->n = 0;
+	__flush_tlb_all();
+	irq_work_queue(&flush_iw); /* others may have cached it meanwhile */
+	regs->flags &= ~(X86_EFLAGS_TF | X86_EFLAGS_IF);
+	regs->flags |= st->flags;
+	if (regs->flags & X86_EFLAGS_TF)
+		return NOTIFY_DONE; /* somebody else steps this code too */
+	*dr6 &= ~DR_STEP;
+	return NOTIFY_STOP;
+}
+
+static struct notifier_block net_die_nb = {
+	.notifier_call = net_die,
+	.priority = 1,
+};
+
+/* fixup_exception() returns this when the net took the fault */
+static noinline notrace int ks_net_fixed(void)
+{
+	return 1;
+}
+
+/* ftrace, at fixup_exception(regs, trapnr, error_code, fault_addr) */
+static void notrace net_ftrace(unsigned long ip, unsigned long parent,
+			       struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct pt_regs *kr = ftrace_get_regs(fregs);
+
+	if (!kr || (int)kr->si != X86_TRAP_PF)
+		return;
+	if (!net_fault((struct pt_regs *)kr->di, kr->dx, kr->cx))
+		return;
+	kr->ip = (unsigned long)ks_net_fixed;
+}
+
+static struct ftrace_ops net_ops = {
+	.func = net_ftrace,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+/* ---- devices and modules ---- */
+
+static void pci_add(struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCI_NUM_RESOURCES; i++)
+		if (pci_resource_flags(pdev, i) & IORESOURCE_MEM)
+			range_add(pci_resource_start(pdev, i),
+				  pci_resource_len(pdev, i));
+	atomic64_inc(&nst.devices);
+}
+
+static bool arm_existing(struct ks_map *m, void *arg)
+{
+	if (m->net != KS_NETMAP_OFF || !wanted(m, false))
+		return false;
+	ks_net_map_added(m, false, GFP_ATOMIC);
+	return true;
+}
+
+static bool disarm_all(struct ks_map *m, void *arg)
+{
+	if (m->arm) {
+		net_disarm(m->arm);
+		kfree_rcu(m->arm, rcu);
+	}
+	m->arm = NULL;
+	m->alias = 0;
+	return false;
+}
+
+static int net_bus(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct device *dev = data;
+
+	/* before the driver's probe, which maps the device */
+	if (action != BUS_NOTIFY_BIND_DRIVER || !READ_ONCE(net.on) ||
+	    !dev->driver || !dev->driver->owner ||
+	    !name_traced(dev->driver->owner->name))
+		return NOTIFY_DONE;
+	pci_add(to_pci_dev(dev));
+	ks_maps_each(arm_existing, NULL);
+	on_each_cpu(flush_local, NULL, 1);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block net_bus_nb = { .notifier_call = net_bus };
+
+static int net_module(struct notifier_block *nb, unsigned long action,
+		      void *data)
+{
+	struct module *mod = data;
+	unsigned long flags;
+	unsigned int i;
+
+	if (!name_traced(mod->name))
+		return NOTIFY_DONE;
+	raw_spin_lock_irqsave(&net.rlock, flags);
+	for (i = 0; i < net.ntraced && net.traced[i] != mod; i++)
+		;
+	if (action == MODULE_STATE_COMING && i == net.ntraced &&
+	    net.ntraced < NET_MAX_TRACED)
+		net.traced[net.ntraced++] = mod;
+	if (action == MODULE_STATE_GOING && i < net.ntraced)
+		net.traced[i] = net.traced[--net.ntraced];
+	raw_spin_unlock_irqrestore(&net.rlock, flags);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block net_mod_nb = { .notifier_call = net_module };
+
+/* ---- start and stop ---- */
+
+static int alias_reserve(void)
+{
+	u64 n = (u64)net_alias_mb << (20 - PAGE_SHIFT), i;
+	unsigned long *pfns;
+	/* a page frame no RAM has: the top of physical space */
+	unsigned long none = (1ul << (boot_cpu_data.x86_phys_bits - PAGE_SHIFT)) - 1;
+
+	if (!n || n > (4ull << (30 - PAGE_SHIFT)))
+		return -EINVAL;
+	pfns = kvmalloc_array(n, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		pfns[i] = none;
+	/* not present: the page tables are what we want now */
+	net.alias = vmap_pfn(pfns, n, PAGE_NONE);
+	kvfree(pfns);
+	if (!net.alias)
+		return -ENOMEM;
+	net.alias_pages = n;
+	atomic64_set(&net.alias_next, 0);
+	return 0;
+}
+
+static unsigned long symbol_addr(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name, .flags = KPROBE_FLAG_DISABLED };
+	unsigned long a;
+
+	if (register_kprobe(&kp))
+		return 0;
+	a = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return a;
+}
+
+static void net_teardown(void)
+{
+	if (net.bus_on)
+		bus_unregister_notifier(&pci_bus_type, &net_bus_nb);
+	if (net.mod_on)
+		unregister_module_notifier(&net_mod_nb);
+	net.bus_on = net.mod_on = false;
+	WRITE_ONCE(net.on, false);
+	/* every armed mapping back as it was, then nobody faults on them */
+	ks_maps_each(disarm_all, NULL);
+	synchronize_rcu();
+	if (net.ftrace_on) {
+		unregister_ftrace_function(&net_ops);
+		ftrace_set_filter_ip(&net_ops, net.fixup_addr, 1, 0);
+	}
+	if (net.die_on)
+		unregister_die_notifier(&net_die_nb);
+	net.ftrace_on = net.die_on = false;
+	irq_work_sync(&flush_iw);
+	flush_work(&net_flush_work);
+	if (net.alias)
+		vunmap(net.alias);
+	net.alias = NULL;
+	net.nr = net.ntraced = net.nmods = 0;
+	net.owner = NULL;
+}
+
+long ks_net_start(struct file *f, const struct ks_net_start *ns)
+{
+	struct pci_dev *pdev = NULL;
+	unsigned int i;
+	long err;
+
+	if (ns->nmods > KS_NET_MAX_MODS || (ns->flags & ~KS_NET_WC))
+		return -EINVAL;
+	for (i = 0; i < ns->nmods; i++)
+		if (!strnlen(ns->mods[i], sizeof(ns->mods[i])) ||
+		    strnlen(ns->mods[i], sizeof(ns->mods[i])) >= MODULE_NAME_LEN)
+			return -EINVAL;
+	if (!ks_mmio_ready())
+		return -EOPNOTSUPP;
+	mutex_lock(&net.lock);
+	if (net.owner) {
+		mutex_unlock(&net.lock);
+		return -EBUSY;
+	}
+	memset(&nst, 0, sizeof(nst));
+	net.flags = ns->flags;
+	net.nmods = ns->nmods;
+	for (i = 0; i < ns->nmods; i++)
+		strscpy(net.mods[i], ns->mods[i], sizeof(net.mods[i]));
+	net.owner = f;
+	err = alias_reserve();
+	if (err)
+		goto fail;
+	net.fixup_addr = symbol_addr("fixup_exception");
+	err = net.fixup_addr ? ftrace_set_filter_ip(&net_ops, net.fixup_addr,
+						    0, 0) : -ENOENT;
+	if (!err) {
+		err = register_ftrace_function(&net_ops);
+		if (err)
+			ftrace_set_filter_ip(&net_ops, net.fixup_addr, 1, 0);
+	}
+	if (err) {
+		pr_warn("net: cannot hook fixup_exception (%ld)\n", err);
+		goto fail;
+	}
+	net.ftrace_on = true;
+	err = register_die_notifier(&net_die_nb);
+	if (err)
+		goto fail;
+	net.die_on = true;
+	err = register_module_notifier(&net_mod_nb);
+	if (err)
+		goto fail;
+	net.mod_on = true;
+	WRITE_ONCE(net.on, true);
+	err = bus_register_notifier(&pci_bus_type, &net_bus_nb);
+	if (err)
+		goto fail;
+	net.bus_on = true;
+	/* functions bound already, to a traced module */
+	for_each_pci_dev(pdev)
+		if (pdev->dev.driver && pdev->dev.driver->owner &&
+		    name_traced(pdev->dev.driver->owner->name))
+			pci_add(pdev);
+	ks_maps_each(arm_existing, NULL);
+	on_each_cpu(flush_local, NULL, 1);
+	mutex_unlock(&net.lock);
+	pr_info("net: on for %u modules, %llu MiB of alias space\n",
+		ns->nmods, net.alias_pages >> (20 - PAGE_SHIFT));
+	return 0;
+
+fail:
+	net_teardown();
+	mutex_unlock(&net.lock);
+	return err;
+}
+
+static void stats_of(struct ks_net_stats *st)
+{
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	st->armed = atomic64_read(&nst.armed);
+	for (i = 0; i < ARRAY_SIZE(st->not_armed); i++)
+		st->not_armed[i] = atomic64_read(&nst.not_armed[i]);
+	st->emulated = atomic64_read(&nst.emulated);
+	st->stepped = atomic64_read(&nst.stepped);
+	st->own = atomic64_read(&nst.own);
+	st->own_expected = atomic64_read(&nst.own_expected);
+	st->overlap = atomic64_read(&nst.overlap);
+	st->devices = atomic64_read(&nst.devices);
+}
+
+long ks_net_stop(struct file *f, struct ks_net_stats *st)
+{
+	mutex_lock(&net.lock);
+	if (net.owner != f) {
+		mutex_unlock(&net.lock);
+		return -EINVAL;
+	}
+	net_teardown();
+	stats_of(st);
+	mutex_unlock(&net.lock);
+	pr_info("net: off: %llu mappings armed, %llu accesses caught, %llu stepped\n",
+		st->armed, st->emulated, st->stepped);
+	return 0;
+}
+
+void ks_net_release(struct file *f)
+{
+	mutex_lock(&net.lock);
+	if (net.owner == f)
+		net_teardown();
+	mutex_unlock(&net.lock);
+}
+
+int ks_net_init(void)
+{
+	return 0;
+}
+
+void ks_net_exit(void)
+{
+	mutex_lock(&net.lock);
+	if (net.owner)
+		net_teardown();
+	mutex_unlock(&net.lock);
+}
