@@ -39,6 +39,12 @@ static const char usage_text[] =
 	"      --mmio          record device accesses only, with their values:\n"
 	"                      MMIO, port I/O, accessor calls, ioremaps; then\n"
 	"                      'kstride mmiotrace TRACE' writes mmiotrace's format\n"
+	"      --no-net        MMIO mode without the safety net, which otherwise\n"
+	"                      catches the accesses of code kstride did not\n"
+	"                      instrument (the PCI core, functions left original)\n"
+	"                      to the devices the modules drive\n"
+	"      --net-wc        the net arms write-combining and cached mappings\n"
+	"                      too (framebuffers, VRAM: slow; default: not)\n"
 	"  -p, --params STR    the last module's parameters (\"a=1 b=2\")\n"
 	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
 	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
@@ -88,6 +94,8 @@ int cmd_record(int argc, char **argv)
 		{ "keep", no_argument, NULL, 'K' },
 		{ "drain-delay", required_argument, NULL, 'D' },
 		{ "buffers", required_argument, NULL, 'b' },
+		{ "no-net", no_argument, NULL, 'N' },
+		{ "net-wc", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -121,6 +129,12 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'K':
 			ko.keep = true;
+			break;
+		case 'N':
+			ko.no_net = true;
+			break;
+		case 'W':
+			ko.net_wc = true;
 			break;
 		case 'D':
 			ko.drain_delay_ms = atoi(optarg);

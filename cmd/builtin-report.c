@@ -17,6 +17,10 @@ static const char usage_text[] =
 	"      --by-insn   one line per instruction and access kind:\n"
 	"                  FUNCTION+0xOFF KIND SIZE COUNT, sorted by place;\n"
 	"                  a string instruction counts its elements\n"
+	"      --mmio      an MMIO trace (record --mmio): device accesses by\n"
+	"                  function, and what the safety net caught, by the pc\n"
+	"                  of the code outside the instrumentation that made\n"
+	"                  them (the PCI core, functions left original)\n"
 	"  -f, --force     read a trace whose recording did not finish\n"
 	"  -h, --help      this text\n";
 
@@ -263,12 +267,13 @@ int cmd_report(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "by-insn", no_argument, NULL, 'i' },
+		{ "mmio", no_argument, NULL, 'M' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct report r = {};
-	bool force = false, insn = false;
+	bool force = false, insn = false, mmio = false;
 	struct trace *t;
 	int c, err;
 
@@ -276,6 +281,9 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			insn = true;
+			break;
+		case 'M':
+			mmio = true;
 			break;
 		case 'f':
 			force = true;
@@ -294,6 +302,11 @@ int cmd_report(int argc, char **argv)
 	}
 	if (trace__open(argv[optind], force, &t))
 		return 1;
+	if (mmio) {
+		err = report__mmio(t);
+		trace__close(t);
+		return err || fflush(stdout) ? 1 : 0;
+	}
 	r.end = trace__end(t);
 	err = grow(&r);
 	err = err ?: trace__for_each(t, count_ev, &r);

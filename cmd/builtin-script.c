@@ -62,8 +62,11 @@ static int print_ev(const struct trace_event *ev, void *arg)
 		fprintf(f, "%7u ", ev->tid);
 	}
 	if (s->kind >= KS_K_MMIO_R && s->kind <= KS_K_PIO_W) {
-		fprintf(f, "%s+0x%x %s%s %u", name, s->off,
-			ev->mflags & KS_MF_PORT ? "PIO_" : "MMIO_",
+		if (ev->mflags & KS_MF_NET) /* caught by the safety net */
+			fprintf(f, "%s NET_", *ev->text ? ev->text : "?");
+		else
+			fprintf(f, "%s+0x%x ", name, s->off);
+		fprintf(f, "%s%s %u", ev->mflags & KS_MF_PORT ? "PIO_" : "MMIO_",
 			ev->mflags & KS_MF_WRITE ? "W" : "R",
 			ev->mflags & KS_MF_WIDTH);
 		if (ev->mflags & KS_MF_PORT)
@@ -78,6 +81,8 @@ static int print_ev(const struct trace_event *ev, void *arg)
 			fprintf(f, " value=0x%lx", (unsigned long)ev->value);
 		if (ev->mflags & KS_MF_UNMAPPED)
 			fputs(" unmapped", f);
+		if (ev->mflags & KS_MF_STEPPED)
+			fputs(" stepped", f);
 		if (ev->seq)
 			fprintf(f, " seq=%lu", (unsigned long)ev->seq);
 		if (ev->pc)
@@ -87,9 +92,11 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	}
 	if (s->kind == KS_K_MAP || s->kind == KS_K_UNMAP) {
 		if (s->kind == KS_K_MAP)
-			fprintf(f, "MAP id=%u phys=0x%lx virt=0x%lx len=0x%lx\n",
+			fprintf(f, "MAP id=%u phys=0x%lx virt=0x%lx len=0x%lx%s%s\n",
 				ev->map_id, (unsigned long)ev->phys,
-				(unsigned long)ev->addr, (unsigned long)ev->len);
+				(unsigned long)ev->addr, (unsigned long)ev->len,
+				ev->mflags ? " net=" : "",
+				ev->mflags ? ks_netmap__name(ev->mflags) : "");
 		else
 			fprintf(f, "UNMAP id=%u virt=0x%lx\n", ev->map_id,
 				(unsigned long)ev->addr);

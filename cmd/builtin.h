@@ -9,4 +9,8 @@ int cmd_report(int argc, char **argv);
 int cmd_mmiotrace(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
 
+struct trace;
+/* report --mmio (report-mmio.c) */
+int report__mmio(struct trace *t);
+
 #endif

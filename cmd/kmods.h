@@ -16,6 +16,7 @@ struct kmod {
 	char *path, *deps, *plain, *kopath;
 	bool loaded;
 	bool plain_copy; /* nothing instrumented: loaded as it is */
+	bool netted; /* record: the safety net covers its devices */
 };
 
 int load_module_file(const char *path, const char *params);

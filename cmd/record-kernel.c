@@ -60,6 +60,7 @@ struct krec {
 	u64 bytes, chunks;
 	char modname[64];
 	char *kopath; /* instrumented copy */
+	bool net_on; /* KS_IOC_NET_START done, not stopped yet */
 };
 
 static int kr_write(struct krec *k, const void *p, size_t n)
@@ -363,8 +364,12 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
 {
 	const struct kmod *m = arg;
 
-	fprintf(stderr, "kstride record: warning: %s: %s+0x%llx left original (%s): its device accesses are not traced\n",
-		m->name, func, (unsigned long long)off, reason);
+	if (m->netted)
+		fprintf(stderr, "kstride record: warning: %s: %s+0x%llx left original (%s): the safety net catches its device accesses (slower, and 'kstride report --mmio' lists them)\n",
+			m->name, func, (unsigned long long)off, reason);
+	else
+		fprintf(stderr, "kstride record: warning: %s: %s+0x%llx left original (%s): its device accesses are not traced\n",
+			m->name, func, (unsigned long long)off, reason);
 }
 
 /*
@@ -373,6 +378,69 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
  * The size includes the guard page.  @hidden counts the lines whose
  * addresses the kernel hid (kptr_restrict).
  */
+/*
+ * The safety net, on for the modules of -m before they load, so that it
+ * sees their devices bound and mapped (abi.h, KS_IOC_NET_START).
+ */
+static int kr_net_start(struct krec *k, const struct kmod *mods, size_t n)
+{
+	struct ks_net_start ns = { .flags = k->o->net_wc ? KS_NET_WC : 0 };
+	size_t i;
+
+	if (!(k->info.flags & KS_INFO_NET)) {
+		ks_err("kstride.ko has no safety net (an older kstride.ko is loaded?); --no-net records without it");
+		return -EOPNOTSUPP;
+	}
+	if (n > KS_NET_MAX_MODS) {
+		ks_err("the safety net covers %d modules at most (-m names %zu)",
+		       KS_NET_MAX_MODS, n);
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++)
+		snprintf(ns.mods[i], sizeof(ns.mods[i]), "%s", mods[i].name);
+	ns.nmods = n;
+	if (ioctl(k->dev, KS_IOC_NET_START, &ns)) {
+		int e = errno;
+
+		ks_err("/dev/kstride: cannot start the safety net: %s%s", strerror(e),
+		       e == EBUSY ? " (another recording has it)" :
+				    " (see dmesg; --no-net records without it)");
+		return -e;
+	}
+	k->net_on = true;
+	return 0;
+}
+
+/* The net off, its account into the trace and on the terminal. */
+static int kr_net_stop(struct krec *k)
+{
+	struct ks_net_stats st;
+	unsigned long na = 0;
+	unsigned int i;
+
+	k->net_on = false;
+	if (ioctl(k->dev, KS_IOC_NET_STOP, &st)) {
+		ks_err("/dev/kstride: KS_IOC_NET_STOP: %s", strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < sizeof(st.not_armed) / sizeof(st.not_armed[0]); i++)
+		na += st.not_armed[i];
+	fprintf(stderr, "kstride record: safety net: %lu PCI functions, %lu mappings armed, %lu accesses caught outside the instrumented code (%lu single-stepped), %lu faults of kstride.ko itself\n",
+		(unsigned long)st.devices, (unsigned long)st.armed,
+		(unsigned long)(st.emulated + st.stepped - st.own),
+		(unsigned long)st.stepped, (unsigned long)st.own);
+	if (na)
+		ks_warn("safety net: %lu mappings of the traced devices not armed (%lu write-combining or cached: --net-wc arms them; %lu larger than 64 MiB; %lu beyond the alias space; %lu without memory): accesses to them from code outside the instrumentation are not seen; 'kstride script' names them (MAP ... net=)",
+			na, (unsigned long)st.not_armed[KS_NETMAP_MEMTYPE],
+			(unsigned long)st.not_armed[KS_NETMAP_LARGE],
+			(unsigned long)st.not_armed[KS_NETMAP_NOSPACE],
+			(unsigned long)st.not_armed[KS_NETMAP_NOMEM]);
+	if (st.stepped)
+		ks_warn("safety net: %lu accesses were single-stepped: another CPU's access to the same page in that window is not seen",
+			(unsigned long)st.stepped);
+	return kr_chunk(k, KS_CHUNK_NET, &st, sizeof(st), NULL, 0);
+}
+
 static unsigned int kr_read_maps(struct krec *k, unsigned int *hidden)
 {
 	FILE *f = fopen("/proc/vmallocinfo", "r");
@@ -569,6 +637,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			mods[i].path, o->mmio ? " (MMIO mode)" : "");
 		ro.lost = kr_warn_lost;
 		ro.lost_arg = &mods[i];
+		mods[i].netted = o->mmio && !o->no_net;
 		err = rewrite__file(mods[i].plain, mods[i].kopath, &ro, &st);
 		if (err)
 			goto out;
@@ -615,6 +684,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	err = kr_descriptors(&k, "kstride");
 	if (err)
 		goto out;
+	if (o->mmio && !o->no_net) {
+		err = kr_net_start(&k, mods, nmods);
+		if (err)
+			goto out;
+	}
 	for (i = 0; i < nmods; i++) {
 		struct kr_loading l = { .k = &k, .name = mods[i].name };
 		pthread_t th;
@@ -714,6 +788,11 @@ flush:
 				strerror(-uerr));
 		else
 			mods[i].loaded = false; /* or CMD unloaded it */
+	}
+	if (k.net_on) {
+		err = kr_net_stop(&k);
+		if (err)
+			goto out;
 	}
 	/* publish what is in the current sub-buffers, then take it; records
 	 * still being written get a second (100 ms at most) */

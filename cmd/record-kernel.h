@@ -12,6 +12,8 @@ struct krecord_opts {
 	const char *root; /* modules under ROOT/lib/modules (modprobe -d) */
 	bool keep; /* leave the modules loaded */
 	bool mmio; /* device accesses only (instrument --mmio) */
+	bool no_net; /* MMIO mode without the safety net */
+	bool net_wc; /* the net arms write-combining mappings too */
 	unsigned int drain_delay_ms; /* test: a slow reader */
 	unsigned int nsub; /* kstride.ko's sub-buffers per CPU, 0: its default */
 };

@@ -516,8 +516,10 @@ static bool string_one(const struct catch *c, const struct ks_dinsn *d)
 		if (md) {
 			ks_io_write(ks_map_io(md, r->di), v, size);
 			catch_record(c, md, r->di, v, size | KS_MF_WRITE);
-		} else if (copy_to_kernel_nofault((void *)r->di, &v, size)) {
-			return false;
+		} else {
+			/* kernel memory the instruction itself would write:
+			 * it faults here if it would have faulted there */
+			memcpy((void *)r->di, &v, size);
 		}
 	}
 	if (d->op != KS_DOP_STOS)

@@ -49,6 +49,8 @@ struct trace {
 	u64 lost_bytes; /* kernel: bytes of other modules' records */
 	u64 tsc_khz; /* kernel: TSC ticks per ms, for timestamps */
 	const char *pci; /* MMIO: PCIDEV lines */
+	struct ks_net_stats net; /* MMIO: the safety net's account */
+	bool has_net;
 	bool mmio;
 	size_t pci_len;
 	struct cpu_state cs; /* kernel: the CPU being walked */
@@ -82,6 +84,17 @@ const char *ks_ctx__name(int ctx)
 	};
 
 	return ctx >= 0 && ctx <= KS_CTX_NMI ? n[ctx] : "?";
+}
+
+const char *ks_netmap__name(unsigned int v)
+{
+	static const char *const n[] = {
+		[KS_NETMAP_OFF] = "off",	 [KS_NETMAP_ARMED] = "armed",
+		[KS_NETMAP_MEMTYPE] = "memtype", [KS_NETMAP_LARGE] = "large",
+		[KS_NETMAP_NOSPACE] = "nospace", [KS_NETMAP_NOMEM] = "nomem",
+	};
+
+	return v <= KS_NETMAP_NOMEM ? n[v] : "?";
 }
 
 static u64 hash64(u64 x)
@@ -339,6 +352,12 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			break;
 		}
 		case KS_CHUNK_PAD:
+			break;
+		case KS_CHUNK_NET:
+			/* later writers may add counters at the end */
+			memcpy(&t->net, t->data + off + sizeof(ch),
+			       min((size_t)ch.len, sizeof(t->net)));
+			t->has_net = true;
 			break;
 		case KS_CHUNK_PCI:
 			/* text, NUL-terminated inside the chunk */
@@ -607,6 +626,7 @@ static void dev_event(struct trace *t, const struct data_chunk *dc,
 		ev->addr = v[2];
 		ev->len = v[3];
 		ev->map_id = (u32)v[4];
+		ev->mflags = (u32)(v[4] >> 32); /* enum ks_net_map */
 		break;
 	case KS_K_UNMAP:
 		ev->addr = v[1];
@@ -627,6 +647,11 @@ static void dev_event(struct trace *t, const struct data_chunk *dc,
 			ev->ctx = (ev->mflags & KS_MF_CTX) >> KS_MF_CTX_SHIFT;
 		break;
 	}
+}
+
+const struct ks_net_stats *trace__net(const struct trace *t)
+{
+	return t->has_net ? &t->net : NULL;
 }
 
 const char *trace__pci(const struct trace *t)
@@ -756,6 +781,13 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_PIO_W &&
 				    (u32)s.slot + 7 <= r->nslots)
 					ev.pc = slots[s.slot + 6];
+				/* caught by the net: where, as kstride.ko named it */
+				if ((ev.mflags & KS_MF_NET) &&
+				    (u32)s.slot + KS_NET_SLOTS <= r->nslots) {
+					memcpy(ev.text, slots + s.slot + KS_MMIO_SLOTS,
+					       KS_NET_TEXT);
+					ev.text[KS_NET_TEXT] = 0;
+				}
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {

@@ -51,10 +51,10 @@ struct trace_event {
 	const char *comm; /* its name, "" if unknown */
 	/* device records (KS_K_MMIO_R ... KS_K_MARK), ts their own */
 	u64 phys, value, len; /* MAP: phys, virt in addr, len */
-	u32 map_id, mflags; /* KS_MF_* */
+	u32 map_id, mflags; /* KS_MF_*; MAP: enum ks_net_map */
 	u64 seq; /* MMIO/PIO: place in the global order, 0 if not known */
 	u64 pc; /* MMIO/PIO: the instruction's run-time address, or 0 */
-	char text[KS_MARK_TEXT + 1]; /* MARK */
+	char text[KS_MARK_TEXT + 1]; /* MARK; net catches: the faulting pc */
 	bool gap; /* kernel: records were dropped on this CPU right before */
 };
 
@@ -81,8 +81,12 @@ u64 trace__lost(const struct trace *t);
 u64 trace__lost_bytes(const struct trace *t);
 const char *ks_kind__name(u8 kind);
 const char *ks_ctx__name(int ctx);
+/* What the safety net did with a mapping (MAP records' enum ks_net_map). */
+const char *ks_netmap__name(unsigned int v);
 /* MMIO traces: the PCIDEV lines recorded with them, or "" */
 const char *trace__pci(const struct trace *t);
+/* MMIO traces: the safety net's account, NULL if it was off. */
+const struct ks_net_stats *trace__net(const struct trace *t);
 bool trace__mmio(const struct trace *t);
 
 #endif /* KS_TRACE_H */

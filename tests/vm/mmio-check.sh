@@ -122,6 +122,8 @@ if bash "$top/tests/vm/run.sh" -t 1200 \
 	rm -rf "$B/vm/mmio-out-edu" && cp -r "$S" "$B/vm/mmio-out-edu"
 	"$B/kstride" script "$B/vm/mmio-out-edu/edu-robust.trace" > "$B/vm/mmio-out-edu/edu-robust.script" &&
 	python3 "$M/edu.py" "$B/vm/mmio-out-edu" "$B/vm/qemu-edu.log" || rc=1
+	"$B/kstride" script "$B/vm/mmio-out-edu/edu-net.trace" > "$B/vm/mmio-out-edu/edu-net.script" &&
+	python3 "$M/net.py" "$B/vm/mmio-out-edu" || rc=1
 else
 	echo "mmio: the edu boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; rc=1
 fi

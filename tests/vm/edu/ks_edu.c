@@ -16,6 +16,16 @@
  *                          on unaligned places and odd lengths of BAR0
  *                          (edu ignores those offsets: QEMU's trace shows
  *                          the accesses, native or traced, to compare)
+ *   debugfs ks_edu/net     write N: device accesses the module does not
+ *                          instrument, for the safety net: (a) a kernel
+ *                          function kstride does not intercept reads the
+ *                          identification and liveness registers
+ *                          (__ioread32_copy); (b) edu_orig(), which kstride
+ *                          must leave original, writes and reads the
+ *                          liveness register N times; (c) edu_two(), also
+ *                          original, runs on every online CPU at once: N
+ *                          liveness writes of cpu << 24 | i and N reads of
+ *                          the identification register each
  *   debugfs ks_edu/result  what was done: accesses per kind and per CPU
  *
  * edu's liveness register (0x04) reads back the bitwise inverse of the
@@ -48,6 +58,10 @@ static u64 irqs_raised;
 static DECLARE_COMPLETION(irq_done);
 static u8 pio_out[16], pio_in[16];
 static bool pio_done;
+static u64 net_n, net_orig_bad, net_two_bad;
+static u32 net_copy[2];
+static atomic_t net_two_in;
+static DEFINE_PER_CPU(u64, net_two_done);
 
 static noinline void edu_loop(u64 n)
 {
@@ -58,6 +72,46 @@ static noinline void edu_loop(u64 n)
 		if (readl(regs + EDU_LIVE) != ~(u32)i)
 			bench_bad++;
 	}
+}
+
+/*
+ * kstride must leave these two original: a section it does not know
+ * refers into their code ("unknown-kernel-section"), as a table of some
+ * kernel mechanism kstride has not heard of would.
+ */
+static noinline void edu_orig(u64 n)
+{
+	static void *const inside __used __section("ks_edu_untraced") = &&loop;
+	u64 i;
+
+loop:
+	for (i = 0; i < n; i++) {
+		writel((u32)i, regs + EDU_LIVE);
+		if (readl(regs + EDU_LIVE) != ~(u32)i)
+			net_orig_bad++;
+	}
+}
+
+/* on every CPU at once, interrupts off (on_each_cpu) */
+static noinline void edu_two(void *arg)
+{
+	u64 i, n = *(u64 *)arg;
+	static void *const inside __used __section("ks_edu_untraced") = &&loop;
+	u32 cpu = smp_processor_id();
+	int spins = 0;
+
+loop:
+	/* all CPUs in before any access: they hammer the page together */
+	atomic_inc(&net_two_in);
+	while (atomic_read(&net_two_in) < num_online_cpus() &&
+	       spins++ < 100000000)
+		cpu_relax();
+	for (i = 0; i < n; i++) {
+		writel(cpu << 24 | (u32)i, regs + EDU_LIVE);
+		if (readl(regs + EDU_IDENT) != ident)
+			net_two_bad++;
+	}
+	this_cpu_write(net_two_done, n);
 }
 
 static int parse_n(const char __user *u, size_t n, u64 *out)
@@ -174,6 +228,22 @@ static ssize_t copy_write(struct file *f, const char __user *u, size_t n,
 
 static const struct file_operations copy_fops = { .write = copy_write };
 
+static ssize_t net_write(struct file *f, const char __user *u, size_t n,
+			 loff_t *pos)
+{
+	int err = parse_n(u, n, &net_n);
+
+	if (err)
+		return err;
+	__ioread32_copy(net_copy, regs + EDU_IDENT, 2);
+	edu_orig(net_n);
+	atomic_set(&net_two_in, 0);
+	on_each_cpu(edu_two, &net_n, 1);
+	return n;
+}
+
+static const struct file_operations net_fops = { .write = net_write };
+
 static int result_show(struct seq_file *m, void *v)
 {
 	int cpu;
@@ -187,6 +257,14 @@ static int result_show(struct seq_file *m, void *v)
 		seq_printf(m, "irq cpu %d %llu\n", cpu,
 			   *per_cpu_ptr(&irq_count, cpu));
 	seq_printf(m, "irq %d\n", edu_pdev ? edu_pdev->irq : -1);
+	if (net_n) {
+		seq_printf(m, "net n %llu copy 0x%x 0x%x orig_bad %llu two_bad %llu\n",
+			   net_n, net_copy[0], net_copy[1], net_orig_bad,
+			   net_two_bad);
+		for_each_online_cpu(cpu)
+			seq_printf(m, "net two cpu %d %llu\n", cpu,
+				   *per_cpu_ptr(&net_two_done, cpu));
+	}
 	if (pio_done)
 		seq_printf(m, "pio out %*phN in %*phN\n", 16, pio_out, 16,
 			   pio_in);
@@ -216,6 +294,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("irqs", 0200, dir, NULL, &irqs_fops);
 	debugfs_create_file("pio", 0200, dir, NULL, &pio_fops);
 	debugfs_create_file("copy", 0200, dir, NULL, &copy_fops);
+	debugfs_create_file("net", 0200, dir, NULL, &net_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
 	return 0;

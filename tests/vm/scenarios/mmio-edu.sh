@@ -64,7 +64,15 @@ $KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko --keep --drain-delay 400 
 	cat $T/result > $O/edu-full.txt" || rc=7
 rmmod ks_edu
 rmmod kstride
-for t in edu edu-copy edu-robust edu-full; do
+# the safety net: accesses ks_edu does not instrument (ks_edu/net: a
+# kernel function, a function left original, every CPU at once)
+$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu-net.trace -- \
+	sh -c "cat /sys/devices/system/cpu/online > $O/edu-net-cpus.txt &&
+	       echo 2000 > $T/net && cat $T/result > $O/edu-net.txt" \
+	2> $O/edu-net.err || rc=10
+cat $O/edu-net.err
+$KS report --mmio $O/edu-net.trace > $O/edu-net.report || rc=10
+for t in edu edu-copy edu-robust edu-full edu-net; do
 	$KS mmiotrace -o $O/$t.mmiotrace $O/$t.trace || rc=8
 done
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 9

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The safety net catches what it must (tests/vm/edu/ks_edu.c, debugfs net).
+
+ks_edu.ko's own account is the truth: (a) __ioread32_copy(), a kernel
+function kstride does not intercept, reads two registers; (b) edu_orig(),
+left original, writes i and reads ~i from the liveness register N times;
+(c) edu_two(), left original, runs on every CPU at once: N writes of
+cpu << 24 | i and N reads of the identification register each.  Every one
+of those must be in the trace as caught by the net, with its pc and value,
+and nothing else may be; no CPU goes offline, kstride.ko never faults on
+its own accesses.
+
+usage: net.py OUTDIR   (edu-net.txt, edu-net.script, edu-net.err, ...-cpus.txt)
+"""
+import re
+import sys
+
+LINE = re.compile(r'^\[(\d+)\] \S+ \S+ (\S+) (.+?) NET_MMIO_([RW]) (\d+) '
+                  r'phys=0x([0-9a-f]+) map=\d+ virt=0x[0-9a-f]+ value=(\S+)')
+
+
+def main():
+    d = sys.argv[1]
+    res = open(f'{d}/edu-net.txt').read()
+    ident = int(re.search(r'^ident (0x[0-9a-f]+)', res, re.M).group(1), 16)
+    m = re.search(r'^net n (\d+) copy (0x[0-9a-f]+) (0x[0-9a-f]+) '
+                  r'orig_bad (\d+) two_bad (\d+)', res, re.M)
+    if not m:
+        print('net-catches: FAIL: ks_edu did not run its net test')
+        return 1
+    n = int(m.group(1))
+    copy = [int(m.group(2), 16), int(m.group(3), 16)]
+    bad = int(m.group(4)) + int(m.group(5))
+    cpus = {int(c): int(k) for c, k in
+            re.findall(r'^net two cpu (\d+) (\d+)', res, re.M)}
+    got = {'a': [], 'b': [], 'c': {}}
+    extra = []
+    ctxs = set()
+    for ln in open(f'{d}/edu-net.script'):
+        x = LINE.match(ln)
+        if not x:
+            continue
+        cpu, ctx, pc, rw = int(x.group(1)), x.group(2), x.group(3), x.group(4)
+        val = x.group(7)
+        v = int(val, 16) if val != '?' else None
+        if '__ioread32_copy' in pc:
+            got['a'].append((rw, v))
+        elif pc.startswith('edu_orig+'):
+            got['b'].append((rw, v))
+        elif pc.startswith('edu_two+'):
+            got['c'].setdefault(cpu, []).append((rw, v))
+            ctxs.add(ctx)
+        else:
+            extra.append(ln.strip())
+    fails = []
+    if bad:
+        fails.append(f'ks_edu saw {bad} wrong values with the net on')
+    want_a = [('R', copy[0]), ('R', copy[1])]
+    if got['a'] != want_a:
+        fails.append(f'(a) {got["a"]} != {want_a}')
+    want_b = []
+    for i in range(n):
+        want_b += [('W', i), ('R', ~i & 0xffffffff)]
+    ok_b = sum(1 for p, q in zip(got['b'], want_b) if p == q)
+    if got['b'] != want_b:
+        fails.append(f'(b) {ok_b}/{len(want_b)} in order, {len(got["b"])} recorded')
+    ok_c = 0
+    want_c_total = 0
+    for c, k in sorted(cpus.items()):
+        want = []
+        for i in range(k):
+            want += [('W', c << 24 | i), ('R', ident)]
+        want_c_total += len(want)
+        have = got['c'].get(c, [])
+        ok_c += sum(1 for p, q in zip(have, want) if p == q)
+        if have != want:
+            fails.append(f'(c) cpu {c}: {len(have)} recorded, '
+                         f'{sum(1 for p, q in zip(have, want) if p == q)}/{len(want)} in order')
+    if len(cpus) < 2:
+        fails.append(f'(c) ran on {len(cpus)} CPUs, not at least 2')
+    if extra:
+        fails.append(f'{len(extra)} other net catches, first: {extra[0]}')
+    err = open(f'{d}/edu-net.err').read()
+    s = re.search(r'safety net: (\d+) PCI functions, (\d+) mappings armed, '
+                  r'(\d+) accesses caught .*?\((\d+) single-stepped\), '
+                  r'(\d+) faults of kstride.ko itself', err)
+    if not s:
+        fails.append('record printed no safety-net summary')
+        stepped = own = '?'
+    else:
+        stepped, own = int(s.group(4)), int(s.group(5))
+        if own:
+            fails.append(f'{own} faults of kstride.ko on its own accesses')
+    if 'left original (unknown-kernel-section): the safety net catches' not in err:
+        fails.append('record did not name the functions left original')
+    online = open(f'{d}/edu-net-cpus.txt').read().strip()
+    print(f'net-catches: (a) kernel function {len(got["a"])}/2, '
+          f'(b) original function {ok_b}/{len(want_b)}, '
+          f'(c) {len(cpus)} CPUs at once {ok_c}/{want_c_total} '
+          f'({" ".join(f"cpu{c} {len(v)}" for c, v in sorted(got["c"].items()))}), '
+          f'contexts {",".join(sorted(ctxs)) or "-"}; extra={len(extra)} '
+          f'stepped={stepped} own-faults={own} cpus-online={online}')
+    for f in fails:
+        print(f'net-catches: FAIL: {f}')
+    return 1 if fails else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
