@@ -29,6 +29,20 @@ static const char usage_text[] =
 	"  -f, --force   read a trace whose recording did not finish\n"
 	"  -h, --help    this text\n";
 
+/*
+ * A net catch's pc as kstride.ko named it, "func+0xoff/0xsize [module]",
+ * as one field: "func+0xoff/0xsize[module]" (symbols have no spaces).
+ */
+static void print_pc_text(FILE *f, const char *t)
+{
+	if (!*t)
+		t = "?";
+	for (; *t; t++)
+		if (*t != ' ')
+			fputc(*t, f);
+	fputc(' ', f);
+}
+
 static int print_ev(const struct trace_event *ev, void *arg)
 {
 	const struct ks_site *s = ev->site;
@@ -63,7 +77,7 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	}
 	if (s->kind >= KS_K_MMIO_R && s->kind <= KS_K_PIO_W) {
 		if (ev->mflags & KS_MF_NET) /* caught by the safety net */
-			fprintf(f, "%s NET_", *ev->text ? ev->text : "?");
+			print_pc_text(f, ev->text);
 		else
 			fprintf(f, "%s+0x%x ", name, s->off);
 		fprintf(f, "%s%s %u", ev->mflags & KS_MF_PORT ? "PIO_" : "MMIO_",
@@ -81,6 +95,8 @@ static int print_ev(const struct trace_event *ev, void *arg)
 			fprintf(f, " value=0x%lx", (unsigned long)ev->value);
 		if (ev->mflags & KS_MF_UNMAPPED)
 			fputs(" unmapped", f);
+		if (ev->mflags & KS_MF_NET)
+			fputs(" net", f);
 		if (ev->mflags & KS_MF_STEPPED)
 			fputs(" stepped", f);
 		if (ev->seq)

@@ -87,7 +87,7 @@ boot rtl8139-smp1 1 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0' &&
 # trace) with its whole module stack traced, in a VM with no other virtio
 # device (run.sh -N): the class of the virtio-pci oops (a retpoline call
 # through a register an MMIO check used).  The PCI core programs the
-# MSI-X table itself: untraced until there is a safety net, said apart.
+# MSI-X table itself: the safety net catches those (net=N).
 VMODS=virtio_ring,virtio,virtio_pci_modern_dev,virtio_pci_legacy_dev,virtio_pci,virtio_net
 q=$B/vm/qemu-virtio-net.log
 rm -f "$q"
@@ -103,7 +103,7 @@ if KS_VM_MODULES="kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_r
 	rm -rf "$B/vm/mmio-out-virtio-net" && cp -r "$S" "$B/vm/mmio-out-virtio-net"
 	o=$B/vm/mmio-out-virtio-net
 	"$B/kstride" script "$o/virtio-net.trace" > "$o/virtio-net.script" &&
-	python3 "$M/fidelity.py" --not-traced msix-table virtio-net "$q" 1 1af41041 \
+	python3 "$M/fidelity.py" virtio-net "$q" 1 1af41041 \
 		"$o/virtio-net.mmiotrace" "$o/virtio-net.script" || rc=1
 else
 	echo "mmio: the virtio-net boot failed"; grep -v '^+' "$S/scenario.log" | tail -15

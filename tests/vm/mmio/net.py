@@ -16,8 +16,8 @@ usage: net.py OUTDIR   (edu-net.txt, edu-net.script, edu-net.err, ...-cpus.txt)
 import re
 import sys
 
-LINE = re.compile(r'^\[(\d+)\] \S+ \S+ (\S+) (.+?) NET_MMIO_([RW]) (\d+) '
-                  r'phys=0x([0-9a-f]+) map=\d+ virt=0x[0-9a-f]+ value=(\S+)')
+LINE = re.compile(r'^\[(\d+)\] \S+ \S+ (\S+) (\S+) MMIO_([RW]) (\d+) '
+                  r'phys=0x([0-9a-f]+) map=\d+ virt=0x[0-9a-f]+ value=(\S+).* net\b')
 
 
 def main():
