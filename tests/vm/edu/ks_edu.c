@@ -26,6 +26,9 @@
  *                          original, runs on every online CPU at once: N
  *                          liveness writes of cpu << 24 | i and N reads of
  *                          the identification register each
+ *   debugfs ks_edu/benchorig  write N: the benchmark's loop in edu_orig(),
+ *                          which kstride leaves original: under the net,
+ *                          the cost of a caught access (2N, timed)
  *   debugfs ks_edu/result  what was done: accesses per kind and per CPU
  *
  * edu's liveness register (0x04) reads back the bitwise inverse of the
@@ -58,7 +61,7 @@ static u64 irqs_raised;
 static DECLARE_COMPLETION(irq_done);
 static u8 pio_out[16], pio_in[16];
 static bool pio_done;
-static u64 net_n, net_orig_bad, net_two_bad;
+static u64 net_n, net_orig_bad, net_two_bad, orig_n, orig_ns;
 static u32 net_copy[2];
 static atomic_t net_two_in;
 static DEFINE_PER_CPU(u64, net_two_done);
@@ -244,6 +247,23 @@ static ssize_t net_write(struct file *f, const char __user *u, size_t n,
 
 static const struct file_operations net_fops = { .write = net_write };
 
+static ssize_t benchorig_write(struct file *f, const char __user *u, size_t n,
+			       loff_t *pos)
+{
+	u64 t0;
+	int err = parse_n(u, n, &orig_n);
+
+	if (err)
+		return err;
+	net_orig_bad = 0;
+	t0 = ktime_get_ns();
+	edu_orig(orig_n);
+	orig_ns = ktime_get_ns() - t0;
+	return n;
+}
+
+static const struct file_operations benchorig_fops = { .write = benchorig_write };
+
 static int result_show(struct seq_file *m, void *v)
 {
 	int cpu;
@@ -257,6 +277,9 @@ static int result_show(struct seq_file *m, void *v)
 		seq_printf(m, "irq cpu %d %llu\n", cpu,
 			   *per_cpu_ptr(&irq_count, cpu));
 	seq_printf(m, "irq %d\n", edu_pdev ? edu_pdev->irq : -1);
+	if (orig_n)
+		seq_printf(m, "benchorig %llu iterations %llu ns %llu bad\n",
+			   orig_n, orig_ns, net_orig_bad);
 	if (net_n) {
 		seq_printf(m, "net n %llu copy 0x%x 0x%x orig_bad %llu two_bad %llu\n",
 			   net_n, net_copy[0], net_copy[1], net_orig_bad,
@@ -295,6 +318,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("pio", 0200, dir, NULL, &pio_fops);
 	debugfs_create_file("copy", 0200, dir, NULL, &copy_fops);
 	debugfs_create_file("net", 0200, dir, NULL, &net_fops);
+	debugfs_create_file("benchorig", 0200, dir, NULL, &benchorig_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
 	return 0;
