@@ -312,6 +312,24 @@ int kmods_find(const struct krecord_opts *o, const char *tmpdir,
 }
 
 /* Native dependencies of every module, but not the ones we trace. */
+/*
+ * Is the modules.dep path @path the module named @name?  Files may spell
+ * a name with '-' where the module has '_' (nvme-core.ko is nvme_core).
+ */
+static bool dep_is(const char *path, const char *name)
+{
+	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *end = strstr(b, ".ko");
+
+	if (!end)
+		end = b + strlen(b);
+	for (; b < end && *name; b++, name++)
+		if (*b != *name && !((*b == '-' || *b == '_') &&
+				     (*name == '-' || *name == '_')))
+			return false;
+	return b == end && !*name;
+}
+
 void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
 			    size_t n)
 {
@@ -324,13 +342,9 @@ void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
 			bool ours = false;
 			char *t;
 
-			for (size_t j = 0; j < n; j++) {
-				char want[80];
-
-				snprintf(want, sizeof(want), "/%s.ko", v[j].name);
-				if (strstr(tok, want))
+			for (size_t j = 0; j < n; j++)
+				if (dep_is(tok, v[j].name))
 					ours = true;
-			}
 			if (ours)
 				continue;
 			t = xasprintf("%s %s", out, tok);

@@ -110,6 +110,45 @@ else
 	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
 	rc=1
 fi
+# A storage controller and a USB host, each with its driver's whole
+# module stack traced, in one boot: nvme (MSI-X; a disk read) and
+# qemu-xhci with a USB keyboard (enumeration).  The truth is QEMU's trace.
+DSC=$top/tests/vm/scenarios/mmio-dev.sh
+q=$B/vm/qemu-storage-usb.log
+img=$B/vm/nvme.img
+rm -f "$q" "$img"
+# a disk whose every sector says where it is: reads return known data
+python3 -c "import sys
+for i in range(16384): sys.stdout.buffer.write(b'kstride sector %08d ' % i + bytes(488))" > "$img"
+cat > "$B/vm/mmio-storage-usb.sh" <<'EOS'
+sh /mnt/mmio-dev.sh nvme_core,nvme nvme 'for i in $(seq 40); do [ -b /dev/nvme0n1 ] && break; sleep 0.5; done
+dd if=/dev/nvme0n1 of=/dev/null bs=4096 count=256 && head -c 23 /dev/nvme0n1; echo' || echo nvme-failed > /mnt/out/nvme-failed
+sh /mnt/mmio-dev.sh usb_common,usbcore,xhci_hcd,xhci_pci xhci 'for i in $(seq 60); do [ -e /sys/bus/usb/devices/1-1/idVendor ] && break; sleep 0.5; done
+cat /sys/bus/usb/devices/1-1/idVendor /sys/bus/usb/devices/1-1/product' || echo xhci-failed > /mnt/out/xhci-failed
+EOS
+if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
+	-q "-drive file=$img,if=none,id=nv0,format=raw -device nvme,serial=kstride0,drive=nv0 -device qemu-xhci,id=xhci -device usb-kbd,bus=xhci.0 -trace enable=memory_region_ops_*,file=$q" \
+	"$B/vm/mmio-storage-usb.sh" "$DSC" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
+	rm -rf "$B/vm/mmio-out-storage-usb" && cp -r "$S" "$B/vm/mmio-out-storage-usb"
+	o=$B/vm/mmio-out-storage-usb
+	for d in nvme:1b360010 xhci:1b36000d; do
+		n=${d%%:*}
+		if [ -f "$o/$n-failed" ] || [ ! -f "$o/$n.trace" ]; then
+			echo "mmio: $n: the scenario failed"; grep -v '^+' "$o/scenario.log" | tail -15
+			rc=1
+			continue
+		fi
+		"$B/kstride" script "$o/$n.trace" > "$o/$n.script" &&
+		python3 "$M/fidelity.py" "$n" "$q" "$([ $n = nvme ] && echo 1 || echo 3)" "${d#*:}" \
+			"$o/$n.mmiotrace" "$o/$n.script" || rc=1
+		echo "mmio: $n: CPUs online while recording: $(cat "$o/$n-cpus.txt" 2>/dev/null)"
+		grep "safety net:" "$o/$n-run.log" "$o/scenario.log" 2>/dev/null | head -1 | sed "s/^[^:]*:/mmio: $n: /"
+	done
+else
+	echo "mmio: the storage and USB boot failed"; grep -v '^+' "$S/scenario.log" | tail -15
+	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
+	rc=1
+fi
 # QEMU's edu device: the benchmark, 1000 ioremap cycles, interrupts on
 # every CPU, a full ring
 X=$B/vmextra

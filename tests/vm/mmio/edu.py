@@ -41,6 +41,38 @@ def kv(path):
     return d
 
 
+def net_bench(o):
+    """The net's cost per access, from interleaved rounds: median [spread]."""
+    def per(path, key):
+        for line in open(path):
+            w = line.split()
+            if w and w[0] == key:
+                return int(w[3]) / (2.0 * int(w[1]))
+        return None
+    rounds = []
+    r = 1
+    while os.path.exists('%s/edu-armed-%d.txt' % (o, r)):
+        rounds.append((per('%s/edu-nonet-%d.txt' % (o, r), 'bench'),
+                       per('%s/edu-armed-%d.txt' % (o, r), 'bench'),
+                       per('%s/edu-caught-%d.txt' % (o, r), 'benchorig'),
+                       per('%s/edu-mmiotrace-%d.txt' % (o, r), 'bench')))
+        r += 1
+    if not rounds or any(None in x for x in rounds):
+        print('mmiobench-net: no rounds')
+        return
+    med = lambda v: sorted(v)[len(v) // 2]
+    spread = lambda v: '%.2f-%.2f' % (min(v), max(v)) if max(v) < 100 else '%.0f-%.0f' % (min(v), max(v))
+    col = lambda i: [x[i] for x in rounds]
+    armed_ratio = [x[1] / x[0] for x in rounds]
+    mt_ratio = [x[3] / x[2] for x in rounds]
+    print('mmiobench-net: %d rounds; instrumented access: net armed %.0f ns [%s], --no-net %.0f ns [%s], '
+          'armed/unarmed %.2f [%s]' % (len(rounds), med(col(1)), spread(col(1)), med(col(0)),
+                                       spread(col(0)), med(armed_ratio), spread(armed_ratio)))
+    print('mmiobench-net: access caught by the net %.0f ns [%s], mmiotrace %.0f ns [%s], '
+          'mmiotrace/caught %.1f [%s]' % (med(col(2)), spread(col(2)), med(col(3)), spread(col(3)),
+                                          med(mt_ratio), spread(mt_ratio)))
+
+
 def lines(path, kinds):
     return [l.split() for l in open(path) if l.split() and l.split()[0] in kinds]
 
@@ -54,6 +86,7 @@ def main():
     r = (c - a) / (b - a) if b > a else float('inf')
     print('mmiobench: native_ns=%.0f kstride_ns=%.0f mmiotrace_ns=%.0f overhead_ratio=%.1f'
           % (a, b, c, r))
+    net_bench(o)
     cpus = open(o + '/edu-kstride-cpus.txt').read().strip()
     mcpus = open(o + '/edu-mmiotrace-cpus.txt').read().strip()
     print('mmiobench: CPUs online while kstride traced: %s; while mmiotrace traced: %s'

@@ -64,6 +64,29 @@ $KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko --keep --drain-delay 400 
 	cat $T/result > $O/edu-full.txt" || rc=7
 rmmod ks_edu
 rmmod kstride
+# the net's cost, in interleaved rounds: the benchmark loop traced with
+# the net armed and with --no-net, the same loop left original (every
+# access caught by the net), and under mmiotrace (tests/vm/mmio/edu.py)
+N2=5000
+insmod /mnt/kstride.ko nsub=160 || rc=11
+for r in 1 2 3; do
+	$KS record --mmio --no-net -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o /tmp/b.trace -- \
+		sh -c "echo $N2 > $T/bench && cat $T/result > $O/edu-nonet-$r.txt" 2>/dev/null || rc=11
+	$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o /tmp/b.trace -- \
+		sh -c "echo $N2 > $T/bench && cat $T/result > $O/edu-armed-$r.txt" 2>/dev/null || rc=11
+	$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o /tmp/b.trace -- \
+		sh -c "echo $N2 > $T/benchorig && cat $T/result > $O/edu-caught-$r.txt" 2>/dev/null || rc=11
+	echo mmiotrace > $M/current_tracer || rc=11
+	cat $M/trace_pipe > /dev/null &
+	pid=$!
+	insmod /mnt/ks_edu.ko && echo $N2 > $T/bench && cat $T/result > $O/edu-mmiotrace-$r.txt || rc=11
+	rmmod ks_edu
+	kill $pid
+	wait $pid 2>/dev/null
+	echo nop > $M/current_tracer
+done
+rm -f /tmp/b.trace
+rmmod kstride
 # the safety net: accesses ks_edu does not instrument (ks_edu/net: a
 # kernel function, a function left original, every CPU at once)
 $KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu-net.trace -- \
