@@ -45,6 +45,11 @@ static const char usage_text[] =
 	"                      to the devices the modules drive\n"
 	"      --net-wc        the net arms write-combining and cached mappings\n"
 	"                      too (framebuffers, VRAM: slow; default: not)\n"
+	"      --apertures     record the accesses of instrumented code to\n"
+	"                      write-combining and cached mappings (VRAM,\n"
+	"                      framebuffers); by default they are counted, so\n"
+	"                      that they cannot fill the rings and crowd out\n"
+	"                      the registers' accesses\n"
 	"  -p, --params STR    the last module's parameters (\"a=1 b=2\")\n"
 	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
 	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
@@ -96,6 +101,7 @@ int cmd_record(int argc, char **argv)
 		{ "buffers", required_argument, NULL, 'b' },
 		{ "no-net", no_argument, NULL, 'N' },
 		{ "net-wc", no_argument, NULL, 'W' },
+		{ "apertures", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -135,6 +141,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'W':
 			ko.net_wc = true;
+			break;
+		case 'A':
+			ko.apertures = true;
 			break;
 		case 'D':
 			ko.drain_delay_ms = atoi(optarg);

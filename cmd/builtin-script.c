@@ -108,11 +108,12 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	}
 	if (s->kind == KS_K_MAP || s->kind == KS_K_UNMAP) {
 		if (s->kind == KS_K_MAP)
-			fprintf(f, "MAP id=%u phys=0x%lx virt=0x%lx len=0x%lx%s%s\n",
+			fprintf(f, "MAP id=%u phys=0x%lx virt=0x%lx len=0x%lx%s%s%s\n",
 				ev->map_id, (unsigned long)ev->phys,
 				(unsigned long)ev->addr, (unsigned long)ev->len,
-				ev->mflags ? " net=" : "",
-				ev->mflags ? ks_netmap__name(ev->mflags) : "");
+				ev->mflags & 0xff ? " net=" : "",
+				ev->mflags & 0xff ? ks_netmap__name(ev->mflags & 0xff) : "",
+				ev->mflags & KS_MAP_APERTURE ? " aperture" : "");
 		else
 			fprintf(f, "UNMAP id=%u virt=0x%lx\n", ev->map_id,
 				(unsigned long)ev->addr);

@@ -331,29 +331,27 @@ static bool dep_is(const char *path, const char *name)
 }
 
 void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
-			    size_t n)
+		     size_t n, size_t i)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *d = strdup(v[i].deps ? v[i].deps : ""), *out = strdup("");
-		char *tok, *save = NULL;
+	char *d = strdup(v[i].deps ? v[i].deps : ""), *out = strdup("");
+	char *tok, *save = NULL;
 
-		for (tok = strtok_r(d, " \t\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\n", &save)) {
-			bool ours = false;
-			char *t;
+	for (tok = strtok_r(d, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		bool ours = false;
+		char *t;
 
-			for (size_t j = 0; j < n; j++)
-				if (dep_is(tok, v[j].name))
-					ours = true;
-			if (ours)
-				continue;
-			t = xasprintf("%s %s", out, tok);
-			free(out);
-			out = t;
-		}
-		load_deps(o->root ? o->root : "", out);
+		for (size_t j = 0; j < n; j++)
+			if (dep_is(tok, v[j].name))
+				ours = true;
+		if (ours)
+			continue;
+		t = xasprintf("%s %s", out, tok);
 		free(out);
-		free(d);
+		out = t;
 	}
+	load_deps(o->root ? o->root : "", out);
+	free(out);
+	free(d);
 }
 

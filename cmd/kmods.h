@@ -28,7 +28,12 @@ void kmod_free(struct kmod *m);
  */
 int kmods_find(const struct krecord_opts *o, const char *tmpdir,
 	       struct kmod **out, size_t *nout);
-/* Native dependencies of every module, but not the ones we trace. */
-void kmods_load_deps(const struct krecord_opts *o, struct kmod *v, size_t n);
+/*
+ * The native dependencies of module @i, but not the ones we trace: just
+ * before @i loads, since one of them may need a traced module loaded
+ * before it (drm_vram_helper needs drm_kms_helper).
+ */
+void kmods_load_deps(const struct krecord_opts *o, struct kmod *v, size_t n,
+		     size_t i);
 
 #endif

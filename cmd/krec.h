@@ -53,5 +53,7 @@ unsigned int kr_seed_maps(struct krec *k);
 char *kr_pci_lines(void);
 int kr_net_start(struct krec *k, const struct kmod *mods, size_t n);
 int kr_net_stop(struct krec *k);
+int kr_apertures_start(struct krec *k);
+int kr_apertures_stop(struct krec *k);
 
 #endif

@@ -363,7 +363,6 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	if (err)
 		goto out;
 	snprintf(k.modname, sizeof(k.modname), "%s", mods[0].name);
-	kmods_load_deps(o, mods, nmods);
 	nsub = o->nsub ? xasprintf("nsub=%u", o->nsub) : NULL;
 	err = load_module_file(o->kmod, nsub ? nsub : "");
 	free(nsub);
@@ -428,8 +427,10 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	err = kr_descriptors(&k, "kstride");
 	if (err)
 		goto out;
-	if (o->mmio && !o->no_net) {
-		err = kr_net_start(&k, mods, nmods);
+	if (o->mmio) {
+		err = kr_apertures_start(&k);
+		if (!err && !o->no_net)
+			err = kr_net_start(&k, mods, nmods);
 		if (err)
 			goto out;
 	}
@@ -439,6 +440,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		bool threaded = !mods[i].plain_copy &&
 				!pthread_create(&th, NULL, kr_loading_drain, &l);
 
+		kmods_load_deps(o, mods, nmods, i);
 		err = load_module_file(mods[i].kopath,
 				       i == nmods - 1 ? o->params : "");
 		if (threaded) {
@@ -535,6 +537,11 @@ flush:
 	}
 	if (k.net_on) {
 		err = kr_net_stop(&k);
+		if (err)
+			goto out;
+	}
+	if (o->mmio) {
+		err = kr_apertures_stop(&k);
 		if (err)
 			goto out;
 	}

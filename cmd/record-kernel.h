@@ -14,6 +14,7 @@ struct krecord_opts {
 	bool mmio; /* device accesses only (instrument --mmio) */
 	bool no_net; /* MMIO mode without the safety net */
 	bool net_wc; /* the net arms write-combining mappings too */
+	bool apertures; /* record VRAM and framebuffer accesses, not count */
 	unsigned int drain_delay_ms; /* test: a slow reader */
 	unsigned int nsub; /* kstride.ko's sub-buffers per CPU, 0: its default */
 };

@@ -19,6 +19,36 @@
  * The safety net, on for the modules of -m before they load, so that it
  * sees their devices bound and mapped (abi.h, KS_IOC_NET_START).
  */
+/*
+ * Apertures (abi.h): counted, not recorded, unless --apertures; an older
+ * kstride.ko without the option records them, and says nothing.
+ */
+int kr_apertures_start(struct krec *k)
+{
+	struct ks_mmio_opts mo = {
+		.flags = k->o->apertures ? 0 : KS_MMIO_COUNT_APERTURES,
+	};
+
+	if (ioctl(k->dev, KS_IOC_MMIO_OPTS, &mo) && errno != ENOTTY) {
+		ks_err("/dev/kstride: KS_IOC_MMIO_OPTS: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int kr_apertures_stop(struct krec *k)
+{
+	struct ks_aperture_stats st;
+
+	if (ioctl(k->dev, KS_IOC_APERTURES, &st))
+		return errno == ENOTTY ? 0 : -errno;
+	if (st.reads + st.writes)
+		fprintf(stderr, "kstride record: %lu reads and %lu writes (%lu bytes) of write-combining or cached mappings (VRAM, framebuffers) counted, not recorded: --apertures records them\n",
+			(unsigned long)st.reads, (unsigned long)st.writes,
+			(unsigned long)st.bytes);
+	return kr_chunk(k, KS_CHUNK_APERTURES, &st, sizeof(st), NULL, 0);
+}
+
 int kr_net_start(struct krec *k, const struct kmod *mods, size_t n)
 {
 	struct ks_net_start ns = { .flags = k->o->net_wc ? KS_NET_WC : 0 };

@@ -51,8 +51,8 @@ static int mmio_ev(const struct trace_event *ev, void *arg)
 
 	if (s->kind == KS_K_MAP) {
 		m->maps++;
-		m->armed += ev->mflags == KS_NETMAP_ARMED;
-		m->unarmed += ev->mflags > KS_NETMAP_ARMED;
+		m->armed += (ev->mflags & 0xff) == KS_NETMAP_ARMED;
+		m->unarmed += (ev->mflags & 0xff) > KS_NETMAP_ARMED;
 		return 0;
 	}
 	if (s->kind < KS_K_MMIO_R || s->kind > KS_K_PIO_W)
@@ -127,6 +127,11 @@ int report__mmio(struct trace *t)
 		       (unsigned long)(ns->emulated + ns->stepped - ns->own),
 		       (unsigned long)ns->stepped, (unsigned long)ns->own);
 	}
+	if (trace__apertures(t) && (trace__apertures(t)->reads || trace__apertures(t)->writes))
+		printf("# apertures (write-combining or cached: VRAM, framebuffers): %lu reads, %lu writes, %lu bytes counted, not recorded\n",
+		       (unsigned long)trace__apertures(t)->reads,
+		       (unsigned long)trace__apertures(t)->writes,
+		       (unsigned long)trace__apertures(t)->bytes);
 out:
 	for (i = 0; i < m.nown; i++)
 		free(m.own[i].name);

@@ -35,6 +35,7 @@ static int ks_open(struct inode *inode, struct file *f)
 static int ks_release(struct inode *inode, struct file *f)
 {
 	ks_net_release(f);
+	ks_mmio_release(f);
 	return 0;
 }
 
@@ -113,6 +114,20 @@ static long ks_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 		if (ret)
 			return ret;
+		return copy_to_user((void __user *)arg, &st, sizeof(st)) ?
+			       -EFAULT : 0;
+	}
+	case KS_IOC_MMIO_OPTS: {
+		struct ks_mmio_opts o;
+
+		if (copy_from_user(&o, (void __user *)arg, sizeof(o)))
+			return -EFAULT;
+		return ks_mmio_opts(f, &o);
+	}
+	case KS_IOC_APERTURES: {
+		struct ks_aperture_stats st;
+
+		ks_mmio_aperture_stats(&st);
 		return copy_to_user((void __user *)arg, &st, sizeof(st)) ?
 			       -EFAULT : 0;
 	}

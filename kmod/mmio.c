@@ -123,7 +123,7 @@ static const struct ks_map *map_find(u64 addr)
 static void emit_map(const struct ks_map *m)
 {
 	u64 v[5] = { rdtsc(), m->phys, m->virt, m->len,
-		     m->id | (u64)m->net << 32 };
+		     m->id | (u64)(m->net | (m->aperture ? KS_MAP_APERTURE : 0)) << 32 };
 
 	ks_emit(&ks_map_region, v, 5);
 }
@@ -183,6 +183,7 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 			;
 		memmove(&new->m[i + 1], &new->m[i], (n - i) * sizeof(nm));
 		nm.id = atomic_inc_return(&next_id);
+		nm.aperture = ks_net_is_aperture(virt);
 		/* armed before anyone can use it: its ioremap has not returned */
 		ks_net_map_added(&nm, by_traced, gfp);
 		new->m[i] = nm;
@@ -478,6 +479,74 @@ static void emit_access(const struct ks_msite *ms, u64 phys, u64 v, u64 virt,
 		    ms->pc ? (u64)&ms->pc + ms->pc : 0, NULL, 0);
 }
 
+/*
+ * Apertures (abi.h, KS_MMIO_COUNT_APERTURES): counted instead of recorded
+ * while the recorder that asked has /dev/kstride open.
+ */
+static struct file *ap_owner;
+static bool ap_count;
+static DEFINE_PER_CPU(u64, ap_reads);
+static DEFINE_PER_CPU(u64, ap_writes);
+static DEFINE_PER_CPU(u64, ap_bytes);
+static DEFINE_MUTEX(ap_lock);
+
+/* true if the access to @m is counted, not recorded (interrupts off) */
+static bool ap_counted(const struct ks_map *m, u32 fl)
+{
+	if (!m || !m->aperture || !READ_ONCE(ap_count))
+		return false;
+	if (fl & KS_MF_WRITE)
+		this_cpu_inc(ap_writes);
+	else
+		this_cpu_inc(ap_reads);
+	this_cpu_add(ap_bytes, fl & KS_MF_WIDTH);
+	return true;
+}
+
+long ks_mmio_opts(struct file *f, const struct ks_mmio_opts *o)
+{
+	int cpu;
+
+	if (o->reserved || (o->flags & ~KS_MMIO_COUNT_APERTURES))
+		return -EINVAL;
+	mutex_lock(&ap_lock);
+	if (ap_owner && ap_owner != f) {
+		mutex_unlock(&ap_lock);
+		return -EBUSY;
+	}
+	ap_owner = o->flags ? f : NULL;
+	for_each_possible_cpu(cpu) {
+		per_cpu(ap_reads, cpu) = 0;
+		per_cpu(ap_writes, cpu) = 0;
+		per_cpu(ap_bytes, cpu) = 0;
+	}
+	WRITE_ONCE(ap_count, !!(o->flags & KS_MMIO_COUNT_APERTURES));
+	mutex_unlock(&ap_lock);
+	return 0;
+}
+
+void ks_mmio_aperture_stats(struct ks_aperture_stats *st)
+{
+	int cpu;
+
+	memset(st, 0, sizeof(*st));
+	for_each_possible_cpu(cpu) {
+		st->reads += per_cpu(ap_reads, cpu);
+		st->writes += per_cpu(ap_writes, cpu);
+		st->bytes += per_cpu(ap_bytes, cpu);
+	}
+}
+
+void ks_mmio_release(struct file *f)
+{
+	mutex_lock(&ap_lock);
+	if (ap_owner == f) {
+		ap_owner = NULL;
+		WRITE_ONCE(ap_count, false);
+	}
+	mutex_unlock(&ap_lock);
+}
+
 /* Where kstride.ko reaches memory @addr (interrupts off). */
 static u64 io_of(u64 addr)
 {
@@ -506,6 +575,8 @@ static void rec_token(const struct ks_msite *ms, u64 addr, u64 v, u32 fl)
 		return;
 	}
 	m = map_find(addr);
+	if (ap_counted(m, fl))
+		return;
 	if (m)
 		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
 	else
@@ -587,7 +658,7 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 			fl |= KS_MF_WRITE;
 		break;
 	}
-	if (m)
+	if (m && !ap_counted(m, fl))
 		emit_access(ms, m->phys + (addr - m->virt), v, addr, m->id, fl);
 	ks_order_end(&ord);
 }

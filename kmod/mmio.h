@@ -17,7 +17,8 @@ struct ks_armed;
 struct ks_map {
 	u64 virt, len, phys;
 	u32 id;
-	u32 net; /* enum ks_net_map */
+	u16 net; /* enum ks_net_map */
+	u16 aperture; /* write-combining or cached: VRAM, framebuffers */
 	u64 alias; /* armed: where kstride.ko reaches the same pages */
 	struct ks_armed *arm; /* armed: the page-table entries it cleared */
 };
@@ -59,6 +60,7 @@ void ks_emit_dev(const struct ks_region *reg, u64 phys, u64 v, u64 virt,
 		 u32 id, u32 fl, u64 pc, const u64 *tail, unsigned int ntail);
 
 /* net.c: called by mmio.c */
+bool ks_net_is_aperture(u64 virt);
 void ks_net_map_added(struct ks_map *m, bool by_traced, gfp_t gfp);
 void ks_net_map_removed(const struct ks_map *m);
 bool ks_net_caller_traced(void);
@@ -70,5 +72,9 @@ long ks_net_stop(struct file *f, struct ks_net_stats *st);
 void ks_net_release(struct file *f);
 
 extern const struct ks_region ks_net_region_r, ks_net_region_w;
+
+long ks_mmio_opts(struct file *f, const struct ks_mmio_opts *o);
+void ks_mmio_aperture_stats(struct ks_aperture_stats *st);
+void ks_mmio_release(struct file *f);
 
 #endif

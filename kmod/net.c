@@ -325,6 +325,18 @@ static void net_disarm(struct ks_armed *a)
 	}
 }
 
+/* Is the mapping at @virt write-combining or cached memory (VRAM)? */
+bool ks_net_is_aperture(u64 virt)
+{
+	unsigned int lvl, t;
+	pte_t *p = lookup_address(virt, &lvl);
+
+	if (!p || !(pte_val(*p) & _PAGE_PRESENT))
+		return false;
+	t = ent_memtype(pte_val(*p), lvl);
+	return t == 1 || t == 5 || t == 6;
+}
+
 static bool wanted(const struct ks_map *m, bool by_traced)
 {
 	return by_traced || phys_netted(m->phys, m->len);

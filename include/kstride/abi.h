@@ -461,6 +461,28 @@ enum ks_net_map {
 	KS_NETMAP_NOMEM = 5, /* not armed: no memory, or no page table */
 };
 
+/*
+ * Apertures: mappings of write-combining or cached memory type (VRAM,
+ * framebuffers), whose accesses are memory traffic, not register
+ * traffic.  With KS_MMIO_COUNT_APERTURES (KS_IOC_MMIO_OPTS, for as long
+ * as the descriptor that set it is open), instrumented accesses to them
+ * are performed and counted, not recorded, so that they cannot fill the
+ * rings and crowd out the registers' accesses.  A MAP record's id slot
+ * has KS_MAP_APERTURE above its low 32 bits for such a mapping.
+ */
+#define KS_MMIO_COUNT_APERTURES 0x1
+#define KS_MAP_APERTURE 0x100 /* in (id slot >> 32), beside enum ks_net_map */
+
+struct ks_mmio_opts {
+	__u32 flags; /* KS_MMIO_* */
+	__u32 reserved;
+};
+
+struct ks_aperture_stats {
+	__u64 reads, writes, bytes; /* counted, not recorded */
+	__u64 reserved[5];
+};
+
 struct ks_net_stats {
 	__u64 armed; /* mappings armed */
 	__u64 not_armed[6]; /* by enum ks_net_map (2 ... 5) */
@@ -502,6 +524,7 @@ enum ks_chunk_type {
 	KS_CHUNK_PCI = 7, /* MMIO traces: the PCI devices, as mmiotrace's
 			   * PCIDEV lines (text, NUL-padded) */
 	KS_CHUNK_NET = 8, /* MMIO traces: struct ks_net_stats of the net */
+	KS_CHUNK_APERTURES = 9, /* MMIO traces: struct ks_aperture_stats */
 };
 
 struct ks_chunk_hdr {
@@ -629,5 +652,7 @@ struct ks_read_desc {
 #define KS_IOC_MARK _IOW(KS_IOC_MAGIC, 5, struct ks_mark)
 #define KS_IOC_NET_START _IOW(KS_IOC_MAGIC, 6, struct ks_net_start)
 #define KS_IOC_NET_STOP _IOR(KS_IOC_MAGIC, 7, struct ks_net_stats)
+#define KS_IOC_MMIO_OPTS _IOW(KS_IOC_MAGIC, 8, struct ks_mmio_opts)
+#define KS_IOC_APERTURES _IOR(KS_IOC_MAGIC, 9, struct ks_aperture_stats)
 
 #endif /* KSTRIDE_ABI_H */

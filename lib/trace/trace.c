@@ -51,6 +51,8 @@ struct trace {
 	const char *pci; /* MMIO: PCIDEV lines */
 	struct ks_net_stats net; /* MMIO: the safety net's account */
 	bool has_net;
+	struct ks_aperture_stats ap; /* MMIO: apertures counted */
+	bool has_ap;
 	bool mmio;
 	size_t pci_len;
 	struct cpu_state cs; /* kernel: the CPU being walked */
@@ -359,6 +361,11 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			       min((size_t)ch.len, sizeof(t->net)));
 			t->has_net = true;
 			break;
+		case KS_CHUNK_APERTURES:
+			memcpy(&t->ap, t->data + off + sizeof(ch),
+			       min((size_t)ch.len, sizeof(t->ap)));
+			t->has_ap = true;
+			break;
 		case KS_CHUNK_PCI:
 			/* text, NUL-terminated inside the chunk */
 			if (memchr(t->data + off + sizeof(ch), 0, ch.len)) {
@@ -647,6 +654,11 @@ static void dev_event(struct trace *t, const struct data_chunk *dc,
 			ev->ctx = (ev->mflags & KS_MF_CTX) >> KS_MF_CTX_SHIFT;
 		break;
 	}
+}
+
+const struct ks_aperture_stats *trace__apertures(const struct trace *t)
+{
+	return t->has_ap ? &t->ap : NULL;
 }
 
 const struct ks_net_stats *trace__net(const struct trace *t)

@@ -87,6 +87,8 @@ const char *ks_netmap__name(unsigned int v);
 const char *trace__pci(const struct trace *t);
 /* MMIO traces: the safety net's account, NULL if it was off. */
 const struct ks_net_stats *trace__net(const struct trace *t);
+/* MMIO traces: accesses to apertures counted, not recorded; or NULL. */
+const struct ks_aperture_stats *trace__apertures(const struct trace *t);
 bool trace__mmio(const struct trace *t);
 
 #endif /* KS_TRACE_H */
