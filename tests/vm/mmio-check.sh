@@ -149,6 +149,48 @@ else
 	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
 	rc=1
 fi
+# A display: bochs-display with fbcon drawing, drm_kms_helper and bochs
+# traced (drm_kms_helper copies the console into VRAM).  By default the
+# VRAM writes are counted, and the registers' accesses are exact; with
+# --apertures they are recorded too: what that costs in trace and drops.
+q=$B/vm/qemu-display.log
+rm -f "$q"
+cat > "$B/vm/mmio-display.sh" <<'EOS'
+W='for i in $(seq 60); do [ -e /dev/fb0 ] && break; sleep 0.5; done
+for i in $(seq 30); do echo "kstride draws line $i on the console, through fbcon, into VRAM" > /dev/tty1; done; sleep 2'
+sh /mnt/mmio-dev.sh drm_kms_helper,bochs bochs "$W" || echo bochs-failed > /mnt/out/bochs-failed
+KS="/mnt/lib/ld-linux-x86-64.so.2 --library-path /mnt/lib /mnt/kstride"
+dd if=/dev/port of=/dev/null bs=1 skip=128 count=1 2>/dev/null
+$KS record --mmio --apertures -m drm_kms_helper,bochs -k /mnt/kstride.ko -o /mnt/out/bochs-ap.trace -- sh -c "$W" > /mnt/out/bochs-ap-run.log 2>&1 || echo bochs-ap-failed > /mnt/out/bochs-ap-failed
+dd if=/dev/port of=/dev/null bs=1 skip=128 count=1 2>/dev/null
+$KS mmiotrace -o /mnt/out/bochs-ap.mmiotrace /mnt/out/bochs-ap.trace
+ls -l /mnt/out/bochs.trace /mnt/out/bochs-ap.trace > /mnt/out/bochs-sizes.txt
+EOS
+if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
+	-q "-device bochs-display -trace enable=memory_region_ops_*,file=$q" \
+	"$B/vm/mmio-display.sh" "$DSC" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
+	rm -rf "$B/vm/mmio-out-display" && cp -r "$S" "$B/vm/mmio-out-display"
+	o=$B/vm/mmio-out-display
+	if [ -f "$o/bochs-failed" ] || [ ! -f "$o/bochs.trace" ]; then
+		echo "mmio: bochs: the scenario failed"; grep -v '^+' "$o/scenario.log" | tail -15
+		rc=1
+	else
+		"$B/kstride" script "$o/bochs.trace" > "$o/bochs.script" &&
+		python3 "$M/fidelity.py" bochs "$q" 1 12341111 "$o/bochs.mmiotrace" "$o/bochs.script" || rc=1
+		grep -h "counted, not recorded\|safety net:" "$o/bochs-run.log" | sed 's/^/mmio: bochs: /'
+		# the alternative, for information: every VRAM write recorded
+		if [ -f "$o/bochs-ap.trace" ]; then
+			"$B/kstride" script "$o/bochs-ap.trace" > "$o/bochs-ap.script"
+			python3 "$M/fidelity.py" bochs--apertures "$q" 3 12341111 \
+				"$o/bochs-ap.mmiotrace" "$o/bochs-ap.script" | grep "^mmio-fidelity"
+			grep -h "rings were full\|MB of records" "$o/bochs-ap-run.log" "$o/bochs-run.log" | sed 's/^/mmio: bochs: /'
+		fi
+	fi
+else
+	echo "mmio: the display boot failed"; grep -v '^+' "$S/scenario.log" | tail -15
+	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
+	rc=1
+fi
 # QEMU's edu device: the benchmark, 1000 ioremap cycles, interrupts on
 # every CPU, a full ring
 X=$B/vmextra
