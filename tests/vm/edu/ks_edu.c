@@ -26,6 +26,10 @@
  *                          original, runs on every online CPU at once: N
  *                          liveness writes of cpu << 24 | i and N reads of
  *                          the identification register each
+ *   debugfs ks_edu/netstep write N: on every online CPU at once, N reads of
+ *                          the identification register by an instruction
+ *                          the net cannot perform (cmpl): it single-steps
+ *                          them, and another CPU may slip through meanwhile
  *   debugfs ks_edu/benchorig  write N: the benchmark's loop in edu_orig(),
  *                          which kstride leaves original: under the net,
  *                          the cost of a caught access (2N, timed)
@@ -61,7 +65,8 @@ static u64 irqs_raised;
 static DECLARE_COMPLETION(irq_done);
 static u8 pio_out[16], pio_in[16];
 static bool pio_done;
-static u64 net_n, net_orig_bad, net_two_bad, orig_n, orig_ns;
+static u64 net_n, net_orig_bad, net_two_bad, orig_n, orig_ns, step_n;
+static DEFINE_PER_CPU(u64, net_step_done);
 static u32 net_copy[2];
 static atomic_t net_two_in;
 static DEFINE_PER_CPU(u64, net_two_done);
@@ -115,6 +120,24 @@ loop:
 			net_two_bad++;
 	}
 	this_cpu_write(net_two_done, n);
+}
+
+/* also original; cmpl is no move: the net single-steps it */
+static noinline void edu_step(void *arg)
+{
+	static void *const inside __used __section("ks_edu_untraced") = &&loop;
+	u64 i, n = *(u64 *)arg;
+	int spins = 0;
+
+	atomic_inc(&net_two_in);
+	while (atomic_read(&net_two_in) < num_online_cpus() &&
+	       spins++ < 100000000)
+		cpu_relax();
+loop:
+	for (i = 0; i < n; i++)
+		asm volatile("cmpl $0, %0" : : "m"(*(u32 __force *)(regs + EDU_IDENT))
+			     : "cc", "memory");
+	this_cpu_write(net_step_done, n);
 }
 
 static int parse_n(const char __user *u, size_t n, u64 *out)
@@ -247,6 +270,20 @@ static ssize_t net_write(struct file *f, const char __user *u, size_t n,
 
 static const struct file_operations net_fops = { .write = net_write };
 
+static ssize_t netstep_write(struct file *f, const char __user *u, size_t n,
+			     loff_t *pos)
+{
+	int err = parse_n(u, n, &step_n);
+
+	if (err)
+		return err;
+	atomic_set(&net_two_in, 0);
+	on_each_cpu(edu_step, &step_n, 1);
+	return n;
+}
+
+static const struct file_operations netstep_fops = { .write = netstep_write };
+
 static ssize_t benchorig_write(struct file *f, const char __user *u, size_t n,
 			       loff_t *pos)
 {
@@ -277,6 +314,10 @@ static int result_show(struct seq_file *m, void *v)
 		seq_printf(m, "irq cpu %d %llu\n", cpu,
 			   *per_cpu_ptr(&irq_count, cpu));
 	seq_printf(m, "irq %d\n", edu_pdev ? edu_pdev->irq : -1);
+	if (step_n)
+		for_each_online_cpu(cpu)
+			seq_printf(m, "netstep cpu %d %llu\n", cpu,
+				   *per_cpu_ptr(&net_step_done, cpu));
 	if (orig_n)
 		seq_printf(m, "benchorig %llu iterations %llu ns %llu bad\n",
 			   orig_n, orig_ns, net_orig_bad);
@@ -319,6 +360,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("copy", 0200, dir, NULL, &copy_fops);
 	debugfs_create_file("net", 0200, dir, NULL, &net_fops);
 	debugfs_create_file("benchorig", 0200, dir, NULL, &benchorig_fops);
+	debugfs_create_file("netstep", 0200, dir, NULL, &netstep_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
 	return 0;

@@ -34,9 +34,13 @@ def main():
     bad = int(m.group(4)) + int(m.group(5))
     cpus = {int(c): int(k) for c, k in
             re.findall(r'^net two cpu (\d+) (\d+)', res, re.M)}
+    steps_made = {int(c): int(k) for c, k in
+                  re.findall(r'^netstep cpu (\d+) (\d+)', res, re.M)}
+    steps = {}
     got = {'a': [], 'b': [], 'c': {}}
     extra = []
     ctxs = set()
+    fails_early = []
     for ln in open(f'{d}/edu-net.script'):
         x = LINE.match(ln)
         if not x:
@@ -48,12 +52,23 @@ def main():
             got['a'].append((rw, v))
         elif pc.startswith('edu_orig+'):
             got['b'].append((rw, v))
+        elif pc.startswith('edu_step+'):
+            steps[cpu] = steps.get(cpu, 0) + 1
+            if 'stepped' not in ln or rw != 'R':
+                fails_early.append('(d) a cmpl not recorded as a stepped read: ' + ln.strip())
         elif pc.startswith('edu_two+'):
             got['c'].setdefault(cpu, []).append((rw, v))
             ctxs.add(ctx)
         else:
             extra.append(ln.strip())
-    fails = []
+    fails = fails_early[:3]
+    # (d) single-stepped on every CPU at once: the window, measured
+    made_d = sum(steps_made.values())
+    got_d = sum(steps.values())
+    if steps_made and not got_d:
+        fails.append('(d) no single-stepped access recorded')
+    if any(steps.get(c, 0) > k for c, k in steps_made.items()):
+        fails.append('(d) more stepped accesses recorded than made')
     if bad:
         fails.append(f'ks_edu saw {bad} wrong values with the net on')
     want_a = [('R', copy[0]), ('R', copy[1])]
@@ -101,6 +116,10 @@ def main():
           f'({" ".join(f"cpu{c} {len(v)}" for c, v in sorted(got["c"].items()))}), '
           f'contexts {",".join(sorted(ctxs)) or "-"}; extra={len(extra)} '
           f'stepped={stepped} own-faults={own} cpus-online={online}')
+    if steps_made:
+        print(f'net-window: (d) an instruction the net single-steps, on {len(steps_made)} CPUs at '
+              f'once: {got_d} of {made_d} recorded, {made_d - got_d} slipped through the '
+              f'step window ({" ".join(f"cpu{c} {steps.get(c, 0)}/{k}" for c, k in sorted(steps_made.items()))})')
     for f in fails:
         print(f'net-catches: FAIL: {f}')
     return 1 if fails else 0

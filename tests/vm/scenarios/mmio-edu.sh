@@ -91,7 +91,8 @@ rmmod kstride
 # kernel function, a function left original, every CPU at once)
 $KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu-net.trace -- \
 	sh -c "cat /sys/devices/system/cpu/online > $O/edu-net-cpus.txt &&
-	       echo 2000 > $T/net && cat $T/result > $O/edu-net.txt" \
+	       echo 2000 > $T/net && echo 200 > $T/netstep &&
+	       cat $T/result > $O/edu-net.txt" \
 	2> $O/edu-net.err || rc=10
 cat $O/edu-net.err
 $KS report --mmio $O/edu-net.trace > $O/edu-net.report || rc=10
