@@ -619,6 +619,7 @@ static bool net_step_begin(const struct catch *c, const struct ks_map *m,
 	struct net_step *st = this_cpu_ptr(&net_step);
 	const struct net_ent *e = NULL;
 	unsigned int k, lvl;
+	bool again;
 	pte_t *p;
 
 	for (k = 0; k < m->arm->n && !e; k++)
@@ -639,13 +640,19 @@ static bool net_step_begin(const struct catch *c, const struct ks_map *m,
 			c->regs->flags &= ~X86_EFLAGS_IF;
 		}
 		st->e[st->n++] = *e;
+		again = false;
 	} else {
-		atomic64_inc(&nst.overlap); /* another CPU re-armed it */
+		/* the same step faults again: another CPU ended its own
+		 * step on this page and armed it meanwhile; recorded once */
+		atomic64_inc(&nst.overlap);
+		again = true;
 	}
 	p = lookup_address(e->va, &lvl);
 	if (!p || lvl != e->level)
 		return false;
 	ent_write(p, lvl, e->old);
+	if (again)
+		return true;
 	atomic64_inc(&nst.stepped);
 	catch_record(c, m, addr, 0, (decoded ? d->size : 0) | KS_MF_NOVALUE |
 		     KS_MF_STEPPED | (decoded && (d->op == KS_DOP_STORE ||
