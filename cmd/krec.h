@@ -43,6 +43,8 @@ struct krec {
 	char modname[64];
 	char *kopath; /* instrumented copy */
 	bool net_on; /* KS_IOC_NET_START done, not stopped yet */
+	u64 *pio; /* port instructions the net watches */
+	size_t npio;
 };
 
 int kr_chunk(struct krec *k, u32 type, const void *a, size_t alen,
@@ -53,6 +55,7 @@ unsigned int kr_seed_maps(struct krec *k);
 char *kr_pci_lines(void);
 int kr_net_start(struct krec *k, const struct kmod *mods, size_t n);
 int kr_net_stop(struct krec *k);
+int kr_net_pio(struct krec *k, const struct kmod *m);
 int kr_apertures_start(struct krec *k);
 int kr_apertures_stop(struct krec *k);
 

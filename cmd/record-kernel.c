@@ -441,6 +441,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 				!pthread_create(&th, NULL, kr_loading_drain, &l);
 
 		kmods_load_deps(o, mods, nmods, i);
+		kr_net_pio(&k, &mods[i]);
 		err = load_module_file(mods[i].kopath,
 				       i == nmods - 1 ? o->params : "");
 		if (threaded) {
@@ -615,6 +616,7 @@ out:
 	free(mods);
 	rmdir(tmpdir);
 	free(k.refs);
+	free(k.pio);
 	free(tmpout);
 	free(pci0);
 	free(pci1);

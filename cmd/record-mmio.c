@@ -13,12 +13,87 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "kpio.h"
 #include "krec.h"
 
+static int read_int_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_int_file(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", v);
+	return fclose(f) ? -errno : 0;
+}
+
 /*
- * The safety net, on for the modules of -m before they load, so that it
- * sees their devices bound and mapped (abi.h, KS_IOC_NET_START).
+ * Port I/O of the kernel code module @m calls, for the net: found before
+ * @m loads (its native dependencies loaded), probed by kstride.ko.  A
+ * kernel without /proc/kcore, or one that hides its symbols, costs the
+ * net its port coverage, with a warning, and nothing else.
  */
+int kr_net_pio(struct krec *k, const struct kmod *m)
+{
+	static const char kr[] = "/proc/sys/kernel/kptr_restrict";
+	struct kpio_result res;
+	struct ks_net_pio np;
+	int old = read_int_file(kr), err;
+	u64 *all;
+
+	if (!k->net_on || m->plain_copy)
+		return 0;
+	if (old > 1)
+		write_int_file(kr, 1);
+	err = kpio__find(m->plain, k->pio, k->npio, &res);
+	if (old > 1)
+		write_int_file(kr, old);
+	if (err) {
+		ks_warn("safety net: %s: the kernel code it calls cannot be read (/proc/kallsyms, /proc/kcore: %s): its port I/O is not watched",
+			m->name, strerror(-err));
+		return 0;
+	}
+	fprintf(stderr, "kstride record: safety net: %s calls into %zu kernel functions with %zu port instructions%s\n",
+		m->name, res.funcs, res.addrs.n,
+		res.strings ? " (and string ones, not watched)" : "");
+	if (!res.addrs.n) {
+		free(res.addrs.v);
+		return 0;
+	}
+	np = (struct ks_net_pio){ .addrs = (u64)(uintptr_t)res.addrs.v,
+				  .n = res.addrs.n };
+	if (ioctl(k->dev, KS_IOC_NET_PIO, &np)) {
+		err = -errno;
+		ks_warn("safety net: %s: KS_IOC_NET_PIO: %s: its kernel helpers' port I/O is not watched",
+			m->name, strerror(errno));
+		free(res.addrs.v);
+		return 0; /* the recording goes on without it */
+	}
+	if (np.refused)
+		fprintf(stderr, "kstride record: safety net: %u of them cannot be probed (kprobes refuses the place)\n",
+			np.refused);
+	all = realloc(k->pio, (k->npio + res.addrs.n) * sizeof(*all));
+	if (all) {
+		memcpy(all + k->npio, res.addrs.v, res.addrs.n * sizeof(*all));
+		k->pio = all;
+		k->npio += res.addrs.n;
+	}
+	free(res.addrs.v);
+	return 0;
+}
+
 /*
  * Apertures (abi.h): counted, not recorded, unless --apertures; an older
  * kstride.ko without the option records them, and says nothing.
@@ -49,6 +124,10 @@ int kr_apertures_stop(struct krec *k)
 	return kr_chunk(k, KS_CHUNK_APERTURES, &st, sizeof(st), NULL, 0);
 }
 
+/*
+ * The safety net, on for the modules of -m before they load, so that it
+ * sees their devices bound and mapped (abi.h, KS_IOC_NET_START).
+ */
 int kr_net_start(struct krec *k, const struct kmod *mods, size_t n)
 {
 	struct ks_net_start ns = { .flags = k->o->net_wc ? KS_NET_WC : 0 };
@@ -153,28 +232,6 @@ static unsigned int kr_read_maps(struct krec *k, unsigned int *hidden)
 	return n;
 }
 
-static int read_int_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_int_file(const char *path, int v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -errno;
-	fprintf(f, "%d\n", v);
-	return fclose(f) ? -errno : 0;
-}
 
 /*
  * With kernel.kptr_restrict at 0, vmallocinfo shows hashed addresses;

@@ -39,6 +39,8 @@ ks_own_regions:
 	/* the safety net's catches: KS_K_MMIO_R, _W, KS_NET_SLOTS slots */
 	REGION	ks_net_region_r, ks_net_func, 9, 15
 	REGION	ks_net_region_w, ks_net_func, 10, 15
+	REGION	ks_net_region_pr, ks_net_func, 11, 15	/* KS_K_PIO_R */
+	REGION	ks_net_region_pw, ks_net_func, 12, 15	/* KS_K_PIO_W */
 ks_own_regions_end:
 
 	.section kstride_funcs, "a"

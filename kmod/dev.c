@@ -117,6 +117,8 @@ static long ks_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return copy_to_user((void __user *)arg, &st, sizeof(st)) ?
 			       -EFAULT : 0;
 	}
+	case KS_IOC_NET_PIO:
+		return ks_net_pio(f, (struct ks_net_pio __user *)arg);
 	case KS_IOC_MMIO_OPTS: {
 		struct ks_mmio_opts o;
 

@@ -868,7 +868,16 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 	u64 a = r->di, b = r->si, c = r->dx, v;
 	bool single = ms->helper < KS_H_IOREAD8_REP;
 	struct ks_order ord;
+	int in_helper;
 
+	/*
+	 * The accessor's own port instructions are not the net's
+	 * (netpio.c): say so for this context, which stays on this CPU
+	 * (the accessors do not sleep).
+	 */
+	preempt_disable();
+	in_helper = this_cpu_read(ks_in_helper);
+	this_cpu_write(ks_in_helper, ks_ctx_level());
 	/* one accessor call, one or two accesses: nothing in between */
 	if (single)
 		ks_order_begin(&ord);
@@ -965,6 +974,8 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 	}
 	if (single)
 		ks_order_end(&ord);
+	this_cpu_write(ks_in_helper, in_helper);
+	preempt_enable();
 }
 
 void ks_mark(const char *text)

@@ -7,6 +7,7 @@
 #define KSTRIDE_KMOD_MMIO_H
 
 #include <linux/fs.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 
 #include "kstride.h"
@@ -72,6 +73,21 @@ long ks_net_stop(struct file *f, struct ks_net_stats *st);
 void ks_net_release(struct file *f);
 
 extern const struct ks_region ks_net_region_r, ks_net_region_w;
+
+/* netpio.c */
+DECLARE_PER_CPU(int, ks_in_helper);
+
+/* This CPU's context, as a level > 0: task 1, softirq 2, hardirq 3, NMI 4 */
+static inline int ks_ctx_level(void)
+{
+	return in_nmi() ? 4 : in_hardirq() ? 3 : in_serving_softirq() ? 2 : 1;
+}
+void ks_net_pio_range(u64 start, u64 len);
+long ks_net_pio_watch(const u64 *addrs, unsigned int n, unsigned int *refused);
+void ks_net_pio_unwatch(void);
+void ks_net_count_pio(void);
+long ks_net_pio(struct file *f, struct ks_net_pio __user *arg);
+extern const struct ks_region ks_net_region_pr, ks_net_region_pw;
 
 long ks_mmio_opts(struct file *f, const struct ks_mmio_opts *o);
 void ks_mmio_aperture_stats(struct ks_aperture_stats *st);

@@ -102,8 +102,13 @@ static struct {
 
 static struct {
 	atomic64_t armed, not_armed[6], emulated, stepped, own, own_expected;
-	atomic64_t overlap, devices;
+	atomic64_t overlap, devices, pio, pio_watched, pio_refused;
 } nst;
+
+void ks_net_count_pio(void)
+{
+	atomic64_inc(&nst.pio);
+}
 
 /* ---- names ---- */
 
@@ -767,13 +772,52 @@ static struct ftrace_ops net_ops = {
 
 static void pci_add(struct pci_dev *pdev)
 {
+	unsigned long flags;
 	unsigned int i;
 
-	for (i = 0; i < PCI_NUM_RESOURCES; i++)
+	for (i = 0; i < PCI_NUM_RESOURCES; i++) {
 		if (pci_resource_flags(pdev, i) & IORESOURCE_MEM)
 			range_add(pci_resource_start(pdev, i),
 				  pci_resource_len(pdev, i));
+		if (!(pci_resource_flags(pdev, i) & IORESOURCE_IO))
+			continue;
+		raw_spin_lock_irqsave(&net.rlock, flags);
+		ks_net_pio_range(pci_resource_start(pdev, i),
+				 pci_resource_len(pdev, i));
+		raw_spin_unlock_irqrestore(&net.rlock, flags);
+	}
 	atomic64_inc(&nst.devices);
+}
+
+long ks_net_pio(struct file *f, struct ks_net_pio __user *arg)
+{
+	struct ks_net_pio np;
+	unsigned int refused = 0;
+	u64 *addrs;
+	long err;
+
+	if (copy_from_user(&np, arg, sizeof(np)))
+		return -EFAULT;
+	if (!np.n || np.n > KS_NET_PIO_MAX)
+		return -EINVAL;
+	addrs = kvmalloc_array(np.n, sizeof(*addrs), GFP_KERNEL);
+	if (!addrs)
+		return -ENOMEM;
+	if (copy_from_user(addrs, u64_to_user_ptr(np.addrs),
+			   np.n * sizeof(*addrs))) {
+		kvfree(addrs);
+		return -EFAULT;
+	}
+	mutex_lock(&net.lock);
+	err = net.owner == f ? ks_net_pio_watch(addrs, np.n, &refused) : -EINVAL;
+	mutex_unlock(&net.lock);
+	kvfree(addrs);
+	if (err)
+		return err;
+	atomic64_add(np.n - refused, &nst.pio_watched);
+	atomic64_add(refused, &nst.pio_refused);
+	np.refused = refused;
+	return copy_to_user(arg, &np, sizeof(np)) ? -EFAULT : 0;
 }
 
 static bool arm_existing(struct ks_map *m, void *arg)
@@ -888,6 +932,7 @@ static void net_teardown(void)
 		unregister_ftrace_function(&net_ops);
 		ftrace_set_filter_ip(&net_ops, net.fixup_addr, 1, 0);
 	}
+	ks_net_pio_unwatch();
 	if (net.die_on)
 		unregister_die_notifier(&net_die_nb);
 	net.ftrace_on = net.die_on = false;
@@ -986,6 +1031,9 @@ static void stats_of(struct ks_net_stats *st)
 	st->own_expected = atomic64_read(&nst.own_expected);
 	st->overlap = atomic64_read(&nst.overlap);
 	st->devices = atomic64_read(&nst.devices);
+	st->pio = atomic64_read(&nst.pio);
+	st->pio_watched = atomic64_read(&nst.pio_watched);
+	st->pio_refused = atomic64_read(&nst.pio_refused);
 }
 
 long ks_net_stop(struct file *f, struct ks_net_stats *st)

@@ -492,7 +492,24 @@ struct ks_net_stats {
 	__u64 own_expected; /* instrumented sites that run the original */
 	__u64 overlap; /* armed pages another fault found disarmed */
 	__u64 devices; /* PCI functions whose BARs the net covers */
-	__u64 reserved[4];
+	__u64 pio; /* port accesses caught (KS_IOC_NET_PIO's probes) */
+	__u64 pio_watched, pio_refused; /* port instructions probed, not */
+	__u64 reserved[1];
+};
+
+/*
+ * Port I/O cannot fault: record names the in and out instructions of the
+ * kernel code the traced modules call, and kstride.ko probes each while
+ * the net is on; accesses to a traced device's I/O ports are recorded as
+ * net catches (KS_MF_NET | KS_MF_PORT).  Once per net, after its start.
+ */
+#define KS_NET_PIO_MAX 4096
+
+struct ks_net_pio {
+	__u64 addrs; /* user pointer to n __u64 instruction addresses */
+	__u32 n;
+	__u32 refused; /* out: not probed (not such an instruction, or a
+			* place kprobes refuses) */
 };
 
 struct ks_mark {
@@ -654,5 +671,6 @@ struct ks_read_desc {
 #define KS_IOC_NET_STOP _IOR(KS_IOC_MAGIC, 7, struct ks_net_stats)
 #define KS_IOC_MMIO_OPTS _IOW(KS_IOC_MAGIC, 8, struct ks_mmio_opts)
 #define KS_IOC_APERTURES _IOR(KS_IOC_MAGIC, 9, struct ks_aperture_stats)
+#define KS_IOC_NET_PIO _IOWR(KS_IOC_MAGIC, 10, struct ks_net_pio)
 
 #endif /* KSTRIDE_ABI_H */

@@ -26,6 +26,9 @@ make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules 2>&1 |
 [ -f "$top/tests/vm/ktest/kstride_test.ko" ] || { echo "vmcheck: kstride_test.ko did not build"; exit 1; }
 make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/edu" modules 2>&1 | grep -v "Skipping BTF" || true
 [ -f "$top/tests/vm/edu/ks_edu.ko" ] || { echo "vmcheck: ks_edu.ko did not build"; exit 1; }
+make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/piotest" modules 2>&1 | grep -v "Skipping BTF" || true
+[ -f "$top/tests/vm/piotest/ks_pio.ko" ] && [ -f "$top/tests/vm/piotest/ks_piohelp.ko" ] ||
+	{ echo "vmcheck: ks_pio.ko or ks_piohelp.ko did not build"; exit 1; }
 "$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
 xz -c "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.xz" &&
 zstd -qc "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.zst" &&

@@ -96,7 +96,17 @@ $KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o $O/edu-net.trace -- \
 	2> $O/edu-net.err || rc=10
 cat $O/edu-net.err
 $KS report --mmio $O/edu-net.trace > $O/edu-net.report || rc=10
-for t in edu edu-copy edu-robust edu-full edu-net; do
+# port I/O that native code makes for a traced driver (tests/vm/piotest):
+# the net finds ks_piohelp's in and out instructions and watches them
+insmod /mnt/ks_piohelp.ko || rc=12
+mark
+$KS record --mmio -m /mnt/ks_pio.ko -k /mnt/kstride.ko -o $O/pio.trace -- \
+	sh -c "echo 50 > /sys/kernel/debug/ks_pio/run &&
+	       cat /sys/kernel/debug/ks_pio/result > $O/pio.txt" 2> $O/pio.err || rc=12
+mark
+cat $O/pio.err
+rmmod ks_piohelp
+for t in edu edu-copy edu-robust edu-full edu-net pio; do
 	$KS mmiotrace -o $O/$t.mmiotrace $O/$t.trace || rc=8
 done
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 9
