@@ -178,6 +178,15 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 		err = -EINVAL;
 		goto out;
 	}
+	/* its copies would be copied again, and record a trace of records */
+	if (elf_obj__find_sec(ctx.obj, KS_SEC_REGIONS) ||
+	    elf_obj__find_sec(ctx.obj, KS_SEC_MSITES)) {
+		ks_err("%s: already instrumented by kstride (it has a %s section): instrument the original object",
+		       name, elf_obj__find_sec(ctx.obj, KS_SEC_REGIONS) ?
+				     KS_SEC_REGIONS : KS_SEC_MSITES);
+		err = -EINVAL;
+		goto out;
+	}
 
 	err = scan__functions(&ctx);
 	err = err ?: refs__scan(&ctx);

@@ -50,6 +50,21 @@ t_elf32() {
 	expect_fail "$W/e32.o" "not a 64-bit little-endian ELF"
 }
 
+t_double_instrumentation() {
+	gcc -c -O2 -o "$W/once.o" "$top/tests/real/zlib-test.c" || return 1
+	"$KS" instrument "$W/once.o" -o "$W/twice-in.o" > /dev/null 2>&1 ||
+		die "the first instrumentation failed" || return 1
+	expect_fail "$W/twice-in.o" "already instrumented by kstride" || return 1
+	# a module too, in MMIO mode, whose copies carry only device sites
+	gcc -c -O2 -fno-asynchronous-unwind-tables -o "$W/mod.o" -x c - <<'EOS' || return 1
+static const char modinfo[] __attribute__((section(".modinfo"), used)) = "license=GPL";
+int f(volatile int *p) { return *p; }
+EOS
+	"$KS" instrument --mmio "$W/mod.o" -o "$W/mod-ks.o" > /dev/null 2>&1 ||
+		die "the MMIO instrumentation failed" || return 1
+	expect_fail "$W/mod-ks.o" "already instrumented by kstride"
+}
+
 t_truncated() {
 	local n
 	gcc -c -O2 -o "$W/full.o" "$top/tests/real/zlib-test.c" || return 1
@@ -189,4 +204,5 @@ ktest_run bad-output-is-input t_same_file
 ktest_run bad-directory-input t_directory
 ktest_run bad-pipe-input t_pipe
 ktest_run bad-traces t_bad_traces
+ktest_run bad-double-instrumentation t_double_instrumentation
 ktest_done bad
