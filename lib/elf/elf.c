@@ -321,7 +321,7 @@ static int read_relocs(struct elf_obj *obj)
 		sec->base = base;
 		base->rela = sec;
 		n = sec->size / sizeof(Elf64_Rela);
-		if (vec_reserve(&sec->relocs, n))
+		if (n && vec_reserve(&sec->relocs, n)) /* ld -r leaves empty ones */
 			return -ENOMEM;
 		for (j = 0; j < n; j++) {
 			const Elf64_Rela *er = (const Elf64_Rela *)sec->data + j;

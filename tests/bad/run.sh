@@ -65,6 +65,30 @@ EOS
 	expect_fail "$W/mod-ks.o" "already instrumented by kstride"
 }
 
+# an empty relocation section, as ld -r may leave: instrumented as usual
+t_empty_rela() {
+	printf '.text\n.globl f\nf: movl (%%rdi),%%eax\nret\n.section .rela.foo,"",@progbits\n' |
+		gcc -c -x assembler -o "$W/er.o" - 2> /dev/null || return 1
+	python3 - "$W/er.o" <<'EOS' || return 1
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+shoff = struct.unpack_from('<Q', d, 0x28)[0]
+es, num, stri = struct.unpack_from('<HHH', d, 0x3a)
+sh = lambda i: shoff + i * es
+stro = struct.unpack_from('<Q', d, sh(stri) + 0x18)[0]
+idx = {}
+for i in range(num):
+    n = struct.unpack_from('<I', d, sh(i))[0]
+    idx[d[stro + n:d.index(0, stro + n)].decode()] = i
+r = sh(idx['.rela.foo'])
+struct.pack_into('<I', d, r + 4, 4)  # SHT_RELA
+struct.pack_into('<II', d, r + 0x28, idx['.symtab'], idx['.text'])
+struct.pack_into('<Q', d, r + 0x38, 24)
+open(sys.argv[1], 'wb').write(d)
+EOS
+	"$KS" instrument "$W/er.o" -o "$W/er-ks.o" || die "an empty SHT_RELA section was refused"
+}
+
 t_truncated() {
 	local n
 	gcc -c -O2 -o "$W/full.o" "$top/tests/real/zlib-test.c" || return 1
@@ -205,4 +229,5 @@ ktest_run bad-directory-input t_directory
 ktest_run bad-pipe-input t_pipe
 ktest_run bad-traces t_bad_traces
 ktest_run bad-double-instrumentation t_double_instrumentation
+ktest_run bad-empty-rela t_empty_rela
 ktest_done bad
