@@ -86,6 +86,27 @@ static const char *default_kmod(void)
 	return buf;
 }
 
+/*
+ * Before anything runs: can TRACE be written where it goes?  A program
+ * that ran for an hour must not find out at its end.
+ */
+static int check_output(const char *out)
+{
+	char *probe = xasprintf("%s.kstride-probe.XXXXXX", out);
+	int fd = mkstemp(probe), err = errno;
+
+	if (fd < 0) {
+		fprintf(stderr, "kstride record: %s: cannot write the trace there: %s\n",
+			out, strerror(err));
+		free(probe);
+		return -err;
+	}
+	close(fd);
+	unlink(probe);
+	free(probe);
+	return 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -176,6 +197,8 @@ int cmd_record(int argc, char **argv)
 			usage_text);
 		return 2;
 	}
+	if (check_output(out))
+		return 1;
 	if (ko.module) {
 		int rc;
 

@@ -89,6 +89,18 @@ EOS
 	"$KS" instrument "$W/er.o" -o "$W/er-ks.o" || die "an empty SHT_RELA section was refused"
 }
 
+# an output nobody can write: said before the program runs
+t_record_bad_output() {
+	local msg=$W/rec.txt
+	rm -f "$W/ran"
+	"$KS" record -o /nonexistent/dir/t.trace -- touch "$W/ran" > "$msg" 2>&1
+	[ $? -ne 0 ] || die "exit status 0" || return 1
+	cat "$msg"
+	[ ! -e "$W/ran" ] || die "the program ran" || return 1
+	grep -q "/nonexistent/dir/t.trace: cannot write the trace there: No such file or directory" "$msg" ||
+		die "the message does not say why"
+}
+
 t_truncated() {
 	local n
 	gcc -c -O2 -o "$W/full.o" "$top/tests/real/zlib-test.c" || return 1
@@ -230,4 +242,5 @@ ktest_run bad-pipe-input t_pipe
 ktest_run bad-traces t_bad_traces
 ktest_run bad-double-instrumentation t_double_instrumentation
 ktest_run bad-empty-rela t_empty_rela
+ktest_run bad-record-output t_record_bad_output
 ktest_done bad
