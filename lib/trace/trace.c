@@ -271,7 +271,7 @@ int trace__open(const char *path, bool force, struct trace **tp)
 {
 	struct ks_file_hdr hdr;
 	struct trace *t;
-	size_t off;
+	size_t off, nchunks = 0;
 	int err;
 
 	t = calloc(1, sizeof(*t));
@@ -309,15 +309,20 @@ int trace__open(const char *path, bool force, struct trace **tp)
 		}
 		memcpy(&ch, t->data + off, sizeof(ch));
 		if (ch.len > t->size - off - sizeof(ch) || ch.len % 8) {
-			ks_err("%s: truncated or corrupt chunk at offset 0x%zx (type %u, %lu bytes, %zu left)%s",
-			       path, off, ch.type, (unsigned long)ch.len,
-			       t->size - off - sizeof(ch),
-			       force ? "" : "; use --force to read the complete part");
-			err = -EINVAL;
-			if (force)
+			if (force) {
+				/* what precedes is read; an error only if nothing does */
+				ks_warn("%s: the trace is cut at offset 0x%zx (a chunk of type %u, %lu bytes, has %zu): reading the %zu complete chunks before it",
+					path, off, ch.type, (unsigned long)ch.len,
+					t->size - off - sizeof(ch), nchunks);
 				break;
+			}
+			ks_err("%s: truncated or corrupt chunk at offset 0x%zx (type %u, %lu bytes, %zu left); use --force to read the complete part",
+			       path, off, ch.type, (unsigned long)ch.len,
+			       t->size - off - sizeof(ch));
+			err = -EINVAL;
 			goto fail;
 		}
+		nchunks++;
 		switch (ch.type) {
 		case KS_CHUNK_DATA: {
 			struct ks_data_hdr dh;
@@ -410,6 +415,12 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			d->len = ch.len - 8;
 		}
 		off += sizeof(ch) + ch.len;
+	}
+	if (force && !t->chunks.n && !t->has_end) {
+		ks_err("%s: nothing in the trace is complete: no buffer was written before it was cut",
+		       path);
+		err = -EINVAL;
+		goto fail;
 	}
 	if (!t->has_end && !force) {
 		ks_err("%s: the trace has no end marker: the program did not exit normally, or the file was cut (use --force to read what is there)",

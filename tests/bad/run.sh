@@ -202,7 +202,15 @@ t_bad_traces() {
 	# --force reads the complete part of a cut trace
 	head -c $(( $(stat -c %s "$t") / 2 )) "$t" > "$f"
 	"$KS" script --force "$f" > /dev/null 2>&1
-	[ $? -lt 128 ] || die "crash with --force"
+	[ $? -lt 128 ] || die "crash with --force" || return 1
+	# ...and when nothing is complete (cut in its first chunk), it says
+	# so and fails: an error message never goes with status 0
+	head -c 100 "$t" > "$f"
+	"$KS" script --force "$f" > /dev/null 2> "$W/err.txt"
+	rc=$?
+	cat "$W/err.txt"
+	[ $rc -ne 0 ] && [ $rc -lt 128 ] || die "--force on a trace cut in its first chunk: status $rc" || return 1
+	grep -q "nothing in the trace is complete" "$W/err.txt" || die "no reason given"
 }
 
 # the mmiotrace-format checker the VM tests rely on must be able to fail
