@@ -31,9 +31,16 @@ static int ks_open(struct inode *inode, struct file *f)
 	return 0;
 }
 
+static DEFINE_MUTEX(cons_lock);
+static struct file *cons_owner; /* the one consumer: it mapped KS_MMAP_CONS */
+
 /* a recorder that dies leaves no armed mappings behind */
 static int ks_release(struct inode *inode, struct file *f)
 {
+	mutex_lock(&cons_lock);
+	if (cons_owner == f)
+		cons_owner = NULL;
+	mutex_unlock(&cons_lock);
 	ks_net_release(f);
 	ks_mmio_release(f);
 	return 0;
@@ -177,9 +184,21 @@ static int ks_mmap(struct file *f, struct vm_area_struct *vma)
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	if (off == KS_MMAP_CONS) {
+		int err;
+
 		if (size > PAGE_ALIGN(nr_cpu_ids * KS_CONS_STRIDE))
 			return -EINVAL;
-		return remap_vmalloc_range(vma, ks_cons_page(), 0);
+		/* one consumer: a second would corrupt the first's reads */
+		mutex_lock(&cons_lock);
+		if (cons_owner && cons_owner != f) {
+			mutex_unlock(&cons_lock);
+			return -EBUSY;
+		}
+		err = remap_vmalloc_range(vma, ks_cons_page(), 0);
+		if (!err)
+			cons_owner = f;
+		mutex_unlock(&cons_lock);
+		return err;
 	}
 	/* producer state and data: read-only */
 	if (vma->vm_flags & VM_WRITE)

@@ -61,6 +61,7 @@ struct ks_maps {
 static struct ks_maps __rcu *maps;
 static DEFINE_RAW_SPINLOCK(maps_lock);
 static atomic_t next_id;
+static u64 iomap_nbits; /* granules the bitmap covers, once set up */
 static bool mmio_ready;
 
 bool ks_mmio_ready(void)
@@ -95,19 +96,26 @@ const struct ks_map *ks_map_find(u64 addr)
 /* Bits of the granules [virt, virt + len) overlaps; under maps_lock. */
 static void granules_update(const struct ks_maps *ms, u64 virt, u64 len)
 {
-	u64 base = __kstride_iomap_base, nbits = __kstride_iomap_len;
+	u64 base = __kstride_iomap_base, nbits = iomap_nbits;
 	u64 g, g0 = (virt >> KS_IOMAP_SHIFT) - base;
 	u64 g1 = ((virt + len - 1) >> KS_IOMAP_SHIFT) - base;
 
 	for (g = g0; g <= g1 && g < nbits; g++) {
 		u64 lo = (g + base) << KS_IOMAP_SHIFT;
 		u64 hi = lo + (1ull << KS_IOMAP_SHIFT);
-		bool used = false;
-		unsigned int i;
+		unsigned int a = 0, b = ms ? ms->n : 0;
+		bool used;
 
-		for (i = 0; ms && i < ms->n && !used; i++)
-			used = ms->m[i].virt < hi &&
-			       ms->m[i].virt + ms->m[i].len > lo;
+		/* sorted, disjoint: the first that ends above lo, if any */
+		while (a < b) {
+			unsigned int mid = (a + b) / 2;
+
+			if (ms->m[mid].virt + ms->m[mid].len <= lo)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		used = ms && a < ms->n && ms->m[a].virt < hi;
 		if (used)
 			set_bit(g, (unsigned long *)__kstride_iomap);
 		else
@@ -136,20 +144,53 @@ static void emit_unmap(const struct ks_map *m)
 }
 
 /*
+ * Mappings that could not be tracked (no memory, the table full): their
+ * accesses would go unrecorded, so it is said, once, and counted.
+ */
+static atomic_t map_failures;
+
+static void map_fail(bool add)
+{
+	if (add && atomic_inc_return(&map_failures) == 1)
+		pr_warn("an ioremap could not be tracked (no memory, or %d mappings): accesses to it are not recorded\n",
+			MAX_MAPS);
+}
+
+/*
  * A new table without the mappings that overlap [virt, virt + len) (an
  * unmap, or one we missed), and with a new one there if @add.
  */
 static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 		      gfp_t gfp)
 {
-	struct ks_maps *old, *new;
+	struct ks_maps *old, *new = NULL;
 	struct ks_map nm = { .virt = virt, .len = len, .phys = phys };
 	unsigned long flags;
-	unsigned int i, n = 0;
+	unsigned int i, n = 0, room = 0;
 	int err = 0;
 
-	raw_spin_lock_irqsave(&maps_lock, flags);
-	old = rcu_dereference_protected(maps, lockdep_is_held(&maps_lock));
+	/* allocated before the lock, which keeps interrupts off */
+	for (;;) {
+		rcu_read_lock_sched_notrace();
+		old = rcu_dereference_sched(maps);
+		n = old ? old->n : 0;
+		rcu_read_unlock_sched_notrace();
+		if (n + 1 > room) {
+			kfree(new);
+			room = n + 8;
+			new = kmalloc(struct_size(new, m, room), gfp);
+			if (!new) {
+				map_fail(add);
+				return -ENOMEM;
+			}
+		}
+		raw_spin_lock_irqsave(&maps_lock, flags);
+		old = rcu_dereference_protected(maps, lockdep_is_held(&maps_lock));
+		if ((old ? old->n : 0) + 1 <= room)
+			break;
+		raw_spin_unlock_irqrestore(&maps_lock, flags); /* it grew: again */
+	}
+	n = 0;
 	/* known already (a reader seeds what it finds): say it again */
 	for (i = 0; add && old && i < old->n; i++) {
 		if (old->m[i].virt == virt && old->m[i].len == len &&
@@ -160,11 +201,7 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 	}
 	if (add && old && old->n >= MAX_MAPS) {
 		err = -ENOSPC;
-		goto out;
-	}
-	new = kmalloc(struct_size(new, m, (old ? old->n : 0) + 1), gfp);
-	if (!new) {
-		err = -ENOMEM;
+		map_fail(add);
 		goto out;
 	}
 	for (i = 0; old && i < old->n; i++) {
@@ -185,7 +222,7 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 		nm.id = atomic_inc_return(&next_id);
 		nm.aperture = ks_net_is_aperture(virt);
 		/* armed before anyone can use it: its ioremap has not returned */
-		ks_net_map_added(&nm, by_traced, gfp);
+		ks_net_map_added(&nm, by_traced, GFP_ATOMIC);
 		new->m[i] = nm;
 		n++;
 	}
@@ -193,18 +230,21 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 	/* the bits first: nobody can use a mapping before ioremap returns */
 	granules_update(new, virt, len);
 	rcu_assign_pointer(maps, new);
+	new = NULL;
 	if (old)
 		kfree_rcu(old, rcu);
 	if (add)
 		emit_map(&nm);
 out:
 	raw_spin_unlock_irqrestore(&maps_lock, flags);
+	kfree(new);
 	return err;
 }
 
 long ks_add_map(const struct ks_add_map *am)
 {
-	if (!am->len || am->len > (1ull << 40) || am->virt + am->len < am->virt ||
+	/* an ioremap of more than 64 GiB is no ioremap */
+	if (!am->len || am->len > (1ull << 36) || am->virt + am->len < am->virt ||
 	    am->phys + am->len < am->phys || !is_vmalloc_addr((void *)am->virt) ||
 	    !is_vmalloc_addr((void *)(am->virt + am->len - 1)))
 		return -EINVAL;
@@ -997,6 +1037,13 @@ int ks_mmio_init(void)
 			(u64)(VMALLOC_END - VMALLOC_START) >> 40);
 		return 0;
 	}
+	/*
+	 * The bitmap's geometry before the probes, which set bits from their
+	 * first ioremap on; the checks' length last, below: until then every
+	 * check fails.
+	 */
+	__kstride_iomap_base = VMALLOC_START >> KS_IOMAP_SHIFT;
+	iomap_nbits = granules;
 	for (i = 0; i < ARRAY_SIZE(krps); i++) {
 		err = register_kretprobe(&krps[i]);
 		krp_on[i] = !err;
@@ -1004,6 +1051,7 @@ int ks_mmio_init(void)
 		if (err && i == 0) {
 			pr_warn("cannot probe ioremap (%d): MMIO mode disabled\n",
 				err);
+			iomap_nbits = 0;
 			return 0;
 		}
 	}
@@ -1012,8 +1060,6 @@ int ks_mmio_init(void)
 	if (err)
 		pr_warn("cannot probe iounmap (%d): unmaps will not be seen\n",
 			err);
-	__kstride_iomap_base = VMALLOC_START >> KS_IOMAP_SHIFT;
-	/* the length last: until then every check fails */
 	smp_store_release(&__kstride_iomap_len, granules);
 	mmio_ready = true;
 	pr_info("MMIO mode: %u ioremap variants probed\n", on);

@@ -76,7 +76,9 @@ int main(int argc, char **argv)
 		if (cmd == KS_IOC_FLUSH && (rnd() & 7))
 			continue; /* flushing is legal and slow: not every time */
 		if (ioctl(fd, cmd, arg) == 0 && cmd != KS_IOC_INFO &&
-		    cmd != KS_IOC_FLUSH && cmd != KS_IOC_READ_DESC)
+		    cmd != KS_IOC_FLUSH && cmd != KS_IOC_READ_DESC &&
+		    cmd != KS_IOC_APERTURES && cmd != KS_IOC_MMIO_OPTS &&
+		    cmd != KS_IOC_NET_START && cmd != KS_IOC_NET_STOP)
 			bad++;
 	}
 	check(!bad, "random ioctls: only the real ones can succeed");
@@ -89,6 +91,19 @@ int main(int argc, char **argv)
 	check(p == MAP_FAILED, "unknown offsets are refused");
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, KS_MMAP_DATA(4095));
 	check(p == MAP_FAILED, "a CPU that does not exist is refused");
+	/* one consumer at a time: a second would corrupt the first's reads */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, KS_MMAP_CONS);
+	fd2 = open("/dev/kstride", O_RDWR);
+	check(p != MAP_FAILED && fd2 >= 0 &&
+	      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd2,
+		   KS_MMAP_CONS) == MAP_FAILED && errno == EBUSY,
+	      "a second consumer gets EBUSY");
+	check(fd2 >= 0 && ioctl(fd2, KS_IOC_INFO, buf) == 0,
+	      "a second opener can still ask (kstride mark, info)");
+	if (fd2 >= 0)
+		close(fd2);
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
 
 	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)) {
 		check(0, "drop to nobody");
