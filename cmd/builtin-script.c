@@ -99,6 +99,8 @@ static int print_ev(const struct trace_event *ev, void *arg)
 			fputs(" net", f);
 		if (ev->mflags & KS_MF_STEPPED)
 			fputs(" stepped", f);
+		if (ev->mflags & KS_MF_BAD)
+			fputs(" bad", f);
 		if (ev->seq)
 			fprintf(f, " seq=%lu", (unsigned long)ev->seq);
 		if (ev->pc)

@@ -29,6 +29,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/msr.h>
 
@@ -247,6 +248,10 @@ long ks_add_map(const struct ks_add_map *am)
 	if (!am->len || am->len > (1ull << 36) || am->virt + am->len < am->virt ||
 	    am->phys + am->len < am->phys || !is_vmalloc_addr((void *)am->virt) ||
 	    !is_vmalloc_addr((void *)(am->virt + am->len - 1)))
+		return -EINVAL;
+	/* an ioremap: its first and last pages map what the reader says */
+	if (!ks_virt_maps_phys(am->virt, am->phys) ||
+	    !ks_virt_maps_phys(am->virt + am->len - 1, am->phys + am->len - 1))
 		return -EINVAL;
 	return map_change(am->virt, am->len, am->phys, true, false, GFP_KERNEL);
 }
@@ -648,6 +653,72 @@ static void set_dest(struct ks_mregs *r, const struct ks_msite *ms, u64 v)
 	}
 }
 
+static void site_bad(const struct ks_msite *ms, u64 addr, const char *why);
+
+/* A store the CPU would make at @addr, or -EFAULT instead of an oops. */
+static int put_nofault(u64 addr, u64 v, unsigned int size)
+{
+	u8 b = v;
+	u16 w = v;
+	u32 l = v;
+	int err = 0;
+
+	pagefault_disable();
+	switch (size) {
+	case 1:
+		__put_kernel_nofault((void *)addr, &b, u8, fault);
+		break;
+	case 2:
+		__put_kernel_nofault((void *)addr, &w, u16, fault);
+		break;
+	case 4:
+		__put_kernel_nofault((void *)addr, &l, u32, fault);
+		break;
+	default:
+		__put_kernel_nofault((void *)addr, &v, u64, fault);
+		break;
+	}
+out:
+	pagefault_enable();
+	return err;
+fault:
+	err = -EFAULT;
+	goto out;
+}
+
+/*
+ * The operand is in a granule that holds a mapping, but in none: memory
+ * the instruction reaches anyway (vmalloc space shared with an ioremap),
+ * accessed as it would be.  If the address faults, which a descriptor that
+ * lies (a rewriter bug) would give, it is recorded as bad, not an oops.
+ */
+static void kmmio_plain(struct ks_mregs *r, const struct ks_msite *ms, u64 addr)
+{
+	unsigned int size = ms->size;
+	u64 v = 0;
+	int err = 0;
+
+	switch (ms->op) {
+	case KS_MOP_LOAD:
+	case KS_MOP_LOAD_ZX:
+	case KS_MOP_LOAD_SX:
+		err = copy_from_kernel_nofault(&v, (void *)addr, size);
+		if (!err)
+			set_dest(r, ms, v);
+		break;
+	case KS_MOP_STORE:
+		err = put_nofault(addr, reg_val(r, ms->reg), size);
+		break;
+	case KS_MOP_STORE_IMM:
+		err = put_nofault(addr, (u64)(s64)ms->imm, size);
+		break;
+	default:
+		break; /* the stub runs the instruction itself */
+	}
+	if (err)
+		site_bad(ms, addr, "faulting address");
+}
+
 /* The stub of a checked memory operand: the granule holds an ioremap. */
 __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 {
@@ -663,6 +734,11 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 		addr += reg_val(r, ms->index) * ms->scale;
 	ks_order_begin(&ord);
 	m = map_find(addr);
+	if (!m) {
+		kmmio_plain(r, ms, addr);
+		ks_order_end(&ord);
+		return;
+	}
 	/* an armed mapping: through its alias, which never faults */
 	io = ks_map_io(m, addr);
 	switch (ms->op) {
@@ -762,14 +838,21 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 	ks_order_end(&ord);
 }
 
+typedef void (*rep_fn)(void __iomem *p, void *buf, unsigned long count);
+
 /* ioread*_rep and iowrite*_rep: @count accesses of @size to one place. */
-static void helper_rep(const struct ks_msite *ms, u64 addr, u8 *buf,
-		       u64 count, unsigned int size, bool write)
+static void helper_rep(const struct ks_msite *ms, const void *fn, u64 addr,
+		       u8 *buf, u64 count, unsigned int size, bool write)
 {
 	bool port = addr < PIO_RESERVED && addr > PIO_OFFSET;
 	struct ks_order ord;
 	u64 i, v = 0;
 
+	/* no port and no memory (NULL): the kernel's own warns, as natively */
+	if (addr <= PIO_OFFSET) {
+		((rep_fn)fn)((void __iomem *)addr, buf, count);
+		return;
+	}
 	for (i = 0; i < count; i++, buf += size) {
 		ks_order_begin(&ord);
 		if (write) {
@@ -902,6 +985,45 @@ typedef u64 (*read64_fn)(const void __iomem *p);
 typedef void (*write64_fn)(u64 v, void __iomem *p);
 
 /* A call to one of the kernel's accessors, made from the module. */
+/* The kernel's accessors, by enum ks_helper: what a site may call. */
+static const void *const accessors[KS_H_MAX] = {
+	[KS_H_IOREAD8] = ioread8, [KS_H_IOREAD16] = ioread16,
+	[KS_H_IOREAD16BE] = ioread16be, [KS_H_IOREAD32] = ioread32,
+	[KS_H_IOREAD32BE] = ioread32be,
+	[KS_H_IOREAD64_LO_HI] = ioread64_lo_hi,
+	[KS_H_IOREAD64_HI_LO] = ioread64_hi_lo,
+	[KS_H_IOWRITE8] = iowrite8, [KS_H_IOWRITE16] = iowrite16,
+	[KS_H_IOWRITE16BE] = iowrite16be, [KS_H_IOWRITE32] = iowrite32,
+	[KS_H_IOWRITE32BE] = iowrite32be,
+	[KS_H_IOWRITE64_LO_HI] = iowrite64_lo_hi,
+	[KS_H_IOWRITE64_HI_LO] = iowrite64_hi_lo,
+	[KS_H_IOREAD8_REP] = ioread8_rep, [KS_H_IOREAD16_REP] = ioread16_rep,
+	[KS_H_IOREAD32_REP] = ioread32_rep,
+	[KS_H_IOWRITE8_REP] = iowrite8_rep,
+	[KS_H_IOWRITE16_REP] = iowrite16_rep,
+	[KS_H_IOWRITE32_REP] = iowrite32_rep,
+	[KS_H_MEMCPY_FROMIO] = memcpy_fromio, [KS_H_MEMCPY_TOIO] = memcpy_toio,
+	[KS_H_MEMSET_IO] = memset_io,
+	[KS_H_IOWRITE32_COPY] = __iowrite32_copy,
+	[KS_H_IOWRITE64_COPY] = __iowrite64_copy,
+};
+
+/*
+ * A site whose descriptor does not check out: recorded as such, and what
+ * it names is not done.  Interrupts off.
+ */
+static void site_bad(const struct ks_msite *ms, u64 addr, const char *why)
+{
+	struct ks_order ord;
+
+	pr_err_ratelimited("a device site's descriptor is wrong (%s): not performed\n",
+			   why);
+	ks_order_begin(&ord);
+	emit_access(ms, 0, 0, addr, 0,
+		    ms->size | KS_MF_NOVALUE | KS_MF_UNMAPPED | KS_MF_BAD);
+	ks_order_end(&ord);
+}
+
 __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 {
 	const void *fn = (const u8 *)&ms->fn + ms->fn;
@@ -909,6 +1031,13 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 	bool single = ms->helper < KS_H_IOREAD8_REP;
 	struct ks_order ord;
 	int in_helper;
+
+	/* it calls what its kind says, or nothing */
+	if (!ms->helper || ms->helper >= KS_H_MAX || fn != accessors[ms->helper]) {
+		site_bad(ms, a, "accessor");
+		r->ax = ~0ull; /* as a read of a device that is gone */
+		return;
+	}
 
 	/*
 	 * The accessor's own port instructions are not the net's
@@ -983,13 +1112,13 @@ __visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
 	case KS_H_IOREAD8_REP:
 	case KS_H_IOREAD16_REP:
 	case KS_H_IOREAD32_REP:
-		helper_rep(ms, a, (u8 *)b, c,
+		helper_rep(ms, fn, a, (u8 *)b, c,
 			   1 << (ms->helper - KS_H_IOREAD8_REP), false);
 		break;
 	case KS_H_IOWRITE8_REP:
 	case KS_H_IOWRITE16_REP:
 	case KS_H_IOWRITE32_REP:
-		helper_rep(ms, a, (u8 *)b, c,
+		helper_rep(ms, fn, a, (u8 *)b, c,
 			   1 << (ms->helper - KS_H_IOWRITE8_REP), true);
 		break;
 	case KS_H_MEMCPY_FROMIO:

@@ -330,6 +330,17 @@ static void net_disarm(struct ks_armed *a)
 	}
 }
 
+/* Does the kernel's page table map @virt to @phys (an ioremap's page)? */
+bool ks_virt_maps_phys(u64 virt, u64 phys)
+{
+	unsigned int lvl;
+	pte_t *p = lookup_address(virt, &lvl);
+
+	if (!p || !(pte_val(*p) & _PAGE_PRESENT) || lvl > PG_LEVEL_1G)
+		return false;
+	return pte_pfn(ent_page(pte_val(*p), lvl, virt)) == phys >> PAGE_SHIFT;
+}
+
 /* Is the mapping at @virt write-combining or cached memory (VRAM)? */
 bool ks_net_is_aperture(u64 virt)
 {

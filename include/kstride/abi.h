@@ -414,6 +414,11 @@ struct ks_mmio_rec {
  */
 #define KS_MF_NET 0x8000
 #define KS_MF_STEPPED 0x10000
+/*
+ * Not performed: the address is in no mapping and faulted, or the site's
+ * descriptor did not check out (a rewriter bug).  Recorded, never made.
+ */
+#define KS_MF_BAD 0x20000
 #define KS_NET_TEXT 64
 #define KS_NET_SLOTS (KS_MMIO_SLOTS + KS_NET_TEXT / 8)
 
