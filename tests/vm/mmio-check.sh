@@ -14,7 +14,8 @@ S=$B/vm/share/out
 M=$top/tests/vm/mmio
 SC=$top/tests/vm/scenarios/mmio-nic.sh
 rc=0
-echo 'sh /mnt/mmio-edu.sh 20000' > "$B/vm/mmio-edu-run.sh"
+printf '%s\n' 'sh /mnt/mmio-edu.sh 20000; r=$?' 'sh /mnt/mmio-lies.sh > /mnt/out/lies.log 2>&1 || r=20' \
+	'exit $r' > "$B/vm/mmio-edu-run.sh"
 
 boot() { # NAME SMP MODEL SCENARIO-LINES
 	local name=$1 smp=$2 model=$3 lines=$4 q=$B/vm/qemu-$1.log
@@ -195,12 +196,16 @@ fi
 # every CPU, a full ring
 X=$B/vmextra
 rm -f "$B/vm/qemu-edu.log"
+# the same module, instrumented here, with descriptors that lie
+"$B/kstride" instrument --mmio "$top/tests/vm/edu/ks_edu.ko" -o "$B/vm/ks_edu-mmio.ko" > /dev/null 2>&1 &&
+	python3 "$M/lie.py" "$B/vm/ks_edu-mmio.ko" "$B/vm/ks_edu-lies.ko" || rc=1
 if bash "$top/tests/vm/run.sh" -t 1200 \
 	-q "-device edu -device pci-testdev -trace enable=memory_region_ops_*,file=$B/vm/qemu-edu.log" \
 	"$B/vm/mmio-edu-run.sh" \
 	"$top/tests/vm/scenarios/mmio-edu.sh" "$top/kmod/kstride.ko" "$X/kstride" \
 	"$X/lib" "$top/tests/vm/edu/ks_edu.ko" "$top/tests/vm/piotest/ks_pio.ko" \
-	"$top/tests/vm/piotest/ks_piohelp.ko"; then
+	"$top/tests/vm/piotest/ks_piohelp.ko" "$top/tests/vm/scenarios/mmio-lies.sh" \
+	"$B/vm/ks_edu-lies.ko"; then
 	rm -rf "$B/vm/mmio-out-edu" && cp -r "$S" "$B/vm/mmio-out-edu"
 	"$B/kstride" script "$B/vm/mmio-out-edu/edu-robust.trace" > "$B/vm/mmio-out-edu/edu-robust.script" &&
 	python3 "$M/edu.py" "$B/vm/mmio-out-edu" "$B/vm/qemu-edu.log" || rc=1
@@ -212,6 +217,7 @@ if bash "$top/tests/vm/run.sh" -t 1200 \
 	"$B/kstride" script "$o/pio.trace" > "$o/pio.script" &&
 	python3 "$M/fidelity.py" pio "$B/vm/qemu-edu.log" -2 1b360005 "$o/pio.mmiotrace" "$o/pio.script" || rc=1
 	python3 "$M/pio.py" "$o" || rc=1
+	python3 "$M/lies.py" "$o" || rc=1
 else
 	echo "mmio: the edu boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; rc=1
 fi

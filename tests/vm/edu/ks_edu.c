@@ -30,6 +30,10 @@
  *                          the identification register by an instruction
  *                          the net cannot perform (cmpl): it single-steps
  *                          them, and another CPU may slip through meanwhile
+ *   debugfs ks_edu/badtoken   write: ioread8_rep on a NULL token and
+ *                          iowrite16_rep on token 0x100, which are neither
+ *                          ports nor memory: the kernel warns, natively
+ *                          and under kstride alike, and touches nothing
  *   debugfs ks_edu/benchorig  write N: the benchmark's loop in edu_orig(),
  *                          which kstride leaves original: under the net,
  *                          the cost of a caught access (2N, timed)
@@ -284,6 +288,18 @@ static ssize_t netstep_write(struct file *f, const char __user *u, size_t n,
 
 static const struct file_operations netstep_fops = { .write = netstep_write };
 
+static ssize_t badtoken_write(struct file *f, const char __user *u, size_t n,
+			      loff_t *pos)
+{
+	u8 buf[8] = {};
+
+	ioread8_rep(NULL, buf, 4);
+	iowrite16_rep((void __iomem *)0x100ul, buf, 2);
+	return n;
+}
+
+static const struct file_operations badtoken_fops = { .write = badtoken_write };
+
 static ssize_t benchorig_write(struct file *f, const char __user *u, size_t n,
 			       loff_t *pos)
 {
@@ -361,6 +377,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("net", 0200, dir, NULL, &net_fops);
 	debugfs_create_file("benchorig", 0200, dir, NULL, &benchorig_fops);
 	debugfs_create_file("netstep", 0200, dir, NULL, &netstep_fops);
+	debugfs_create_file("badtoken", 0200, dir, NULL, &badtoken_fops);
 	debugfs_create_file("result", 0400, dir, NULL, &result_fops);
 	pr_info("edu 0x%x at irq %d\n", ident, pdev->irq);
 	return 0;
