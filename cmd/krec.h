@@ -32,11 +32,11 @@ struct krec {
 	unsigned int pending; /* CPUs with sub-buffers not copied yet */
 	int dev, out;
 	struct ks_info info;
-	struct kring ring[64];
+	struct kring *ring; /* one per CPU id (info.ncpus) */
 	struct {
 		u64 dropped_bytes, dropped_events, dropped_regions;
 		u64 lost_inflight;
-	} base[64]; /* the rings' counters when we started */
+	} *base; /* the rings' counters when we started, per CPU */
 	void *ctl_map, *cons_map;
 	size_t ctl_len, cons_len;
 	u64 bytes, chunks;

@@ -135,7 +135,7 @@ static int kr_drain(struct krec *k, bool force)
 	unsigned int cpu, n = 0;
 
 	k->pending = 0;
-	for (cpu = 0; cpu < k->info.ncpus && cpu < 64; cpu++) {
+	for (cpu = 0; cpu < k->info.ncpus; cpu++) {
 		struct kring *r = &k->ring[cpu];
 		u64 prod, cons;
 
@@ -194,6 +194,14 @@ static int kr_map(struct krec *k)
 		       k->info.abi, KS_ABI_VERSION);
 		return -EINVAL;
 	}
+	if (!k->info.ncpus || k->info.ncpus > (1u << 20)) {
+		ks_err("/dev/kstride: KS_IOC_INFO says %u CPUs", k->info.ncpus);
+		return -EINVAL;
+	}
+	k->ring = calloc(k->info.ncpus, sizeof(*k->ring));
+	k->base = calloc(k->info.ncpus, sizeof(*k->base));
+	if (!k->ring || !k->base)
+		return -ENOMEM;
 	k->ctl_len = (size_t)k->info.ncpus * KS_CTL_SIZE;
 	k->cons_len = ALIGN_UP((size_t)k->info.ncpus * KS_CONS_STRIDE, 4096);
 	k->ctl_map = mmap(NULL, k->ctl_len, PROT_READ, MAP_SHARED, k->dev,
@@ -205,11 +213,15 @@ static int kr_map(struct krec *k)
 		       strerror(errno));
 		return -errno;
 	}
-	for (cpu = 0; cpu < k->info.ncpus && cpu < 64; cpu++) {
+	for (cpu = 0; cpu < k->info.ncpus; cpu++) {
 		struct kring *r = &k->ring[cpu];
 		void *d;
 
-		if (!(k->info.online_mask & (1ull << cpu)))
+		const struct ks_ring_ctl *c = (const void *)((u8 *)k->ctl_map +
+							     cpu * KS_CTL_SIZE);
+
+		/* a CPU id with a ring has its control page filled in */
+		if (!c->nsub || c->cpu != cpu)
 			continue;
 		d = mmap(NULL, (size_t)k->info.nsub * k->info.sub_map, PROT_READ,
 			 MAP_SHARED, k->dev, KS_MMAP_DATA(cpu));
@@ -238,7 +250,7 @@ static void kr_unmap(struct krec *k)
 {
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < 64; cpu++)
+	for (cpu = 0; k->ring && cpu < k->info.ncpus; cpu++)
 		if (k->ring[cpu].data)
 			munmap((void *)k->ring[cpu].data,
 			       (size_t)k->info.nsub * k->info.sub_map);
@@ -246,7 +258,10 @@ static void kr_unmap(struct krec *k)
 		munmap(k->ctl_map, k->ctl_len);
 	if (k->cons_map && k->cons_map != MAP_FAILED)
 		munmap(k->cons_map, k->cons_len);
-	memset(k->ring, 0, sizeof(k->ring));
+	free(k->ring);
+	free(k->base);
+	k->ring = NULL;
+	k->base = NULL;
 	k->ctl_map = k->cons_map = NULL;
 }
 
@@ -568,7 +583,7 @@ flush:
 		struct ks_end end = { .records_bytes = k.bytes };
 		unsigned int cpu;
 
-		for (cpu = 0; cpu < k.info.ncpus && cpu < 64; cpu++) {
+		for (cpu = 0; cpu < k.info.ncpus; cpu++) {
 			const struct ks_ring_ctl *c = k.ring[cpu].ctl;
 
 			if (!c)
