@@ -91,6 +91,15 @@ static bool find_desc(struct module *mod, struct ks_mod *km)
 		}
 	}
 	preempt_enable();
+	/* each lies in the module's own memory, or it is not ours to read */
+	for (k = 0; k < KS_NDESC; k++)
+		if ((found & (1u << k)) &&
+		    (!km->len[k] || !within_module(km->addr[k], mod) ||
+		     !within_module(km->addr[k] + km->len[k] - 1, mod))) {
+			pr_warn("%s: descriptor %s is not in the module's memory: not traced\n",
+				mod->name, desc_names[k]);
+			return false;
+		}
 	return found == (1u << KS_NDESC) - 1;
 }
 
@@ -106,6 +115,25 @@ static void free_gone(struct ks_mod *km)
 		kvfree(km->copy[k]);
 	}
 	kfree(km);
+}
+
+/* A reader has @which of @name: a gone module's copies go once all are. */
+static void desc_was_read(const char *name, unsigned int which)
+{
+	struct ks_mod *km;
+
+	mutex_lock(&ks_mods_lock);
+	list_for_each_entry(km, &ks_mods, list) {
+		if (strcmp(km->name, name))
+			continue;
+		km->read |= 1u << which;
+		if (!km->mod && km->read == (1u << KS_NDESC) - 1) {
+			list_del(&km->list);
+			free_gone(km);
+		}
+		break;
+	}
+	mutex_unlock(&ks_mods_lock);
 }
 
 /* Under ks_mods_lock, while @km's module memory is still there. */
@@ -184,16 +212,21 @@ static struct notifier_block ks_mod_nb = {
 	.notifier_call = ks_mod_notify,
 };
 
+/*
+ * The lock is held only while the bytes are copied into a buffer of our
+ * own (module loads wait on it), never across the copy to the reader.
+ */
 long ks_read_desc(struct ks_read_desc *rd)
 {
 	struct ks_mod *km;
+	void *tmp = NULL;
 	long ret = -ENOENT;
+	u64 len = 0;
 
 	mutex_lock(&ks_mods_lock);
 	/* the newest first: a module loaded again after it went */
 	list_for_each_entry(km, &ks_mods, list) {
 		const void *from;
-		u64 len;
 
 		if (strcmp(km->name, rd->module))
 			continue;
@@ -202,23 +235,26 @@ long ks_read_desc(struct ks_read_desc *rd)
 				 km->copy[rd->which];
 		ret = 0;
 		if (rd->buf) {
-			if (rd->len < len)
+			if (rd->len < len) {
 				ret = -ENOSPC;
-			else if (copy_to_user(u64_to_user_ptr(rd->buf), from,
-					      len))
-				ret = -EFAULT;
-			else
-				km->read |= 1u << rd->which;
+			} else {
+				tmp = kvmalloc(len ? len : 1, GFP_KERNEL);
+				if (tmp)
+					memcpy(tmp, from, len);
+				else
+					ret = -ENOMEM;
+			}
 		}
 		rd->addr = km->addr[rd->which];
 		rd->len = len;
-		if (!km->mod && km->read == (1u << KS_NDESC) - 1) {
-			list_del(&km->list);
-			free_gone(km);
-		}
 		break;
 	}
 	mutex_unlock(&ks_mods_lock);
+	if (tmp && copy_to_user(u64_to_user_ptr(rd->buf), tmp, len))
+		ret = -EFAULT;
+	kvfree(tmp);
+	if (tmp && !ret)
+		desc_was_read(rd->module, rd->which);
 	return ret;
 }
 
