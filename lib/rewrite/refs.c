@@ -373,6 +373,17 @@ static void ref_code(struct rw_ctx *ctx, struct elf_sec *sec,
 	}
 	if (!r->sym || !elf_sec__is_exec(r->sym->sec))
 		return;
+	if (reloc__is_got(r->type)) {
+		/*
+		 * The GOT entry holds the symbol's own address (the addend
+		 * only places the field in the instruction): a pointer to
+		 * the function's start, as a function pointer is.
+		 */
+		g = func__at(ctx, r->sym->sec, r->sym->value);
+		if (g)
+			mark_entry(ctx, g, r->sym->value, true);
+		return;
+	}
 	if (!refs__code_target(ctx, sec, in, r, &ref)) {
 		g = func__at(ctx, r->sym->sec, r->sym->value + r->addend);
 		if (g && !g->skip)

@@ -400,6 +400,25 @@ FUNC fx_thunk
 	ret
 ENDF fx_thunk
 
+/*
+ * A function that compares a pointer with its own address, taken through
+ * the GOT (as -fPIC code does: cmp fn@GOTPCREL(%rip)): the relocation
+ * names the function itself, its addend only the field's place.  Called
+ * with its own address: returns 7, and 9 otherwise.
+ */
+FUNC fx_gotself
+	EXP fx_gotself, EN, 8, S, 0
+	mov	$9, %eax
+	cmpq	fx_gotself@GOTPCREL(%rip), %rdi
+	jne	1f
+	mov	$7, %eax
+1:	EXP fx_gotself, W, 4, A, gbuf+0xb40
+	movl	%eax, gbuf+0xb40(%rip)
+	EXP fx_gotself, EX, 8, S, 0
+	EXP fx_gotself, R, 8, S, 0, 1, STK
+	ret
+ENDF fx_gotself
+
 FUNC fx_thunk_target /* called twice, from the same depth */
 	EXP fx_thunk_target, EN, 8, S, 0, 2
 	mov	$42, %eax

@@ -21,7 +21,7 @@ unsigned char gbuf[8192] __attribute__((aligned(64)));
 
 long fx_modrm(void), fx_kinds(void), fx_simd(void), fx_stack(void);
 long fx_tail(void), fx_string(void), fx_fs(void), fx_noacc(void);
-long fx_tagged(void), fx_thunk(void);
+long fx_tagged(void), fx_thunk(void), fx_gotself(void *self);
 long fx_flags(void), fx_pressure(void), fx_redzone(void), fx_table(int);
 long fx_hot(void), fx_loop(void);
 
@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 	printf("noacc %lx\n", fx_noacc());
 	printf("tagged %lx\n", fx_tagged());
 	printf("thunk %lx\n", fx_thunk());
+	printf("gotself %lx\n", fx_gotself((void *)fx_gotself));
 	printf("flags %lx\n", fx_flags());
 	printf("pressure %lx\n", fx_pressure());
 	printf("redzone %lx\n", fx_redzone());
