@@ -301,6 +301,36 @@ static void rt_atfork_child(void)
 	me->th = NULL;
 }
 
+static void dump_section(uint32_t type, const char *start, const char *stop)
+{
+	struct ks_chunk_hdr ch = { .type = type };
+	uint64_t addr = (uint64_t)start;
+	static const char zero[8];
+	size_t len = stop - start, pad = (8 - len % 8) % 8;
+	struct iovec iov[4];
+
+	ch.len = 8 + len + pad;
+	iov[0] = (struct iovec){ &ch, sizeof(ch) };
+	iov[1] = (struct iovec){ &addr, 8 };
+	iov[2] = (struct iovec){ (void *)start, len };
+	iov[3] = (struct iovec){ (void *)zero, pad };
+	if (write_all(rt.fd, iov, 4))
+		rt.dropped += len;
+}
+
+static void dump_descriptors(void)
+{
+	if (__start_kstride_regions)
+		dump_section(KS_CHUNK_REGIONS, __start_kstride_regions,
+			     __stop_kstride_regions);
+	if (__start_kstride_funcs)
+		dump_section(KS_CHUNK_FUNCS, __start_kstride_funcs,
+			     __stop_kstride_funcs);
+	if (__start_kstride_strs)
+		dump_section(KS_CHUNK_STRS, __start_kstride_strs,
+			     __stop_kstride_strs);
+}
+
 /* Called with rt.lock held. */
 static void rt_init_locked(void)
 {
@@ -342,8 +372,15 @@ static void rt_init_locked(void)
 				close(rt.fd);
 				rt.fd = -1;
 			}
-			if (lseek(rt.fd, FIRST_HDR, SEEK_SET) < 0)
+			if (rt.fd >= 0 && lseek(rt.fd, FIRST_HDR, SEEK_SET) < 0)
 				rt_msg("cannot write the trace", errno);
+			/*
+			 * The descriptors now, not at exit: a program that
+			 * crashes or is killed leaves every buffer it flushed
+			 * readable (script --force).
+			 */
+			if (rt.fd >= 0)
+				dump_descriptors();
 		}
 	}
 	/* the consumer takes no signals meant for the program */
@@ -472,22 +509,6 @@ static void thread_exit(void *arg)
 	pthread_mutex_unlock(&rt.lock);
 }
 
-static void dump_section(uint32_t type, const char *start, const char *stop)
-{
-	struct ks_chunk_hdr ch = { .type = type };
-	uint64_t addr = (uint64_t)start;
-	static const char zero[8];
-	size_t len = stop - start, pad = (8 - len % 8) % 8;
-	struct iovec iov[4];
-
-	ch.len = 8 + len + pad;
-	iov[0] = (struct iovec){ &ch, sizeof(ch) };
-	iov[1] = (struct iovec){ &addr, 8 };
-	iov[2] = (struct iovec){ (void *)start, len };
-	iov[3] = (struct iovec){ (void *)zero, pad };
-	if (write_all(rt.fd, iov, 4))
-		rt.dropped += len;
-}
 
 static void rt_exit(void)
 {
@@ -527,15 +548,6 @@ static void rt_exit(void)
 	if (rt.have_consumer)
 		pthread_join(rt.consumer, NULL);
 	if (rt.fd >= 0) {
-		if (__start_kstride_regions)
-			dump_section(KS_CHUNK_REGIONS, __start_kstride_regions,
-				     __stop_kstride_regions);
-		if (__start_kstride_funcs)
-			dump_section(KS_CHUNK_FUNCS, __start_kstride_funcs,
-				     __stop_kstride_funcs);
-		if (__start_kstride_strs)
-			dump_section(KS_CHUNK_STRS, __start_kstride_strs,
-				     __stop_kstride_strs);
 		memset(&end, 0, sizeof(end));
 		end.records_bytes = rt.bytes;
 		end.dropped_bytes = rt.dropped;

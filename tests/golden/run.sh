@@ -54,8 +54,25 @@ stack_check() {
 	diff -u "$W/native.out" "$W/unbal.out" || die "results differ" || return 1
 }
 
+# A program killed (SIGKILL) or crashing (SIGSEGV) leaves a trace whose
+# flushed buffers script --force reads, descriptors and all.
+died() {
+	local how v=default n
+	gcc -O1 -no-pie -o "$W/dies" "$top/tests/golden/dies.c" "$W/fx-$v.o" "$RT" -lpthread || return 1
+	for how in kill segv; do
+		KSTRIDE_BUFSIZE=4096 "$KS" record -q -o "$W/dies-$how.trace" -- "$W/dies" $how > /dev/null 2>&1
+		[ -s "$W/dies-$how.trace" ] || die "$how: no trace" || return 1
+		"$KS" script --force "$W/dies-$how.trace" > "$W/dies-$how.script" 2> "$W/dies-$how.err" ||
+			die "$how: script --force failed: $(cat "$W/dies-$how.err")" || return 1
+		n=$(grep -c "fx_hot+" "$W/dies-$how.script")
+		echo "died by $how: $n accesses of fx_hot readable"
+		[ "$n" -gt 1000 ] || die "$how: only $n accesses readable" || return 1
+	done
+}
+
 ktest_run golden-build-native build_native
 ktest_run golden-fixtures golden_variant default
 ktest_run golden-fixtures-no-stack golden_variant nostack --no-stack
 ktest_run golden-stack-check stack_check
+ktest_run golden-killed-or-crashed died
 ktest_done golden
