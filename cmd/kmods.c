@@ -133,7 +133,24 @@ static int load_module_any(const char *path, const char *params)
 	return err;
 }
 
-static void load_deps(const char *root, const char *deps)
+/* The module name of a modules.dep path: "kernel/x/nvme-core.ko" -> nvme_core */
+static char *dep_name(const char *path)
+{
+	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *n = strdup(b), *c;
+
+	if (!n)
+		return NULL;
+	if ((c = strstr(n, ".ko")))
+		*c = 0;
+	for (c = n; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return n;
+}
+
+/* Load @deps (modules.dep order: deepest last); note the ones we loaded. */
+static void load_deps(const char *root, const char *deps, struct kmod *m)
 {
 	char *d = strdup(deps), *tok, *save = NULL, **v = NULL;
 	size_t n = 0;
@@ -146,15 +163,39 @@ static void load_deps(const char *root, const char *deps)
 	}
 	while (n--) {
 		struct utsname u;
-		char *p;
+		char *p, **nv;
 
 		uname(&u);
 		p = xasprintf("%s/lib/modules/%s/%s", root, u.release, v[n]);
-		load_module_any(p, ""); /* EEXIST is fine */
+		/* EEXIST is fine: loaded before us, and left loaded after */
+		if (!load_module_any(p, "")) {
+			nv = realloc(m->natives, (m->nnatives + 1) * sizeof(*nv));
+			if (nv) {
+				m->natives = nv;
+				nv[m->nnatives] = dep_name(v[n]);
+				if (nv[m->nnatives])
+					m->nnatives++;
+			}
+		}
 		free(p);
 	}
 	free(v);
 	free(d);
+}
+
+void kmods_unload_deps(struct kmod *m)
+{
+	while (m->nnatives) {
+		char *name = m->natives[--m->nnatives];
+		int err = unload_module(name);
+
+		if (err && err != -ENOENT)
+			ks_warn("%s: a dependency kstride loaded for %s cannot be unloaded: %s",
+				name, m->name, strerror(-err));
+		free(name);
+	}
+	free(m->natives);
+	m->natives = NULL;
 }
 
 
@@ -168,6 +209,9 @@ void kmod_free(struct kmod *m)
 	free(m->deps);
 	free(m->plain);
 	free(m->kopath);
+	while (m->nnatives) /* --keep: they stay loaded */
+		free(m->natives[--m->nnatives]);
+	free(m->natives);
 }
 
 /* Does module @a appear in @b's dependencies (so it loads first)? */
@@ -350,7 +394,7 @@ void kmods_load_deps(const struct krecord_opts *o, struct kmod *v,
 		free(out);
 		out = t;
 	}
-	load_deps(o->root ? o->root : "", out);
+	load_deps(o->root ? o->root : "", out, &v[i]);
 	free(out);
 	free(d);
 }

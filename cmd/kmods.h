@@ -17,6 +17,8 @@ struct kmod {
 	bool loaded;
 	bool plain_copy; /* nothing instrumented: loaded as it is */
 	bool netted; /* record: the safety net covers its devices */
+	char **natives; /* dependencies record loaded for it, in order */
+	size_t nnatives;
 };
 
 int load_module_file(const char *path, const char *params);
@@ -35,5 +37,7 @@ int kmods_find(const struct krecord_opts *o, const char *tmpdir,
  */
 void kmods_load_deps(const struct krecord_opts *o, struct kmod *v, size_t n,
 		     size_t i);
+/* Unload what kmods_load_deps() loaded for @m, last first (after @m). */
+void kmods_unload_deps(struct kmod *m);
 
 #endif

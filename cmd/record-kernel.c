@@ -539,17 +539,22 @@ flush:
 		if (err)
 			goto out;
 	}
-	/* their exit paths, last loaded first, if CMD left them loaded */
+	/*
+	 * Their exit paths, last loaded first, if CMD left them loaded, each
+	 * followed by the dependencies loaded for it (one may use a module
+	 * loaded before it: drm_vram_helper uses drm_kms_helper).
+	 */
 	for (i = nmods; !o->keep && i-- > 0;) {
-		if (!mods[i].loaded)
-			continue;
-		int uerr = unload_module(mods[i].name);
+		if (mods[i].loaded) {
+			int uerr = unload_module(mods[i].name);
 
-		if (uerr && uerr != -ENOENT)
-			ks_warn("%s: cannot unload: %s", mods[i].name,
-				strerror(-uerr));
-		else
-			mods[i].loaded = false; /* or CMD unloaded it */
+			if (uerr && uerr != -ENOENT)
+				ks_warn("%s: cannot unload: %s", mods[i].name,
+					strerror(-uerr));
+			else
+				mods[i].loaded = false; /* or CMD unloaded it */
+		}
+		kmods_unload_deps(&mods[i]);
 	}
 	if (k.net_on) {
 		err = kr_net_stop(&k);
@@ -616,9 +621,11 @@ out:
 		unlink(tmpout);
 	if (k.dev >= 0)
 		close(k.dev);
-	for (i = nmods; !o->keep && i-- > 0;)
+	for (i = nmods; !o->keep && i-- > 0;) {
 		if (mods[i].loaded)
 			unload_module(mods[i].name);
+		kmods_unload_deps(&mods[i]);
+	}
 	if (kstride_loaded && !o->keep)
 		unload_module("kstride");
 	for (i = 0; i < nmods; i++) {

@@ -221,7 +221,7 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 			;
 		memmove(&new->m[i + 1], &new->m[i], (n - i) * sizeof(nm));
 		nm.id = atomic_inc_return(&next_id);
-		nm.aperture = ks_net_is_aperture(virt);
+		nm.aperture = ks_net_is_aperture(virt, phys, len);
 		/* armed before anyone can use it: its ioremap has not returned */
 		ks_net_map_added(&nm, by_traced, GFP_ATOMIC);
 		new->m[i] = nm;

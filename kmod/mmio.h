@@ -61,7 +61,7 @@ void ks_emit_dev(const struct ks_region *reg, u64 phys, u64 v, u64 virt,
 		 u32 id, u32 fl, u64 pc, const u64 *tail, unsigned int ntail);
 
 /* net.c: called by mmio.c */
-bool ks_net_is_aperture(u64 virt);
+bool ks_net_is_aperture(u64 virt, u64 phys, u64 len);
 bool ks_virt_maps_phys(u64 virt, u64 phys);
 void ks_net_map_added(struct ks_map *m, bool by_traced, gfp_t gfp);
 void ks_net_map_removed(const struct ks_map *m);

@@ -86,6 +86,9 @@ static struct {
 	/* physical ranges whose mappings are armed; append-only while on */
 	struct net_range r[NET_MAX_RANGES];
 	unsigned int nr;
+	/* the prefetchable BARs among them: apertures, not registers */
+	struct net_range ap[NET_MAX_RANGES];
+	unsigned int nap;
 	raw_spinlock_t rlock; /* adding ranges; the traced modules */
 	struct module *traced[NET_MAX_TRACED];
 	unsigned int ntraced;
@@ -265,6 +268,8 @@ static enum ks_net_map net_arm(struct ks_map *m, gfp_t gfp)
 	u8 *alias;
 	pte_t *p;
 
+	if (m->aperture && !(net.flags & KS_NET_WC))
+		return KS_NETMAP_MEMTYPE;
 	if (m->len > NET_MAX_MAP)
 		return KS_NETMAP_LARGE;
 	for (va = start; va < end; n++) {
@@ -341,12 +346,20 @@ bool ks_virt_maps_phys(u64 virt, u64 phys)
 	return pte_pfn(ent_page(pte_val(*p), lvl, virt)) == phys >> PAGE_SHIFT;
 }
 
-/* Is the mapping at @virt write-combining or cached memory (VRAM)? */
-bool ks_net_is_aperture(u64 virt)
+/*
+ * Is the mapping memory rather than registers (VRAM, a framebuffer)?  Its
+ * memory type says so (write-combining, cached), or the BAR it maps does:
+ * a prefetchable BAR has no side effects on reads, which registers have
+ * (bochs maps its VRAM with a plain ioremap).
+ */
+bool ks_net_is_aperture(u64 virt, u64 phys, u64 len)
 {
-	unsigned int lvl, t;
+	unsigned int lvl, t, i, n = smp_load_acquire(&net.nap);
 	pte_t *p = lookup_address(virt, &lvl);
 
+	for (i = 0; i < n; i++)
+		if (phys < net.ap[i].end && net.ap[i].start < phys + len)
+			return true;
 	if (!p || !(pte_val(*p) & _PAGE_PRESENT))
 		return false;
 	t = ent_memtype(pte_val(*p), lvl);
@@ -790,6 +803,18 @@ static void pci_add(struct pci_dev *pdev)
 		if (pci_resource_flags(pdev, i) & IORESOURCE_MEM)
 			range_add(pci_resource_start(pdev, i),
 				  pci_resource_len(pdev, i));
+		if ((pci_resource_flags(pdev, i) &
+		     (IORESOURCE_MEM | IORESOURCE_PREFETCH)) ==
+		    (IORESOURCE_MEM | IORESOURCE_PREFETCH)) {
+			raw_spin_lock_irqsave(&net.rlock, flags);
+			if (net.nap < NET_MAX_RANGES) {
+				net.ap[net.nap].start = pci_resource_start(pdev, i);
+				net.ap[net.nap].end = pci_resource_start(pdev, i) +
+						      pci_resource_len(pdev, i);
+				smp_store_release(&net.nap, net.nap + 1);
+			}
+			raw_spin_unlock_irqrestore(&net.rlock, flags);
+		}
 		if (!(pci_resource_flags(pdev, i) & IORESOURCE_IO))
 			continue;
 		raw_spin_lock_irqsave(&net.rlock, flags);
@@ -835,6 +860,8 @@ static bool arm_existing(struct ks_map *m, void *arg)
 {
 	if (m->net != KS_NETMAP_OFF || !wanted(m, false))
 		return false;
+	/* a BAR now known to be prefetchable makes it an aperture */
+	m->aperture = ks_net_is_aperture(m->virt, m->phys, m->len);
 	ks_net_map_added(m, false, GFP_ATOMIC);
 	return true;
 }
@@ -952,7 +979,7 @@ static void net_teardown(void)
 	if (net.alias)
 		vunmap(net.alias);
 	net.alias = NULL;
-	net.nr = net.ntraced = net.nmods = 0;
+	net.nr = net.nap = net.ntraced = net.nmods = 0;
 	net.owner = NULL;
 }
 

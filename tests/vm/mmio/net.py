@@ -20,6 +20,14 @@ LINE = re.compile(r'^\[(\d+)\] \S+ \S+ (\S+) (\S+) MMIO_([RW]) (\d+) '
                   r'phys=0x([0-9a-f]+) map=\d+ virt=0x[0-9a-f]+ value=(\S+).* net\b')
 
 
+def percpu(d):
+    """cpu0 N cpu1 N ..., or the range of counts when there are many CPUs."""
+    if len(d) <= 8:
+        return ' '.join(f'cpu{c} {len(v)}' for c, v in sorted(d.items()))
+    n = [len(v) for v in d.values()]
+    return f'{len(d)} CPUs, {min(n)} to {max(n)} each'
+
+
 def main():
     d = sys.argv[1]
     res = open(f'{d}/edu-net.txt').read()
@@ -113,7 +121,7 @@ def main():
     print(f'net-catches: (a) kernel function {len(got["a"])}/2, '
           f'(b) original function {ok_b}/{len(want_b)}, '
           f'(c) {len(cpus)} CPUs at once {ok_c}/{want_c_total} '
-          f'({" ".join(f"cpu{c} {len(v)}" for c, v in sorted(got["c"].items()))}), '
+          f'({percpu(got["c"])}), '
           f'contexts {",".join(sorted(ctxs)) or "-"}; extra={len(extra)} '
           f'stepped={stepped} own-faults={own} cpus-online={online}')
     if steps_made:
