@@ -79,6 +79,27 @@ def bar_offset(bs, addr, io):
     return None
 
 
+def bar_of(bs, addr, io):
+    for i, (b_io, lo, hi) in enumerate(bs):
+        if b_io == io and lo <= addr < hi:
+            return i
+    return None
+
+
+def split(a, widest):
+    """An access as QEMU dispatches it to a region that takes at most
+    @widest bytes at a time: pieces from the lowest address, each with its
+    bytes of the value (little-endian)."""
+    rw, size, off, value = a
+    if widest is None or size <= widest:
+        return [a]
+    out = []
+    for k in range(0, size, widest):
+        v = None if value is None else (value >> (8 * k)) & ((1 << 8 * widest) - 1)
+        out.append((rw, widest, off + k, v))
+    return out
+
+
 def kstride_events(script):
     out = []
     for line in open(script):
@@ -137,6 +158,7 @@ def main():
         return 1
     q = defaultdict(list)
     qall = []  # QEMU's own order: the device's (its dispatch is serialised)
+    widest = {}  # per BAR: the widest access QEMU dispatched to it
     skipped = 0
     for cpu, rw, size, addr, value, qname in segs[seg]:
         if untraced and qname == untraced:
@@ -147,6 +169,8 @@ def main():
         if off is not None:
             q[cpu].append((rw, size, off, value))
             qall.append((rw, size, off, value))
+            b = bar_of(bs, addr, io)
+            widest[b] = max(widest.get(b, 0), size)
     k = defaultdict(list)
     kall = []
     net = 0
@@ -154,8 +178,11 @@ def main():
         net += caught
         off = bar_offset(bs, addr, io)
         a = (rw, size, addr if off is None else off, value)
-        k[cpu].append(a)
-        kall.append((seq, a))
+        # a region that takes narrower accesses gets them split by QEMU
+        # (pci-testdev's ports take bytes: an outl reaches it as four)
+        for piece in split(a, widest.get(bar_of(bs, addr, io)) if off is not None else None):
+            k[cpu].append(piece)
+            kall.append((seq, piece))
     total = sum(len(v) for v in q.values())
     fmt = lambda l: ', '.join('%s%d +0x%x=%s' % (r, s, ad, '?' if v is None else hex(v))
                               for r, s, ad, v in l)
