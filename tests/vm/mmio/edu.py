@@ -55,7 +55,8 @@ def net_bench(o):
         rounds.append((per('%s/edu-nonet-%d.txt' % (o, r), 'bench'),
                        per('%s/edu-armed-%d.txt' % (o, r), 'bench'),
                        per('%s/edu-caught-%d.txt' % (o, r), 'benchorig'),
-                       per('%s/edu-mmiotrace-%d.txt' % (o, r), 'bench')))
+                       per('%s/edu-mmiotrace-%d.txt' % (o, r), 'bench'),
+                       per('%s/edu-noorder-%d.txt' % (o, r), 'bench')))
         r += 1
     if not rounds or any(None in x for x in rounds):
         print('mmiobench-net: no rounds')
@@ -68,6 +69,10 @@ def net_bench(o):
     print('mmiobench-net: %d rounds; instrumented access: net armed %.0f ns [%s], --no-net %.0f ns [%s], '
           'armed/unarmed %.2f [%s]' % (len(rounds), med(col(1)), spread(col(1)), med(col(0)),
                                        spread(col(0)), med(armed_ratio), spread(armed_ratio)))
+    order_ratio = [x[1] / x[4] for x in rounds]
+    print('mmiobench-net: the global order\'s lock: with it %.0f ns [%s], without (order=0) %.0f ns [%s], '
+          'with/without %.2f [%s]' % (med(col(1)), spread(col(1)), med(col(4)), spread(col(4)),
+                                      med(order_ratio), spread(order_ratio)))
     print('mmiobench-net: access caught by the net %.0f ns [%s], mmiotrace %.0f ns [%s], '
           'mmiotrace/caught %.1f [%s]' % (med(col(2)), spread(col(2)), med(col(3)), spread(col(3)),
                                           med(mt_ratio), spread(mt_ratio)))

@@ -76,6 +76,11 @@ bench_nonet() {
 bench_armed() {
 	$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o /tmp/b.trace -- \
 		sh -c "echo $N2 > $T/bench && cat $T/result > $O/edu-armed-$1.txt" 2>/dev/null || rc=11
+	# the same without the global order's lock (kstride.ko order=0)
+	echo 0 > /sys/module/kstride/parameters/order
+	$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -o /tmp/b.trace -- \
+		sh -c "echo $N2 > $T/bench && cat $T/result > $O/edu-noorder-$1.txt" 2>/dev/null || rc=11
+	echo 1 > /sys/module/kstride/parameters/order
 }
 for r in 1 2 3 4 5; do
 	# alternate which goes first, so that a drift favours neither
