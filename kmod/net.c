@@ -539,8 +539,14 @@ static bool string_one(const struct catch *c, const struct ks_dinsn *d)
 	const struct ks_map *ms = NULL, *md = NULL;
 	u64 v = 0;
 
-	if (d->op != KS_DOP_STOS) {
+	/* an element on no armed page is the CPU's to do, not ours */
+	if (d->op != KS_DOP_STOS)
 		ms = armed_at(r->si, size);
+	if (d->op != KS_DOP_LODS)
+		md = armed_at(r->di, size);
+	if (!ms && !md)
+		return false;
+	if (d->op != KS_DOP_STOS) {
 		if (ms)
 			v = ks_io_read(ks_map_io(ms, r->si), size);
 		else if (copy_from_kernel_nofault(&v, (void *)r->si, size))
@@ -552,22 +558,19 @@ static bool string_one(const struct catch *c, const struct ks_dinsn *d)
 	}
 	if (d->op == KS_DOP_LODS) {
 		put_reg(r, d, v);
+	} else if (md) {
+		ks_io_write(ks_map_io(md, r->di), v, size);
+		catch_record(c, md, r->di, v, size | KS_MF_WRITE);
 	} else {
-		md = armed_at(r->di, size);
-		if (md) {
-			ks_io_write(ks_map_io(md, r->di), v, size);
-			catch_record(c, md, r->di, v, size | KS_MF_WRITE);
-		} else {
-			/* kernel memory the instruction itself would write:
-			 * it faults here if it would have faulted there */
-			memcpy((void *)r->di, &v, size);
-		}
+		/* kernel memory the instruction itself would write: it
+		 * faults here if it would have faulted there */
+		memcpy((void *)r->di, &v, size);
 	}
 	if (d->op != KS_DOP_STOS)
 		r->si += step;
 	if (d->op != KS_DOP_LODS)
 		r->di += step;
-	return ms || md;
+	return true;
 }
 
 /* Perform a string instruction's elements while they touch armed pages. */
