@@ -25,7 +25,10 @@
  *                          liveness register N times; (c) edu_two(), also
  *                          original, runs on every online CPU at once: N
  *                          liveness writes of cpu << 24 | i and N reads of
- *                          the identification register each
+ *                          the identification register each; (e)
+ *                          edu_strings(), original, has the kernel's
+ *                          memset_io and memcpy_fromio (string moves)
+ *                          set 8 bytes at 0x40 to 0x5a and copy the 8 at 0
  *   debugfs ks_edu/netstep write N: on every online CPU at once, N reads of
  *                          the identification register by an instruction
  *                          the net cannot perform (cmpl): it single-steps
@@ -72,6 +75,7 @@ static bool pio_done;
 static u64 net_n, net_orig_bad, net_two_bad, orig_n, orig_ns, step_n;
 static DEFINE_PER_CPU(u64, net_step_done);
 static u32 net_copy[2];
+static u8 net_strings[8];
 static atomic_t net_two_in;
 static DEFINE_PER_CPU(u64, net_two_done);
 
@@ -102,6 +106,16 @@ loop:
 		if (readl(regs + EDU_LIVE) != ~(u32)i)
 			net_orig_bad++;
 	}
+}
+
+/* also original: the kernel's own string moves, caught element by element */
+static noinline void edu_strings(void)
+{
+	static void *const inside __used __section("ks_edu_untraced") = &&go;
+
+go:
+	memset_io(regs + 0x40, 0x5a, 8);
+	memcpy_fromio(net_strings, regs + EDU_IDENT, 8);
 }
 
 /* on every CPU at once, interrupts off (on_each_cpu) */
@@ -266,6 +280,7 @@ static ssize_t net_write(struct file *f, const char __user *u, size_t n,
 	if (err)
 		return err;
 	__ioread32_copy(net_copy, regs + EDU_IDENT, 2);
+	edu_strings();
 	edu_orig(net_n);
 	atomic_set(&net_two_in, 0);
 	on_each_cpu(edu_two, &net_n, 1);
@@ -341,6 +356,7 @@ static int result_show(struct seq_file *m, void *v)
 		seq_printf(m, "net n %llu copy 0x%x 0x%x orig_bad %llu two_bad %llu\n",
 			   net_n, net_copy[0], net_copy[1], net_orig_bad,
 			   net_two_bad);
+		seq_printf(m, "net strings %*phN\n", 8, net_strings);
 		for_each_online_cpu(cpu)
 			seq_printf(m, "net two cpu %d %llu\n", cpu,
 				   *per_cpu_ptr(&net_two_done, cpu));

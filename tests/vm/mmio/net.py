@@ -47,6 +47,7 @@ def main():
     steps = {}
     got = {'a': [], 'b': [], 'c': {}}
     extra = []
+    strings = []
     ctxs = set()
     fails_early = []
     for ln in open(f'{d}/edu-net.script'):
@@ -56,8 +57,13 @@ def main():
         cpu, ctx, pc, rw = int(x.group(1)), x.group(2), x.group(3), x.group(4)
         val = x.group(7)
         v = int(val, 16) if val != '?' else None
+        off = int(x.group(6), 16) & 0xfffff
         if '__ioread32_copy' in pc:
             got['a'].append((rw, v))
+        elif not pc.startswith('edu_') and (rw == 'W' and 0x40 <= off < 0x48 or
+                                            rw == 'R' and off < 8):
+            # (e) the kernel's memset_io and memcpy_fromio for edu_strings
+            strings.append((rw, off, int(x.group(5)), v))
         elif pc.startswith('edu_orig+'):
             got['b'].append((rw, v))
         elif pc.startswith('edu_step+'):
@@ -70,6 +76,23 @@ def main():
         else:
             extra.append(ln.strip())
     fails = fails_early[:3]
+    # (e): every byte written once with 0x5a, every byte read as copied
+    sm = re.search(r'^net strings ([0-9a-f]{16})', res, re.M)
+    wbytes, rbytes = {}, {}
+    for rw, off, size, v in strings:
+        for k in range(size):
+            b = None if v is None else (v >> (8 * k)) & 0xff
+            (wbytes if rw == 'W' else rbytes).setdefault(off + k, []).append(b)
+    if sm:
+        copied = bytes.fromhex(sm.group(1))
+        ok_e = (sorted(wbytes) == list(range(0x40, 0x48)) and
+                all(w == [0x5a] for w in wbytes.values()) and
+                sorted(rbytes) == list(range(8)) and
+                all(rbytes[i] == [copied[i]] for i in range(8)))
+        if not ok_e:
+            fails.append(f'(e) string moves: writes {wbytes}, reads {rbytes}, copied {copied.hex()}')
+    else:
+        ok_e = None
     # (d) single-stepped on every CPU at once: the window, measured
     made_d = sum(steps_made.values())
     got_d = sum(steps.values())
@@ -122,6 +145,8 @@ def main():
           f'(b) original function {ok_b}/{len(want_b)}, '
           f'(c) {len(cpus)} CPUs at once {ok_c}/{want_c_total} '
           f'({percpu(got["c"])}), '
+          f'(e) kernel string moves {"exact" if ok_e else "-" if ok_e is None else "WRONG"} '
+          f'({len(strings)} accesses), '
           f'contexts {",".join(sorted(ctxs)) or "-"}; extra={len(extra)} '
           f'stepped={stepped} own-faults={own} cpus-online={online}')
     if steps_made:
