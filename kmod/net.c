@@ -55,6 +55,7 @@ MODULE_PARM_DESC(net_alias_mb,
 		 "address space for the safety net's alias mappings, MiB (128)");
 
 #define NET_MAX_MAP (64ull << 20) /* larger mappings are not armed */
+#define NET_APERTURE_MIN (4ull << 20) /* prefetchable BARs this large: VRAM */
 #define NET_MAX_RANGES 256
 #define NET_MAX_TRACED 64
 #define NET_REP_MAX 4096 /* string elements performed per fault */
@@ -806,9 +807,15 @@ static void pci_add(struct pci_dev *pdev)
 		if (pci_resource_flags(pdev, i) & IORESOURCE_MEM)
 			range_add(pci_resource_start(pdev, i),
 				  pci_resource_len(pdev, i));
+		/*
+		 * A large prefetchable BAR is memory: VRAM.  Small ones may
+		 * be registers that say prefetchable (QEMU's virtio-pci
+		 * modern BAR does).
+		 */
 		if ((pci_resource_flags(pdev, i) &
 		     (IORESOURCE_MEM | IORESOURCE_PREFETCH)) ==
-		    (IORESOURCE_MEM | IORESOURCE_PREFETCH)) {
+		    (IORESOURCE_MEM | IORESOURCE_PREFETCH) &&
+		    pci_resource_len(pdev, i) >= NET_APERTURE_MIN) {
 			raw_spin_lock_irqsave(&net.rlock, flags);
 			if (net.nap < NET_MAX_RANGES) {
 				net.ap[net.nap].start = pci_resource_start(pdev, i);
