@@ -29,7 +29,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 LIB_SRCS := $(wildcard lib/util/*.c lib/elf/*.c lib/arch/x86/*.c \
-	lib/rewrite/*.c lib/trace/*.c)
+	lib/rewrite/*.c lib/trace/*.c lib/kring/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)

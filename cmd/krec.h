@@ -9,36 +9,16 @@
 
 #include <kstride/abi.h>
 
+#include "../lib/kring/kring.h"
 #include "../lib/util/util.h"
 #include "kmods.h"
 #include "record-kernel.h"
 
-struct kring {
-	struct ks_ring_ctl *ctl;
-	volatile __u64 *consumed;
-	const u8 *data;
-};
-
-/* Region record sizes by ref (low half of the descriptor's address). */
-struct kref {
-	u32 ref;
-	u32 nslots;
-};
-
 struct krec {
 	const struct krecord_opts *o;
-	struct kref *refs;
-	size_t nrefs;
-	unsigned int pending; /* CPUs with sub-buffers not copied yet */
 	int dev, out;
 	struct ks_info info;
-	struct kring *ring; /* one per CPU id (info.ncpus) */
-	struct {
-		u64 dropped_bytes, dropped_events, dropped_regions;
-		u64 lost_inflight;
-	} *base; /* the rings' counters when we started, per CPU */
-	void *ctl_map, *cons_map;
-	size_t ctl_len, cons_len;
+	struct kring *kr; /* the rings (lib/kring) */
 	u64 bytes, chunks;
 	char modname[64];
 	char *kopath; /* instrumented copy */

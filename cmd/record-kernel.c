@@ -26,6 +26,7 @@
 
 #include <kstride/abi.h>
 
+#include "../lib/kring/kring.h"
 #include "../lib/rewrite/rewrite.h"
 #include "../lib/util/decomp.h"
 #include "kmods.h"
@@ -66,64 +67,25 @@ int kr_chunk(struct krec *k, u32 type, const void *a, size_t alen,
 	return err;
 }
 
-static int kref_cmp(const void *a, const void *b)
+/* One completed sub-buffer of @cpu into the trace, as a DATA chunk. */
+static int kr_sample(void *ctx, unsigned int cpu, const struct ks_ring_ctl *ctl,
+		     const struct ks_sub_info *si, const void *data, size_t len)
 {
-	const struct kref *x = a, *y = b;
+	struct krec *k = ctx;
+	struct ks_data_hdr dh = {
+		.seq = (u32)si->seq,
+		.fs_base = ctl->percpu_base,
+		.records = len,
+		/* kernel chunk: cpu and where records stop */
+		.kinfo = ((u64)cpu << 32) | (u64)(si->flags & 0xff) << 24 | si->len,
+		.ts = si->ts,
+		.tsc = si->tsc,
+	};
 
-	return x->ref < y->ref ? -1 : x->ref > y->ref;
-}
-
-/* Note the record size of every region in a REGIONS dump at @addr. */
-static int kr_index_regions(struct krec *k, u64 addr, const u8 *d, size_t len)
-{
-	size_t o = 0;
-
-	while (o + sizeof(struct ks_region) <= len) {
-		struct ks_region h;
-		struct kref *n;
-
-		memcpy(&h, d + o, sizeof(h));
-		if (!h.func && !h.nsites) {
-			o += 8; /* padding between objects */
-			continue;
-		}
-		n = realloc(k->refs, (k->nrefs + 1) * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		k->refs = n;
-		n[k->nrefs].ref = (u32)(addr + o);
-		n[k->nrefs].nslots = h.nslots;
-		k->nrefs++;
-		o += sizeof(h) + (size_t)h.nsites * sizeof(struct ks_site);
-	}
-	qsort(k->refs, k->nrefs, sizeof(*k->refs), kref_cmp);
+	if (kr_chunk(k, KS_CHUNK_DATA, &dh, sizeof(dh), data, len))
+		return -EIO;
+	k->bytes += si->len;
 	return 0;
-}
-
-/*
- * Is every record below @len committed?  A zero header was reserved by a
- * writer that an interrupt or the scheduler stopped before its length
- * marker, a small one is being written: both will be finished, into this
- * very sub-buffer, which must not be given back before.  Records of
- * modules this recording does not know cannot be walked past.
- */
-static bool sub_complete(const struct krec *k, const u8 *d, u32 len)
-{
-	u32 p = 0;
-
-	while (p < len) {
-		/* pairs with the writer's header store, its last */
-		u32 hdr = __atomic_load_n((const u32 *)(d + p), __ATOMIC_ACQUIRE);
-		struct kref key = { .ref = hdr }, *r;
-
-		if (hdr <= KS_REGION_MAX_BYTES)
-			return false;
-		r = bsearch(&key, k->refs, k->nrefs, sizeof(key), kref_cmp);
-		if (!r)
-			return true;
-		p += KS_REC_BYTES(r->nslots);
-	}
-	return true;
 }
 
 /*
@@ -132,137 +94,11 @@ static bool sub_complete(const struct krec *k, const u8 *d, u32 len)
  */
 static int kr_drain(struct krec *k, bool force)
 {
-	unsigned int cpu, n = 0;
+	int n = kring__consume(k->kr, force, kr_sample, k);
 
-	k->pending = 0;
-	for (cpu = 0; cpu < k->info.ncpus; cpu++) {
-		struct kring *r = &k->ring[cpu];
-		u64 prod, cons;
-
-		if (!r->ctl)
-			continue;
-		/* pairs with the kernel's store-release in complete_sub() */
-		prod = __atomic_load_n(&r->ctl->produced, __ATOMIC_ACQUIRE);
-		cons = *r->consumed;
-		for (; cons < prod; cons++) {
-			const struct ks_sub_info *si =
-				&r->ctl->sub[cons % k->info.nsub];
-			struct ks_data_hdr dh = {
-				.tid = 0,
-				.seq = (u32)si->seq,
-				.records = si->len + 4096 < k->info.sub_map ?
-						   si->len + 4096 : k->info.sub_map,
-				/* kernel chunk: cpu and where records stop */
-				.kinfo = ((u64)cpu << 32) |
-					 (u64)(si->flags & 0xff) << 24 | si->len,
-			};
-			const u8 *d = r->data + (cons % k->info.nsub) *
-							(size_t)k->info.sub_map;
-
-			if (!force && !sub_complete(k, d, si->len)) {
-				k->pending++;
-				break; /* in order: wait for its writer */
-			}
-			dh.ts = si->ts;
-			dh.tsc = si->tsc;
-			dh.fs_base = r->ctl->percpu_base;
-			if (kr_chunk(k, KS_CHUNK_DATA, &dh, sizeof(dh), d,
-				     dh.records))
-				return -EIO;
-			k->bytes += si->len;
-			n++;
-		}
-		/* pairs with the kernel's load-acquire in next_frame() */
-		__atomic_store_n(r->consumed, cons, __ATOMIC_RELEASE);
-		if (cons < prod && !k->pending)
-			k->pending++;
-	}
-	k->chunks += n;
+	if (n > 0)
+		k->chunks += n;
 	return n;
-}
-
-static int kr_map(struct krec *k)
-{
-	unsigned int cpu;
-
-	if (ioctl(k->dev, KS_IOC_INFO, &k->info)) {
-		ks_err("/dev/kstride: KS_IOC_INFO: %s", strerror(errno));
-		return -errno;
-	}
-	if (k->info.abi != KS_ABI_VERSION) {
-		ks_err("kstride.ko speaks ABI %u, this kstride %u: use the kstride.ko built with it",
-		       k->info.abi, KS_ABI_VERSION);
-		return -EINVAL;
-	}
-	if (!k->info.ncpus || k->info.ncpus > (1u << 20)) {
-		ks_err("/dev/kstride: KS_IOC_INFO says %u CPUs", k->info.ncpus);
-		return -EINVAL;
-	}
-	k->ring = calloc(k->info.ncpus, sizeof(*k->ring));
-	k->base = calloc(k->info.ncpus, sizeof(*k->base));
-	if (!k->ring || !k->base)
-		return -ENOMEM;
-	k->ctl_len = (size_t)k->info.ncpus * KS_CTL_SIZE;
-	k->cons_len = ALIGN_UP((size_t)k->info.ncpus * KS_CONS_STRIDE, 4096);
-	k->ctl_map = mmap(NULL, k->ctl_len, PROT_READ, MAP_SHARED, k->dev,
-			  KS_MMAP_CTL);
-	k->cons_map = mmap(NULL, k->cons_len, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, k->dev, KS_MMAP_CONS);
-	if (k->ctl_map == MAP_FAILED || k->cons_map == MAP_FAILED) {
-		ks_err("/dev/kstride: cannot map the control pages: %s",
-		       strerror(errno));
-		return -errno;
-	}
-	for (cpu = 0; cpu < k->info.ncpus; cpu++) {
-		struct kring *r = &k->ring[cpu];
-		void *d;
-
-		const struct ks_ring_ctl *c = (const void *)((u8 *)k->ctl_map +
-							     cpu * KS_CTL_SIZE);
-
-		/* a CPU id with a ring has its control page filled in */
-		if (!c->nsub || c->cpu != cpu)
-			continue;
-		d = mmap(NULL, (size_t)k->info.nsub * k->info.sub_map, PROT_READ,
-			 MAP_SHARED, k->dev, KS_MMAP_DATA(cpu));
-		if (d == MAP_FAILED) {
-			ks_err("/dev/kstride: cannot map CPU %u's ring: %s", cpu,
-			       strerror(errno));
-			return -errno;
-		}
-		r->ctl = (struct ks_ring_ctl *)((u8 *)k->ctl_map +
-						cpu * KS_CTL_SIZE);
-		r->consumed = (__u64 *)((u8 *)k->cons_map +
-					cpu * KS_CONS_STRIDE);
-		/* whatever was recorded before we came is not ours */
-		*r->consumed = r->ctl->produced;
-		k->base[cpu].dropped_bytes = r->ctl->dropped_bytes;
-		k->base[cpu].dropped_events = r->ctl->dropped_events;
-		k->base[cpu].dropped_regions = r->ctl->dropped_regions;
-		k->base[cpu].lost_inflight = r->ctl->lost_inflight;
-		r->data = d;
-	}
-	return 0;
-}
-
-/* Mappings hold the device, and the device holds kstride.ko. */
-static void kr_unmap(struct krec *k)
-{
-	unsigned int cpu;
-
-	for (cpu = 0; k->ring && cpu < k->info.ncpus; cpu++)
-		if (k->ring[cpu].data)
-			munmap((void *)k->ring[cpu].data,
-			       (size_t)k->info.nsub * k->info.sub_map);
-	if (k->ctl_map && k->ctl_map != MAP_FAILED)
-		munmap(k->ctl_map, k->ctl_len);
-	if (k->cons_map && k->cons_map != MAP_FAILED)
-		munmap(k->cons_map, k->cons_len);
-	free(k->ring);
-	free(k->base);
-	k->ring = NULL;
-	k->base = NULL;
-	k->ctl_map = k->cons_map = NULL;
 }
 
 /* The descriptors of module @name (or of kstride.ko itself) as chunks. */
@@ -293,7 +129,7 @@ static int kr_descriptors(struct krec *k, const char *name)
 		}
 		err = kr_chunk(k, types[w], &rd.addr, 8, buf, rd.len);
 		if (!err && w == KS_DESC_REGIONS)
-			err = kr_index_regions(k, rd.addr, buf, rd.len);
+			err = kring__index_regions(k->kr, rd.addr, buf, rd.len);
 		free(buf);
 		if (err)
 			return err;
@@ -411,9 +247,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		ks_err("/dev/kstride: %s", strerror(errno));
 		goto out;
 	}
-	err = kr_map(&k);
-	if (err)
+	k.kr = kring__new(k.dev, &k.info);
+	if (!k.kr) {
+		err = -errno;
 		goto out;
+	}
 	if (o->mmio && !(k.info.flags & KS_INFO_MMIO)) {
 		ks_err("kstride.ko cannot trace MMIO on this kernel (see dmesg)");
 		err = -EOPNOTSUPP;
@@ -575,7 +413,7 @@ flush:
 				err = -EIO;
 				goto out;
 			}
-			if (!k.pending)
+			if (!kring__pending(k.kr))
 				break;
 			usleep(1000);
 		}
@@ -586,18 +424,8 @@ flush:
 	}
 	if (!err) {
 		struct ks_end end = { .records_bytes = k.bytes };
-		unsigned int cpu;
 
-		for (cpu = 0; cpu < k.info.ncpus; cpu++) {
-			const struct ks_ring_ctl *c = k.ring[cpu].ctl;
-
-			if (!c)
-				continue;
-			end.dropped_bytes += c->dropped_bytes - k.base[cpu].dropped_bytes;
-			end.dropped_events += c->dropped_events - k.base[cpu].dropped_events;
-			end.dropped_regions += c->dropped_regions - k.base[cpu].dropped_regions;
-			end.lost_inflight += c->lost_inflight - k.base[cpu].lost_inflight;
-		}
+		kring__dropped(k.kr, &end);
 		if (end.dropped_regions)
 			fprintf(stderr, "kstride record: the rings were full: %lu records (%lu events) dropped, counted\n",
 				(unsigned long)end.dropped_regions,
@@ -614,7 +442,7 @@ flush:
 		fprintf(stderr, "kstride record: %s: %lu sub-buffers, %.1f MB of records\n",
 			o->out, (unsigned long)k.chunks, k.bytes / 1e6);
 out:
-	kr_unmap(&k);
+	kring__free(k.kr);
 	if (k.out >= 0)
 		close(k.out);
 	if (tmpout && err)
@@ -637,7 +465,6 @@ out:
 	}
 	free(mods);
 	rmdir(tmpdir);
-	free(k.refs);
 	free(k.pio);
 	free(tmpout);
 	free(pci0);

@@ -2,7 +2,8 @@
 # Test targets; included from the top Makefile.
 
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
-	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode
+	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode \
+	      $(BUILD)/tests/unit/test-kring
 TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse
 
 $(BUILD)/mmioparse: tests/tools/mmioparse.c
