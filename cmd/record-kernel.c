@@ -77,7 +77,7 @@ static int kr_sample(void *ctx, unsigned int cpu, const struct ks_ring_ctl *ctl,
 		.fs_base = ctl->percpu_base,
 		.records = len,
 		/* kernel chunk: cpu and where records stop */
-		.kinfo = ((u64)cpu << 32) | (u64)(si->flags & 0xff) << 24 | si->len,
+		.kinfo = KS_KINFO(cpu, si->flags, si->len),
 		.ts = si->ts,
 		.tsc = si->tsc,
 	};

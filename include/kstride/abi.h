@@ -566,10 +566,26 @@ struct ks_data_hdr {
 	__u32 seq; /* per thread (per CPU in kernel traces), from 0 */
 	__u64 fs_base; /* segment base: %fs of the thread, %gs of the CPU */
 	__u64 records; /* bytes of records that follow (a multiple of 4) */
-	__u64 kinfo; /* kernel: cpu << 32 | sub flags << 24 | records' stop */
+	__u64 kinfo; /* kernel: KS_KINFO() */
 	__u64 ts; /* kernel traces: local_clock() at completion, ns */
 	__u64 tsc; /* kernel traces: the TSC at completion */
 };
+
+/*
+ * A kernel DATA chunk's kinfo:
+ *
+ *   63          32 31    24 23                 0
+ *   +-------------+--------+--------------------+
+ *   |     cpu     | flags  |   records' stop    |
+ *   +-------------+--------+--------------------+
+ *   flags: the sub-buffer's KS_SUB_*; stop: where its records end
+ */
+#define KS_KINFO(cpu, flags, stop)                                           \
+	((__u64)(cpu) << 32 | (__u64)((flags) & 0xff) << 24 |                 \
+	 ((stop) & 0xffffff))
+#define KS_KINFO_CPU(k) ((__u32)((k) >> 32))
+#define KS_KINFO_FLAGS(k) ((__u32)((k) >> 24) & 0xff)
+#define KS_KINFO_STOP(k) ((__u32)(k) & 0xffffff)
 
 #define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
 #define KS_FILE_MMIO 2 /* ...of device accesses (record --mmio) */

@@ -346,10 +346,10 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			dc->records = dh.records;
 			dc->tid = dh.tid;
 			dc->seq = dh.seq;
-			dc->cpu = dh.kinfo >> 32;
-			dc->stop = t->kernel ? (u32)dh.kinfo & 0xffffff :
+			dc->cpu = KS_KINFO_CPU(dh.kinfo);
+			dc->stop = t->kernel ? KS_KINFO_STOP(dh.kinfo) :
 					       (u32)dh.records;
-			dc->flags = t->kernel ? (u32)(dh.kinfo >> 24) & 0xff : 0;
+			dc->flags = t->kernel ? KS_KINFO_FLAGS(dh.kinfo) : 0;
 			dc->ts = dh.ts;
 			dc->tsc = dh.tsc;
 			if (dc->stop > dh.records) {
