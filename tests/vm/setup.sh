@@ -22,8 +22,11 @@ done
 if [ -n "$need" ]; then
 	echo "vm: installing:$need" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update >> "$log" 2>&1
-	apt-get install -y --no-install-recommends $need >> "$log" 2>&1 ||
+	# as root, or as a user through sudo (a fresh image's root has none)
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update >> "$log" 2>&1
+	$SUDO apt-get install -y --no-install-recommends $need >> "$log" 2>&1 ||
 		{ echo "vm: apt-get install failed, see $log" >&2; exit 1; }
 fi
 

@@ -1,1 +1,0 @@
-cmd_/work/main/tests/vm/piotest/Module.symvers :=  sed 's/ko$$/o/'  /work/main/tests/vm/piotest/modules.order | scripts/mod/modpost -m      -o /work/main/tests/vm/piotest/Module.symvers -e -i Module.symvers -T - 

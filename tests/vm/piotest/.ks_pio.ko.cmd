@@ -1,1 +1,0 @@
-cmd_/work/main/tests/vm/piotest/ks_pio.ko := ld -r -m elf_x86_64 -z noexecstack --no-warn-rwx-segments --build-id=sha1  -T arch/x86/module.lds -o /work/main/tests/vm/piotest/ks_pio.ko /work/main/tests/vm/piotest/ks_pio.o /work/main/tests/vm/piotest/ks_pio.mod.o;  true

@@ -1,1 +1,0 @@
-cmd_/work/main/tests/vm/piotest/ks_piohelp.ko := ld -r -m elf_x86_64 -z noexecstack --no-warn-rwx-segments --build-id=sha1  -T arch/x86/module.lds -o /work/main/tests/vm/piotest/ks_piohelp.ko /work/main/tests/vm/piotest/ks_piohelp.o /work/main/tests/vm/piotest/ks_piohelp.mod.o;  true

@@ -1,1 +1,0 @@
-/work/main/tests/vm/piotest/ks_pio.o
