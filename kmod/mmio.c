@@ -36,22 +36,8 @@
 #include "kstride.h"
 #include "mmio.h"
 
-/* what kmmio.S saves: the stubs' order of pushes, then what the caller pushed */
-struct ks_mregs {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8;
-	u64 di, si, bp, bx, dx, cx, ax;
-	u64 flags;
-	u64 ret; /* into the instrumented copy */
-	u64 msite;
-};
-
 #define IOMAP_BITS (8ul << 21) /* kmmio.S: 2 MiB of bitmap */
 #define MAX_MAPS 8192
-
-/* x86's ioread/iowrite tokens for ports (lib/iomap.c) */
-#define PIO_OFFSET 0x10000ul
-#define PIO_MASK 0xfffful
-#define PIO_RESERVED 0x40000ul
 
 struct ks_maps {
 	struct rcu_head rcu;
@@ -381,10 +367,6 @@ static u64 reg_val(struct ks_mregs *r, unsigned int n)
 	return p ? *p : 0;
 }
 
-static u64 mask_of(unsigned int size)
-{
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
 
 static const struct ks_region *region_of(const struct ks_msite *ms)
 {
@@ -427,7 +409,7 @@ void ks_io_write(u64 addr, u64 v, unsigned int size)
 	}
 }
 
-static u64 port_in(u16 port, unsigned int size)
+u64 ks_port_in(u16 port, unsigned int size)
 {
 	switch (size) {
 	case 1:
@@ -439,7 +421,7 @@ static u64 port_in(u16 port, unsigned int size)
 	}
 }
 
-static void port_out(u16 port, u64 v, unsigned int size)
+void ks_port_out(u16 port, u64 v, unsigned int size)
 {
 	switch (size) {
 	case 1:
@@ -607,24 +589,24 @@ void ks_mmio_release(struct file *f)
 }
 
 /* Where kstride.ko reaches memory @addr (interrupts off). */
-static u64 io_of(u64 addr)
+u64 ks_io_of(u64 addr)
 {
 	return ks_map_io(map_find(addr), addr);
 }
 
 /* An accessor's token: ports as they are, memory through its alias. */
-static u64 token_io(u64 addr)
+u64 ks_token_io(u64 addr)
 {
 	if (addr < PIO_RESERVED && addr > PIO_OFFSET)
 		return addr;
-	return io_of(addr);
+	return ks_io_of(addr);
 }
 
 /*
  * One access of an accessor to @addr: a port token or memory; memory that
  * no mapping knows is recorded too, flagged, since the module said so.
  */
-static void rec_token(const struct ks_msite *ms, u64 addr, u64 v, u32 fl)
+void ks_rec_token(const struct ks_msite *ms, u64 addr, u64 v, u32 fl)
 {
 	const struct ks_map *m;
 
@@ -651,23 +633,25 @@ static void set_dest(struct ks_mregs *r, const struct ks_msite *ms, u64 v)
 		return;
 	if (ms->op == KS_MOP_LOAD_SX)
 		v = (u64)sign_extend64(v, 8 * ms->size - 1);
-	switch (ms->dsize) {
-	case 8:
-		*p = v;
-		break;
-	case 4:
-		*p = (u32)v; /* a 32-bit write zeroes the upper half */
-		break;
-	case 2:
-		*p = (*p & ~0xffffull) | (u16)v;
-		break;
-	default:
-		*p = (*p & ~0xffull) | (u8)v;
-		break;
-	}
+	ks_reg_put(p, v, ms->dsize);
 }
 
-static void site_bad(const struct ks_msite *ms, u64 addr, const char *why);
+
+/*
+ * A site whose descriptor does not check out: recorded as such, and what
+ * it names is not done.  Interrupts off.
+ */
+void ks_site_bad(const struct ks_msite *ms, u64 addr, const char *why)
+{
+	struct ks_order ord;
+
+	pr_err_ratelimited("a device site's descriptor is wrong (%s): not performed\n",
+			   why);
+	ks_order_begin(&ord);
+	emit_access(ms, 0, 0, addr, 0,
+		    ms->size | KS_MF_NOVALUE | KS_MF_UNMAPPED | KS_MF_BAD);
+	ks_order_end(&ord);
+}
 
 /* A store the CPU would make at @addr, or -EFAULT instead of an oops. */
 static int put_nofault(u64 addr, u64 v, unsigned int size)
@@ -730,7 +714,7 @@ static void kmmio_plain(struct ks_mregs *r, const struct ks_msite *ms, u64 addr)
 		break; /* the stub runs the instruction itself */
 	}
 	if (err)
-		site_bad(ms, addr, "faulting address");
+		ks_site_bad(ms, addr, "faulting address");
 }
 
 /* The stub of a checked memory operand: the granule holds an ioremap. */
@@ -763,12 +747,12 @@ __visible void ks_kmmio(struct ks_mregs *r, const struct ks_msite *ms)
 		set_dest(r, ms, v);
 		break;
 	case KS_MOP_STORE:
-		v = reg_val(r, ms->reg) & mask_of(size);
+		v = reg_val(r, ms->reg) & ks_mask_of(size);
 		ks_io_write(io, v, size);
 		fl |= KS_MF_WRITE;
 		break;
 	case KS_MOP_STORE_IMM:
-		v = (u64)(s64)ms->imm & mask_of(size);
+		v = (u64)(s64)ms->imm & ks_mask_of(size);
 		ks_io_write(io, v, size);
 		fl |= KS_MF_WRITE;
 		break;
@@ -806,13 +790,13 @@ static void kpio_string(struct ks_mregs *r, const struct ks_msite *ms)
 		v = 0;
 		ks_order_begin(&ord);
 		if (ms->op == KS_MOP_INS) {
-			v = port_in(port, size);
+			v = ks_port_in(port, size);
 			memcpy((void *)r->di, &v, size);
 			r->di += step;
 			emit_access(ms, port, v, port, 0, size | KS_MF_PORT);
 		} else {
 			memcpy(&v, (void *)r->si, size);
-			port_out(port, v, size);
+			ks_port_out(port, v, size);
 			r->si += step;
 			emit_access(ms, port, v, port, 0,
 				    size | KS_MF_PORT | KS_MF_WRITE);
@@ -837,328 +821,19 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 	}
 	ks_order_begin(&ord);
 	if (ms->op == KS_MOP_IN) {
-		v = port_in(port, size);
+		v = ks_port_in(port, size);
 		if (size == 4)
 			r->ax = (u32)v;
 		else
-			r->ax = (r->ax & ~mask_of(size)) | v;
+			r->ax = (r->ax & ~ks_mask_of(size)) | v;
 		emit_access(ms, port, v, port, 0, size | KS_MF_PORT);
 	} else {
-		v = r->ax & mask_of(size);
-		port_out(port, v, size);
+		v = r->ax & ks_mask_of(size);
+		ks_port_out(port, v, size);
 		emit_access(ms, port, v, port, 0,
 			    size | KS_MF_PORT | KS_MF_WRITE);
 	}
 	ks_order_end(&ord);
-}
-
-typedef void (*rep_fn)(void __iomem *p, void *buf, unsigned long count);
-
-/* ioread*_rep and iowrite*_rep: @count accesses of @size to one place. */
-static void helper_rep(const struct ks_msite *ms, const void *fn, u64 addr,
-		       u8 *buf, u64 count, unsigned int size, bool write)
-{
-	bool port = addr < PIO_RESERVED && addr > PIO_OFFSET;
-	struct ks_order ord;
-	u64 i, v = 0;
-
-	/* no port and no memory (NULL): the kernel's own warns, as natively */
-	if (addr <= PIO_OFFSET) {
-		((rep_fn)fn)((void __iomem *)addr, buf, count);
-		return;
-	}
-	for (i = 0; i < count; i++, buf += size) {
-		ks_order_begin(&ord);
-		if (write) {
-			memcpy(&v, buf, size);
-			v &= mask_of(size);
-			if (port)
-				port_out(addr & PIO_MASK, v, size);
-			else
-				ks_io_write(io_of(addr), v, size);
-		} else {
-			v = port ? port_in(addr & PIO_MASK, size) :
-				   ks_io_read(io_of(addr), size);
-			memcpy(buf, &v, size);
-		}
-		rec_token(ms, addr, v, size | (write ? KS_MF_WRITE : 0));
-		ks_order_end(&ord);
-	}
-}
-
-/* One access of a copy to or from device memory at @io. */
-static void copy_one(const struct ks_msite *ms, u64 io, u8 *mem,
-		     unsigned int size, bool toio)
-{
-	struct ks_order ord;
-	u64 v = 0;
-
-	if (toio)
-		memcpy(&v, mem, size);
-	ks_order_begin(&ord);
-	if (toio)
-		ks_io_write(io_of(io), v, size);
-	else
-		v = ks_io_read(io_of(io), size);
-	rec_token(ms, io, v, size | (toio ? KS_MF_WRITE : 0));
-	ks_order_end(&ord);
-	if (!toio)
-		memcpy(mem, &v, size);
-}
-
-/*
- * memcpy_fromio/memcpy_toio as x86's arch/x86/lib/iomem.c does them: a
- * byte, then a word to align the I/O side, 32-bit words, then the tail
- * (or bytes only in guests that ask for unrolled string I/O).
- */
-static void helper_copy(const struct ks_msite *ms, u64 io, u8 *mem, u64 n,
-			bool toio)
-{
-	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO)) {
-		for (; n; n--, io++, mem++)
-			copy_one(ms, io, mem, 1, toio);
-		return;
-	}
-	if (!n)
-		return;
-	if (io & 1) {
-		copy_one(ms, io++, mem++, 1, toio);
-		n--;
-	}
-	if (n > 1 && (io & 2)) {
-		copy_one(ms, io, mem, 2, toio);
-		io += 2;
-		mem += 2;
-		n -= 2;
-	}
-	for (u64 k = n / 4; k; k--, io += 4, mem += 4)
-		copy_one(ms, io, mem, 4, toio);
-	if (n & 2) {
-		copy_one(ms, io, mem, 2, toio);
-		io += 2;
-		mem += 2;
-	}
-	if (n & 1)
-		copy_one(ms, io, mem, 1, toio);
-}
-
-/* One store of memset_io: @v, @size bytes at @io. */
-static void set_one(const struct ks_msite *ms, u64 io, u64 v, unsigned int size)
-{
-	struct ks_order ord;
-
-	ks_order_begin(&ord);
-	ks_io_write(io_of(io), v, size);
-	rec_token(ms, io, v, size | KS_MF_WRITE);
-	ks_order_end(&ord);
-}
-
-/*
- * memset_io is the CPU's memset on x86 (arch/x86/lib/iomem.c), whose
- * stores depend on the CPU (arch/x86/lib/memset_64.S, chosen by
- * alternatives): bytes with ERMS ("rep stosb") or in guests that ask for
- * unrolled string I/O; 8-byte words then the tail's bytes with REP_GOOD
- * ("rep stosq"); otherwise an unaligned word to align, 8-byte words, and
- * the tail's bytes.  The same stores, in the same order.
- */
-static void helper_memset(const struct ks_msite *ms, u64 io, u8 c, u64 n)
-{
-	u64 q = c * 0x0101010101010101ull;
-
-	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO) ||
-	    boot_cpu_has(X86_FEATURE_ERMS)) {
-		for (; n; n--)
-			set_one(ms, io++, c, 1);
-		return;
-	}
-	if (boot_cpu_has(X86_FEATURE_REP_GOOD)) {
-		for (; n >= 8; n -= 8, io += 8)
-			set_one(ms, io, q, 8);
-		for (; n; n--)
-			set_one(ms, io++, c, 1);
-		return;
-	}
-	if ((io & 7) && n > 7) {
-		u64 skip = 8 - (io & 7);
-
-		set_one(ms, io, q, 8); /* unaligned, then aligned ones */
-		io += skip;
-		n -= skip;
-	}
-	if (!(io & 7) || n > 7) {
-		for (; n >= 8; n -= 8, io += 8)
-			set_one(ms, io, q, 8);
-	}
-	for (; n; n--)
-		set_one(ms, io++, c, 1);
-}
-
-typedef unsigned int (*read_fn)(const void __iomem *p);
-typedef void (*write_fn)(u32 v, void __iomem *p);
-typedef u64 (*read64_fn)(const void __iomem *p);
-typedef void (*write64_fn)(u64 v, void __iomem *p);
-
-/* A call to one of the kernel's accessors, made from the module. */
-/* The kernel's accessors, by enum ks_helper: what a site may call. */
-static const void *const accessors[KS_H_MAX] = {
-	[KS_H_IOREAD8] = ioread8, [KS_H_IOREAD16] = ioread16,
-	[KS_H_IOREAD16BE] = ioread16be, [KS_H_IOREAD32] = ioread32,
-	[KS_H_IOREAD32BE] = ioread32be,
-	[KS_H_IOREAD64_LO_HI] = ioread64_lo_hi,
-	[KS_H_IOREAD64_HI_LO] = ioread64_hi_lo,
-	[KS_H_IOWRITE8] = iowrite8, [KS_H_IOWRITE16] = iowrite16,
-	[KS_H_IOWRITE16BE] = iowrite16be, [KS_H_IOWRITE32] = iowrite32,
-	[KS_H_IOWRITE32BE] = iowrite32be,
-	[KS_H_IOWRITE64_LO_HI] = iowrite64_lo_hi,
-	[KS_H_IOWRITE64_HI_LO] = iowrite64_hi_lo,
-	[KS_H_IOREAD8_REP] = ioread8_rep, [KS_H_IOREAD16_REP] = ioread16_rep,
-	[KS_H_IOREAD32_REP] = ioread32_rep,
-	[KS_H_IOWRITE8_REP] = iowrite8_rep,
-	[KS_H_IOWRITE16_REP] = iowrite16_rep,
-	[KS_H_IOWRITE32_REP] = iowrite32_rep,
-	[KS_H_MEMCPY_FROMIO] = memcpy_fromio, [KS_H_MEMCPY_TOIO] = memcpy_toio,
-	[KS_H_MEMSET_IO] = memset_io,
-	[KS_H_IOWRITE32_COPY] = __iowrite32_copy,
-	[KS_H_IOWRITE64_COPY] = __iowrite64_copy,
-};
-
-/*
- * A site whose descriptor does not check out: recorded as such, and what
- * it names is not done.  Interrupts off.
- */
-static void site_bad(const struct ks_msite *ms, u64 addr, const char *why)
-{
-	struct ks_order ord;
-
-	pr_err_ratelimited("a device site's descriptor is wrong (%s): not performed\n",
-			   why);
-	ks_order_begin(&ord);
-	emit_access(ms, 0, 0, addr, 0,
-		    ms->size | KS_MF_NOVALUE | KS_MF_UNMAPPED | KS_MF_BAD);
-	ks_order_end(&ord);
-}
-
-__visible void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms)
-{
-	const void *fn = (const u8 *)&ms->fn + ms->fn;
-	u64 a = r->di, b = r->si, c = r->dx, v;
-	bool single = ms->helper < KS_H_IOREAD8_REP;
-	struct ks_order ord;
-	int in_helper;
-
-	/* it calls what its kind says, or nothing */
-	if (!ms->helper || ms->helper >= KS_H_MAX || fn != accessors[ms->helper]) {
-		site_bad(ms, a, "accessor");
-		r->ax = ~0ull; /* as a read of a device that is gone */
-		return;
-	}
-
-	/*
-	 * The accessor's own port instructions are not the net's
-	 * (netpio.c): say so for this context, which stays on this CPU
-	 * (the accessors do not sleep).
-	 */
-	preempt_disable();
-	in_helper = this_cpu_read(ks_in_helper);
-	this_cpu_write(ks_in_helper, ks_ctx_level());
-	/* one accessor call, one or two accesses: nothing in between */
-	if (single)
-		ks_order_begin(&ord);
-	switch (ms->helper) {
-	case KS_H_IOREAD8:
-	case KS_H_IOREAD16:
-	case KS_H_IOREAD32:
-		v = ((read_fn)fn)((const void __iomem *)token_io(a));
-		r->ax = v;
-		rec_token(ms, a, v, ms->helper == KS_H_IOREAD8 ? 1 :
-				    ms->helper == KS_H_IOREAD16 ? 2 : 4);
-		break;
-	case KS_H_IOREAD16BE:
-	case KS_H_IOREAD32BE:
-		v = ((read_fn)fn)((const void __iomem *)token_io(a));
-		r->ax = v;
-		/* the device gave the bytes swapped */
-		if (ms->helper == KS_H_IOREAD16BE)
-			rec_token(ms, a, swab16(v), 2);
-		else
-			rec_token(ms, a, swab32(v), 4);
-		break;
-	case KS_H_IOREAD64_LO_HI:
-	case KS_H_IOREAD64_HI_LO:
-		v = ((read64_fn)fn)((const void __iomem *)token_io(a));
-		r->ax = v;
-		if (ms->helper == KS_H_IOREAD64_LO_HI) {
-			rec_token(ms, a, (u32)v, 4);
-			rec_token(ms, a + 4, v >> 32, 4);
-		} else {
-			rec_token(ms, a + 4, v >> 32, 4);
-			rec_token(ms, a, (u32)v, 4);
-		}
-		break;
-	case KS_H_IOWRITE8:
-	case KS_H_IOWRITE16:
-	case KS_H_IOWRITE32:
-		((write_fn)fn)(a, (void __iomem *)token_io(b));
-		rec_token(ms, b, a & mask_of(ms->helper == KS_H_IOWRITE8 ? 1 :
-					     ms->helper == KS_H_IOWRITE16 ? 2 : 4),
-			  KS_MF_WRITE | (ms->helper == KS_H_IOWRITE8 ? 1 :
-					 ms->helper == KS_H_IOWRITE16 ? 2 : 4));
-		break;
-	case KS_H_IOWRITE16BE:
-		((write_fn)fn)(a, (void __iomem *)token_io(b));
-		rec_token(ms, b, swab16(a), KS_MF_WRITE | 2);
-		break;
-	case KS_H_IOWRITE32BE:
-		((write_fn)fn)(a, (void __iomem *)token_io(b));
-		rec_token(ms, b, swab32(a), KS_MF_WRITE | 4);
-		break;
-	case KS_H_IOWRITE64_LO_HI:
-	case KS_H_IOWRITE64_HI_LO:
-		((write64_fn)fn)(a, (void __iomem *)token_io(b));
-		if (ms->helper == KS_H_IOWRITE64_LO_HI) {
-			rec_token(ms, b, (u32)a, KS_MF_WRITE | 4);
-			rec_token(ms, b + 4, a >> 32, KS_MF_WRITE | 4);
-		} else {
-			rec_token(ms, b + 4, a >> 32, KS_MF_WRITE | 4);
-			rec_token(ms, b, (u32)a, KS_MF_WRITE | 4);
-		}
-		break;
-	case KS_H_IOREAD8_REP:
-	case KS_H_IOREAD16_REP:
-	case KS_H_IOREAD32_REP:
-		helper_rep(ms, fn, a, (u8 *)b, c,
-			   1 << (ms->helper - KS_H_IOREAD8_REP), false);
-		break;
-	case KS_H_IOWRITE8_REP:
-	case KS_H_IOWRITE16_REP:
-	case KS_H_IOWRITE32_REP:
-		helper_rep(ms, fn, a, (u8 *)b, c,
-			   1 << (ms->helper - KS_H_IOWRITE8_REP), true);
-		break;
-	case KS_H_MEMCPY_FROMIO:
-		helper_copy(ms, b, (u8 *)a, c, false);
-		break;
-	case KS_H_MEMCPY_TOIO:
-		helper_copy(ms, a, (u8 *)b, c, true);
-		break;
-	case KS_H_IOWRITE32_COPY:
-		for (v = 0; v < c; v++)
-			copy_one(ms, a + 4 * v, (u8 *)b + 4 * v, 4, true);
-		break;
-	case KS_H_IOWRITE64_COPY:
-		for (v = 0; v < c; v++)
-			copy_one(ms, a + 8 * v, (u8 *)b + 8 * v, 8, true);
-		break;
-	case KS_H_MEMSET_IO:
-		helper_memset(ms, a, (u8)b, c);
-		break;
-	default:
-		break;
-	}
-	if (single)
-		ks_order_end(&ord);
-	this_cpu_write(ks_in_helper, in_helper);
-	preempt_enable();
 }
 
 void ks_mark(const char *text)

@@ -14,6 +14,47 @@
 
 struct ks_armed;
 
+/* what kmmio.S saves: the stubs' order of pushes, then what the caller pushed */
+struct ks_mregs {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 di, si, bp, bx, dx, cx, ax;
+	u64 flags;
+	u64 ret; /* into the instrumented copy */
+	u64 msite;
+};
+
+/* x86's ioread/iowrite tokens for ports (lib/iomap.c) */
+#define PIO_OFFSET 0x10000ul
+#define PIO_MASK 0xfffful
+#define PIO_RESERVED 0x40000ul
+
+static inline u64 ks_mask_of(unsigned int size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+/*
+ * @v, loaded at @dsize bytes, into the register at @p, as the CPU writes
+ * it: a 32-bit write zeroes the upper half, 8- and 16-bit ones keep it.
+ */
+static inline void ks_reg_put(u64 *p, u64 v, unsigned int dsize)
+{
+	switch (dsize) {
+	case 8:
+		*p = v;
+		break;
+	case 4:
+		*p = (u32)v;
+		break;
+	case 2:
+		*p = (*p & ~0xffffull) | (u16)v;
+		break;
+	default:
+		*p = (*p & ~0xffull) | (u8)v;
+		break;
+	}
+}
+
 /* One ioremap'd area; entries of an RCU-sched table (mmio.c). */
 struct ks_map {
 	u64 virt, len, phys;
@@ -50,6 +91,12 @@ void ks_order_begin(struct ks_order *o);
 void ks_order_end(struct ks_order *o);
 
 u64 ks_io_read(u64 addr, unsigned int size);
+u64 ks_io_of(u64 addr); /* where kstride.ko reaches @addr (its alias) */
+u64 ks_token_io(u64 addr); /* an accessor's token: ports as they are */
+void ks_rec_token(const struct ks_msite *ms, u64 addr, u64 v, u32 fl);
+void ks_site_bad(const struct ks_msite *ms, u64 addr, const char *why);
+u64 ks_port_in(u16 port, unsigned int size);
+void ks_port_out(u16 port, u64 v, unsigned int size);
 void ks_io_write(u64 addr, u64 v, unsigned int size);
 
 /*
