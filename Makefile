@@ -38,7 +38,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 # so its slow path can run between any two instructions of the program.
 RT_CFLAGS := -O2 -g -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -fPIC \
 	-mgeneral-regs-only -fno-stack-protector
-RT_OBJS := $(BUILD)/rt/user/rt.o $(BUILD)/rt/user/refill.o
+RT_OBJS := $(BUILD)/rt/user/rt.o $(BUILD)/rt/user/signal.o $(BUILD)/rt/user/refill.o
 
 all: $(BUILD)/kstride $(BUILD)/libkstride-rt.a
 
@@ -54,7 +54,7 @@ $(BUILD)/libkstride-rt.a: $(RT_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/rt/%.o: rt/%.c include/kstride/abi.h
+$(BUILD)/rt/%.o: rt/%.c rt/user/rt.h include/kstride/abi.h
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(RT_CFLAGS) -c -o $@ $<

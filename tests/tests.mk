@@ -4,9 +4,13 @@
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
 	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode \
 	      $(BUILD)/tests/unit/test-kring
-TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse
+TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse $(BUILD)/readcover
 
 $(BUILD)/mmioparse: tests/tools/mmioparse.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+$(BUILD)/readcover: tests/tools/readcover.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 

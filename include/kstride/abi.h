@@ -587,6 +587,21 @@ struct ks_data_hdr {
 #define KS_KINFO_FLAGS(k) ((__u32)((k) >> 24) & 0xff)
 #define KS_KINFO_STOP(k) ((__u32)(k) & 0xffffff)
 
+/*
+ * A user-space DATA chunk's kinfo: 0 for the thread's own records, or the
+ * signal whose handler produced them and how deeply it was nested.  A
+ * handler's records are a chunk of their own (its seq follows the chunk
+ * of the code it interrupted, which goes on after the handler returns).
+ *
+ *   63                 16 15     8 7       0
+ *   +--------------------+--------+---------+
+ *   |         0          | depth  | signal  |
+ *   +--------------------+--------+---------+
+ */
+#define KS_UINFO(sig, depth) ((__u64)((depth) & 0xff) << 8 | ((sig) & 0xff))
+#define KS_UINFO_SIG(k) ((__u32)(k) & 0xff)
+#define KS_UINFO_DEPTH(k) ((__u32)((k) >> 8) & 0xff)
+
 #define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
 #define KS_FILE_MMIO 2 /* ...of device accesses (record --mmio) */
 

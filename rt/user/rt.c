@@ -31,42 +31,17 @@
 
 #include <kstride/abi.h>
 
-#define NBUF_DEFAULT 4
+#include "rt.h"
 
-/* One buffer: records in [base, base + len), capacity cap. */
-struct ks_buf {
-	uint64_t base, len, cap;
-	uint32_t seq;
-	struct ks_thread *owner;
-	struct ks_buf *next;
-};
+#define NBUF_DEFAULT 4
 
 /* the file header is padded to a page, for tools that map the file */
 #define FIRST_HDR 4096
 
-/* A producer thread's pool; outlives the thread until the exit flush. */
-struct ks_thread {
-	uint32_t tid, seq;
-	uint64_t fs_base;
-	struct ks_buf *cur; /* being filled */
-	struct ks_buf *free; /* empty, ready */
-	struct ks_tls *tls; /* while the thread runs */
-	struct ks_thread *next;
-};
-
-struct ks_tls {
-	/* ABI part: offsets used by instrumented code */
-	uint64_t cur;
-	uint64_t limit;
-	uint64_t spill[KS_TLS_NSPILL];
-	/* private part */
-	struct ks_thread *th;
-	int registered;
-};
-
 _Static_assert(__builtin_offsetof(struct ks_tls, cur) == KS_TLS_CUR, "abi");
 _Static_assert(__builtin_offsetof(struct ks_tls, limit) == KS_TLS_LIMIT, "abi");
 _Static_assert(__builtin_offsetof(struct ks_tls, spill) == KS_TLS_SPILL, "abi");
+_Static_assert(__builtin_offsetof(struct ks_tls, th) == KS_TLS_SIZE, "abi");
 
 /* cur > limit on first use sends the first region to the slow path */
 __thread struct ks_tls __kstride_tls
@@ -103,7 +78,27 @@ static struct {
 	.fd = -1,
 };
 
-static void rt_msg(const char *what, int err)
+/*
+ * rt.lock is only ever taken with every signal blocked: a handler that runs
+ * instrumented code may need it, and must never find it held by the code
+ * it interrupted on the same thread.
+ */
+static void rt_lock(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+	pthread_mutex_lock(&rt.lock);
+}
+
+static void rt_unlock(const sigset_t *old)
+{
+	pthread_mutex_unlock(&rt.lock);
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void ks_rt_msg(const char *what, int err)
 {
 	char buf[256];
 	int n;
@@ -181,7 +176,7 @@ static void write_chunk(struct ks_buf *b)
 	struct ks_chunk_hdr ch = { .type = KS_CHUNK_DATA };
 	struct ks_data_hdr dh = { .tid = b->owner->tid, .seq = b->seq,
 				  .fs_base = b->owner->fs_base,
-				  .records = b->len };
+				  .records = b->len, .kinfo = b->kinfo };
 	static const char zero[8];
 	size_t pad = (8 - b->len % 8) % 8;
 	struct iovec iov[4];
@@ -194,7 +189,7 @@ static void write_chunk(struct ks_buf *b)
 	pthread_mutex_lock(&rt.io_lock);
 	if (write_all(rt.fd, iov, 4)) {
 		if (!rt.dropped)
-			rt_msg("cannot write the trace; records are counted as dropped",
+			ks_rt_msg("cannot write the trace; records are counted as dropped",
 			       errno);
 		__atomic_fetch_add(&rt.dropped, b->len, __ATOMIC_RELAXED);
 	} else {
@@ -220,6 +215,8 @@ static void process(struct ks_buf *b)
 static void give_back_locked(struct ks_buf *b)
 {
 	b->len = 0;
+	b->out = 0;
+	b->owner->nout--;
 	b->next = b->owner->free;
 	b->owner->free = b;
 	pthread_cond_broadcast(&rt.done);
@@ -255,6 +252,8 @@ static void *consumer_main(void *arg)
 /* Called with rt.lock held. */
 static void enqueue_locked(struct ks_buf *b)
 {
+	b->out = 1;
+	b->owner->nout++;
 	if (!rt.have_consumer) {
 		/* no consumer thread (it could not start): do it inline */
 		pthread_mutex_unlock(&rt.lock);
@@ -299,6 +298,7 @@ static void rt_atfork_child(void)
 	me->cur = 1;
 	me->limit = 0;
 	me->th = NULL;
+	me->depth = 0;
 }
 
 static void dump_section(uint32_t type, const char *start, const char *stop)
@@ -354,7 +354,7 @@ static void rt_init_locked(void)
 		rt.fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 			     0644);
 		if (rt.fd < 0) {
-			rt_msg("cannot open $KSTRIDE_OUTPUT; events are counted, not saved",
+			ks_rt_msg("cannot open $KSTRIDE_OUTPUT; events are counted, not saved",
 			       errno);
 		} else {
 			struct ks_chunk_hdr pad = {
@@ -368,12 +368,12 @@ static void rt_init_locked(void)
 			iv[0] = (struct iovec){ &hdr, sizeof(hdr) };
 			iv[1] = (struct iovec){ &pad, sizeof(pad) };
 			if (write_all(rt.fd, iv, 2)) {
-				rt_msg("cannot write the trace", errno);
+				ks_rt_msg("cannot write the trace", errno);
 				close(rt.fd);
 				rt.fd = -1;
 			}
 			if (rt.fd >= 0 && lseek(rt.fd, FIRST_HDR, SEEK_SET) < 0)
-				rt_msg("cannot write the trace", errno);
+				ks_rt_msg("cannot write the trace", errno);
 			/*
 			 * The descriptors now, not at exit: a program that
 			 * crashes or is killed leaves every buffer it flushed
@@ -383,6 +383,7 @@ static void rt_init_locked(void)
 				dump_descriptors();
 		}
 	}
+	ks_rt_sig_adopt();
 	/* the consumer takes no signals meant for the program */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -390,7 +391,7 @@ static void rt_init_locked(void)
 					   NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!rt.have_consumer)
-		rt_msg("no consumer thread; buffers are processed inline", 0);
+		ks_rt_msg("no consumer thread; buffers are processed inline", 0);
 }
 
 static uint64_t fs_base(void)
@@ -401,34 +402,51 @@ static uint64_t fs_base(void)
 	return v;
 }
 
+/*
+ * Memory for the pool comes from mmap, never malloc: a thread's first
+ * instrumented code may run in a signal handler that interrupted malloc.
+ * Called with rt.lock held.
+ */
+static struct ks_buf *buf_new_locked(struct ks_thread *th)
+{
+	struct ks_buf *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err;
+
+	if (b == MAP_FAILED)
+		return NULL;
+	pthread_mutex_unlock(&rt.lock);
+	err = anon_map(b);
+	pthread_mutex_lock(&rt.lock);
+	if (err) {
+		munmap(b, sizeof(*b));
+		return NULL;
+	}
+	b->owner = th;
+	return b;
+}
+
 /* Called with rt.lock held. */
 static struct ks_thread *thread_new_locked(void)
 {
-	struct ks_thread *th = calloc(1, sizeof(*th));
+	struct ks_thread *th = mmap(NULL, sizeof(*th), PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t i;
 
-	if (!th)
+	if (th == MAP_FAILED)
 		return NULL;
 	th->tid = gettid();
 	th->fs_base = fs_base();
 	for (i = 0; i < rt.nbuf; i++) {
-		struct ks_buf *b = calloc(1, sizeof(*b));
-		int err = 0;
+		struct ks_buf *b = buf_new_locked(th);
 
-		if (b) {
-			pthread_mutex_unlock(&rt.lock);
-			err = anon_map(b);
-			pthread_mutex_lock(&rt.lock);
-		}
-		if (!b || err) {
-			free(b);
+		if (!b) {
 			if (!i) {
-				free(th);
+				munmap(th, sizeof(*th));
 				return NULL;
 			}
 			break;
 		}
-		b->owner = th;
 		b->next = th->free;
 		th->free = b;
 	}
@@ -438,8 +456,35 @@ static struct ks_thread *thread_new_locked(void)
 	return th;
 }
 
+/*
+ * An empty buffer for @th.  Waits for the consumer to give one back; but a
+ * signal handler whose thread has none coming back (the buffers are held
+ * by the code it interrupted) gets a new one instead of waiting forever.
+ */
+static struct ks_buf *take_free_locked(struct ks_thread *th, int depth)
+{
+	struct ks_buf *b;
+
+	while (!th->free) {
+		if (depth && !th->nout) {
+			b = buf_new_locked(th);
+			if (b)
+				return b;
+		}
+		rt.waits++;
+		pthread_cond_wait(&rt.done, &rt.lock);
+	}
+	b = th->free;
+	th->free = b->next;
+	return b;
+}
+
 void ks_rt_refill(void);
 
+/*
+ * Signals are blocked from here until the new cursor is in place: the lock
+ * is taken, and a handler must not see the thread half way.
+ */
 void ks_rt_refill(void)
 {
 	struct ks_tls *t = &__kstride_tls;
@@ -447,15 +492,16 @@ void ks_rt_refill(void)
 	uint64_t need = t->cur - start;
 	struct ks_thread *th;
 	struct ks_buf *b;
+	sigset_t old;
 
-	pthread_mutex_lock(&rt.lock);
+	rt_lock(&old);
 	if (!rt.inited)
 		rt_init_locked();
 	th = t->th;
 	if (!th) {
 		th = t->th = thread_new_locked();
 		if (!th) {
-			rt_msg("cannot allocate trace buffers", ENOMEM);
+			ks_rt_msg("cannot allocate trace buffers", ENOMEM);
 			abort();
 		}
 		th->tls = t;
@@ -469,13 +515,10 @@ void ks_rt_refill(void)
 			enqueue_locked(th->cur);
 			th->cur = NULL;
 		}
-		while (!th->free) {
-			rt.waits++;
-			pthread_cond_wait(&rt.done, &rt.lock);
-		}
-		b = th->free;
-		th->free = b->next;
+		b = take_free_locked(th, t->depth);
 		b->seq = th->seq++;
+		b->kinfo = t->depth ?
+			KS_UINFO(t->frames[t->depth - 1].sig, t->depth) : 0;
 		th->cur = b;
 	}
 	if (!t->registered) {
@@ -488,27 +531,112 @@ void ks_rt_refill(void)
 	t->spill[3] = b->base;
 	t->cur = b->base + need;
 	t->limit = b->base + b->cap - KS_REGION_MAX_BYTES;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Hand @b's records up to @upto to the consumer, if it is still ours. */
+static void flush_upto_locked(struct ks_buf *b, uint64_t upto)
+{
+	if (!b || b->out)
+		return;
+	if (upto < b->base || upto > b->base + b->cap)
+		upto = b->base;
+	b->len = upto - b->base;
+	enqueue_locked(b);
+}
+
+/*
+ * A thread that ends, or a program that exits, inside signal handlers
+ * (exit(), pthread_exit() or a longjmp out of one): the buffers of the
+ * code they interrupted are flushed first, oldest first, then the current
+ * one.  Records still in flight in them were never committed; readers stop
+ * at such a record, as after a crash.  Called with rt.lock held.
+ */
+static void flush_thread_locked(struct ks_thread *th, struct ks_tls *t)
+{
+	int d;
+
+	if (t) {
+		for (d = 0; d < t->depth && d < KS_SIG_DEPTH; d++) {
+			flush_upto_locked(t->frames[d].buf, t->frames[d].cur);
+			t->frames[d].buf = NULL;
+		}
+	}
+	if (th->cur)
+		flush_upto_locked(th->cur, t ? t->cur : th->cur->base);
+	th->cur = NULL;
+}
+
+/*
+ * A handler that ran instrumented code returns: its buffer goes to the
+ * consumer, and the interrupted code gets back exactly what it had (see
+ * signal.c).
+ */
+void ks_rt_sig_leave(struct ks_tls *t, const struct ks_sigframe *f)
+{
+	struct ks_thread *th = t->th;
+	sigset_t old;
+
+	rt_lock(&old);
+	if (th && th->cur && th->cur != f->buf && !rt.finished)
+		flush_upto_locked(th->cur, t->cur);
+	if (th)
+		th->cur = f->buf;
+	if (f->buf && f->buf->out) {
+		/* taken at exit by another thread: start over */
+		th->cur = NULL;
+		t->cur = 1;
+		t->limit = 0;
+	} else {
+		t->cur = f->cur;
+		t->limit = f->limit;
+	}
+	memcpy(t->spill, f->spill, sizeof(t->spill));
+	pthread_mutex_unlock(&rt.lock);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	t->depth--;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Handlers nested KS_SIG_DEPTH deep: they were left by longjmp and will
+ * never return.  What they interrupted is flushed and forgotten.
+ */
+void ks_rt_sig_reset(struct ks_tls *t)
+{
+	static int told;
+	sigset_t old;
+	int d;
+
+	rt_lock(&old);
+	for (d = 0; d < KS_SIG_DEPTH; d++) {
+		if (!rt.finished)
+			flush_upto_locked(t->frames[d].buf, t->frames[d].cur);
+		t->frames[d].buf = NULL;
+	}
+	t->depth = 0;
+	if (!told++)
+		ks_rt_msg("signal handlers were left without returning (longjmp?); what they interrupted is flushed", 0);
+	rt_unlock(&old);
 }
 
 static void thread_exit(void *arg)
 {
 	struct ks_tls *t = arg;
 	struct ks_thread *th = t->th;
+	sigset_t old;
 
-	pthread_mutex_lock(&rt.lock);
-	if (th && th->cur && !rt.finished) {
-		th->cur->len = t->cur - th->cur->base;
-		enqueue_locked(th->cur);
-		th->cur = NULL;
-	}
+	rt_lock(&old);
+	if (th && !rt.finished)
+		flush_thread_locked(th, t);
 	t->cur = 1; /* anything recorded later starts over */
 	t->limit = 0;
+	t->depth = 0;
 	if (th)
 		th->tls = NULL;
 	t->th = NULL;
-	pthread_mutex_unlock(&rt.lock);
+	rt_unlock(&old);
 }
-
 
 static void rt_exit(void)
 {
@@ -519,32 +647,24 @@ static void rt_exit(void)
 	struct ks_thread *th;
 	struct ks_end end;
 	struct iovec iov[2];
-	uint64_t upto;
+	sigset_t old;
 
-	pthread_mutex_lock(&rt.lock);
-	/* this thread's records, then whatever other threads have so far */
-	for (th = rt.threads; th; th = th->next) {
-		if (!th->cur)
-			continue;
-		/*
-		 * Other threads may still be running: take what they have
-		 * reserved so far (best effort; the trace says how many
-		 * threads there were).
-		 */
-		upto = th->tls ? th->tls->cur : th->cur->base;
-		if (upto < th->cur->base || upto > th->cur->base + th->cur->cap)
-			upto = th->cur->base;
-		th->cur->len = upto - th->cur->base;
-		enqueue_locked(th->cur);
-		th->cur = NULL;
-	}
+	rt_lock(&old);
+	/*
+	 * This thread's records, then whatever other threads have so far:
+	 * they may still be running, so take what they have reserved (best
+	 * effort; the trace says how many threads there were).
+	 */
+	for (th = rt.threads; th; th = th->next)
+		flush_thread_locked(th, th->tls);
 	me->cur = 1;
 	me->limit = 0;
 	me->th = NULL;
+	me->depth = 0;
 	rt.finished = 1;
 	rt.stopping = 1;
 	pthread_cond_signal(&rt.work);
-	pthread_mutex_unlock(&rt.lock);
+	rt_unlock(&old);
 	if (rt.have_consumer)
 		pthread_join(rt.consumer, NULL);
 	if (rt.fd >= 0) {
@@ -555,7 +675,7 @@ static void rt_exit(void)
 		iov[0] = (struct iovec){ &ch, sizeof(ch) };
 		iov[1] = (struct iovec){ &end, sizeof(end) };
 		if (write_all(rt.fd, iov, 2))
-			rt_msg("cannot finish the trace", errno);
+			ks_rt_msg("cannot finish the trace", errno);
 		close(rt.fd);
 		rt.fd = -1;
 	}

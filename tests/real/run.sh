@@ -66,8 +66,28 @@ t_fork() {
 		die "no zlib events in the parent's trace"
 }
 
+# Timer signals whose handlers run instrumented code, nested, while the
+# interrupted code is itself instrumented: results right, and every byte
+# the program read once per call is in the trace once per call.
+t_signals() {
+	[ -f "$W/zlib-ks.a" ] || { echo "SKIP: needs the zlib test's library"; return 4; }
+	gcc -O2 -o "$W/signal-ks" "$top/tests/real/signal-test.c" "$W/zlib-ks.a" "$RT" -lpthread || return 1
+	local i
+	for i in 1 2 3; do
+		timeout 120 "$W/signal-ks" > "$W/signal.out" ||
+			die "run $i: wrong results, a crash or a hang: $(cat "$W/signal.out")" || return 1
+	done
+	timeout 120 "$KS" record -q -o "$W/signal.trace" -- "$W/signal-ks" > "$W/signal.out" ||
+		die "wrong results, a crash or a hang under record: $(cat "$W/signal.out")" || return 1
+	cat "$W/signal.out"
+	awk '$1 == "alrm" && $2 < 500 { exit 1 }' "$W/signal.out" ||
+		die "too few signals came to mean anything" || return 1
+	"$KS" script "$W/signal.trace" | "$B/readcover" "$W/signal.out"
+}
+
 ktest_run real-ambiguous-static t_ambiguous
 ktest_run real-zlib real_lib zlib $LIBDIR/libz.a tests/real/zlib-test.c 64 ""
 ktest_run real-fork t_fork
+ktest_run real-signals t_signals
 ktest_run real-sqlite real_lib sqlite $LIBDIR/libsqlite3.a tests/real/sqlite-test.c 2000 "-lm -ldl"
 ktest_done real
