@@ -607,10 +607,12 @@ static int emit_slow_paths(struct emitter *e)
 		} else {
 			err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
 			err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
+			r->slow_down = e->b->len - e->base;
 			err = err ?: x86__emit_call32(e->b, &pos);
 			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
 					       refill_sym(e->ctx), -4);
 			err = err ?: x86__emit_lea(e->b, REG_RSP, &up, NULL);
+			r->slow_up = e->b->len - e->base;
 			err = err ?: emit_tls_load(e, r->breg,
 						   spill_field(SPILL_SLOW));
 		}
@@ -858,6 +860,7 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 			ri++;
 		}
 	}
+	f->body_size = b->len - e.base;
 	err = err ?: emit_slow_paths(&e);
 	err = err ?: emit_exit_stubs(&e);
 fixups:

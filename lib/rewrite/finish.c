@@ -9,7 +9,8 @@
  *    .cold parts) are pointed at the copy, computed exactly as in refs.c.
  *  - The original entry becomes "jmp copy", a safety net for anything that
  *    still reaches it.  Relocations under those five bytes are voided.
- *  - .eh_frame and debug sections keep describing the original code.
+ *  - .eh_frame and debug sections keep describing the original code (the
+ *    copies have FDEs of their own, cfi.c).
  */
 #include "internal.h"
 
@@ -174,14 +175,28 @@ static int patch_entries(struct rw_ctx *ctx)
 	for (i = 0; i < ctx->funcs.n; i++) {
 		struct func *f = &ctx->funcs.v[i];
 		struct elf_sec *rela = f->sec->rela;
-		u64 at = patch_at(f);
+		u64 at = patch_at(f), lo, hi;
 		struct elf_reloc *r;
+		u32 k;
 
 		if (at == UINT64_MAX)
 			continue;
-		for (r = elf_rela__find(rela, at);
+		/*
+		 * Every relocation of an instruction the jmp overwrites, even
+		 * in part: the linker checks the bytes around some (a TLS
+		 * sequence's lea, for one) and fails on what it does not find.
+		 */
+		lo = at;
+		hi = at + 5;
+		k = func__insn_containing(f, at);
+		for (; k != NO_INSN && k < f->ninsns &&
+		       f->insns[k].off < at + 5; k++) {
+			lo = min(lo, f->insns[k].off);
+			hi = max(hi, f->insns[k].off + f->insns[k].len);
+		}
+		for (r = elf_rela__find(rela, lo);
 		     r && r < rela->relocs.v + rela->relocs.n &&
-		     r->offset < at + 5;
+		     r->offset < hi;
 		     r++) {
 			r->type = R_X86_64_NONE;
 			r->sym = NULL;

@@ -6,6 +6,7 @@
  *   live.c   basic blocks and register/flag liveness
  *   plan.c   group accesses into regions, pick scratch registers
  *   emit.c   write the instrumented copies and their descriptors
+ *   cfi.c    unwind information for the copies (lsda.c: C++ tables)
  *   finish.c retarget symbols and relocations, patch original entries
  */
 #ifndef KS_REWRITE_INTERNAL_H
@@ -71,6 +72,9 @@ struct region {
 	u32 desc_off; /* offset of its ks_region in the regions section */
 	u32 exit0, nexits; /* into func->exits */
 	u32 slow_off; /* copy offset of its slow path (emit.c) */
+	/* user space: where its slow path has moved %rsp down past the red
+	 * zone, and back up (cfi.c) */
+	u32 slow_down, slow_up;
 };
 
 /*
@@ -131,6 +135,7 @@ struct func {
 	/* emission */
 	struct elf_sec *copy; /* copy section */
 	u64 copy_off, copy_size;
+	u64 body_size; /* the copied body; out-of-line code follows */
 	u32 *map_start; /* insn -> copy offset of its instrumentation */
 	u32 *map_insn; /* insn -> copy offset of the copied instruction */
 	u32 func_desc; /* offset of its ks_func in the funcs section */
@@ -171,6 +176,7 @@ struct rw_ctx {
 	struct elf_sym *tls_sym, *refill_sym, *preempt_sym;
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
+	struct cfi *cfi; /* .eh_frame, user space (cfi.c) */
 };
 
 /* scan.c */
@@ -238,6 +244,11 @@ bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 int meta__finish(struct rw_ctx *ctx);
 /* A module section whose references into code are understood. */
 bool meta__section_known(const struct elf_sec *sec);
+
+/* cfi.c: .eh_frame and .gcc_except_table for the copies (user space) */
+int cfi__scan(struct rw_ctx *ctx);
+int cfi__emit(struct rw_ctx *ctx);
+void cfi__free(struct rw_ctx *ctx);
 
 /* finish.c */
 int finish__retarget(struct rw_ctx *ctx);

@@ -88,6 +88,7 @@ static void ctx__free(struct rw_ctx *ctx)
 	}
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);
+	cfi__free(ctx);
 	vec_free(&ctx->pendings);
 	for (i = 0; i < ctx->xcode.n; i++)
 		free(ctx->xcode.v[i].insns);
@@ -190,6 +191,7 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 
 	err = scan__functions(&ctx);
 	err = err ?: refs__scan(&ctx);
+	err = err ?: cfi__scan(&ctx);
 	if (!err)
 		live__clobbers(&ctx);
 	for (i = 0; !err && i < ctx.funcs.n; i++) {
@@ -229,6 +231,7 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 		err = buf__append(out, in, insize);
 	} else {
 		err = emit__all(&ctx);
+		err = err ?: cfi__emit(&ctx);
 		err = err ?: finish__retarget(&ctx);
 		err = err ?: elf_obj__write(ctx.obj, out);
 	}

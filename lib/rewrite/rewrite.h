@@ -47,6 +47,7 @@ enum rw_skip {
 	SKIP_MMIO_NONE,
 	SKIP_UNKNOWN_SECTION,
 	SKIP_VERIFY,
+	SKIP_CFI,
 	NR_SKIP,
 };
 

@@ -22,6 +22,7 @@ const char *const rw_skip_names[NR_SKIP] = {
 	[SKIP_MMIO_NONE] = "mmio: no device access",
 	[SKIP_UNKNOWN_SECTION] = "unknown-kernel-section",
 	[SKIP_VERIFY] = "copy-failed-stack-check",
+	[SKIP_CFI] = "unwind-info-not-followed",
 };
 
 void func__skip(struct rw_ctx *ctx, struct func *f, enum rw_skip why,

@@ -34,6 +34,12 @@ if [ -z "$(ls -A "$W/corpus")" ]; then
 	[ -f "$top/tests/vm/ktest/kstride_test.ko" ] &&
 		cp "$top/tests/vm/ktest/kstride_test.ko" "$W/corpus/" || true
 fi
+# C++: .eh_frame with personality and LSDAs, call-site tables (cfi.c)
+if [ ! -f "$W/corpus/cxx-lib.o" ] && command -v g++ > /dev/null; then
+	g++ -O2 -c -o "$W/corpus/cxx-lib.o" "$top/tests/real/cxx/lib.cc"
+	lib=$(g++ -print-file-name=libsupc++.a)
+	[ -f "$lib" ] && (cd "$W/corpus" && ar x "$lib" eh_personality.o dyncast.o eh_globals.o) || true
+fi
 echo "fuzz: running fuzz-rewrite for ${SECS}s"
 "$W/fuzz-rewrite" -max_total_time="$SECS" -max_len=65536 -timeout=10 \
 	-artifact_prefix="$W/crashes/" -print_final_stats=1 "$W/corpus" 2>&1 |

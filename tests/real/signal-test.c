@@ -7,9 +7,9 @@
  * buffer of its own, and SIGPROF may interrupt the SIGALRM handler.  Every
  * result is checked against the value computed before the timers start.
  *
- * Prints the call counts and the buffers' addresses, so that the test can
- * check the trace against this program's own truth: crc32 and adler32 read
- * every byte of their buffer exactly once per call.
+ * Prints, per buffer, the bytes read from it and where it is, so that the
+ * test can check the trace against this program's own truth: crc32 and
+ * adler32 read every byte of their buffer exactly once per call.
  *
  * Usage: signal-test [ROUNDS]   (at least ROUNDS, and 500 SIGALRMs)
  */
@@ -96,9 +96,12 @@ int main(int argc, char **argv)
 	}
 
 	/* +1: the truth's own call */
-	printf("main %lu %p %d\n", m_calls + 1, (void *)mbuf, ML);
-	printf("alrm %lu %p %d\n", (unsigned long)a_calls + 1, (void *)abuf, AL);
-	printf("prof %lu %p %d\n", (unsigned long)p_calls + 1, (void *)pbuf, PL);
+	printf("main %lu %p %d R\n", (m_calls + 1) * 2 * ML, (void *)mbuf, ML);
+	printf("alrm %lu %p %d R\n", ((unsigned long)a_calls + 1) * 2 * AL,
+	       (void *)abuf, AL);
+	printf("prof %lu %p %d R\n", ((unsigned long)p_calls + 1) * 2 * PL,
+	       (void *)pbuf, PL);
+	printf("signals %lu %lu\n", (unsigned long)a_calls, (unsigned long)p_calls);
 	printf("wrong %lu %lu %lu\n", m_bad, (unsigned long)a_bad,
 	       (unsigned long)p_bad);
 	return m_bad || a_bad || p_bad;

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bytes read from named buffers, counted from `kstride script` output.
+ * Bytes read or written in named buffers, counted from `kstride script`
+ * output, against a program's own account.
  *
  * usage: kstride script T | readcover TRUTH
- *   TRUTH has lines "NAME CALLS ADDRESS LENGTH [READS]" (other lines are
- *   ignored): a program's own account of how many times each buffer was
- *   read whole, READS times per call (default 2).  Every R or U event
- *   whose address falls in a buffer counts its size.  Prints one line per
- *   buffer and exits 1 unless each got exactly CALLS * READS * LENGTH
- *   bytes, with no access running past the buffer's end.
+ *   TRUTH has lines "NAME BYTES ADDRESS LENGTH R|W" (other lines are
+ *   ignored): the program says it read (R) or wrote (W) BYTES bytes in
+ *   the buffer [ADDRESS, ADDRESS + LENGTH).  R counts R and U events, W
+ *   counts W and U events, by their size.  Prints one line per buffer and
+ *   exits 1 unless each got exactly BYTES, with no access running past
+ *   the buffer's end.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,8 +20,8 @@
 
 struct range {
 	char name[32];
-	unsigned long calls, reads;
-	uint64_t lo, len, got, over;
+	char kind;
+	uint64_t want, lo, len, got, over;
 };
 
 int main(int argc, char **argv)
@@ -44,10 +45,9 @@ int main(int argc, char **argv)
 		int k;
 
 		memset(x, 0, sizeof(*x));
-		x->reads = 2;
-		k = sscanf(line, "%31s %lu %" SCNx64 " %" SCNu64 " %lu",
-			   x->name, &x->calls, &x->lo, &x->len, &x->reads);
-		if (k >= 4 && x->len)
+		k = sscanf(line, "%31s %" SCNu64 " %" SCNx64 " %" SCNu64 " %c",
+			   x->name, &x->want, &x->lo, &x->len, &x->kind);
+		if (k == 5 && x->len && (x->kind == 'R' || x->kind == 'W'))
 			n++;
 	}
 	fclose(f);
@@ -63,10 +63,12 @@ int main(int argc, char **argv)
 		if (sscanf(line, "%u %511s %15s %u %" SCNx64, &tid, where, kind,
 			   &size, &a) != 5)
 			continue;
-		if (strcmp(kind, "R") && strcmp(kind, "U"))
+		if (strcmp(kind, "R") && strcmp(kind, "W") && strcmp(kind, "U"))
 			continue;
 		for (i = 0; i < n; i++) {
 			if (a < r[i].lo || a >= r[i].lo + r[i].len)
+				continue;
+			if (kind[0] != 'U' && kind[0] != r[i].kind)
 				continue;
 			r[i].got += size;
 			if (a + size > r[i].lo + r[i].len)
@@ -74,13 +76,12 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t want = (uint64_t)r[i].calls * r[i].reads * r[i].len;
-		int ok = r[i].got == want && !r[i].over;
+		int ok = r[i].got == r[i].want && !r[i].over;
 
-		printf("%s: %" PRIu64 " bytes read, want %" PRIu64
-		       " (%lu calls x %lu x %" PRIu64 ")%s%s\n",
-		       r[i].name, r[i].got, want, r[i].calls, r[i].reads,
-		       r[i].len, r[i].over ? ", reads past the end" : "",
+		printf("%s: %" PRIu64 " bytes %s, the program says %" PRIu64 "%s%s\n",
+		       r[i].name, r[i].got,
+		       r[i].kind == 'R' ? "read" : "written", r[i].want,
+		       r[i].over ? ", some past the end" : "",
 		       ok ? "" : "  WRONG");
 		bad |= !ok;
 	}
