@@ -51,6 +51,10 @@ check-all: check check-fidelity vmcheck vmcheck-nvidia
 bench: all
 	@bash bench/zlib-bench.sh $(BUILD)
 
+# the readers' peak memory on a 4 GB trace
+bench-reader: all
+	@bash bench/reader-mem.sh $(BUILD)
+
 FUZZ_SECONDS ?= 60
 fuzz:
 	@bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
@@ -59,4 +63,4 @@ fuzz:
 demo:
 	@bash scripts/demo.sh
 
-.PHONY: check check-fidelity check-all vmcheck vmcheck-nvidia vmbench bench fuzz demo
+.PHONY: check check-fidelity check-all vmcheck vmcheck-nvidia vmbench bench bench-reader fuzz demo

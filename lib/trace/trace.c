@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Trace file reader.  Layout: see include/kstride/abi.h.
+ *
+ * A trace may be larger than memory: trace__open() reads only the chunk
+ * headers and the small chunks (descriptors, PCI lines, totals), and
+ * trace__for_each() reads one DATA chunk at a time into a buffer it
+ * reuses.  Memory is the descriptors, the chunk index (a few dozen bytes
+ * per chunk) and one chunk.  Input that cannot seek (a pipe) is read whole.
  */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "trace.h"
 
 struct dump {
 	u64 addr;
-	const u8 *p;
+	u8 *p; /* owned */
 	size_t len;
 };
 
@@ -36,8 +46,11 @@ struct cpu_state {
 struct trace {
 	char *path;
 	VEC(struct data_chunk) chunks;
-	u8 *data;
-	size_t size;
+	int fd;
+	u8 *whole; /* input that cannot seek, read whole */
+	u64 size;
+	u8 *buf; /* the DATA chunk being walked */
+	size_t buf_cap;
 	VEC(struct dump) regions_d, funcs_d, strs_d;
 	VEC(struct trace_func) funcs;
 	struct trace_region *regions; /* hash table, open addressing */
@@ -48,7 +61,7 @@ struct trace {
 	u64 lost; /* kernel records still in flight when copied */
 	u64 lost_bytes; /* kernel: bytes of other modules' records */
 	u64 tsc_khz; /* kernel: TSC ticks per ms, for timestamps */
-	const char *pci; /* MMIO: PCIDEV lines */
+	char *pci; /* MMIO: PCIDEV lines (owned) */
 	struct ks_net_stats net; /* MMIO: the safety net's account */
 	bool has_net;
 	struct ks_aperture_stats ap; /* MMIO: apertures counted */
@@ -148,6 +161,93 @@ static int bad(struct trace *t, const char *what, u64 off)
 	return -EINVAL;
 }
 
+/* @len bytes at file offset @off into @dst. */
+static int trace_read(struct trace *t, u64 off, void *dst, size_t len)
+{
+	u8 *d = dst;
+
+	if (off > t->size || len > t->size - off)
+		return -EINVAL;
+	if (t->whole) {
+		memcpy(dst, t->whole + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(t->fd, d, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ks_err("%s: cannot read: %s", t->path, strerror(errno));
+			return -errno;
+		}
+		if (!n) {
+			ks_err("%s: cannot read: the file shrank while read", t->path);
+			return -EIO;
+		}
+		d += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A chunk's contents, in a new allocation (NUL-terminated, for text). */
+static int trace_load(struct trace *t, u64 off, size_t len, u8 **out)
+{
+	u8 *p = malloc(len + 1);
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	err = trace_read(t, off, p, len);
+	if (err) {
+		free(p);
+		return err;
+	}
+	p[len] = 0;
+	*out = p;
+	return 0;
+}
+
+static int trace_input(struct trace *t, const char *path)
+{
+	struct stat st;
+	int err;
+
+	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t->fd < 0) {
+		err = -errno;
+		ks_err("%s: cannot read: %s", path, strerror(errno));
+		return err;
+	}
+	if (fstat(t->fd, &st)) {
+		err = -errno;
+		ks_err("%s: cannot read: %s", path, strerror(errno));
+		return err;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ks_err("%s: cannot read: a directory, not a trace", path);
+		return -EISDIR;
+	}
+	if (S_ISREG(st.st_mode)) {
+		t->size = st.st_size;
+		return 0;
+	}
+	/* a pipe or a device: whole, in memory */
+	{
+		size_t sz;
+
+		err = file__read_all(path, &t->whole, &sz);
+		if (err) {
+			ks_err("%s: cannot read: %s", path, strerror(-err));
+			return err;
+		}
+		t->size = sz;
+	}
+	return 0;
+}
+
 static s64 rel32(const u8 *p)
 {
 	s32 v;
@@ -156,9 +256,42 @@ static s64 rel32(const u8 *p)
 	return v;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	const struct trace_func *x = *(struct trace_func *const *)a;
+	const struct trace_func *y = *(struct trace_func *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Mark names that more than one function uses (sorted: n log n). */
+static int mark_ambiguous(struct trace *t)
+{
+	struct trace_func **v = calloc(t->funcs.n + 1, sizeof(*v));
+	size_t i, j, k;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < t->funcs.n; i++)
+		v[i] = &t->funcs.v[i];
+	qsort(v, t->funcs.n, sizeof(*v), name_cmp);
+	for (i = 0; i < t->funcs.n; i = j) {
+		bool differ = false;
+
+		for (j = i + 1; j < t->funcs.n && !strcmp(v[i]->name, v[j]->name); j++)
+			if (strcmp(v[i]->object, v[j]->object) ||
+			    v[i]->addr != v[j]->addr)
+				differ = true;
+		for (k = i; differ && k < j; k++)
+			v[k]->ambiguous = true;
+	}
+	free(v);
+	return 0;
+}
+
 static int index_funcs(struct trace *t)
 {
-	size_t i, k, j;
+	size_t i, k;
 
 	for (i = 0; i < t->funcs_d.n; i++) {
 		const struct dump *d = &t->funcs_d.v[i];
@@ -185,15 +318,7 @@ static int index_funcs(struct trace *t)
 				return bad(t, "function descriptor names no string", 0);
 		}
 	}
-	/* mark names that more than one function uses */
-	for (i = 0; i < t->funcs.n; i++)
-		for (j = i + 1; j < t->funcs.n; j++)
-			if (!strcmp(t->funcs.v[i].name, t->funcs.v[j].name) &&
-			    (strcmp(t->funcs.v[i].object, t->funcs.v[j].object) ||
-			     t->funcs.v[i].addr != t->funcs.v[j].addr))
-				t->funcs.v[i].ambiguous =
-					t->funcs.v[j].ambiguous = true;
-	return 0;
+	return mark_ambiguous(t);
 }
 
 static int func_cmp(const void *a, const void *b)
@@ -277,19 +402,21 @@ int trace__open(const char *path, bool force, struct trace **tp)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->fd = -1;
 	t->path = strdup(path);
-	err = file__read_all(path, &t->data, &t->size);
-	if (err) {
-		ks_err("%s: cannot read: %s", path, strerror(-err));
+	if (!t->path) {
+		err = -ENOMEM;
 		goto fail;
 	}
-	if (t->size < sizeof(hdr) ||
-	    memcmp(t->data, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC))) {
+	err = trace_input(t, path);
+	if (err)
+		goto fail;
+	if (t->size < sizeof(hdr) || trace_read(t, 0, &hdr, sizeof(hdr)) ||
+	    memcmp(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC))) {
 		ks_err("%s: not a kstride trace (bad magic)", path);
 		err = -EINVAL;
 		goto fail;
 	}
-	memcpy(&hdr, t->data, sizeof(hdr));
 	t->kernel = hdr.flags & KS_FILE_KERNEL;
 	t->tsc_khz = t->kernel ? hdr.tsc_khz : 0;
 	t->mmio = hdr.flags & KS_FILE_MMIO;
@@ -307,7 +434,9 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			err = bad(t, "truncated chunk header", off);
 			goto fail;
 		}
-		memcpy(&ch, t->data + off, sizeof(ch));
+		err = trace_read(t, off, &ch, sizeof(ch));
+		if (err)
+			goto fail;
 		if (ch.len > t->size - off - sizeof(ch) || ch.len % 8) {
 			if (force) {
 				/* what precedes is read; an error only if nothing does */
@@ -332,7 +461,9 @@ int trace__open(const char *path, bool force, struct trace **tp)
 				err = bad(t, "short data chunk", off);
 				goto fail;
 			}
-			memcpy(&dh, t->data + off + sizeof(ch), sizeof(dh));
+			err = trace_read(t, off + sizeof(ch), &dh, sizeof(dh));
+			if (err)
+				goto fail;
 			if (dh.records > ch.len - sizeof(dh) || dh.records % 4) {
 				err = bad(t, "data chunk records exceed the chunk", off);
 				goto fail;
@@ -362,22 +493,35 @@ int trace__open(const char *path, bool force, struct trace **tp)
 			break;
 		case KS_CHUNK_NET:
 			/* later writers may add counters at the end */
-			memcpy(&t->net, t->data + off + sizeof(ch),
-			       min((size_t)ch.len, sizeof(t->net)));
+			err = trace_read(t, off + sizeof(ch), &t->net,
+					 min((size_t)ch.len, sizeof(t->net)));
+			if (err)
+				goto fail;
 			t->has_net = true;
 			break;
 		case KS_CHUNK_APERTURES:
-			memcpy(&t->ap, t->data + off + sizeof(ch),
-			       min((size_t)ch.len, sizeof(t->ap)));
+			err = trace_read(t, off + sizeof(ch), &t->ap,
+					 min((size_t)ch.len, sizeof(t->ap)));
+			if (err)
+				goto fail;
 			t->has_ap = true;
 			break;
-		case KS_CHUNK_PCI:
+		case KS_CHUNK_PCI: {
+			u8 *txt;
+
 			/* text, NUL-terminated inside the chunk */
-			if (memchr(t->data + off + sizeof(ch), 0, ch.len)) {
-				t->pci = (const char *)t->data + off + sizeof(ch);
+			err = trace_load(t, off + sizeof(ch), ch.len, &txt);
+			if (err)
+				goto fail;
+			if (memchr(txt, 0, ch.len)) {
+				free(t->pci);
+				t->pci = (char *)txt;
 				t->pci_len = ch.len;
+			} else {
+				free(txt);
 			}
 			break;
+		}
 		case KS_CHUNK_REGIONS:
 			d = vec_push(&t->regions_d);
 			break;
@@ -393,8 +537,10 @@ int trace__open(const char *path, bool force, struct trace **tp)
 				goto fail;
 			}
 			/* older writers wrote fewer totals */
-			memcpy(&t->end, t->data + off + sizeof(ch),
-			       min((size_t)ch.len, sizeof(t->end)));
+			err = trace_read(t, off + sizeof(ch), &t->end,
+					 min((size_t)ch.len, sizeof(t->end)));
+			if (err)
+				goto fail;
 			t->has_end = true;
 			break;
 		default:
@@ -410,8 +556,11 @@ int trace__open(const char *path, bool force, struct trace **tp)
 				err = bad(t, "short descriptor chunk", off);
 				goto fail;
 			}
-			memcpy(&d->addr, t->data + off + sizeof(ch), 8);
-			d->p = t->data + off + sizeof(ch) + 8;
+			err = trace_read(t, off + sizeof(ch), &d->addr, 8);
+			err = err ?: trace_load(t, off + sizeof(ch) + 8,
+						ch.len - 8, &d->p);
+			if (err)
+				goto fail;
 			d->len = ch.len - 8;
 		}
 		off += sizeof(ch) + ch.len;
@@ -444,8 +593,18 @@ void trace__close(struct trace *t)
 	if (!t)
 		return;
 	free(t->path);
-	free(t->data);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->whole);
+	free(t->buf);
+	free(t->pci);
 	vec_free(&t->chunks);
+	for (size_t i = 0; i < t->regions_d.n; i++)
+		free(t->regions_d.v[i].p);
+	for (size_t i = 0; i < t->funcs_d.n; i++)
+		free(t->funcs_d.v[i].p);
+	for (size_t i = 0; i < t->strs_d.n; i++)
+		free(t->strs_d.v[i].p);
 	vec_free(&t->regions_d);
 	vec_free(&t->funcs_d);
 	vec_free(&t->strs_d);
@@ -687,15 +846,33 @@ bool trace__mmio(const struct trace *t)
 	return t->mmio;
 }
 
+/* the file offset of @p, in the chunk walk_chunk() read into t->buf */
+#define FOFF(p) (dc->off + (u64)((p) - t->buf))
+
 static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 		      trace_cb cb, void *arg)
 {
 	struct ks_data_hdr dh;
-	const u8 *p = t->data + dc->off + sizeof(dh);
-	const u8 *end = p + dc->records, *stop = p + dc->stop;
+	size_t need = sizeof(dh) + dc->records;
+	const u8 *p, *end, *stop;
 	struct trace_event ev;
+	int rerr;
 
-	memcpy(&dh, t->data + dc->off, sizeof(dh));
+	if (need > t->buf_cap) {
+		u8 *nb = realloc(t->buf, need);
+
+		if (!nb)
+			return -ENOMEM;
+		t->buf = nb;
+		t->buf_cap = need;
+	}
+	rerr = trace_read(t, dc->off, t->buf, need);
+	if (rerr)
+		return rerr;
+	p = t->buf + sizeof(dh);
+	end = p + dc->records;
+	stop = p + dc->stop;
+	memcpy(&dh, t->buf, sizeof(dh));
 	memset(&ev, 0, sizeof(ev));
 	ev.tid = t->kernel ? dc->cpu : dh.tid;
 	ev.gap = t->kernel && (dc->flags & KS_SUB_GAP);
@@ -713,7 +890,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 		int err;
 
 		if (end - p < KS_REC_HDR)
-			return bad(t, "record cut short", p - t->data);
+			return bad(t, "record cut short", FOFF(p));
 		memcpy(&hdr, p, KS_REC_HDR);
 		if (t->kernel && hdr <= KS_REGION_MAX_BYTES) {
 			/* reserved, still in flight when copied: its length
@@ -735,9 +912,9 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 		if (!r)
 			return bad(t, hdr ? "record names an unknown region" :
 					    "uncommitted record (a signal interrupted a flush?)",
-				   p - t->data);
+				   FOFF(p));
 		if ((size_t)(end - p) < KS_REC_BYTES((size_t)r->nslots))
-			return bad(t, "record cut short", p - t->data);
+			return bad(t, "record cut short", FOFF(p));
 		memcpy(slots, p + KS_REC_HDR, 8 * r->nslots);
 		ev.region = r;
 		if (t->kernel && r->nsites) {
@@ -748,7 +925,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			if (s0.kind == KS_K_SWITCH) {
 				if ((u32)s0.slot + 5 > r->nslots)
 					return bad(t, "short SWITCH record",
-						   p - t->data);
+						   FOFF(p));
 				cpu_reset(&t->cs);
 				t->cs.tsc = slots[s0.slot];
 				t->cs.pid = (s32)slots[s0.slot + 1];
@@ -768,7 +945,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				   (s0.flags & KS_F_CTX)) {
 				if ((u32)s0.slot + 3 > r->nslots)
 					return bad(t, "short ENTRY record",
-						   p - t->data);
+						   FOFF(p));
 				t->cs.tsc = slots[s0.slot + 1];
 				ctx_enter(&t->cs, ctx_of(slots[s0.slot + 2] &
 							 0x7fffffff));
@@ -785,7 +962,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 						 s.form == KS_A_RIP || s.form == KS_A_ABS ? 0 : 1)) >
 			    r->nslots)
 				return bad(t, "site slots exceed the record",
-					   p - t->data);
+					   FOFF(p));
 			ev.site = &r->site[k];
 			ev.count = 1;
 			ev.dir = 0;
@@ -794,7 +971,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				if ((u32)s.slot + (s.kind == KS_K_MARK ? 9 : 5) >
 				    r->nslots)
 					return bad(t, "short device record",
-						   p - t->data);
+						   FOFF(p));
 				dev_event(t, dc, &ev, s.kind, slots + s.slot);
 				/* its place in the global order, if recorded */
 				ev.seq = ev.pc = 0;
