@@ -38,7 +38,8 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 # so its slow path can run between any two instructions of the program.
 RT_CFLAGS := -O2 -g -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -fPIC \
 	-mgeneral-regs-only -fno-stack-protector
-RT_OBJS := $(BUILD)/rt/user/rt.o $(BUILD)/rt/user/signal.o $(BUILD)/rt/user/refill.o
+RT_OBJS := $(BUILD)/rt/user/rt.o $(BUILD)/rt/user/signal.o $(BUILD)/rt/user/refill.o \
+	$(BUILD)/rt/twrite.o
 
 all: $(BUILD)/kstride $(BUILD)/libkstride-rt.a
 
@@ -54,7 +55,13 @@ $(BUILD)/libkstride-rt.a: $(RT_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/rt/%.o: rt/%.c rt/user/rt.h include/kstride/abi.h
+$(BUILD)/rt/%.o: rt/%.c rt/user/rt.h lib/trace/twrite.h include/kstride/abi.h
+	$(call msg,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+# the trace writer, shared with the recorder, built with the runtime's flags
+$(BUILD)/rt/twrite.o: lib/trace/twrite.c lib/trace/twrite.h include/kstride/abi.h
 	$(call msg,CC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(RT_CFLAGS) -c -o $@ $<

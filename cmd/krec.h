@@ -10,13 +10,15 @@
 #include <kstride/abi.h>
 
 #include "../lib/kring/kring.h"
+#include "../lib/trace/twrite.h"
 #include "../lib/util/util.h"
 #include "kmods.h"
 #include "record-kernel.h"
 
 struct krec {
 	const struct krecord_opts *o;
-	int dev, out;
+	int dev;
+	struct ks_twriter w; /* the trace file */
 	struct ks_info info;
 	struct kring *kr; /* the rings (lib/kring) */
 	u64 bytes, chunks;

@@ -28,43 +28,20 @@
 
 #include "../lib/kring/kring.h"
 #include "../lib/rewrite/rewrite.h"
+#include "../lib/trace/twrite.h"
 #include "../lib/util/decomp.h"
 #include "kmods.h"
 #include "record-kernel.h"
 #include "krec.h"
 
 
-static int kr_write(struct krec *k, const void *p, size_t n)
-{
-	const u8 *b = p;
-
-	while (n) {
-		ssize_t w = write(k->out, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		b += w;
-		n -= w;
-	}
-	return 0;
-}
-
+/* One chunk of two parts, through the trace writer (lib/trace/twrite.c). */
 int kr_chunk(struct krec *k, u32 type, const void *a, size_t alen,
 	     const void *b, size_t blen)
 {
-	static const u8 zero[8];
-	struct ks_chunk_hdr ch = { .type = type };
-	size_t pad = (8 - (alen + blen) % 8) % 8;
-	int err;
+	struct iovec parts[2] = { { (void *)a, alen }, { (void *)b, blen } };
 
-	ch.len = alen + blen + pad;
-	err = kr_write(k, &ch, sizeof(ch));
-	err = err ?: kr_write(k, a, alen);
-	err = err ?: kr_write(k, b, blen);
-	err = err ?: kr_write(k, zero, pad);
-	return err;
+	return ks_twrite__chunk(&k->w, type, parts, 2);
 }
 
 /* One completed sub-buffer of @cpu into the trace, as a DATA chunk. */
@@ -196,7 +173,7 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
 
 int record_kernel(const struct krecord_opts *o, char **argv)
 {
-	struct krec k = { .o = o, .dev = -1, .out = -1 };
+	struct krec k = { .o = o, .dev = -1, .w = { .fd = -1 } };
 	struct ks_file_hdr hdr = { .version = KS_ABI_VERSION };
 	struct rw_opts ro = { .sz = sizeof(ro), .target = RW_TARGET_KERNEL,
 			      .mmio = o->mmio };
@@ -258,8 +235,8 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		goto out;
 	}
 	tmpout = xasprintf("%s.kstride-tmp", o->out);
-	k.out = open(tmpout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (k.out < 0) {
+	k.w.fd = open(tmpout, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (k.w.fd < 0) {
 		err = -errno;
 		ks_err("%s: %s", tmpout, strerror(errno));
 		goto out;
@@ -268,7 +245,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	hdr.flags = KS_FILE_KERNEL | (o->mmio ? KS_FILE_MMIO : 0);
 	hdr.pid = getpid();
 	hdr.tsc_khz = k.info.tsc_khz;
-	err = kr_write(&k, &hdr, sizeof(hdr));
+	err = ks_twrite__header(&k.w, &hdr, 0);
 	if (err)
 		goto out;
 	if (o->mmio) {
@@ -433,9 +410,9 @@ flush:
 		end.nthreads = k.info.ncpus;
 		err = kr_chunk(&k, KS_CHUNK_END, &end, sizeof(end), NULL, 0);
 	}
-	if (!err && (fsync(k.out) || close(k.out)))
+	if (!err && (fsync(k.w.fd) || close(k.w.fd)))
 		err = -errno;
-	k.out = -1;
+	k.w.fd = -1;
 	if (!err && rename(tmpout, o->out))
 		err = -errno;
 	if (!err)
@@ -443,8 +420,8 @@ flush:
 			o->out, (unsigned long)k.chunks, k.bytes / 1e6);
 out:
 	kring__free(k.kr);
-	if (k.out >= 0)
-		close(k.out);
+	if (k.w.fd >= 0)
+		close(k.w.fd);
 	if (tmpout && err)
 		unlink(tmpout);
 	if (k.dev >= 0)

@@ -31,6 +31,7 @@
 
 #include <kstride/abi.h>
 
+#include "../../lib/trace/twrite.h"
 #include "rt.h"
 
 #define NBUF_DEFAULT 4
@@ -61,6 +62,7 @@ static struct {
 	pthread_cond_t work; /* consumer: a buffer is queued, or stop */
 	pthread_cond_t done; /* producers: a buffer came back */
 	int fd; /* -1: consume and discard */
+	struct ks_twriter w; /* the trace file, through the shared writer */
 	int inited, stopping, finished, have_consumer;
 	size_t bufsize, nbuf;
 	pthread_key_t key;
@@ -109,28 +111,6 @@ void ks_rt_msg(const char *what, int err)
 		return;
 }
 
-static int write_all(int fd, struct iovec *iov, int cnt)
-{
-	while (cnt) {
-		ssize_t w = writev(fd, iov, cnt);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		while (cnt && (size_t)w >= iov->iov_len) {
-			w -= iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= w;
-		}
-	}
-	return 0;
-}
-
 /* Walk complete records: this is what "consumed" means in discard mode. */
 static void consume(const char *p, const char *end)
 {
@@ -173,24 +153,19 @@ static int anon_map(struct ks_buf *b)
 /* One DATA chunk. */
 static void write_chunk(struct ks_buf *b)
 {
-	struct ks_chunk_hdr ch = { .type = KS_CHUNK_DATA };
 	struct ks_data_hdr dh = { .tid = b->owner->tid, .seq = b->seq,
 				  .fs_base = b->owner->fs_base,
 				  .records = b->len, .kinfo = b->kinfo };
-	static const char zero[8];
-	size_t pad = (8 - b->len % 8) % 8;
-	struct iovec iov[4];
+	struct iovec iov[2] = { { &dh, sizeof(dh) },
+				{ (void *)b->base, b->len } };
+	int err;
 
-	ch.len = sizeof(dh) + b->len + pad;
-	iov[0] = (struct iovec){ &ch, sizeof(ch) };
-	iov[1] = (struct iovec){ &dh, sizeof(dh) };
-	iov[2] = (struct iovec){ (void *)b->base, b->len };
-	iov[3] = (struct iovec){ (void *)zero, pad };
 	pthread_mutex_lock(&rt.io_lock);
-	if (write_all(rt.fd, iov, 4)) {
+	err = ks_twrite__chunk(&rt.w, KS_CHUNK_DATA, iov, 2);
+	if (err) {
 		if (!rt.dropped)
 			ks_rt_msg("cannot write the trace; records are counted as dropped",
-			       errno);
+			       -err);
 		__atomic_fetch_add(&rt.dropped, b->len, __ATOMIC_RELAXED);
 	} else {
 		__atomic_fetch_add(&rt.bytes, b->len, __ATOMIC_RELAXED);
@@ -290,6 +265,7 @@ static void rt_atfork_child(void)
 	pthread_cond_init(&rt.work, NULL);
 	pthread_cond_init(&rt.done, NULL);
 	rt.fd = -1;
+	rt.w.fd = -1;
 	rt.have_consumer = 0;
 	rt.finished = 1;
 	rt.head = rt.tail = NULL;
@@ -303,19 +279,12 @@ static void rt_atfork_child(void)
 
 static void dump_section(uint32_t type, const char *start, const char *stop)
 {
-	struct ks_chunk_hdr ch = { .type = type };
 	uint64_t addr = (uint64_t)start;
-	static const char zero[8];
-	size_t len = stop - start, pad = (8 - len % 8) % 8;
-	struct iovec iov[4];
+	struct iovec iov[2] = { { &addr, 8 },
+				{ (void *)start, (size_t)(stop - start) } };
 
-	ch.len = 8 + len + pad;
-	iov[0] = (struct iovec){ &ch, sizeof(ch) };
-	iov[1] = (struct iovec){ &addr, 8 };
-	iov[2] = (struct iovec){ (void *)start, len };
-	iov[3] = (struct iovec){ (void *)zero, pad };
-	if (write_all(rt.fd, iov, 4))
-		rt.dropped += len;
+	if (ks_twrite__chunk(&rt.w, type, iov, 2))
+		rt.dropped += stop - start;
 }
 
 static void dump_descriptors(void)
@@ -353,27 +322,21 @@ static void rt_init_locked(void)
 	if (out && *out) {
 		rt.fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 			     0644);
+		rt.w.fd = rt.fd;
 		if (rt.fd < 0) {
 			ks_rt_msg("cannot open $KSTRIDE_OUTPUT; events are counted, not saved",
 			       errno);
 		} else {
-			struct ks_chunk_hdr pad = {
-				.type = KS_CHUNK_PAD,
-				.len = FIRST_HDR - sizeof(hdr) - sizeof(pad),
-			};
-			struct iovec iv[2];
+			int err;
 
 			memcpy(hdr.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
 			hdr.pid = getpid();
-			iv[0] = (struct iovec){ &hdr, sizeof(hdr) };
-			iv[1] = (struct iovec){ &pad, sizeof(pad) };
-			if (write_all(rt.fd, iv, 2)) {
-				ks_rt_msg("cannot write the trace", errno);
+			err = ks_twrite__header(&rt.w, &hdr, FIRST_HDR);
+			if (err) {
+				ks_rt_msg("cannot write the trace", -err);
 				close(rt.fd);
-				rt.fd = -1;
+				rt.fd = rt.w.fd = -1;
 			}
-			if (rt.fd >= 0 && lseek(rt.fd, FIRST_HDR, SEEK_SET) < 0)
-				ks_rt_msg("cannot write the trace", errno);
 			/*
 			 * The descriptors now, not at exit: a program that
 			 * crashes or is killed leaves every buffer it flushed
@@ -642,11 +605,10 @@ static void rt_exit(void)
 {
 	if (rt.finished && rt.fd < 0 && !rt.have_consumer && !rt.threads)
 		return; /* a forked child: nothing of ours to finish */
-	struct ks_chunk_hdr ch = { .type = KS_CHUNK_END, .len = sizeof(struct ks_end) };
 	struct ks_tls *me = &__kstride_tls;
 	struct ks_thread *th;
 	struct ks_end end;
-	struct iovec iov[2];
+	struct iovec iov[1];
 	sigset_t old;
 
 	rt_lock(&old);
@@ -672,10 +634,11 @@ static void rt_exit(void)
 		end.records_bytes = rt.bytes;
 		end.dropped_bytes = rt.dropped;
 		end.nthreads = rt.nthreads;
-		iov[0] = (struct iovec){ &ch, sizeof(ch) };
-		iov[1] = (struct iovec){ &end, sizeof(end) };
-		if (write_all(rt.fd, iov, 2))
-			ks_rt_msg("cannot finish the trace", errno);
+		iov[0] = (struct iovec){ &end, sizeof(end) };
+		int err = ks_twrite__chunk(&rt.w, KS_CHUNK_END, iov, 1);
+
+		if (err)
+			ks_rt_msg("cannot finish the trace", -err);
 		close(rt.fd);
 		rt.fd = -1;
 	}
