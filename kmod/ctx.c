@@ -17,14 +17,30 @@
 
 #include "kstride.h"
 
-#define SWITCH_SLOTS 5
-
 static struct tracepoint *tp_switch;
 static bool probing;
 
-static_assert(KS_K_SWITCH == 8 && KS_A_SLOT == 0); /* desc.S */
-static_assert(KS_K_MMIO_R == 9 && KS_K_MMIO_W == 10 && KS_NET_SLOTS == 15);
-static_assert(sizeof_field(struct task_struct, comm) == 16);
+/* desc.S's REGION and FUNC macros write these layouts by hand */
+static_assert(offsetof(struct ks_region, func) == 0);
+static_assert(offsetof(struct ks_region, nsites) == 4);
+static_assert(offsetof(struct ks_region, nslots) == 6);
+static_assert(offsetof(struct ks_region, site) == 8);
+static_assert(offsetof(struct ks_site, off) == 0);
+static_assert(offsetof(struct ks_site, size) == 4);
+static_assert(offsetof(struct ks_site, kind) == 6);
+static_assert(offsetof(struct ks_site, flags) == 7);
+static_assert(offsetof(struct ks_site, disp) == 8);
+static_assert(offsetof(struct ks_site, form) == 12);
+static_assert(offsetof(struct ks_site, scale) == 13);
+static_assert(offsetof(struct ks_site, nslots) == 14);
+static_assert(offsetof(struct ks_site, slot) == 15);
+static_assert(sizeof(struct ks_site) == 16);
+static_assert(sizeof(struct ks_func) == 16 && offsetof(struct ks_func, object) == 4);
+/* the records kstride.ko fills itself */
+static_assert(KS_SWITCH_SLOTS == 3 + sizeof_field(struct task_struct, comm) / 8);
+static_assert(KS_NET_SLOTS * 8 == sizeof(struct ks_mmio_rec) + KS_NET_TEXT);
+static_assert(KS_MMIO_SLOTS * 8 == sizeof(struct ks_mmio_rec));
+static_assert(offsetof(struct ks_mmio_rec, seq) == 8 * KS_MMIO_SLOTS_V2);
 
 bool ks_region_own(const struct ks_region *r)
 {
@@ -44,19 +60,19 @@ static void switch_slots(u64 *v, struct task_struct *t, u32 pc)
 /* The SWITCH record at @rec, already reserved (the slow path's own). */
 void ks_put_switch_at(u64 rec, struct task_struct *t, u32 pc)
 {
-	u64 v[SWITCH_SLOTS];
+	u64 v[KS_SWITCH_SLOTS];
 
 	switch_slots(v, t, pc);
-	ks_fill(rec, &ks_switch_region, v, SWITCH_SLOTS);
+	ks_fill(rec, &ks_switch_region, v, KS_SWITCH_SLOTS);
 }
 
 /* One SWITCH record for @t, on this CPU's ring. */
 static void put_switch(struct task_struct *t)
 {
-	u64 v[SWITCH_SLOTS];
+	u64 v[KS_SWITCH_SLOTS];
 
 	switch_slots(v, t, 0);
-	ks_emit(&ks_switch_region, v, SWITCH_SLOTS);
+	ks_emit(&ks_switch_region, v, KS_SWITCH_SLOTS);
 }
 
 static void ks_sched_switch(void *data, bool preempt, struct task_struct *prev,

@@ -4,9 +4,11 @@
  * instrumented module (include/kstride/abi.h): one region per kind of
  * record kstride.ko writes itself (SWITCH from ctx.c, MAP, UNMAP and MARK
  * from mmio.c).  A reader fetches them with KS_IOC_READ_DESC for module
- * "kstride".  ctx.c checks the constants.
+ * "kstride".  The kinds and slot counts are abi.h's; ctx.c asserts that
+ * the REGION and FUNC macros lay out struct ks_region, ks_site and ks_func.
  */
 #include <linux/linkage.h>
+#include <kstride/abi.h>
 
 /* one region of one site: its function, kind and slot count */
 .macro REGION name, func, kind, nslots
@@ -18,9 +20,9 @@
 	.long	0
 	.short	0
 	.byte	\kind, 0
-	/* disp, form (KS_A_SLOT), scale, nslots, slot */
+	/* disp, form, scale, nslots, slot */
 	.long	0
-	.byte	0, 1, \nslots, 0
+	.byte	KS_A_SLOT, 1, \nslots, 0
 .endm
 
 .macro FUNC name, str
@@ -32,15 +34,15 @@
 	.balign 8
 	.globl	ks_own_regions, ks_own_regions_end
 ks_own_regions:
-	REGION	ks_switch_region, ks_switch_func, 8, 5	/* KS_K_SWITCH */
-	REGION	ks_map_region, ks_map_func, 13, 5	/* KS_K_MAP */
-	REGION	ks_unmap_region, ks_unmap_func, 14, 5	/* KS_K_UNMAP */
-	REGION	ks_mark_region, ks_mark_func, 15, 9	/* KS_K_MARK */
-	/* the safety net's catches: KS_K_MMIO_R, _W, KS_NET_SLOTS slots */
-	REGION	ks_net_region_r, ks_net_func, 9, 15
-	REGION	ks_net_region_w, ks_net_func, 10, 15
-	REGION	ks_net_region_pr, ks_net_func, 11, 15	/* KS_K_PIO_R */
-	REGION	ks_net_region_pw, ks_net_func, 12, 15	/* KS_K_PIO_W */
+	REGION	ks_switch_region, ks_switch_func, KS_K_SWITCH, KS_SWITCH_SLOTS
+	REGION	ks_map_region, ks_map_func, KS_K_MAP, KS_MAP_SLOTS
+	REGION	ks_unmap_region, ks_unmap_func, KS_K_UNMAP, KS_MAP_SLOTS
+	REGION	ks_mark_region, ks_mark_func, KS_K_MARK, KS_MARK_SLOTS
+	/* the safety net's catches */
+	REGION	ks_net_region_r, ks_net_func, KS_K_MMIO_R, KS_NET_SLOTS
+	REGION	ks_net_region_w, ks_net_func, KS_K_MMIO_W, KS_NET_SLOTS
+	REGION	ks_net_region_pr, ks_net_func, KS_K_PIO_R, KS_NET_SLOTS
+	REGION	ks_net_region_pw, ks_net_func, KS_K_PIO_W, KS_NET_SLOTS
 ks_own_regions_end:
 
 	.section kstride_funcs, "a"

@@ -76,7 +76,7 @@ long ks_read_desc(struct ks_read_desc *rd);
 bool ks_region_live(u64 addr, u64 len);
 
 bool ks_region_own(const struct ks_region *r);
-#define KS_SWITCH_BYTES KS_REC_BYTES(5)
+#define KS_SWITCH_BYTES KS_REC_BYTES(KS_SWITCH_SLOTS)
 struct task_struct;
 void ks_put_switch_at(u64 rec, struct task_struct *t, u32 pc);
 int ks_ctx_init(void);

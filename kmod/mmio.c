@@ -117,17 +117,17 @@ static const struct ks_map *map_find(u64 addr)
 
 static void emit_map(const struct ks_map *m)
 {
-	u64 v[5] = { rdtsc(), m->phys, m->virt, m->len,
+	u64 v[KS_MAP_SLOTS] = { rdtsc(), m->phys, m->virt, m->len,
 		     m->id | (u64)(m->net | (m->aperture ? KS_MAP_APERTURE : 0)) << 32 };
 
-	ks_emit(&ks_map_region, v, 5);
+	ks_emit(&ks_map_region, v, KS_MAP_SLOTS);
 }
 
 static void emit_unmap(const struct ks_map *m)
 {
-	u64 v[5] = { rdtsc(), m->virt, m->id, 0, 0 };
+	u64 v[KS_MAP_SLOTS] = { rdtsc(), m->virt, m->id, 0, 0 };
 
-	ks_emit(&ks_unmap_region, v, 5);
+	ks_emit(&ks_unmap_region, v, KS_MAP_SLOTS);
 }
 
 /*
@@ -838,7 +838,7 @@ __visible void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms)
 
 void ks_mark(const char *text)
 {
-	u64 v[1 + KS_MARK_TEXT / 8] = { rdtsc() };
+	u64 v[KS_MARK_SLOTS] = { rdtsc() };
 
 	strscpy((char *)&v[1], text, KS_MARK_TEXT);
 	ks_emit(&ks_mark_region, v, ARRAY_SIZE(v));

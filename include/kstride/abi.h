@@ -156,32 +156,32 @@
  * CPU, converted to local_clock() nanoseconds through the (ts, tsc) pair
  * of its sub-buffer's completion and KS_IOC_INFO's tsc_khz.
  */
+#ifndef __ASSEMBLY__
 #include <linux/types.h>
+#endif
 
 #define KS_ABI_VERSION 3
 /* the oldest trace files readers still read (2: device records of 5 slots) */
 #define KS_ABI_VERSION_OLDEST 2
 
 /* Access kinds (struct ks_site.kind). */
-enum ks_kind {
-	KS_K_NONE = 0,
-	KS_K_R = 1, /* read */
-	KS_K_W = 2, /* write */
-	KS_K_U = 3, /* read-modify-write ("update") */
-	KS_K_ENTRY = 4, /* function entry, slot = stack pointer */
-	KS_K_EXIT = 5, /* function exit (ret or tail jump), slot = sp */
-	KS_K_RANGE_R = 6, /* string read: slots = pointer before, after */
-	KS_K_RANGE_W = 7, /* string write: slots = pointer before, after */
-	KS_K_SWITCH = 8, /* kernel: the CPU runs another task (kstride.ko) */
-	KS_K_MMIO_R = 9, /* device read: slots as in struct ks_mmio_rec */
-	KS_K_MMIO_W = 10, /* device write */
-	KS_K_PIO_R = 11, /* port read (in, ins, ioread on a port token) */
-	KS_K_PIO_W = 12, /* port write */
-	KS_K_MAP = 13, /* kstride.ko: an ioremap'd area appeared */
-	KS_K_UNMAP = 14, /* kstride.ko: it went */
-	KS_K_MARK = 15, /* kstride.ko: a user's marker (KS_IOC_MARK) */
-	KS_K_MAX,
-};
+#define KS_K_NONE 0
+#define KS_K_R 1 /* read */
+#define KS_K_W 2 /* write */
+#define KS_K_U 3 /* read-modify-write ("update") */
+#define KS_K_ENTRY 4 /* function entry, slot = stack pointer */
+#define KS_K_EXIT 5 /* function exit (ret or tail jump), slot = sp */
+#define KS_K_RANGE_R 6 /* string read: slots = pointer before, after */
+#define KS_K_RANGE_W 7 /* string write: slots = pointer before, after */
+#define KS_K_SWITCH 8 /* kernel: the CPU runs another task (kstride.ko) */
+#define KS_K_MMIO_R 9 /* device read: slots as in struct ks_mmio_rec */
+#define KS_K_MMIO_W 10 /* device write */
+#define KS_K_PIO_R 11 /* port read (in, ins, ioread on a port token) */
+#define KS_K_PIO_W 12 /* port write */
+#define KS_K_MAP 13 /* kstride.ko: an ioremap'd area appeared */
+#define KS_K_UNMAP 14 /* kstride.ko: it went */
+#define KS_K_MARK 15 /* kstride.ko: a user's marker (KS_IOC_MARK) */
+#define KS_K_MAX 16 /* one past the last */
 
 /* Site flags (struct ks_site.flags). */
 #define KS_F_LOCK 0x01 /* locked or implicitly atomic (xchg) */
@@ -193,18 +193,18 @@ enum ks_kind {
 #define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
 #define KS_F_CTX 0x80 /* kernel ENTRY: slots sp, TSC, preempt_count */
 
-enum ks_form {
-	KS_A_SLOT = 0,
-	KS_A_SLOT2 = 1,
-	KS_A_ABS = 2,
-	KS_A_RIP = 3,
-	KS_A_RANGE = 4,
-	KS_A_BITOFF = 5,
-	KS_A_BITOFF_IDX = 6,
-	KS_A_BITOFF_RIP = 7,
-	KS_A_BITOFF_ABS = 8,
-};
+/* Address forms (struct ks_site.form): see "Address forms" above. */
+#define KS_A_SLOT 0
+#define KS_A_SLOT2 1
+#define KS_A_ABS 2
+#define KS_A_RIP 3
+#define KS_A_RANGE 4
+#define KS_A_BITOFF 5
+#define KS_A_BITOFF_IDX 6
+#define KS_A_BITOFF_RIP 7
+#define KS_A_BITOFF_ABS 8
 
+#ifndef __ASSEMBLY__
 struct ks_site {
 	__u32 off;
 	__u16 size;
@@ -223,15 +223,18 @@ struct ks_region {
 	__u16 nslots;
 	struct ks_site site[];
 };
+#endif /* !__ASSEMBLY__ */
 
 #define KS_FUNC_COLD 0x1 /* a .cold part: entered by jumps, not calls */
 
+#ifndef __ASSEMBLY__
 struct ks_func {
 	__s32 name;
 	__s32 object;
 	__u32 size;
 	__u32 flags;
 };
+#endif /* !__ASSEMBLY__ */
 
 /* A region never has more slots than this: the room check reserves it. */
 #define KS_REGION_MAX_SLOTS 60
@@ -318,6 +321,7 @@ struct ks_func {
 #define KS_IOMAP_SHIFT 21 /* 2 MiB granules */
 #define KS_SEC_MSITES "kstride_msites"
 
+#ifndef __ASSEMBLY__
 enum ks_mop {
 	KS_MOP_LOAD = 1, /* mov m, reg (reg gets size bytes) */
 	KS_MOP_LOAD_ZX = 2, /* movzx m, reg (dsize: register bytes) */
@@ -331,10 +335,12 @@ enum ks_mop {
 	KS_MOP_INS = 10, /* ins: port %dx into (%rdi), rep: %rcx times */
 	KS_MOP_OUTS = 11, /* outs: (%rsi) to port %dx */
 };
+#endif /* !__ASSEMBLY__ */
 
 #define KS_REG_NONE 0xff
 #define KS_MSF_REP 0x1 /* INS/OUTS with a rep prefix: %rcx times */
 
+#ifndef __ASSEMBLY__
 struct ks_msite {
 	__s32 region; /* rel. pointer to its struct ks_region */
 	__u8 op; /* enum ks_mop */
@@ -351,8 +357,10 @@ struct ks_msite {
 	__s32 pc; /* rel. pointer to the instruction, in the copy */
 	__u32 reserved;
 };
+#endif /* !__ASSEMBLY__ */
 
 /* The accessors a module may call, recorded access by access. */
+#ifndef __ASSEMBLY__
 enum ks_helper {
 	KS_H_IOREAD8 = 1, KS_H_IOREAD16, KS_H_IOREAD16BE, KS_H_IOREAD32,
 	KS_H_IOREAD32BE, KS_H_IOREAD64_LO_HI, KS_H_IOREAD64_HI_LO,
@@ -364,12 +372,14 @@ enum ks_helper {
 	KS_H_IOWRITE32_COPY, KS_H_IOWRITE64_COPY,
 	KS_H_MAX,
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * A device access record: its region is the site's (which names the
  * instruction), its slots these.  The flags say what the access was: an
  * accessor call may read a port or memory, and make several accesses.
  */
+#ifndef __ASSEMBLY__
 struct ks_mmio_rec {
 	__u64 tsc;
 	__u64 phys; /* physical address, or the port */
@@ -390,6 +400,7 @@ struct ks_mmio_rec {
 	 */
 	__u64 pc;
 };
+#endif /* !__ASSEMBLY__ */
 
 #define KS_MMIO_SLOTS 7
 #define KS_MF_WIDTH 0xff
@@ -428,12 +439,20 @@ struct ks_mmio_rec {
  *   MAP     tsc, phys, virt, len, id
  *   UNMAP   tsc, virt, id, 0, 0
  *   MARK    tsc, 64 bytes of text (NUL-padded)
+ * Their descriptors are kmod/desc.S, built from these constants.
  */
 #define KS_MARK_TEXT 64
+#define KS_SWITCH_SLOTS 5
+#define KS_MAP_SLOTS 5 /* MAP and UNMAP */
+#define KS_MARK_SLOTS (1 + KS_MARK_TEXT / 8)
+/* device records of version-2 traces: struct ks_mmio_rec up to seq */
+#define KS_MMIO_SLOTS_V2 5
 
+#ifndef __ASSEMBLY__
 struct ks_add_map {
 	__u64 virt, len, phys; /* an ioremap that existed before we came */
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * The safety net (KS_IOC_NET_START ... KS_IOC_NET_STOP, one at a time).
@@ -451,6 +470,7 @@ struct ks_add_map {
 #define KS_NET_MAX_MODS 32
 #define KS_NET_WC 0x1 /* arm write-combining and write-back mappings too */
 
+#ifndef __ASSEMBLY__
 struct ks_net_start {
 	__u32 flags; /* KS_NET_* */
 	__u32 nmods;
@@ -465,6 +485,7 @@ enum ks_net_map {
 	KS_NETMAP_NOSPACE = 4, /* not armed: the alias space is used up */
 	KS_NETMAP_NOMEM = 5, /* not armed: no memory, or no page table */
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * Apertures: mappings of write-combining or cached memory type (VRAM,
@@ -478,6 +499,7 @@ enum ks_net_map {
 #define KS_MMIO_COUNT_APERTURES 0x1
 #define KS_MAP_APERTURE 0x100 /* in (id slot >> 32), beside enum ks_net_map */
 
+#ifndef __ASSEMBLY__
 struct ks_mmio_opts {
 	__u32 flags; /* KS_MMIO_* */
 	__u32 reserved;
@@ -501,6 +523,7 @@ struct ks_net_stats {
 	__u64 pio_watched, pio_refused; /* port instructions probed, not */
 	__u64 reserved[1];
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * Port I/O cannot fault: record names the in and out instructions of the
@@ -510,6 +533,7 @@ struct ks_net_stats {
  */
 #define KS_NET_PIO_MAX 4096
 
+#ifndef __ASSEMBLY__
 struct ks_net_pio {
 	__u64 addrs; /* user pointer to n __u64 instruction addresses */
 	__u32 n;
@@ -520,6 +544,7 @@ struct ks_net_pio {
 struct ks_mark {
 	char text[KS_MARK_TEXT];
 };
+#endif /* !__ASSEMBLY__ */
 
 #define KS_SEC_REGIONS "kstride_regions"
 #define KS_SEC_FUNCS "kstride_funcs"
@@ -528,6 +553,7 @@ struct ks_mark {
 /* Trace file. */
 #define KS_FILE_MAGIC "KSTRACE"
 
+#ifndef __ASSEMBLY__
 struct ks_file_hdr {
 	char magic[8]; /* "KSTRACE\0" */
 	__u32 version; /* KS_ABI_VERSION */
@@ -554,6 +580,7 @@ struct ks_chunk_hdr {
 	__u32 reserved;
 	__u64 len; /* payload bytes, a multiple of 8 */
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * A DATA chunk is one buffer of one thread.  Buffers are windows of the
@@ -561,6 +588,7 @@ struct ks_chunk_hdr {
  * out of order in the file: seq orders them.  records <= chunk len - 32;
  * the rest of the chunk is slack.
  */
+#ifndef __ASSEMBLY__
 struct ks_data_hdr {
 	__u32 tid;
 	__u32 seq; /* per thread (per CPU in kernel traces), from 0 */
@@ -570,6 +598,7 @@ struct ks_data_hdr {
 	__u64 ts; /* kernel traces: local_clock() at completion, ns */
 	__u64 tsc; /* kernel traces: the TSC at completion */
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * A kernel DATA chunk's kinfo:
@@ -605,6 +634,7 @@ struct ks_data_hdr {
 #define KS_FILE_KERNEL 1 /* ks_file_hdr.flags: a kernel trace */
 #define KS_FILE_MMIO 2 /* ...of device accesses (record --mmio) */
 
+#ifndef __ASSEMBLY__
 struct ks_end {
 	__u64 records_bytes; /* record bytes written in DATA chunks */
 	__u64 dropped_bytes; /* record bytes lost (write errors, full rings) */
@@ -613,6 +643,7 @@ struct ks_end {
 	__u64 dropped_regions; /* kernel: records dropped */
 	__u64 lost_inflight; /* kernel: records dropped while in flight */
 };
+#endif /* !__ASSEMBLY__ */
 
 /*
  * Kernel rings, user side.  mmap() of /dev/kstride (root only), by offset:
@@ -644,6 +675,7 @@ struct ks_end {
 
 #define KS_SUB_GAP 0x1 /* records were dropped right before this one */
 
+#ifndef __ASSEMBLY__
 struct ks_sub_info {
 	__u64 seq; /* which completed sub-buffer (produced count) it holds */
 	__u64 ts; /* local_clock() when it was completed, ns */
@@ -674,6 +706,7 @@ struct ks_info {
 	__u32 tsc_khz; /* TSC ticks per millisecond (timestamps) */
 	__u32 flags; /* KS_INFO_* */
 };
+#endif /* !__ASSEMBLY__ */
 
 #define KS_INFO_MMIO 0x1 /* MMIO mode works: ioremaps are being tracked */
 #define KS_INFO_NET 0x2 /* the safety net is there (KS_IOC_NET_START) */
@@ -688,6 +721,7 @@ struct ks_info {
 #define KS_DESC_STRS 2
 #define KS_NDESC 3
 
+#ifndef __ASSEMBLY__
 struct ks_read_desc {
 	char module[56]; /* NUL-terminated module name */
 	__u32 which; /* KS_DESC_* */
@@ -696,6 +730,7 @@ struct ks_read_desc {
 	__u64 len; /* in: buffer size; out: section size */
 	__u64 buf; /* user buffer, or 0 to ask for addr and len */
 };
+#endif /* !__ASSEMBLY__ */
 
 #define KS_IOC_MAGIC 0xb7
 #define KS_IOC_INFO _IOR(KS_IOC_MAGIC, 1, struct ks_info)

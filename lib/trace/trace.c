@@ -846,6 +846,10 @@ bool trace__mmio(const struct trace *t)
 	return t->mmio;
 }
 
+/* where struct ks_mmio_rec's seq and pc are, in slots */
+#define SLOT_SEQ (offsetof(struct ks_mmio_rec, seq) / 8)
+#define SLOT_PC (offsetof(struct ks_mmio_rec, pc) / 8)
+
 /* the file offset of @p, in the chunk walk_chunk() read into t->buf */
 #define FOFF(p) (dc->off + (u64)((p) - t->buf))
 
@@ -923,7 +927,7 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 
 			memcpy(&s0, &r->site[0], sizeof(s0));
 			if (s0.kind == KS_K_SWITCH) {
-				if ((u32)s0.slot + 5 > r->nslots)
+				if ((u32)s0.slot + KS_SWITCH_SLOTS > r->nslots)
 					return bad(t, "short SWITCH record",
 						   FOFF(p));
 				cpu_reset(&t->cs);
@@ -968,7 +972,9 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			ev.dir = 0;
 			ev.sp = 0;
 			if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_MARK) {
-				if ((u32)s.slot + (s.kind == KS_K_MARK ? 9 : 5) >
+				if ((u32)s.slot + (s.kind == KS_K_MARK ? KS_MARK_SLOTS :
+						   s.kind >= KS_K_MAP ? KS_MAP_SLOTS :
+						   KS_MMIO_SLOTS_V2) >
 				    r->nslots)
 					return bad(t, "short device record",
 						   FOFF(p));
@@ -976,11 +982,11 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				/* its place in the global order, if recorded */
 				ev.seq = ev.pc = 0;
 				if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_PIO_W &&
-				    (u32)s.slot + 6 <= r->nslots)
-					ev.seq = slots[s.slot + 5];
+				    (u32)s.slot + SLOT_SEQ + 1 <= r->nslots)
+					ev.seq = slots[s.slot + SLOT_SEQ];
 				if (s.kind >= KS_K_MMIO_R && s.kind <= KS_K_PIO_W &&
-				    (u32)s.slot + 7 <= r->nslots)
-					ev.pc = slots[s.slot + 6];
+				    (u32)s.slot + SLOT_PC + 1 <= r->nslots)
+					ev.pc = slots[s.slot + SLOT_PC];
 				/* caught by the net: where, as kstride.ko named it */
 				if ((ev.mflags & KS_MF_NET) &&
 				    (u32)s.slot + KS_NET_SLOTS <= r->nslots) {
