@@ -2,6 +2,7 @@
 #ifndef KSTRIDE_KMOD_H
 #define KSTRIDE_KMOD_H
 
+#include <linux/atomic.h>
 #include <linux/irq_work.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
@@ -85,5 +86,26 @@ void ks_ctx_exit(void);
 
 int ks_dev_init(void);
 void ks_dev_exit(void);
+
+/*
+ * kstride.ko's allocations that come and go while it is loaded (module
+ * descriptors and their copies, the map table, the net's arms and port
+ * probes): one count per live object, exact, read as the module parameter
+ * live_allocs.  The load/unload cycles test needs it back where it was.
+ */
+extern atomic_long_t ks_live_allocs;
+
+static inline void *ks_counted(void *p)
+{
+	if (p)
+		atomic_long_inc(&ks_live_allocs);
+	return p;
+}
+
+static inline void ks_uncount(const void *p)
+{
+	if (p)
+		atomic_long_dec(&ks_live_allocs);
+}
 
 #endif /* KSTRIDE_KMOD_H */

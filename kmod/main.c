@@ -14,6 +14,19 @@
 #include "kstride.h"
 #include "mmio.h"
 
+atomic_long_t ks_live_allocs = ATOMIC_LONG_INIT(0);
+
+static int live_allocs_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&ks_live_allocs));
+}
+
+static const struct kernel_param_ops live_allocs_ops = {
+	.get = live_allocs_get,
+};
+module_param_cb(live_allocs, &live_allocs_ops, NULL, 0444);
+MODULE_PARM_DESC(live_allocs, "kstride.ko's own objects allocated now (read only)");
+
 static unsigned int nsub = 32;
 module_param(nsub, uint, 0444);
 MODULE_PARM_DESC(nsub, "sub-buffers per CPU ring (2-160, 32 KiB each)");

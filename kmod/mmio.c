@@ -163,9 +163,10 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 		n = old ? old->n : 0;
 		rcu_read_unlock_sched_notrace();
 		if (n + 1 > room) {
+			ks_uncount(new);
 			kfree(new);
 			room = n + 8;
-			new = kmalloc(struct_size(new, m, room), gfp);
+			new = ks_counted(kmalloc(struct_size(new, m, room), gfp));
 			if (!new) {
 				map_fail(add);
 				return -ENOMEM;
@@ -218,12 +219,15 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 	granules_update(new, virt, len);
 	rcu_assign_pointer(maps, new);
 	new = NULL;
-	if (old)
+	if (old) {
+		ks_uncount(old);
 		kfree_rcu(old, rcu);
+	}
 	if (add)
 		emit_map(&nm);
 out:
 	raw_spin_unlock_irqrestore(&maps_lock, flags);
+	ks_uncount(new);
 	kfree(new);
 	return err;
 }
@@ -257,7 +261,7 @@ void ks_maps_each(bool (*fn)(struct ks_map *m, void *arg), void *arg)
 		n = old ? old->n : 0;
 		rcu_read_unlock_sched();
 		sz = struct_size(new, m, n);
-		new = kmalloc(sz, GFP_KERNEL);
+		new = ks_counted(kmalloc(sz, GFP_KERNEL));
 		if (!new)
 			return;
 		raw_spin_lock_irqsave(&maps_lock, flags);
@@ -265,6 +269,7 @@ void ks_maps_each(bool (*fn)(struct ks_map *m, void *arg), void *arg)
 		if ((old ? old->n : 0) == n)
 			break;
 		raw_spin_unlock_irqrestore(&maps_lock, flags);
+		ks_uncount(new);
 		kfree(new); /* it changed meanwhile: again */
 	}
 	new->n = old ? old->n : 0;
@@ -275,8 +280,10 @@ void ks_maps_each(bool (*fn)(struct ks_map *m, void *arg), void *arg)
 			emit_map(&new->m[i]); /* what the net does with it now */
 	rcu_assign_pointer(maps, new);
 	raw_spin_unlock_irqrestore(&maps_lock, flags);
-	if (old)
+	if (old) {
+		ks_uncount(old);
 		kfree_rcu(old, rcu);
+	}
 }
 
 /* ---- the ioremap family ---- */
@@ -897,5 +904,6 @@ void ks_mmio_exit(void)
 			unregister_kretprobe(&krps[i]);
 	old = rcu_replace_pointer(maps, NULL, true);
 	synchronize_rcu();
+	ks_uncount(old);
 	kfree(old);
 }

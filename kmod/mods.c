@@ -112,8 +112,10 @@ static void free_gone(struct ks_mod *km)
 	for (k = 0; k < KS_NDESC; k++) {
 		if (km->copy[k])
 			ks_gone_bytes -= km->len[k];
+		ks_uncount(km->copy[k]);
 		kvfree(km->copy[k]);
 	}
+	ks_uncount(km);
 	kfree(km);
 }
 
@@ -152,9 +154,11 @@ static bool keep_copy(struct ks_mod *km)
 		return false;
 	}
 	for (k = 0; k < KS_NDESC; k++) {
-		km->copy[k] = kvmalloc(km->len[k] ? km->len[k] : 1, GFP_KERNEL);
+		km->copy[k] = ks_counted(kvmalloc(km->len[k] ? km->len[k] : 1,
+						   GFP_KERNEL));
 		if (!km->copy[k]) {
 			while (k--) {
+				ks_uncount(km->copy[k]);
 				kvfree(km->copy[k]);
 				km->copy[k] = NULL;
 			}
@@ -175,7 +179,7 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 
 	mutex_lock(&ks_mods_lock);
 	if (state == MODULE_STATE_COMING) {
-		km = kzalloc(sizeof(*km), GFP_KERNEL);
+		km = ks_counted(kzalloc(sizeof(*km), GFP_KERNEL));
 		if (km && find_desc(mod, km)) {
 			km->mod = mod;
 			strscpy(km->name, mod->name, sizeof(km->name));
@@ -184,6 +188,7 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			pr_info("tracing %s\n", km->name);
 			ks_ctx_mark();
 		} else {
+			ks_uncount(km);
 			kfree(km);
 		}
 	} else if (state == MODULE_STATE_LIVE) {
@@ -200,6 +205,7 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			km->mod = NULL;
 			if (km->read == (1u << KS_NDESC) - 1 || !keep_copy(km)) {
 				list_del(&km->list);
+				ks_uncount(km);
 				kfree(km);
 			}
 		}
@@ -238,7 +244,7 @@ long ks_read_desc(struct ks_read_desc *rd)
 			if (rd->len < len) {
 				ret = -ENOSPC;
 			} else {
-				tmp = kvmalloc(len ? len : 1, GFP_KERNEL);
+				tmp = ks_counted(kvmalloc(len ? len : 1, GFP_KERNEL));
 				if (tmp)
 					memcpy(tmp, from, len);
 				else
@@ -252,6 +258,7 @@ long ks_read_desc(struct ks_read_desc *rd)
 	mutex_unlock(&ks_mods_lock);
 	if (tmp && copy_to_user(u64_to_user_ptr(rd->buf), tmp, len))
 		ret = -EFAULT;
+	ks_uncount(tmp);
 	kvfree(tmp);
 	if (tmp && !ret)
 		desc_was_read(rd->module, rd->which);

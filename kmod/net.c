@@ -273,7 +273,7 @@ static enum ks_net_map net_arm(struct ks_map *m, gfp_t gfp)
 	first = atomic64_fetch_add(npages, &net.alias_next);
 	if (first + npages > net.alias_pages)
 		return KS_NETMAP_NOSPACE;
-	a = kmalloc(struct_size(a, e, n), gfp);
+	a = ks_counted(kmalloc(struct_size(a, e, n), gfp));
 	if (!a)
 		return KS_NETMAP_NOMEM;
 	alias = net.alias + (first << PAGE_SHIFT);
@@ -285,6 +285,7 @@ static enum ks_net_map net_arm(struct ks_map *m, gfp_t gfp)
 		va = start + i * PAGE_SIZE;
 		p = lookup_address(va, &lvl);
 		if (!ap || alvl != PG_LEVEL_4K) {
+			ks_uncount(a);
 			kfree(a);
 			return KS_NETMAP_NOMEM;
 		}
@@ -376,6 +377,7 @@ void ks_net_map_removed(const struct ks_map *m)
 	if (!m->arm)
 		return;
 	net_disarm(m->arm);
+	ks_uncount(m->arm);
 	kfree_rcu(m->arm, rcu);
 }
 
@@ -463,6 +465,7 @@ static bool disarm_all(struct ks_map *m, void *arg)
 {
 	if (m->arm) {
 		net_disarm(m->arm);
+		ks_uncount(m->arm);
 		kfree_rcu(m->arm, rcu);
 	}
 	m->arm = NULL;

@@ -157,7 +157,7 @@ long ks_net_pio_watch(const u64 *addrs, unsigned int n, unsigned int *refused)
 	*refused = 0;
 	if (!n || n > PIO_MAX_PROBES || nwatched + n > PIO_MAX_PROBES)
 		return -E2BIG;
-	b = vzalloc(struct_size(b, p, n));
+	b = ks_counted(vzalloc(struct_size(b, p, n)));
 	if (!b)
 		return -ENOMEM;
 	b->n = n;
@@ -199,6 +199,7 @@ void ks_net_pio_unwatch(void)
 			if (b->p[i].registered)
 				unregister_kprobe(&b->p[i].kp);
 		batches = b->next;
+		ks_uncount(b);
 		vfree(b);
 	}
 	nwatched = 0;

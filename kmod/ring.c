@@ -171,6 +171,25 @@ void ks_fill(u64 rec, const struct ks_region *reg, const u64 *v,
 	WRITE_ONCE(*(u32 *)rec, (u32)(unsigned long)reg);
 }
 
+/*
+ * For kstride_test.ko only, to land an NMI exactly at the two places that
+ * matter, interrupts off: KS_HOOK_PRE just before r->switching is set
+ * (an NMI there switches itself, and this path must see it), KS_HOOK_IN
+ * inside the switch (the NMI's records are dropped).  NULL otherwise.
+ */
+void (*ks_test_switch_hook)(int where);
+EXPORT_SYMBOL_GPL(ks_test_switch_hook);
+#define KS_HOOK_PRE 0
+#define KS_HOOK_IN 1
+
+static __always_inline void test_hook(int where)
+{
+	void (*hook)(int) = READ_ONCE(ks_test_switch_hook);
+
+	if (unlikely(hook))
+		hook(where);
+}
+
 u64 ks_krefill(u64 start, const struct ks_region *reg)
 {
 	u64 need = KS_REC_BYTES(min_t(u32, reg->nslots, KS_REGION_MAX_SLOTS));
@@ -190,6 +209,14 @@ u64 ks_krefill(u64 start, const struct ks_region *reg)
 		rec = drop(r, reg, need);
 		goto out;
 	}
+	test_hook(KS_HOOK_PRE);
+	/*
+	 * From here an NMI drops its record.  One that came before (after
+	 * the test above) may have switched frames itself: what we see of
+	 * r->base is read after the flag is set, so that is seen below.
+	 */
+	r->switching = 1;
+	barrier();
 	if (frame != (u64)r->base) {
 		if (!owns(r, frame)) {
 			/*
@@ -197,18 +224,19 @@ u64 ks_krefill(u64 start, const struct ks_region *reg)
 			 * cursor is past its end, its next record switches.
 			 */
 			rec = drop(r, reg, need);
-			goto out;
+			goto done;
 		}
 		/*
-		 * Ours, but stale: an interrupt between our reservation and
-		 * this call switched frames.  Reserve again in the current one.
+		 * Ours, but stale: an interrupt or NMI between our
+		 * reservation and here switched frames.  Reserve again in the
+		 * current one.
 		 */
 		rec = this_cpu_add_return(__kstride_pcpu.cur, need) - need;
 		if (!(rec & KS_SUB_SIZE))
-			goto out;
+			goto done;
+		start = rec;
 	}
-	r->switching = 1;
-	barrier();
+	test_hook(KS_HOOK_IN);
 	if (r->base != r->sink)
 		complete_sub(r, min_t(u64, start - (u64)r->base, KS_SUB_SIZE));
 	if (next_frame(r)) {
@@ -224,6 +252,7 @@ u64 ks_krefill(u64 start, const struct ks_region *reg)
 		/* every record fails the bit test until a sub-buffer frees */
 		this_cpu_write(__kstride_pcpu.cur, (u64)r->sink + KS_SUB_SIZE);
 	}
+done:
 	barrier();
 	r->switching = 0;
 out:

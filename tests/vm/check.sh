@@ -44,7 +44,7 @@ bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
 rc=$?
 S=$B/vm/share/out
 cat "$S/summary.txt" 2>/dev/null
-grep "^cycles:\|^Slab\|^Vmalloc\|^MemFree" "$S/cycles.log" 2>/dev/null
+grep -h "^cycles" "$S/cycles.log" "$S/cycles-selftest.log" 2>/dev/null
 # the test module's own account of its accesses against the trace
 if [ -f "$S/ktest.trace" ] && [ -f "$S/truth.txt" ]; then
 	"$B/kstride" script "$S/ktest.trace" > "$B/ktest.script" &&
@@ -63,7 +63,7 @@ for ext in xz zst gz; do
 done
 grep "^ksec:" "$S/security.log" 2>/dev/null
 # the rings under load: produced = read + dropped, with a slow and a fast reader
-for mode in slow fast hop; do
+for mode in slow fast hop switch preswitch; do
 	if [ -f "$S/stress-$mode.trace" ]; then
 		"$B/kstride" report "$S/stress-$mode.trace" > "$S/stress-$mode.report" &&
 		"$B/kstride" script "$S/stress-$mode.trace" > "$B/stress-$mode.script" &&

@@ -175,6 +175,38 @@ static noinline __section(".noinstr.text") void send_nmi(int cpu, int want,
 		udelay(1);
 }
 
+/*
+ * An NMI in a ring switch, on purpose: kstride.ko calls this hook (never
+ * instrumented: .noinstr.text) with interrupts off, where 0 just before
+ * it sets its ring's "switching" (the NMI's records cross the sub-buffer
+ * end too, so the NMI switches first: nothing may be lost), where 1 inside
+ * the switch (the NMI's records must all be dropped, and counted).  The
+ * NMI runs stress_loop(8).  The hook is kstride.ko's, found when armed, so
+ * this module loads without kstride.ko too.
+ */
+extern void (*ks_test_switch_hook)(int where);
+static atomic_t switch_budget;
+static int switch_where;
+static atomic64_t switch_nmis, switch_late;
+
+static noinline __section(".noinstr.text") void switch_hook(int where)
+{
+	int t;
+
+	/* never from the NMI itself: a second one would wait for its iret */
+	if (in_nmi() || where != READ_ONCE(switch_where) ||
+	    atomic_dec_if_positive(&switch_budget) < 0)
+		return;
+	this_cpu_write(nmi_want, 2);
+	apic->send_IPI_self(NMI_VECTOR);
+	for (t = 0; t < 1000000 && this_cpu_read(nmi_want); t++)
+		cpu_relax();
+	if (this_cpu_read(nmi_want))
+		atomic64_inc(&switch_late); /* not taken in the window */
+	else
+		atomic64_inc(&switch_nmis);
+}
+
 static noinline __section(".noinstr.text") void stress_ipi_fn(void *unused)
 {
 	stress_loop(64); /* hardirq context, from an IPI */
@@ -234,6 +266,39 @@ static noinline __section(".noinstr.text") ssize_t stress_write(struct file *f, 
 
 static const struct file_operations stress_fops = {
 	.write = stress_write,
+};
+
+/*
+ * "in N" or "pre N": the stress run without random NMIs, and N NMIs in
+ * ring switches, inside them or just before.
+ */
+static noinline __section(".noinstr.text") ssize_t switchnmi_write(struct file *f,
+				const char __user *u, size_t n, loff_t *pos)
+{
+	void (**hook)(int) = symbol_get(ks_test_switch_hook);
+	char buf[16] = {};
+	int budget;
+
+	if (!hook)
+		return -ENOENT; /* kstride.ko is not loaded */
+	if (copy_from_user(buf, u, min(n, sizeof(buf) - 1)) ||
+	    (strncmp(buf, "in ", 3) && strncmp(buf, "pre ", 4)) ||
+	    kstrtoint(strim(strchr(buf, ' ')), 10, &budget) || budget < 0) {
+		symbol_put(ks_test_switch_hook);
+		return -EINVAL;
+	}
+	WRITE_ONCE(switch_where, buf[0] == 'i');
+	atomic_set(&switch_budget, budget);
+	WRITE_ONCE(*hook, switch_hook);
+	run_stress(100000, false);
+	WRITE_ONCE(*hook, NULL);
+	synchronize_rcu(); /* no switch still runs the hook */
+	symbol_put(ks_test_switch_hook);
+	return n;
+}
+
+static const struct file_operations switchnmi_fops = {
+	.write = switchnmi_write,
 };
 
 static noinline __section(".noinstr.text") ssize_t bench_write(struct file *f, const char __user *u,
@@ -468,6 +533,86 @@ static const struct file_operations purge_fops = {
 	.write = purge_write,
 };
 
+/*
+ * A leak on purpose, to show that the cycles test fails on one: while
+ * "leak" says page, slab or vmalloc, every load of a module named e1000
+ * leaks one page that way (kept on a list, freed when this module goes).
+ */
+enum { LEAK_NONE, LEAK_PAGE, LEAK_SLAB, LEAK_VMALLOC };
+static int leak_mode;
+static LIST_HEAD(leaked);
+static DEFINE_MUTEX(leak_lock);
+static unsigned long leak_count;
+
+struct leak {
+	struct list_head list;
+	int mode;
+	void *p;
+};
+
+static noinline __section(".noinstr.text") int leak_notify(struct notifier_block *nb,
+			       unsigned long state, void *data)
+{
+	struct module *mod = data;
+	struct leak *l;
+
+	if (state != MODULE_STATE_COMING || strcmp(mod->name, "e1000"))
+		return NOTIFY_OK;
+	mutex_lock(&leak_lock);
+	if (leak_mode != LEAK_NONE) {
+		l = kmalloc(sizeof(*l), GFP_KERNEL); /* 64 bytes, beside */
+		if (l) {
+			l->mode = leak_mode;
+			l->p = leak_mode == LEAK_PAGE ? (void *)__get_free_page(GFP_KERNEL) :
+			       leak_mode == LEAK_SLAB ? kmalloc(PAGE_SIZE, GFP_KERNEL) :
+			       vmalloc(PAGE_SIZE);
+			list_add(&l->list, &leaked);
+			leak_count++;
+		}
+	}
+	mutex_unlock(&leak_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block leak_nb = {
+	.notifier_call = leak_notify,
+};
+
+static noinline __section(".noinstr.text") void leak_free_all(void)
+{
+	struct leak *l, *t;
+
+	list_for_each_entry_safe(l, t, &leaked, list) {
+		if (l->mode == LEAK_PAGE)
+			free_page((unsigned long)l->p);
+		else if (l->mode == LEAK_SLAB)
+			kfree(l->p);
+		else
+			vfree(l->p);
+		list_del(&l->list);
+		kfree(l);
+	}
+}
+
+static noinline __section(".noinstr.text") ssize_t leak_write(struct file *f,
+			  const char __user *u, size_t n, loff_t *pos)
+{
+	char buf[16] = {};
+
+	if (copy_from_user(buf, u, min(n, sizeof(buf) - 1)))
+		return -EFAULT;
+	mutex_lock(&leak_lock);
+	leak_mode = sysfs_streq(buf, "page") ? LEAK_PAGE :
+		    sysfs_streq(buf, "slab") ? LEAK_SLAB :
+		    sysfs_streq(buf, "vmalloc") ? LEAK_VMALLOC : LEAK_NONE;
+	mutex_unlock(&leak_lock);
+	return n;
+}
+
+static const struct file_operations leak_fops = {
+	.write = leak_write,
+};
+
 static const struct file_operations hop_fops = {
 	.write = hop_write,
 };
@@ -511,6 +656,10 @@ static int truth_show(struct seq_file *m, void *v)
 					   i == NCTX + 1 ? 0 : -1,
 					   per_cpu_ptr(stress_by_ctx, cpu)[i]);
 	}
+	seq_printf(m, "leak %lu\n", leak_count);
+	seq_printf(m, "switch_nmis %lld late %lld\n",
+		   (long long)atomic64_read(&switch_nmis),
+		   (long long)atomic64_read(&switch_late));
 	seq_printf(m, "hop calls %llu moves %llu pid %d\n", hop_calls,
 		   hop_moves, hop_pid);
 	for (e = ktest_exp_start; e < ktest_exp_end; e++) {
@@ -538,7 +687,7 @@ DEFINE_SHOW_ATTRIBUTE(truth);
 
 static int __init ktest_init(void)
 {
-	int cpu;
+	int cpu, err;
 
 	timer_setup(&timer, timer_fn, 0);
 	init_irq_work(&iw, iw_fn);
@@ -553,14 +702,28 @@ static int __init ktest_init(void)
 	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
 	debugfs_create_file("warn", 0200, dir, NULL, &warn_fops);
 	debugfs_create_file("hop", 0200, dir, NULL, &hop_fops);
+	debugfs_create_file("switchnmi", 0200, dir, NULL, &switchnmi_fops);
 	debugfs_create_file("purge", 0200, dir, NULL, &purge_fops);
-	return register_nmi_handler(NMI_LOCAL, ktest_nmi, 0, "kstride_test");
+	debugfs_create_file("leak", 0200, dir, NULL, &leak_fops);
+	err = register_nmi_handler(NMI_LOCAL, ktest_nmi, 0, "kstride_test");
+	if (err) {
+		debugfs_remove_recursive(dir);
+		return err;
+	}
+	err = register_module_notifier(&leak_nb);
+	if (err) {
+		unregister_nmi_handler(NMI_LOCAL, "kstride_test");
+		debugfs_remove_recursive(dir);
+	}
+	return err;
 }
 
 static void __exit ktest_exit(void)
 {
 	unregister_nmi_handler(NMI_LOCAL, "kstride_test");
 	debugfs_remove_recursive(dir);
+	unregister_module_notifier(&leak_nb);
+	leak_free_all();
 	del_timer_sync(&timer);
 	irq_work_sync(&iw);
 }

@@ -1,60 +1,162 @@
 # SPDX-License-Identifier: GPL-2.0
-# 100 load/unload cycles of the instrumented e1000 (with its NIC) must not
-# leak.  The same cycles of the native e1000 in the same boot are the
-# baseline: module loading itself moves MemFree (page cache of the module
-# file, lazily purged vmalloc areas), so what counts is the drift per cycle
-# beyond the native one, measured from cycle 10 to the last.  Slab and
-# VmallocUsed (where the loader and kstride.ko allocate) are held tight;
-# MemFree, which the page allocator makes noisy, loosely.
+# Load/unload cycles of the instrumented e1000 (with its NIC) must not
+# leak: not one page a cycle.
+#
+#   cycles.sh N            N cycles native, then N instrumented
+#   cycles.sh selftest N   N native, then N instrumented with a leak of
+#                          one page a cycle made on purpose (kstride_test's
+#                          "leak": a free page, a kmalloc, a vmalloc): each
+#                          must be found, or the test cannot see a leak
+#
+# What is measured, from cycle 10 to the last (M cycles), in pages, each
+# reading after dropping caches, purging lazily freed vmalloc areas and
+# folding the per-CPU vmstat counters (vm/stat_refresh), so that it is
+# exact:
+#   live     kstride.ko's own live allocations (module parameter
+#            live_allocs): exact, must not move at all
+#   slab     nr_slab_reclaimable + nr_slab_unreclaimable
+#   vmalloc  /proc/vmallocinfo, pages by caller
+#   other    pages in no account: MemTotal less free pages (the buddy's
+#            and the per-CPU lists', from /proc/zoneinfo), page cache
+#            (with shmem), anonymous, slab, page tables, kernel stacks,
+#            vmalloc, percpu and misc reclaimable.  A driver's
+#            alloc_pages() and DMA memory are here.
+# The native module's growth over the same cycles is the baseline.  A
+# growth, beyond it, of M/2 pages or more in slab, other, the vmalloc
+# total or any one vmalloc caller is a leak.
+MODE=normal
+if [ "$1" = selftest ]; then
+	MODE=selftest
+	shift
+fi
 N=${1:-100}
+M=$((N - 10))
+H=$((M / 2))
+T=/sys/kernel/debug/kstride_test
 insmod /mnt/kstride.ko || exit 1
-# the test module, native, only for its "purge" file (vm_unmap_aliases)
+# the test module, native: "purge" (vm_unmap_aliases) and "leak"
 insmod /mnt/kstride_test.ko || exit 1
-mem() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-# MemFree once caches are dropped, lazily freed vmalloc purged, and
-# deferred frees done: the best of three readings a second apart
+LIVE=/sys/module/kstride/parameters/live_allocs
+[ -r $LIVE ] || { echo "kstride.ko has no live_allocs"; exit 1; }
+
 settle() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	echo 1 > /sys/kernel/debug/kstride_test/purge
-	best=0
-	for k in 1 2 3; do
-		sleep 1
-		v=$(mem MemFree)
-		[ "$v" -gt "$best" ] && best=$v
-	done
+	echo 1 > $T/purge
+	sleep 1 # RCU callbacks and deferred frees
+	echo 3 > /proc/sys/vm/drop_caches
+	echo 1 > /proc/sys/vm/stat_refresh 2> /dev/null
 }
+
+# "other slab vmalloc file shmem pcp live" in pages (live: objects)
+reading() {
+	awk -v live="$(cat $LIVE)" '
+		FILENAME == "/proc/vmstat" { v[$1] = $2 }
+		FILENAME == "/proc/zoneinfo" && $1 == "count:" { pcp += $2 }
+		FILENAME == "/proc/meminfo" { m[$1] = $2 }
+		END {
+			slab = v["nr_slab_reclaimable"] + v["nr_slab_unreclaimable"]
+			vm = m["VmallocUsed:"] / 4
+			known = v["nr_free_pages"] + pcp + v["nr_file_pages"] + \
+				v["nr_anon_pages"] + slab + v["nr_page_table_pages"] + \
+				v["nr_sec_page_table_pages"] + v["nr_kernel_stack"] / 4 + \
+				vm + m["Percpu:"] / 4 + v["nr_kernel_misc_reclaimable"]
+			printf "%d %d %d %d %d %d %d\n", m["MemTotal:"] / 4 - known,
+				slab, vm, v["nr_file_pages"], v["nr_shmem"], pcp, live
+		}' /proc/vmstat /proc/zoneinfo /proc/meminfo
+}
+
+# vmalloc'd pages by caller, live areas only
+vmalloc_by_caller() {
+	awk '!/unpurged/ {
+		for (i = 4; i <= NF; i++)
+			if ($i ~ /^pages=/) { p[$3] += substr($i, 7) }
+	} END { for (c in p) print c, p[c] }' /proc/vmallocinfo
+}
+
+# the caller that grew most between two vmalloc_by_caller files
+vmalloc_grown() {
+	awk 'FILENAME == ARGV[1] { a[$1] = $2; next }
+	     { d = $2 - a[$1]; if (d > best) { best = d; who = $1 } }
+	     END { print best + 0, (who == "" ? "-" : who) }' "$1" "$2"
+}
+
+# cycles KIND LEAK: prints "other slab vmalloc file shmem pcp live
+# top_caller_pages top_caller", each the growth from cycle 10 to the end
 cycles() {
 	for i in $(seq 1 "$N"); do
 		if [ "$1" = native ]; then
-			modprobe e1000 || { echo "cycle $i: modprobe failed"; exit 1; }
+			modprobe e1000 || { echo "cycle $i: modprobe failed" >&2; exit 1; }
 		else
-			insmod /mnt/e1000-ks.ko || { echo "cycle $i: insmod failed"; exit 1; }
+			insmod /mnt/e1000-ks.ko || { echo "cycle $i: insmod failed" >&2; exit 1; }
 		fi
-		rmmod e1000 || { echo "cycle $i: rmmod failed"; exit 1; }
+		rmmod e1000 || { echo "cycle $i: rmmod failed" >&2; exit 1; }
 		if [ "$i" -eq 10 ]; then
 			settle
-			f0=$best s0=$(mem Slab) v0=$(mem VmallocUsed) p0=$(mem PageTables)
+			r0=$(reading)
+			vmalloc_by_caller > /tmp/vm0
+			echo "$2" > $T/leak
 		fi
 	done
+	echo none > $T/leak
 	settle
-	echo "$1 $((f0 - best)) $(($(mem Slab) - s0)) $(($(mem VmallocUsed) - v0))" \
-		"$(($(mem PageTables) - p0))"
+	r1=$(reading)
+	vmalloc_by_caller > /tmp/vm1
+	set -- $r0 $r1
+	echo "$(($8 - $1)) $(($9 - $2)) $((${10} - $3)) $((${11} - $4))" \
+		"$((${12} - $5)) $((${13} - $6)) $((${14} - $7))" \
+		"$(vmalloc_grown /tmp/vm0 /tmp/vm1)"
 }
-set -- $(cycles native) $(cycles instrumented)
-# $1 native, $2 MemFree lost, $3 Slab grown, $4 VmallocUsed grown,
-# $5 PageTables grown; $6 instrumented, $7 .. $10 the same
-rmmod kstride_test
-rmmod kstride || exit 1
-echo "cycles: $N each; over the last $((N - 10)) cycles: MemFree lost native $2 kB, instrumented $7 kB; Slab grown native $3 kB, instrumented $8 kB; VmallocUsed grown native $4 kB, instrumented $9 kB; PageTables grown native $5 kB, instrumented ${10} kB"
-set -- "$2" "$3" "$4" "$5" "$7" "$8" "$9" "${10}"
-# Where module loading and kstride.ko allocate: tight.
-# ($1..$4: native MemFree, Slab, VmallocUsed, PageTables; $5..$8: instrumented)
-[ $(( $6 - $2 )) -lt 256 ] || { echo "Slab: instrumented grows more than native"; exit 2; }
-[ $(( $7 - $3 )) -lt 256 ] || { echo "VmallocUsed: instrumented grows more than native"; exit 2; }
-# MemFree moves by megabytes between runs under TCG, even for the native
-# module (seen: 224..1984 kB over 90 cycles): beyond the native drift, a
-# leak of 45 KiB a cycle or more still fails here.
-[ $(( $5 - $1 )) -lt 4096 ] || { echo "MemFree: instrumented loses more than native"; exit 2; }
+
+# judge NAME NATIVE INSTRUMENTED: what grew by a leak's measure
+judge() {
+	set -- $2 $3
+	# $1..$9 native, ${10}..${18} instrumented
+	bad=
+	[ "${16}" -eq 0 ] || bad="$bad live"
+	[ $((${10} - $1)) -lt $H ] || bad="$bad other"
+	[ $((${11} - $2)) -lt $H ] || bad="$bad slab"
+	[ $((${12} - $3)) -lt $H ] || bad="$bad vmalloc"
+	[ "${17}" -lt $H ] || bad="$bad vmalloc-caller"
+	echo "${bad# }"
+}
+
+describe() {
+	set -- $1
+	echo "other $1 slab $2 vmalloc $3 (most by one caller: $8 $9) file $4 shmem $5 pcp $6 live $7"
+}
+
+native=$(cycles native none) || exit 1
+echo "cycles: $N each, measured over the last $M, in pages; a leak: $H or more beyond native"
+echo "cycles: native:       $(describe "$native")"
+if [ $MODE = normal ]; then
+	inst=$(cycles instrumented none) || exit 1
+	echo "cycles: instrumented: $(describe "$inst")"
+	verdict=$(judge x "$native" "$inst")
+	rmmod kstride_test
+	rmmod kstride || exit 1
+	if [ -n "$verdict" ]; then
+		echo "cycles: LEAK: $verdict"
+		exit 2
+	fi
+	echo "cycles: no leak (kstride.ko's own allocations back exactly where they were)"
+else
+	fail=0
+	for leak in page slab vmalloc; do
+		inst=$(cycles instrumented $leak) || exit 1
+		verdict=$(judge x "$native" "$inst")
+		want=other
+		[ $leak = slab ] && want=slab
+		[ $leak = vmalloc ] && want=vmalloc
+		echo "cycles-selftest: one $leak a cycle: $(describe "$inst")"
+		case " $verdict " in
+		*" $want "*) echo "cycles-selftest: one $leak a cycle: found ($verdict)" ;;
+		*) echo "cycles-selftest: one $leak a cycle: NOT FOUND ($verdict)"; fail=1 ;;
+		esac
+	done
+	rmmod kstride_test
+	rmmod kstride || exit 1
+	[ $fail = 0 ] || exit 2
+fi
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 3
 exit 0
