@@ -18,7 +18,7 @@ part ktest /mnt/ktest.sh
 part e1000-record /mnt/e1000-record.sh
 part stress /mnt/stress.sh
 part cycles /mnt/cycles.sh 100
-part cycles-selftest /mnt/cycles.sh selftest 30
+part cycles-selftest /mnt/cycles.sh selftest 70
 part security /mnt/security.sh
 part sweep /mnt/sweep.sh
 exit $fail

@@ -14,16 +14,21 @@
 # exact:
 #   live     kstride.ko's own live allocations (module parameter
 #            live_allocs): exact, must not move at all
-#   slab     nr_slab_reclaimable + nr_slab_unreclaimable
+#   slab     nr_slab_unreclaimable, and the bytes of the objects in use
+#            in caches that are not reclaimable (/proc/slabinfo, per-CPU
+#            slabs flushed): dentries and inodes come and go with files
 #   vmalloc  /proc/vmallocinfo, pages by caller
-#   other    pages in no account: MemTotal less free pages (the buddy's
-#            and the per-CPU lists', from /proc/zoneinfo), page cache
-#            (with shmem), anonymous, slab, page tables, kernel stacks,
-#            vmalloc, percpu and misc reclaimable.  A driver's
-#            alloc_pages() and DMA memory are here.
+#   other    pages in no account: pages in use (every allocation less
+#            every free, from one reading of /proc/vmstat, so that pages
+#            moving between the per-CPU lists and the buddy do not count)
+#            less page cache (with shmem), anonymous, slab, page tables,
+#            kernel stacks, vmalloc, percpu and misc reclaimable.  A
+#            driver's alloc_pages() and DMA memory are here.  pcp, the
+#            pages on the per-CPU free lists, is shown: MemFree leaves
+#            them out, which is what made MemFree move by megabytes.
 # The native module's growth over the same cycles is the baseline.  A
-# growth, beyond it, of M/2 pages or more in slab, other, the vmalloc
-# total or any one vmalloc caller is a leak.
+# growth, beyond it, of M/2 pages or more in slab (pages or bytes in use),
+# other, the vmalloc total or any one vmalloc caller is a leak.
 MODE=normal
 if [ "$1" = selftest ]; then
 	MODE=selftest
@@ -39,31 +44,51 @@ insmod /mnt/kstride_test.ko || exit 1
 LIVE=/sys/module/kstride/parameters/live_allocs
 [ -r $LIVE ] || { echo "kstride.ko has no live_allocs"; exit 1; }
 
+# Shell builtins only from here to the reading: a process that ends
+# frees its task and mm after an RCU grace period, which would be counted.
 settle() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 	echo 1 > $T/purge
-	sleep 1 # RCU callbacks and deferred frees
+	# per-CPU slabs back to their caches, empty slabs freed
+	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2> /dev/null
+	sleep 2 # RCU callbacks and deferred frees
 	echo 3 > /proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do echo 1 > "$f"; done 2> /dev/null
 	echo 1 > /proc/sys/vm/stat_refresh 2> /dev/null
 }
 
-# "other slab vmalloc file shmem pcp live" in pages (live: objects)
+# the caches whose objects the kernel reclaims (dentries, inodes...)
+for f in /sys/kernel/slab/*/reclaim_account; do
+	read r < "$f" && [ "$r" = 1 ] && { f=${f%/reclaim_account}; echo "${f##*/}"; }
+done > /tmp/reclaimable 2> /dev/null
+
+# "other slab vmalloc file shmem pcp live slabused" in pages (live:
+# objects; slabused: the bytes of the unreclaimable slab objects in use)
 reading() {
-	awk -v live="$(cat $LIVE)" '
+	read live < $LIVE
+	awk -v live="$live" '
+		FILENAME == "/tmp/reclaimable" { recl[$1] = 1; next }
+		FILENAME == "/proc/slabinfo" && FNR > 2 && !($1 in recl) { used += $2 * $4 }
 		FILENAME == "/proc/vmstat" { v[$1] = $2 }
 		FILENAME == "/proc/zoneinfo" && $1 == "count:" { pcp += $2 }
 		FILENAME == "/proc/meminfo" { m[$1] = $2 }
 		END {
+			# pages in use: every allocation less every free, one
+			# snapshot of /proc/vmstat (free and per-CPU lists alike)
+			inuse = v["pgalloc_dma"] + v["pgalloc_dma32"] + \
+				v["pgalloc_normal"] + v["pgalloc_movable"] + \
+				v["pgalloc_device"] - v["pgfree"]
 			slab = v["nr_slab_reclaimable"] + v["nr_slab_unreclaimable"]
 			vm = m["VmallocUsed:"] / 4
-			known = v["nr_free_pages"] + pcp + v["nr_file_pages"] + \
-				v["nr_anon_pages"] + slab + v["nr_page_table_pages"] + \
-				v["nr_sec_page_table_pages"] + v["nr_kernel_stack"] / 4 + \
-				vm + m["Percpu:"] / 4 + v["nr_kernel_misc_reclaimable"]
-			printf "%d %d %d %d %d %d %d\n", m["MemTotal:"] / 4 - known,
-				slab, vm, v["nr_file_pages"], v["nr_shmem"], pcp, live
-		}' /proc/vmstat /proc/zoneinfo /proc/meminfo
+			known = v["nr_file_pages"] + v["nr_anon_pages"] + slab + \
+				v["nr_page_table_pages"] + v["nr_sec_page_table_pages"] + \
+				v["nr_kernel_stack"] / 4 + vm + m["Percpu:"] / 4 + \
+				v["nr_kernel_misc_reclaimable"]
+			printf "%d %d %d %d %d %d %d %d\n", inuse - known,
+				v["nr_slab_unreclaimable"], vm, v["nr_file_pages"],
+				v["nr_shmem"], pcp, live, used / 4096
+		}' /tmp/reclaimable /proc/slabinfo /proc/vmstat /proc/zoneinfo /proc/meminfo
 }
 
 # vmalloc'd pages by caller, live areas only
@@ -82,7 +107,8 @@ vmalloc_grown() {
 }
 
 # cycles KIND LEAK: prints "other slab vmalloc file shmem pcp live
-# top_caller_pages top_caller", each the growth from cycle 10 to the end
+# slabused top_caller_pages top_caller", each the growth from cycle 10 to
+# the end
 cycles() {
 	for i in $(seq 1 "$N"); do
 		if [ "$1" = native ]; then
@@ -103,27 +129,27 @@ cycles() {
 	r1=$(reading)
 	vmalloc_by_caller > /tmp/vm1
 	set -- $r0 $r1
-	echo "$(($8 - $1)) $(($9 - $2)) $((${10} - $3)) $((${11} - $4))" \
-		"$((${12} - $5)) $((${13} - $6)) $((${14} - $7))" \
+	echo "$(($9 - $1)) $((${10} - $2)) $((${11} - $3)) $((${12} - $4))" \
+		"$((${13} - $5)) $((${14} - $6)) $((${15} - $7)) $((${16} - $8))" \
 		"$(vmalloc_grown /tmp/vm0 /tmp/vm1)"
 }
 
 # judge NAME NATIVE INSTRUMENTED: what grew by a leak's measure
 judge() {
 	set -- $2 $3
-	# $1..$9 native, ${10}..${18} instrumented
+	# $1..${10} native, ${11}..${20} instrumented
 	bad=
-	[ "${16}" -eq 0 ] || bad="$bad live"
-	[ $((${10} - $1)) -lt $H ] || bad="$bad other"
-	[ $((${11} - $2)) -lt $H ] || bad="$bad slab"
-	[ $((${12} - $3)) -lt $H ] || bad="$bad vmalloc"
-	[ "${17}" -lt $H ] || bad="$bad vmalloc-caller"
+	[ "${17}" -eq 0 ] || bad="$bad live"
+	[ $((${11} - $1)) -lt $H ] || bad="$bad other"
+	[ $((${12} - $2)) -lt $H ] && [ $((${18} - $8)) -lt $H ] || bad="$bad slab"
+	[ $((${13} - $3)) -lt $H ] || bad="$bad vmalloc"
+	[ "${19}" -lt $H ] || bad="$bad vmalloc-caller"
 	echo "${bad# }"
 }
 
 describe() {
 	set -- $1
-	echo "other $1 slab $2 vmalloc $3 (most by one caller: $8 $9) file $4 shmem $5 pcp $6 live $7"
+	echo "other $1 slab $2 (in use $8) vmalloc $3 (most by one caller: $9 ${10}) file $4 shmem $5 pcp $6 live $7"
 }
 
 native=$(cycles native none) || exit 1
