@@ -3,7 +3,7 @@
 
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
 	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode \
-	      $(BUILD)/tests/unit/test-kring
+	      $(BUILD)/tests/unit/test-kring $(BUILD)/tests/unit/test-twrite
 TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse $(BUILD)/readcover
 
 $(BUILD)/mmioparse: tests/tools/mmioparse.c
