@@ -246,6 +246,155 @@ static bool state_eq(const struct cfa_state *a, const struct cfa_state *b)
 	return true;
 }
 
+/* A register's rule: the operations that name one (after @op's register). */
+static int cfa_reg_op(const struct cie *c, struct dw_rd *r, u8 op,
+		      struct cfa_state *st)
+{
+	u64 reg = dw__uleb(r), n;
+	struct rule *ru;
+
+	if (r->bad || reg >= NREG)
+		return -EINVAL;
+	ru = &st->r[reg];
+	switch (op) {
+	case 0x05: /* offset_extended */
+		*ru = (struct rule){ RULE_OFF, 0, (s64)dw__uleb(r) * c->data_align };
+		return 0;
+	case 0x11: /* offset_extended_sf */
+		*ru = (struct rule){ RULE_OFF, 0, dw__sleb(r) * c->data_align };
+		return 0;
+	case 0x2f: /* GNU_negative_offset_extended */
+		*ru = (struct rule){ RULE_OFF, 0, -(s64)dw__uleb(r) * c->data_align };
+		return 0;
+	case 0x14: /* val_offset */
+		*ru = (struct rule){ RULE_VALOFF, 0,
+				     (s64)dw__uleb(r) * c->data_align };
+		return 0;
+	case 0x15: /* val_offset_sf */
+		*ru = (struct rule){ RULE_VALOFF, 0, dw__sleb(r) * c->data_align };
+		return 0;
+	case 0x06: /* restore_extended */
+		*ru = c->init.r[reg];
+		return 0;
+	case 0x07: /* undefined */
+		*ru = (struct rule){ RULE_UNDEF };
+		return 0;
+	case 0x08: /* same_value */
+		*ru = (struct rule){ RULE_SAME };
+		return 0;
+	case 0x09: /* register */
+		*ru = (struct rule){ RULE_REG, dw__uleb(r) };
+		return 0;
+	case 0x10: /* expression */
+	case 0x16: /* val_expression */
+		n = dw__uleb(r);
+		if (r->bad || n > (u64)(r->end - r->p))
+			return -EINVAL;
+		*ru = (struct rule){ op == 0x10 ? RULE_EXPR : RULE_VALEXPR, 0, 0,
+				     r->p, (u32)n };
+		r->p += n;
+		return 0;
+	default: /* set_loc, window_save, vendor: not here */
+		return -EINVAL;
+	}
+}
+
+struct cfa_stack {
+	struct cfa_state v[STACK_DEPTH];
+	unsigned int depth;
+};
+
+static void cfa_set(struct cfa_state *st, u64 reg, s64 off)
+{
+	st->cfa_reg = reg;
+	st->cfa_off = off;
+	st->cfa_blob = NULL;
+	st->cfa_blen = 0;
+}
+
+/*
+ * One CFA instruction of @r into @st; an advance of the location leaves
+ * its (unfactored) delta in *@adv, anything else 0.
+ */
+static int cfa_op(const struct cie *c, struct dw_rd *r, struct cfa_state *st,
+		  struct cfa_stack *stk, u64 *adv)
+{
+	u8 op = dw__u8(r), low = op & 0x3f;
+	u64 n;
+
+	*adv = 0;
+	switch (op >> 6) {
+	case 1: /* advance_loc */
+		*adv = low * c->code_align;
+		return 0;
+	case 2: /* offset */
+		if (low >= NREG)
+			return -EINVAL;
+		st->r[low] = (struct rule){ RULE_OFF, 0,
+					    (s64)dw__uleb(r) * c->data_align };
+		return 0;
+	case 3: /* restore */
+		if (low >= NREG)
+			return -EINVAL;
+		st->r[low] = c->init.r[low];
+		return 0;
+	}
+	switch (op) {
+	case 0x00: /* nop */
+		return 0;
+	case 0x02: /* advance_loc1, 2, 4 */
+	case 0x03:
+	case 0x04:
+		*adv = dw__fixed(r, op == 0x02 ? 1 : op == 0x03 ? 2 : 4) *
+		       c->code_align;
+		return 0;
+	case 0x0a: /* remember_state */
+		if (stk->depth == STACK_DEPTH)
+			return -EINVAL;
+		stk->v[stk->depth++] = *st;
+		return 0;
+	case 0x0b: /* restore_state: the whole row, CFA too */
+		if (!stk->depth)
+			return -EINVAL;
+		*st = stk->v[--stk->depth];
+		return 0;
+	case 0x0c: /* def_cfa */
+		n = dw__uleb(r);
+		cfa_set(st, n, dw__uleb(r));
+		return 0;
+	case 0x12: /* def_cfa_sf */
+		n = dw__uleb(r);
+		cfa_set(st, n, dw__sleb(r) * c->data_align);
+		return 0;
+	case 0x0d: /* def_cfa_register */
+		if (st->cfa_blen)
+			return -EINVAL;
+		st->cfa_reg = dw__uleb(r);
+		return 0;
+	case 0x0e: /* def_cfa_offset */
+	case 0x13: /* def_cfa_offset_sf */
+		if (st->cfa_blen)
+			return -EINVAL;
+		st->cfa_off = op == 0x0e ? (s64)dw__uleb(r) :
+					   dw__sleb(r) * c->data_align;
+		return 0;
+	case 0x0f: /* def_cfa_expression */
+		n = dw__uleb(r);
+		if (r->bad || n > (u64)(r->end - r->p))
+			return -EINVAL;
+		cfa_set(st, 0, 0);
+		st->cfa_blob = r->p;
+		st->cfa_blen = n;
+		r->p += n;
+		return 0;
+	case 0x2e: /* GNU_args_size */
+		st->args = dw__uleb(r);
+		return 0;
+	default:
+		return cfa_reg_op(c, r, op, st);
+	}
+}
+
 /*
  * Run a CFA program.  @rows NULL: a CIE's initial instructions (no
  * location may advance).  Returns 0 or -EINVAL for what we do not know.
@@ -253,181 +402,32 @@ static bool state_eq(const struct cfa_state *a, const struct cfa_state *b)
 static int cfa_run(const struct cie *c, const u8 *p, size_t len,
 		   struct cfa_state *st, struct rows *rows)
 {
-	struct cfa_state stack[STACK_DEPTH];
+	struct cfa_stack stk = { .depth = 0 };
 	struct dw_rd r = { p, p + len };
-	unsigned int depth = 0;
-	u64 loc = 0;
+	struct row *w;
+	u64 loc = 0, adv;
+	int err;
 
 	while (r.p < r.end && !r.bad) {
-		u8 op = dw__u8(&r), low = op & 0x3f;
-		u64 reg = 0, delta = 0;
-		bool adv = false;
-		struct rule *ru;
-
-		switch (op >> 6) {
-		case 1: /* DW_CFA_advance_loc */
-			delta = low;
-			adv = true;
-			break;
-		case 2: /* DW_CFA_offset */
-			if (low >= NREG)
-				return -EINVAL;
-			st->r[low] = (struct rule){ RULE_OFF, 0,
-				(s64)dw__uleb(&r) * c->data_align };
+		err = cfa_op(c, &r, st, &stk, &adv);
+		if (err)
+			return err;
+		if (!adv)
 			continue;
-		case 3: /* DW_CFA_restore */
-			if (low >= NREG)
-				return -EINVAL;
-			st->r[low] = c->init.r[low];
-			continue;
-		}
-		if (!adv) {
-			switch (op) {
-			case 0x00: /* nop */
-				continue;
-			case 0x02:
-				delta = dw__fixed(&r, 1);
-				adv = true;
-				break;
-			case 0x03:
-				delta = dw__fixed(&r, 2);
-				adv = true;
-				break;
-			case 0x04:
-				delta = dw__fixed(&r, 4);
-				adv = true;
-				break;
-			case 0x0a: /* remember_state */
-				if (depth == STACK_DEPTH)
-					return -EINVAL;
-				stack[depth++] = *st;
-				continue;
-			case 0x0b: /* restore_state: the whole row, CFA too */
-				if (!depth)
-					return -EINVAL;
-				*st = stack[--depth];
-				continue;
-			case 0x0c: /* def_cfa */
-				st->cfa_reg = dw__uleb(&r);
-				st->cfa_off = dw__uleb(&r);
-				st->cfa_blob = NULL;
-				st->cfa_blen = 0;
-				continue;
-			case 0x12: /* def_cfa_sf */
-				st->cfa_reg = dw__uleb(&r);
-				st->cfa_off = dw__sleb(&r) * c->data_align;
-				st->cfa_blob = NULL;
-				st->cfa_blen = 0;
-				continue;
-			case 0x0d: /* def_cfa_register */
-				if (st->cfa_blen)
-					return -EINVAL;
-				st->cfa_reg = dw__uleb(&r);
-				continue;
-			case 0x0e: /* def_cfa_offset */
-				if (st->cfa_blen)
-					return -EINVAL;
-				st->cfa_off = dw__uleb(&r);
-				continue;
-			case 0x13: /* def_cfa_offset_sf */
-				if (st->cfa_blen)
-					return -EINVAL;
-				st->cfa_off = dw__sleb(&r) * c->data_align;
-				continue;
-			case 0x0f: { /* def_cfa_expression */
-				u64 n = dw__uleb(&r);
-
-				if (r.bad || n > (u64)(r.end - r.p))
-					return -EINVAL;
-				st->cfa_blob = r.p;
-				st->cfa_blen = n;
-				st->cfa_reg = 0;
-				st->cfa_off = 0;
-				r.p += n;
-				continue;
-			}
-			case 0x2e: /* GNU_args_size */
-				st->args = dw__uleb(&r);
-				continue;
-			default:
-				break;
-			}
-		}
-		if (!adv) {
-			/* the rest name a register */
-			reg = dw__uleb(&r);
-			if (r.bad || reg >= NREG)
-				return -EINVAL;
-			ru = &st->r[reg];
-			switch (op) {
-			case 0x05: /* offset_extended */
-				*ru = (struct rule){ RULE_OFF, 0,
-					(s64)dw__uleb(&r) * c->data_align };
-				break;
-			case 0x11: /* offset_extended_sf */
-				*ru = (struct rule){ RULE_OFF, 0,
-					dw__sleb(&r) * c->data_align };
-				break;
-			case 0x2f: /* GNU_negative_offset_extended */
-				*ru = (struct rule){ RULE_OFF, 0,
-					-(s64)dw__uleb(&r) * c->data_align };
-				break;
-			case 0x14: /* val_offset */
-				*ru = (struct rule){ RULE_VALOFF, 0,
-					(s64)dw__uleb(&r) * c->data_align };
-				break;
-			case 0x15: /* val_offset_sf */
-				*ru = (struct rule){ RULE_VALOFF, 0,
-					dw__sleb(&r) * c->data_align };
-				break;
-			case 0x06: /* restore_extended */
-				*ru = c->init.r[reg];
-				break;
-			case 0x07:
-				*ru = (struct rule){ RULE_UNDEF };
-				break;
-			case 0x08:
-				*ru = (struct rule){ RULE_SAME };
-				break;
-			case 0x09: /* register */
-				*ru = (struct rule){ RULE_REG, dw__uleb(&r) };
-				break;
-			case 0x10: /* expression */
-			case 0x16: { /* val_expression */
-				u64 n = dw__uleb(&r);
-
-				if (r.bad || n > (u64)(r.end - r.p))
-					return -EINVAL;
-				*ru = (struct rule){ op == 0x10 ? RULE_EXPR :
-								  RULE_VALEXPR,
-						     0, 0, r.p, (u32)n };
-				r.p += n;
-				break;
-			}
-			default: /* set_loc, window_save, vendor: not here */
-				return -EINVAL;
-			}
-			continue;
-		}
 		/* an advance: the rules so far hold from loc on */
-		if (!rows || r.bad)
+		if (!rows)
 			return -EINVAL;
-		delta *= c->code_align;
-		if (delta) {
-			struct row *w = vec_push(rows);
-
-			if (!w)
-				return -ENOMEM;
-			w->loc = loc;
-			w->st = *st;
-			loc += delta;
-		}
+		w = vec_push(rows);
+		if (!w)
+			return -ENOMEM;
+		w->loc = loc;
+		w->st = *st;
+		loc += adv;
 	}
 	if (r.bad)
 		return -EINVAL;
 	if (rows) {
-		struct row *w = vec_push(rows);
-
+		w = vec_push(rows);
 		if (!w)
 			return -ENOMEM;
 		w->loc = loc;
