@@ -25,8 +25,12 @@ static const char usage_text[] =
 	"                      ret, leave, and operands based on %rsp)\n"
 	"      --no-func-events  do not record function entry and exit (user\n"
 	"                      space only: kernel entries carry the context)\n"
-	"      --allow-unknown leave functions that contain undecodable bytes\n"
-	"                      original instead of failing\n"
+	"      --strict        fail on any instruction kstride cannot decode\n"
+	"                      (default: the function that holds it stays\n"
+	"                      original, with a warning, and an object in which\n"
+	"                      nothing decodes fails)\n"
+	"      --allow-unknown never fail on undecodable bytes, not even when\n"
+	"                      nothing decodes\n"
 	"      --target=T      user, kernel, or auto (default): kernel for\n"
 	"                      modules (a .modinfo section); kernel code records\n"
 	"                      through kstride.ko's per-CPU buffers\n"
@@ -68,6 +72,7 @@ int cmd_instrument(int argc, char **argv)
 		{ "no-stack", no_argument, NULL, 'S' },
 		{ "no-func-events", no_argument, NULL, 'F' },
 		{ "allow-unknown", no_argument, NULL, 'U' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ "target", required_argument, NULL, 'T' },
 		{ "mmio", no_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -104,6 +109,9 @@ int cmd_instrument(int argc, char **argv)
 			break;
 		case 'U':
 			opts.allow_unknown = true;
+			break;
+		case 'X':
+			opts.strict = true;
 			break;
 		case 'T':
 			if (!strcmp(optarg, "user"))

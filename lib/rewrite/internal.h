@@ -177,6 +177,7 @@ struct rw_ctx {
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
 	struct cfi *cfi; /* .eh_frame, user space (cfi.c) */
+	u32 nunknown; /* functions with an unknown instruction (scan.c) */
 };
 
 /* scan.c */

@@ -18,7 +18,14 @@ struct rw_opts {
 	enum rw_target target;
 	bool no_stack; /* drop implicit and rsp-based stack accesses */
 	bool no_func_events; /* no entry/exit events */
-	bool allow_unknown; /* leave functions with unknown bytes original */
+	/*
+	 * Unknown instructions.  By default a function that holds one is left
+	 * original (warned once per object, counted), and only an object in
+	 * which no function decodes is refused; strict refuses any,
+	 * allow_unknown none.
+	 */
+	bool allow_unknown;
+	bool strict;
 	bool mmio; /* kernel: record device accesses only, with values */
 	/*
 	 * MMIO mode: called for each function left original that may

@@ -197,7 +197,7 @@ static int collect(struct rw_ctx *ctx)
 	return 0;
 }
 
-static int decode(struct rw_ctx *ctx, struct func *f, bool allow_unknown)
+static int decode(struct rw_ctx *ctx, struct func *f)
 {
 	const u8 *code = f->sec->data + f->start;
 	VEC(struct insn) v = {};
@@ -221,14 +221,19 @@ static int decode(struct rw_ctx *ctx, struct func *f, bool allow_unknown)
 				snprintf(bytes + 3 * k, sizeof(bytes) - 3 * k,
 					 "%02x ", code[off + k]);
 			v.n--;
-			if (!allow_unknown) {
-				ks_err("%s: %s+0x%lx (%s+0x%lx): unknown instruction: %s(use --allow-unknown to leave such functions original)",
+			if (ctx->opts->strict) {
+				ks_err("%s: %s+0x%lx (%s+0x%lx): unknown instruction: %s(--strict; without it such functions are left original)",
 				       ctx->obj->name, f->name,
 				       (unsigned long)off, f->sec->name,
 				       (unsigned long)(f->start + off), bytes);
 				free(v.v);
 				return -EILSEQ;
 			}
+			if (!ctx->nunknown++ && !ctx->opts->allow_unknown)
+				ks_warn("%s: %s+0x%lx (%s+0x%lx): unknown instruction: %sleft original (--strict to fail instead)",
+					ctx->obj->name, f->name,
+					(unsigned long)off, f->sec->name,
+					(unsigned long)(f->start + off), bytes);
 			func__skip(ctx, f, SKIP_UNDECODABLE, bytes,
 				   f->start + off);
 			break;
@@ -249,6 +254,30 @@ static int decode(struct rw_ctx *ctx, struct func *f, bool allow_unknown)
 	return 0;
 }
 
+/*
+ * What unknown instructions mean for the object: more than one function
+ * is told in one line; none decoding at all is no code kstride knows.
+ */
+static int unknown_verdict(struct rw_ctx *ctx)
+{
+	size_t i, sized = 0;
+
+	if (!ctx->nunknown || ctx->opts->allow_unknown)
+		return 0;
+	for (i = 0; i < ctx->funcs.n; i++)
+		if (ctx->funcs.v[i].size)
+			sized++;
+	if (ctx->nunknown == sized) {
+		ks_err("%s: none of its %zu functions decodes as x86-64 code (--allow-unknown passes it through unchanged)",
+		       ctx->obj->name, sized);
+		return -EILSEQ;
+	}
+	if (ctx->nunknown > 1)
+		ks_warn("%s: %u functions with unknown instructions left original in all (counted as undecodable-bytes; -v names them)",
+			ctx->obj->name, ctx->nunknown);
+	return 0;
+}
+
 int scan__functions(struct rw_ctx *ctx)
 {
 	size_t i;
@@ -262,7 +291,7 @@ int scan__functions(struct rw_ctx *ctx)
 		const char *c = strstr(f->name, ".cold");
 
 		f->cold = c && (c[5] == 0 || c[5] == '.');
-		err = decode(ctx, f, ctx->opts->allow_unknown);
+		err = decode(ctx, f);
 		if (err)
 			return err;
 		/* code the kernel runs where instrumentation must not be */
@@ -282,5 +311,5 @@ int scan__functions(struct rw_ctx *ctx)
 		memset(f->jl_target, 0xff, (f->ninsns + 1) * sizeof(u32));
 	}
 	ctx->st->funcs += ctx->funcs.n;
-	return 0;
+	return unknown_verdict(ctx);
 }

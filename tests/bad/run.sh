@@ -124,15 +124,47 @@ t_overlap() {
 
 t_unknown() {
 	gcc -c -o "$W/unknown.o" "$top/tests/bad/unknown.S" || return 1
-	expect_fail "$W/unknown.o" "unknown instruction" || return 1
+	# --strict: any unknown instruction fails, named, with its bytes
+	if "$KS" instrument --strict "$W/unknown.o" -o "$W/out.o" > "$W/msg.txt" 2>&1; then
+		die "--strict accepted an unknown instruction"
+		return 1
+	fi
+	cat "$W/msg.txt"
+	grep -q "unknown instruction: 06 c3" "$W/msg.txt" || die "no message" || return 1
+	grep -q -- "$W/unknown.o" "$W/msg.txt" || die "the file is not named" || return 1
+	[ ! -e "$W/out.o" ] || die "an output file was written" || return 1
 	# the closing line says it in words, not as an errno's text
 	grep -q "failed (an instruction it cannot decode)" "$W/msg.txt" ||
 		die "the closing line: $(tail -1 "$W/msg.txt")" || return 1
-	# with --allow-unknown the function is left original and counted
-	"$KS" instrument --allow-unknown --stats "$W/unknown.o" -o "$W/unknown-ks.o" > "$W/st.txt" || return 1
-	cat "$W/st.txt"
+	# by default the function is left original, warned about and counted
+	"$KS" instrument --stats "$W/unknown.o" -o "$W/unknown-ks.o" > "$W/st.txt" 2> "$W/warn.txt" ||
+		die "the default refused it: $(cat "$W/warn.txt")" || return 1
+	cat "$W/st.txt" "$W/warn.txt"
+	grep -q "bad+0x2 .*unknown instruction: 06 c3 left original" "$W/warn.txt" ||
+		die "no warning naming the function" || return 1
 	grep -q "undecodable-bytes *1" "$W/st.txt" || die "not counted" || return 1
 	grep -q "instrumented: *1" "$W/st.txt" || die "the good function was not instrumented"
+}
+
+# A vendor instruction Zydis does not decode (VIA PadLock) beside ordinary
+# code: the library still gets instrumented, that function stays original.
+t_vendor_instruction() {
+	gcc -c -o "$W/vendor.o" "$top/tests/bad/vendor.S" || return 1
+	"$KS" instrument --stats "$W/vendor.o" -o "$W/vendor-ks.o" > "$W/st.txt" 2> "$W/warn.txt" ||
+		die "refused: $(cat "$W/warn.txt")" || return 1
+	grep -q "padlock_sha512+0x3 .*f3 0f a6 e0" "$W/warn.txt" || die "no warning: $(cat "$W/warn.txt")" || return 1
+	grep -q "instrumented: *1" "$W/st.txt" && grep -q "undecodable-bytes *1" "$W/st.txt" ||
+		die "counts: $(cat "$W/st.txt")"
+}
+
+# Bytes that are no code at all are still refused by default.
+t_not_code() {
+	gcc -c -o "$W/garbage.o" "$top/tests/bad/garbage.S" || return 1
+	expect_fail "$W/garbage.o" "none of its 2 functions decodes" || return 1
+	# --allow-unknown passes it through
+	"$KS" instrument --allow-unknown "$W/garbage.o" -o "$W/garbage-ks.o" 2>/dev/null ||
+		die "--allow-unknown refused it" || return 1
+	cmp -s "$W/garbage.o" "$W/garbage-ks.o" || die "not passed through unchanged"
 }
 
 t_keep_existing() {
@@ -241,6 +273,8 @@ ktest_run bad-truncated t_truncated
 ktest_run bad-exec-and-dyn t_exec
 ktest_run bad-overlapping-symbols t_overlap
 ktest_run bad-unknown-instruction t_unknown
+ktest_run bad-vendor-instruction t_vendor_instruction
+ktest_run bad-not-code t_not_code
 ktest_run bad-output-untouched t_keep_existing
 ktest_run bad-archive t_bad_archive
 ktest_run bad-missing-input t_missing
