@@ -28,5 +28,6 @@ suite "$B/tests/unit/test-decomp" "$obj"
 suite bash "$top/tests/golden/run.sh" "$B"
 suite bash "$top/tests/real/run.sh" "$B"
 suite bash "$top/tests/bad/run.sh" "$B"
+suite bash "$top/tests/doctor/run.sh" "$B"
 echo "check: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
