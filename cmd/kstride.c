@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\nRun 'kstride COMMAND --help' for a command's options.\n"
+	fprintf(f, "\nRun 'kstride help COMMAND' (or 'kstride COMMAND --help') for a\n"
+		   "command's options.\n"
 		   "See also kstride(1) in doc/kstride.1.\n");
 }
 
@@ -46,9 +47,21 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		usage(stdout);
 		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		/* kstride help CMD: what 'kstride CMD --help' says */
+		static char h[] = "--help";
+		char *av[3] = { argv[2], h, NULL };
+
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (!strcmp(argv[2], cmds[i].name))
+				return cmds[i].fn(2, av);
+		fprintf(stderr, "kstride help: '%s' is not a command. See 'kstride --help'.\n",
+			argv[2]);
+		return 2;
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("kstride 0.1\n");

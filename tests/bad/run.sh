@@ -265,6 +265,18 @@ t_mmio_cli() {
 
 ktest_run bad-mmioparse t_mmioparse
 ktest_run bad-mmio-cli t_mmio_cli
+# kstride help CMD says what CMD --help says, for every command
+t_help() {
+	local c
+	for c in instrument record script report mmiotrace mark doctor; do
+		"$KS" help $c > "$W/help.txt" 2>&1 || die "help $c: exit $?" || return 1
+		grep -q "^usage: kstride $c" "$W/help.txt" || die "help $c: $(head -1 "$W/help.txt")" || return 1
+		"$KS" $c --help | cmp -s - "$W/help.txt" || die "help $c differs from $c --help" || return 1
+	done
+	"$KS" help nosuch > /dev/null 2>&1
+	[ $? -eq 2 ] || die "help of an unknown command is not a usage error"
+}
+
 ktest_run bad-not-elf t_not_elf
 ktest_run bad-empty t_empty
 ktest_run bad-wrong-machine t_wrong_machine
@@ -275,6 +287,7 @@ ktest_run bad-overlapping-symbols t_overlap
 ktest_run bad-unknown-instruction t_unknown
 ktest_run bad-vendor-instruction t_vendor_instruction
 ktest_run bad-not-code t_not_code
+ktest_run bad-help t_help
 ktest_run bad-output-untouched t_keep_existing
 ktest_run bad-archive t_bad_archive
 ktest_run bad-missing-input t_missing
