@@ -6,12 +6,15 @@
 #          V=1 for full commands, SAN=1 for ASan/UBSan builds
 
 BUILD   ?= build
+VERSION := 0.1
+PREFIX  ?= /usr/local
+DESTDIR ?=
 CC      ?= gcc
 PKG_CONFIG ?= pkg-config
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE \
+override CFLAGS += -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -DKS_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
 LDLIBS  := $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf) -lZydis -llzma -lzstd -lz
 
@@ -80,7 +83,33 @@ $(BUILD)/%.o: %.c
 
 include tests/tests.mk
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the tool, the runtime and
+# its header, the man page, and kstride.ko's source for DKMS
+# (dkms install kstride/$(VERSION) builds it for the running kernel).
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/*.S) kmod/Kbuild
+DKMS_DIR := $(DESTDIR)/usr/src/kstride-$(VERSION)
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/kstride $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DKMS_DIR)/kmod $(DKMS_DIR)/include/kstride
+	install -m 755 $(BUILD)/kstride $(DESTDIR)$(PREFIX)/bin/kstride
+	install -m 644 $(BUILD)/libkstride-rt.a $(DESTDIR)$(PREFIX)/lib/libkstride-rt.a
+	install -m 644 include/kstride/abi.h $(DESTDIR)$(PREFIX)/include/kstride/abi.h
+	install -m 644 doc/kstride.1 $(DESTDIR)$(PREFIX)/share/man/man1/kstride.1
+	install -m 644 $(filter-out kmod/kstride.mod.c,$(KMOD_SRCS)) $(DKMS_DIR)/kmod/
+	install -m 644 include/kstride/abi.h $(DKMS_DIR)/include/kstride/abi.h
+	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf.in > $(DKMS_DIR)/dkms.conf
+
+version:
+	@echo $(VERSION)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/kstride $(DESTDIR)$(PREFIX)/lib/libkstride-rt.a \
+		$(DESTDIR)$(PREFIX)/include/kstride/abi.h \
+		$(DESTDIR)$(PREFIX)/share/man/man1/kstride.1
+	rm -rf $(DKMS_DIR)
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all clean
+.PHONY: all clean install uninstall version

@@ -175,7 +175,8 @@ static char *find_kmod(const struct doctor *d, const char *given)
 {
 	static const char *const where[] = { "/lib/modules/%s/extra/kstride.ko",
 					     "/lib/modules/%s/updates/dkms/kstride.ko",
-					     "/lib/modules/%s/updates/dkms/kstride.ko.xz" };
+					     "/lib/modules/%s/updates/dkms/kstride.ko.xz",
+					     "/lib/modules/%s/updates/dkms/kstride.ko.zst" };
 	char buf[4096], p[512];
 	ssize_t n;
 	size_t i;

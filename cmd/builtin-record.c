@@ -52,7 +52,8 @@ static const char usage_text[] =
 	"                      the registers' accesses\n"
 	"  -p, --params STR    the last module's parameters (\"a=1 b=2\")\n"
 	"  -k, --kmod PATH     kstride.ko (default: next to this binary, then\n"
-	"                      /lib/modules/$(uname -r)/extra/kstride.ko)\n"
+	"                      /lib/modules/$(uname -r)/extra/kstride.ko, then\n"
+	"                      DKMS's updates/dkms/kstride.ko[.xz|.zst])\n"
 	"  -d, --dirname DIR   modules are under DIR/lib/modules/$(uname -r),\n"
 	"                      as with modprobe -d (default: /)\n"
 	"      --keep          leave the modules loaded afterwards\n"
@@ -68,6 +69,12 @@ static const char usage_text[] =
 
 static const char *default_kmod(void)
 {
+	static const char *const where[] = {
+		"/lib/modules/%s/extra/kstride.ko",
+		"/lib/modules/%s/updates/dkms/kstride.ko",
+		"/lib/modules/%s/updates/dkms/kstride.ko.xz",
+		"/lib/modules/%s/updates/dkms/kstride.ko.zst",
+	};
 	static char buf[4096];
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 32);
 	struct utsname u;
@@ -81,8 +88,13 @@ static const char *default_kmod(void)
 			return buf;
 	}
 	uname(&u);
-	snprintf(buf, sizeof(buf), "/lib/modules/%s/extra/kstride.ko",
-		 u.release);
+	/* installed by hand, or built by DKMS (make install; dkms install) */
+	for (n = 0; n < (ssize_t)(sizeof(where) / sizeof(where[0])); n++) {
+		snprintf(buf, sizeof(buf), where[n], u.release);
+		if (!stat(buf, &st))
+			return buf;
+	}
+	snprintf(buf, sizeof(buf), where[0], u.release);
 	return buf;
 }
 

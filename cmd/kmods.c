@@ -12,12 +12,21 @@
 #include "../lib/util/decomp.h"
 #include "kmods.h"
 
+static int load_module_any(const char *path, const char *params);
+
+/* Load a module file: as it is, or decompressed (DKMS may compress). */
 int load_module_file(const char *path, const char *params)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	u8 magic[8] = {};
 
 	if (fd < 0)
 		return -errno;
+	if (pread(fd, magic, sizeof(magic), 0) > 0 &&
+	    decomp__format(magic, sizeof(magic)) != DECOMP_NONE) {
+		close(fd);
+		return load_module_any(path, params);
+	}
 	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
 		err = -errno;
 	close(fd);

@@ -29,5 +29,6 @@ suite bash "$top/tests/golden/run.sh" "$B"
 suite bash "$top/tests/real/run.sh" "$B"
 suite bash "$top/tests/bad/run.sh" "$B"
 suite bash "$top/tests/doctor/run.sh" "$B"
+suite bash "$top/tests/install/run.sh" "$B"
 echo "check: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
