@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/rewrite/rewrite.h"
 #include "builtin.h"
@@ -64,6 +65,21 @@ static void warn_lost(void *arg, const char *obj, const char *func, u64 off,
 		obj, func, (unsigned long long)off, reason);
 }
 
+/*
+ * On a terminal, an archive's members as they go, on one line rewritten in
+ * place (every 16th, and the last, so that the terminal keeps up).
+ */
+static void show_progress(void *arg, size_t i, size_t n, const char *member)
+{
+	int *shown = arg;
+
+	if (i % 16 && i + 1 != n)
+		return;
+	fprintf(stderr, "\r\033[Kkstride instrument: [%zu/%zu] %.60s", i + 1, n,
+		member);
+	*shown = 1;
+}
+
 int cmd_instrument(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -85,8 +101,13 @@ int cmd_instrument(int argc, char **argv)
 	const char *out = NULL;
 	bool want_stats = false;
 	unsigned int nlost = 0;
+	int shown = 0;
 	int c, err;
 
+	if (isatty(2)) {
+		opts.progress = show_progress;
+		opts.progress_arg = &shown;
+	}
 	opts.lost = warn_lost;
 	opts.lost_arg = &nlost;
 
@@ -150,6 +171,8 @@ int cmd_instrument(int argc, char **argv)
 		return 1;
 	}
 	err = rewrite__file(argv[optind], out, &opts, &stats);
+	if (shown)
+		fputs("\r\033[K", stderr); /* the progress line goes */
 	if (err) {
 		fprintf(stderr, "kstride instrument: %s: failed (%s); %s was not written\n",
 			argv[optind], err == -EILSEQ ? "an instruction it cannot decode" :

@@ -278,6 +278,8 @@ static int rewrite_archive(const char *inpath, const u8 *data, size_t size,
 		}
 		if (ks_verbose)
 			ks_info("[%zu/%zu] %s", i + 1, n, mname);
+		else if (opts->progress)
+			opts->progress(opts->progress_arg, i, n, m->name);
 		err = rewrite__object(mname, m->data, m->size, opts, &bufs[i],
 				      stats, &syms[i], &om[i].nsyms);
 		free(mname);

@@ -34,6 +34,9 @@ struct rw_opts {
 	void (*lost)(void *arg, const char *obj, const char *func, u64 off,
 		     const char *reason);
 	void *lost_arg;
+	/* an archive's member @i of @n is next (NULL: no progress shown) */
+	void (*progress)(void *arg, size_t i, size_t n, const char *member);
+	void *progress_arg;
 	/* tests only: one unpaired push in each copy's first region or
 	 * MMIO stub, which the stack check must catch */
 	bool test_unbalance;

@@ -277,6 +277,20 @@ t_help() {
 	[ $? -eq 2 ] || die "help of an unknown command is not a usage error"
 }
 
+# instrument over an archive shows its progress on a terminal only
+t_progress() {
+	local lib=/usr/lib/x86_64-linux-gnu/libz.a n
+	command -v script > /dev/null || { echo "SKIP: no script(1)"; return 4; }
+	n=$(ar t "$lib" | wc -l)
+	script -qc "'$KS' instrument '$lib' -o '$W/z-tty.a'" /dev/null > "$W/tty.txt" 2>&1 ||
+		die "failed on a terminal" || return 1
+	tr '\r' '\n' < "$W/tty.txt" | grep -q "kstride instrument: \[$n/$n\] " ||
+		die "no progress on a terminal: $(cat -v "$W/tty.txt" | head -3)" || return 1
+	"$KS" instrument "$lib" -o "$W/z-file.a" 2> "$W/notty.txt" || return 1
+	[ ! -s "$W/notty.txt" ] || die "progress when stderr is a file: $(cat "$W/notty.txt")" || return 1
+	cmp -s "$W/z-tty.a" "$W/z-file.a" || die "the outputs differ"
+}
+
 ktest_run bad-not-elf t_not_elf
 ktest_run bad-empty t_empty
 ktest_run bad-wrong-machine t_wrong_machine
@@ -288,6 +302,7 @@ ktest_run bad-unknown-instruction t_unknown
 ktest_run bad-vendor-instruction t_vendor_instruction
 ktest_run bad-not-code t_not_code
 ktest_run bad-help t_help
+ktest_run bad-progress t_progress
 ktest_run bad-output-untouched t_keep_existing
 ktest_run bad-archive t_bad_archive
 ktest_run bad-missing-input t_missing
