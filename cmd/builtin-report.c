@@ -11,7 +11,9 @@ static const char usage_text[] =
 	"usage: kstride report [options] TRACE\n"
 	"\n"
 	"Summarise TRACE.  By default, one line per function: calls, reads,\n"
-	"writes, updates (read-modify-write) and bytes, most active first.\n"
+	"writes, updates (read-modify-write) and bytes, most active first; for\n"
+	"a trace of device accesses (record --mmio): device reads and writes,\n"
+	"port reads and writes, and their bytes.\n"
 	"\n"
 	"Options:\n"
 	"      --by-insn   one line per instruction and access kind:\n"
@@ -28,6 +30,7 @@ struct acc {
 	const struct ks_site *site; /* hash key */
 	const struct trace_func *func;
 	u64 count;
+	u64 bytes; /* device records: each by its own width */
 };
 
 struct report {
@@ -89,6 +92,10 @@ static int count_ev(const struct trace_event *ev, void *arg)
 		r->n++;
 	}
 	r->tab[i].count += ev->count;
+	if (ev->site->kind >= KS_K_MMIO_R && ev->site->kind <= KS_K_PIO_W)
+		r->tab[i].bytes += ev->mflags & KS_MF_WIDTH;
+	else
+		r->tab[i].bytes += ev->count * ev->site->size;
 	r->events++;
 	return 0;
 }
@@ -175,19 +182,21 @@ static int by_insn(struct report *r)
 struct fsum {
 	const struct trace_func *func;
 	u64 calls, r, w, u, rbytes, wbytes;
+	u64 mr, mw, pr, pw; /* device reads, writes; port reads, writes */
 };
 
 static int fsum_cmp(const void *a, const void *b)
 {
 	const struct fsum *x = a, *y = b;
-	u64 tx = x->r + x->w + x->u, ty = y->r + y->w + y->u;
+	u64 tx = x->r + x->w + x->u + x->mr + x->mw + x->pr + x->pw;
+	u64 ty = y->r + y->w + y->u + y->mr + y->mw + y->pr + y->pw;
 
 	if (tx != ty)
 		return tx > ty ? -1 : 1;
 	return strcmp(x->func->name, y->func->name);
 }
 
-static int by_func(struct report *r)
+static int by_func(struct report *r, bool dev)
 {
 	struct fsum *v = calloc(r->n + 1, sizeof(*v));
 	size_t i, j, n = 0;
@@ -197,7 +206,7 @@ static int by_func(struct report *r)
 	for (i = 0; i < r->cap; i++) {
 		const struct acc *a = &r->tab[i];
 		struct fsum *s = NULL;
-		u64 bytes = a->count * (a->site ? a->site->size : 0);
+		u64 bytes = a->bytes;
 
 		if (!a->site)
 			continue;
@@ -229,6 +238,16 @@ static int by_func(struct report *r)
 			s->rbytes += bytes;
 			s->wbytes += bytes;
 			break;
+		case KS_K_MMIO_R:
+		case KS_K_PIO_R:
+			*(a->site->kind == KS_K_MMIO_R ? &s->mr : &s->pr) += a->count;
+			s->rbytes += bytes;
+			break;
+		case KS_K_MMIO_W:
+		case KS_K_PIO_W:
+			*(a->site->kind == KS_K_MMIO_W ? &s->mw : &s->pw) += a->count;
+			s->wbytes += bytes;
+			break;
 		}
 	}
 	if (n)
@@ -248,6 +267,26 @@ static int by_func(struct report *r)
 		       (unsigned long)r->end->dropped_events,
 		       (unsigned long)r->end->dropped_regions,
 		       (unsigned long)r->end->lost_inflight);
+	if (dev) {
+		/* device accesses: what an MMIO trace holds */
+		printf("# %-38s %12s %12s %10s %10s %14s %14s\n", "function",
+		       "dev reads", "dev writes", "port reads", "port writes",
+		       "bytes read", "bytes written");
+		for (i = 0; i < n; i++) {
+			char name[256];
+
+			if (!(v[i].mr + v[i].mw + v[i].pr + v[i].pw))
+				continue;
+			trace_func__label(v[i].func, name, sizeof(name));
+			printf("  %-38s %12lu %12lu %10lu %10lu %14lu %14lu\n", name,
+			       (unsigned long)v[i].mr, (unsigned long)v[i].mw,
+			       (unsigned long)v[i].pr, (unsigned long)v[i].pw,
+			       (unsigned long)v[i].rbytes,
+			       (unsigned long)v[i].wbytes);
+		}
+		free(v);
+		return 0;
+	}
 	printf("# %-38s %10s %12s %12s %10s %14s %14s\n", "function", "calls",
 	       "reads", "writes", "updates", "bytes read", "bytes written");
 	for (i = 0; i < n; i++) {
@@ -311,7 +350,7 @@ int cmd_report(int argc, char **argv)
 	err = grow(&r);
 	err = err ?: trace__for_each(t, count_ev, &r);
 	if (!err)
-		err = insn ? by_insn(&r) : by_func(&r);
+		err = insn ? by_insn(&r) : by_func(&r, trace__mmio(t));
 	if (!err && (trace__lost(t) || trace__lost_bytes(t)))
 		fprintf(stderr, "kstride report: warning: %lu records were still being written when copied; %lu bytes belong to modules not in this trace\n",
 			(unsigned long)trace__lost(t),

@@ -42,6 +42,13 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	o=$B/vm/mmio-out-e1000
 	fid e1000 e1000 e1000 1 8086100e
 	python3 "$M/contexts.py" e1000 "$o/e1000.script" e1000_intr e1000_probe || rc=1
+	# report's device table against a recount of script
+	if "$B/kstride" report "$o/e1000.trace" > "$o/e1000.report" &&
+	   python3 "$M/reportcount.py" "$o/e1000.script" "$o/e1000.report" > "$o/reportcount.txt"; then
+		tail -1 "$o/reportcount.txt"
+	else
+		cat "$o/reportcount.txt"; rc=1
+	fi
 	# segment 2: mmiotrace alone; 3: both at once
 	fid e1000+mmiotrace e1000 e1000-both 3 8086100e
 	"$B/kstride" mmiotrace "$o/e1000-both.trace" > "$o/e1000-both.mmiotrace" &&
