@@ -22,7 +22,14 @@ static const char usage_text[] =
 	"      --mmio      an MMIO trace (record --mmio): device accesses by\n"
 	"                  function, and what the safety net caught, by the pc\n"
 	"                  of the code outside the instrumentation that made\n"
-	"                  them (the PCI core, functions left original)\n"
+	"                  them (the PCI core, functions left original); then\n"
+	"                  every register by device and BAR (offset, width,\n"
+	"                  reads, writes, first and last value, values written)\n"
+	"                  and the registers each function touches\n"
+	"      --map FILE  register names for --mmio, one a line:\n"
+	"                  'BAR0 0x0008 4 STATUS' (# starts a comment)\n"
+	"      --format F  --mmio's register table as table (default), csv or\n"
+	"                  json (csv and json: the registers alone)\n"
 	"  -f, --force     read a trace whose recording did not finish\n"
 	"  -h, --help      this text\n";
 
@@ -307,10 +314,13 @@ int cmd_report(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "by-insn", no_argument, NULL, 'i' },
 		{ "mmio", no_argument, NULL, 'M' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct regs_opts ro = {};
 	struct report r = {};
 	bool force = false, insn = false, mmio = false;
 	struct trace *t;
@@ -323,6 +333,22 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'M':
 			mmio = true;
+			break;
+		case 'm':
+			ro.map = optarg;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "table"))
+				ro.format = REGS_TABLE;
+			else if (!strcmp(optarg, "csv"))
+				ro.format = REGS_CSV;
+			else if (!strcmp(optarg, "json"))
+				ro.format = REGS_JSON;
+			else {
+				fprintf(stderr, "kstride report: --format: '%s' is not table, csv or json\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'f':
 			force = true;
@@ -341,8 +367,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (trace__open(argv[optind], force, &t))
 		return 1;
+	if ((ro.map || ro.format) && !mmio) {
+		fprintf(stderr, "kstride report: --map and --format go with --mmio\n");
+		trace__close(t);
+		return 2;
+	}
 	if (mmio) {
-		err = report__mmio(t);
+		err = ro.format == REGS_TABLE ? report__mmio(t) : 0;
+		err = err ?: report__regs(t, &ro);
 		trace__close(t);
 		return err || fflush(stdout) ? 1 : 0;
 	}

@@ -14,4 +14,12 @@ struct trace;
 /* report --mmio (report-mmio.c) */
 int report__mmio(struct trace *t);
 
+/* report --mmio, by register (report-regs.c) */
+enum { REGS_TABLE, REGS_CSV, REGS_JSON };
+struct regs_opts {
+	const char *map; /* register names: "BARn OFFSET WIDTH NAME" lines */
+	int format;
+};
+int report__regs(struct trace *t, const struct regs_opts *o);
+
 #endif

@@ -32,8 +32,11 @@ cp "$O/e1000.trace" "$D/e1000-mmio.trace"
 cp "$O/e1000.mmiotrace" "$D/e1000.mmiotrace"
 sed -n 's/^kstride record: /   /p; /bytes from\|packets transmitted/s/^/   /p' \
 	"$O/scenario.log"
-echo "== what e1000 did with its device (from $D/e1000.mmiotrace)"
-python3 tests/vm/mmio/summary.py "$D/e1000.mmiotrace" 8086100e
+echo "== what e1000 did with its registers (kstride report --mmio --map scripts/maps/e1000.regs)"
+$B/kstride report --mmio --map scripts/maps/e1000.regs "$D/e1000-mmio.trace" |
+	awk '/^# registers, by/ { on = 1; print; next } on && /^$/ { exit } on' |
+	awk 'NR <= 2 || ($3 != "" && $3 != "r")' | head -16 | sed 's/^/   /'
+echo "   (all of it: kstride report --mmio --map scripts/maps/e1000.regs $D/e1000-mmio.trace)"
 echo "== the first accesses, in mmiotrace's format:"
 grep -m 6 "^MAP\|^R \|^W " "$D/e1000.mmiotrace" | sed 's/^/   /'
 echo "== and with the instruction that made each (kstride script):"
