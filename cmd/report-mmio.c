@@ -90,7 +90,8 @@ static void print_rows(struct mrow *v, size_t n, bool net)
 {
 	size_t i;
 
-	qsort(v, n, sizeof(*v), mrow_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), mrow_cmp);
 	printf("  %-52s %10s %10s %s\n", net ? "pc (function+off/size [module])" :
 					       "function", "reads", "writes",
 	       net ? "first phys" : "");

@@ -112,6 +112,7 @@ static int parse_map(struct regs *g, const char *path)
 		ln++;
 		if (h)
 			*h = 0;
+		line[strcspn(line, "\r\n")] = 0;
 		if (strspn(line, " \t\r\n") == strlen(line))
 			continue;
 		if (sscanf(line, "BAR%u %llx %u %47s", &bar, &off, &width, n.name) != 4 ||
@@ -459,8 +460,10 @@ int report__regs(struct trace *t, const struct regs_opts *o)
 		if (g.tab[i].used)
 			ord[g.n++] = i;
 	sort_ctx = &g;
-	qsort(ord, g.n, sizeof(*ord), reg_cmp);
-	qsort(g.fr, g.nfr, sizeof(*g.fr), fr_cmp);
+	if (g.n)
+		qsort(ord, g.n, sizeof(*ord), reg_cmp);
+	if (g.nfr)
+		qsort(g.fr, g.nfr, sizeof(*g.fr), fr_cmp);
 	if (o->format == REGS_CSV)
 		out_csv(&g, ord);
 	else if (o->format == REGS_JSON)
