@@ -22,6 +22,7 @@ static const struct cmd cmds[] = {
 	{ "report", cmd_report, "summarise a trace per function or instruction" },
 	{ "mmiotrace", cmd_mmiotrace, "write an MMIO trace in mmiotrace's text format" },
 	{ "mark", cmd_mark, "insert a marker into a kernel recording" },
+	{ "diff", cmd_diff, "align two MMIO traces' device accesses and show what differs" },
 	{ "doctor", cmd_doctor, "check this system for kernel recordings, and say what to do" },
 };
 

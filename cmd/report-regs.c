@@ -14,18 +14,10 @@
 
 #include "../lib/trace/trace.h"
 #include "builtin.h"
+#include "pcibars.h"
 
-#define NDEV 64
 #define NVAL 64 /* distinct values written, kept per register */
 #define NSHOW 8 /* ...and shown in the table and CSV */
-
-struct pdev {
-	char bdf[8]; /* "0018": bus, devfn (mmiotrace's PCIDEV) */
-	char vendev[12]; /* "8086100e" */
-	char driver[32];
-	u64 start[7], size[7];
-	bool io[7];
-};
 
 struct reg {
 	bool used;
@@ -51,8 +43,7 @@ struct names {
 };
 
 struct regs {
-	struct pdev dev[NDEV];
-	size_t ndev;
+	struct pcibars pb;
 	struct reg *tab;
 	size_t cap, n;
 	struct fnreg *fr;
@@ -61,37 +52,6 @@ struct regs {
 	size_t nnm;
 	u64 outside; /* accesses in no BAR the trace knows */
 };
-
-static void parse_pci(struct regs *g, const char *txt)
-{
-	while (txt && *txt && g->ndev < NDEV) {
-		struct pdev *d = &g->dev[g->ndev];
-		unsigned long long s[7], z[7];
-		size_t ll = strcspn(txt, "\n");
-		char line[512];
-		unsigned int irq;
-		int i, k = 0;
-
-		snprintf(line, sizeof(line), "%.*s", (int)ll, txt);
-		memset(d, 0, sizeof(*d));
-		if (sscanf(line, "PCIDEV %7s %11s %x %llx %llx %llx %llx %llx %llx %llx %llx %llx %llx %llx %llx %llx %llx %n",
-			   d->bdf, d->vendev, &irq, &s[0], &s[1], &s[2], &s[3], &s[4],
-			   &s[5], &s[6], &z[0], &z[1], &z[2], &z[3], &z[4], &z[5],
-			   &z[6], &k) >= 17) {
-			for (i = 0; i < 7; i++) {
-				d->io[i] = s[i] & 1;
-				d->start[i] = s[i] & (d->io[i] ? ~3ull : ~0xfull);
-				d->size[i] = z[i];
-			}
-			if (k)
-				sscanf(line + k, "%31s", d->driver);
-			g->ndev++;
-		}
-		txt = strchr(txt, '\n');
-		if (txt)
-			txt++;
-	}
-}
 
 static int parse_map(struct regs *g, const char *path)
 {
@@ -187,25 +147,6 @@ static int reg_grow(struct regs *g)
 	return 0;
 }
 
-static bool place(const struct regs *g, u64 a, bool port, u16 *dev, u8 *bar,
-		  u64 *off)
-{
-	size_t d;
-	int b;
-
-	for (d = 0; d < g->ndev; d++)
-		for (b = 0; b < 7; b++)
-			if (g->dev[d].size[b] && g->dev[d].io[b] == port &&
-			    a >= g->dev[d].start[b] &&
-			    a < g->dev[d].start[b] + g->dev[d].size[b]) {
-				*dev = d;
-				*bar = b;
-				*off = a - g->dev[d].start[b];
-				return true;
-			}
-	return false;
-}
-
 /* Pass 1: every access counted under its register. */
 static int regs_ev(const struct trace_event *ev, void *arg)
 {
@@ -219,7 +160,7 @@ static int regs_ev(const struct trace_event *ev, void *arg)
 
 	if (k < KS_K_MMIO_R || k > KS_K_PIO_W || (ev->mflags & KS_MF_BAD))
 		return 0;
-	if (!place(g, ev->phys, port, &dev, &bar, &off)) {
+	if (!pcibars__place(&g->pb, ev->phys, port, &dev, &bar, &off)) {
 		g->outside++;
 		return 0;
 	}
@@ -264,7 +205,7 @@ static int fn_ev(const struct trace_event *ev, void *arg)
 	size_t i;
 
 	if (k < KS_K_MMIO_R || k > KS_K_PIO_W || (ev->mflags & KS_MF_BAD) ||
-	    !place(g, ev->phys, port, &dev, &bar, &off))
+	    !pcibars__place(&g->pb, ev->phys, port, &dev, &bar, &off))
 		return 0;
 	i = reg_slot(g, dev, bar, off, width);
 	if (ev->mflags & KS_MF_NET)
@@ -328,15 +269,6 @@ static void print_written(FILE *f, const struct reg *r, const char *sep)
 			r->overflow ? " or" : "");
 }
 
-static void dev_label(const struct pdev *d, char *buf, size_t len)
-{
-	unsigned int bus = 0, df = 0;
-
-	sscanf(d->bdf, "%2x%2x", &bus, &df);
-	snprintf(buf, len, "%02x:%02x.%x %.4s:%.4s%s%s", bus, df >> 3, df & 7,
-		 d->vendev, d->vendev + 4, *d->driver ? " " : "", d->driver);
-}
-
 static void out_table(const struct regs *g, const size_t *ord)
 {
 	int lastdev = -1, lastbar = -1;
@@ -345,12 +277,12 @@ static void out_table(const struct regs *g, const size_t *ord)
 	printf("\n# registers, by device and BAR: offset, width, name, reads, writes, first and last value, values written\n");
 	for (i = 0; i < g->n; i++) {
 		const struct reg *r = &g->tab[ord[i]];
-		const struct pdev *d = &g->dev[r->dev];
+		const struct pdev *d = &g->pb.dev[r->dev];
 
 		if (r->dev != lastdev || r->bar != lastbar) {
 			char lab[96];
 
-			dev_label(d, lab, sizeof(lab));
+			pcibars__label(d, lab, sizeof(lab));
 			printf("%s BAR%u (%s 0x%" PRIx64 ", 0x%" PRIx64 " bytes)\n", lab,
 			       r->bar, d->io[r->bar] ? "ports" : "memory",
 			       d->start[r->bar], d->size[r->bar]);
@@ -399,7 +331,7 @@ static void out_csv(const struct regs *g, const size_t *ord)
 		const struct reg *r = &g->tab[ord[i]];
 		char lab[96];
 
-		dev_label(&g->dev[r->dev], lab, sizeof(lab));
+		pcibars__label(&g->pb.dev[r->dev], lab, sizeof(lab));
 		*strchrnul(lab, ' ') = 0; /* the address alone */
 		printf("%s,%u,0x%" PRIx64 ",%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
 		       ",0x%" PRIx64 ",0x%" PRIx64 ",", lab, r->bar, r->off,
@@ -418,10 +350,10 @@ static void out_json(const struct regs *g, const size_t *ord)
 	printf("{\"registers\": [");
 	for (i = 0; i < g->n; i++) {
 		const struct reg *r = &g->tab[ord[i]];
-		const struct pdev *d = &g->dev[r->dev];
+		const struct pdev *d = &g->pb.dev[r->dev];
 		char lab[96];
 
-		dev_label(d, lab, sizeof(lab));
+		pcibars__label(d, lab, sizeof(lab));
 		*strchrnul(lab, ' ') = 0;
 		printf("%s\n {\"device\": \"%s\", \"vendor_device\": \"%s\", \"bar\": %u, "
 		       "\"offset\": %" PRIu64 ", \"width\": %u, \"name\": \"%s\", "
@@ -442,7 +374,7 @@ int report__regs(struct trace *t, const struct regs_opts *o)
 	size_t *ord = NULL, i;
 	int err = 0;
 
-	parse_pci(&g, trace__pci(t));
+	pcibars__parse(&g.pb, trace__pci(t));
 	if (o->map)
 		err = parse_map(&g, o->map);
 	err = err ?: reg_grow(&g);

@@ -268,7 +268,7 @@ ktest_run bad-mmio-cli t_mmio_cli
 # kstride help CMD says what CMD --help says, for every command
 t_help() {
 	local c
-	for c in instrument record script report mmiotrace mark doctor; do
+	for c in instrument record script report mmiotrace mark doctor diff; do
 		"$KS" help $c > "$W/help.txt" 2>&1 || die "help $c: exit $?" || return 1
 		grep -q "^usage: kstride $c" "$W/help.txt" || die "help $c: $(head -1 "$W/help.txt")" || return 1
 		"$KS" $c --help | cmp -s - "$W/help.txt" || die "help $c differs from $c --help" || return 1

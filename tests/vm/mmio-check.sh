@@ -85,6 +85,19 @@ if [ -f "$B/vm/mmio-out-e1000/e1000-times.txt" ]; then
 fi
 boot e1000-smp1 1 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 0' &&
 	fid e1000-smp1 e1000-smp1 e1000 1 8086100e
+# kstride diff: a trace against itself is the same (exit 0); the two boots
+# differ (exit 1), in the DMA addresses the driver wrote among others
+a=$B/vm/mmio-out-e1000/e1000.trace b=$B/vm/mmio-out-e1000-smp1/e1000.trace
+if [ -f "$a" ] && [ -f "$b" ]; then
+	"$B/kstride" diff "$a" "$a" > "$B/vm/diff-self.txt"; d1=$?
+	"$B/kstride" diff --map "$top/scripts/maps/e1000.regs" "$a" "$b" > "$B/vm/diff-boots.txt"; d2=$?
+	if [ $d1 = 0 ] && [ $d2 = 1 ] && grep -q "^- .*TDBAL 4 W " "$B/vm/diff-boots.txt" &&
+	   grep -q "^+ .*TDBAL 4 W " "$B/vm/diff-boots.txt"; then
+		echo "mmio-diff: self the same; two boots: $(tail -1 "$B/vm/diff-boots.txt")"
+	else
+		echo "mmio-diff: FAILED (self $d1, boots $d2)"; tail -3 "$B/vm/diff-boots.txt"; rc=1
+	fi
+fi
 if boot rtl8139 2 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0
 sh /mnt/mmio-nic.sh 8139too too 0 1
 dmesg | grep -q "enhanced 8139C+ chip, use 8139cp" && echo 8139too-refused > /mnt/out/too-refused'; then
