@@ -6,6 +6,9 @@
 #          V=1 for full commands, SAN=1 for ASan/UBSan builds
 
 BUILD   ?= build
+# one name for each object, however BUILD was given: the dependency files
+# name their targets as they were built
+override BUILD := $(abspath $(BUILD))
 VERSION := 0.1
 PREFIX  ?= /usr/local
 DESTDIR ?=

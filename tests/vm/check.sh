@@ -14,9 +14,10 @@ make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
 	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
 [ -f "$top/kmod/kstride.ko" ] || { echo "vmcheck: kstride.ko did not build"; exit 1; }
 # make install, then DKMS builds the installed source for the VM's kernel;
-# e1000-record loads that module, found where DKMS puts it, by default
+# e1000-record records with that module
 ver=$(make -s -C "$top" version)
 rm -rf "$B/install-root" "$B/dkms"
+mkdir -p "$B/dkms" # dkms wants its tree to exist
 make -s -C "$top" BUILD="$B" install DESTDIR="$B/install-root" PREFIX=/usr > "$B/install.log" 2>&1 ||
 	{ echo "vmcheck: make install failed, see $B/install.log"; exit 1; }
 dkms build "kstride/$ver" -k "$krel" --sourcetree "$B/install-root/usr/src" \
