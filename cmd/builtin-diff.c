@@ -18,6 +18,7 @@
 #include "../lib/trace/trace.h"
 #include "builtin.h"
 #include "pcibars.h"
+#include "regmap.h"
 
 #define MAX_D 4000 /* differences the alignment goes to before it gives up */
 
@@ -55,60 +56,6 @@ struct side {
 	} *raw;
 	size_t nraw, capraw;
 };
-
-struct rmap {
-	u8 bar, width;
-	u64 off;
-	char name[48];
-};
-
-static struct rmap *rmaps;
-static size_t nrmaps;
-
-static const char *reg_name(u8 bar, u64 off, u8 width)
-{
-	size_t i;
-
-	for (i = 0; i < nrmaps; i++)
-		if (rmaps[i].bar == bar && rmaps[i].off == off &&
-		    rmaps[i].width == width)
-			return rmaps[i].name;
-	return NULL;
-}
-
-static int load_map(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-
-	if (!f) {
-		ks_err("%s: cannot read the register map: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		struct rmap m = {};
-		unsigned int bar, width;
-		unsigned long long off;
-
-		if (sscanf(line, "BAR%u %llx %u %47s", &bar, &off, &width, m.name) != 4)
-			continue; /* report --mmio --map says what is wrong */
-		m.bar = bar;
-		m.off = off;
-		m.width = width;
-		{
-			struct rmap *n = realloc(rmaps, (nrmaps + 1) * sizeof(*n));
-
-			if (!n) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			rmaps = n;
-			rmaps[nrmaps++] = m;
-		}
-	}
-	fclose(f);
-	return 0;
-}
 
 static const char *intern(struct side *s, const char *name)
 {
@@ -232,10 +179,11 @@ static int load(const char *path, struct side *s)
 	return 0;
 }
 
-static void print_tok(char c, const struct side *s, const struct tok *t)
+static void print_tok(const struct regmap *map, char c, const struct side *s,
+		      const struct tok *t)
 {
 	const struct pdev *d = &s->pb.dev[t->dev];
-	const char *n = reg_name(t->bar, t->off, t->width);
+	const char *n = regmap__name(map, t->bar, t->off, t->width);
 	char lab[96];
 
 	pcibars__label(d, lab, sizeof(lab));
@@ -346,6 +294,7 @@ int cmd_diff(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side a = {}, b = {};
+	struct regmap map = {};
 	long ctx = 3, i, j, hunks = 0, wa = 0, wb = 0;
 	u8 *ma = NULL, *mb = NULL;
 	int c, err, rc = 2;
@@ -361,7 +310,7 @@ int cmd_diff(int argc, char **argv)
 			}
 			break;
 		case 'm':
-			if (load_map(optarg))
+			if (regmap__load(&map, optarg))
 				return 2;
 			break;
 		case 'h':
@@ -426,18 +375,18 @@ int cmd_diff(int argc, char **argv)
 				if (last_change >= 0)
 					for (k = last_change + 1; k <= last_change + ctx &&
 					     k < (long)nl && k > printed; k++)
-						print_tok(l[k].c, l[k].s, l[k].t), printed = k;
+						print_tok(&map, l[k].c, l[k].s, l[k].t), printed = k;
 				hunks++;
 				printf("@@ line %ld of the aligned sequences @@\n", from + 1);
 			}
 			for (k = from; k <= i; k++)
-				print_tok(l[k].c, l[k].s, l[k].t);
+				print_tok(&map, l[k].c, l[k].s, l[k].t);
 			printed = i;
 			last_change = i;
 		}
 		for (i = last_change + 1; last_change >= 0 && i <= last_change + ctx &&
 		     i < (long)nl; i++)
-			print_tok(l[i].c, l[i].s, l[i].t);
+			print_tok(&map, l[i].c, l[i].s, l[i].t);
 		free(l);
 	}
 	printf("diff: %ld hunks; lines with writes only in A %ld, only in B %ld\n",
@@ -456,6 +405,6 @@ out:
 	vec_free(&b.v);
 	free(a.raw);
 	free(b.raw);
-	free(rmaps);
+	regmap__free(&map);
 	return rc;
 }

@@ -23,6 +23,8 @@ static const struct cmd cmds[] = {
 	{ "mmiotrace", cmd_mmiotrace, "write an MMIO trace in mmiotrace's text format" },
 	{ "mark", cmd_mark, "insert a marker into a kernel recording" },
 	{ "diff", cmd_diff, "align two MMIO traces' device accesses and show what differs" },
+	{ "timeline", cmd_timeline,
+	  "write a kernel trace's CPUs over time, as Perfetto JSON or SVG" },
 	{ "doctor", cmd_doctor, "check this system for kernel recordings, and say what to do" },
 };
 

@@ -4,17 +4,14 @@
  * placed in its PCI device's BAR (from the trace's PCIDEV lines), counted
  * by offset and width, with its first and last value and the values
  * written; and the registers each function touches.  Register names come
- * from an optional map file, one register a line:
- *
- *	BAR0 0x0008 4 STATUS		# comments and blank lines are skipped
- *
- * Output as a table, CSV or JSON (struct regs_opts).
+ * from an optional map file (regmap.h).  Output as a table, CSV or JSON (struct regs_opts).
  */
 #include <inttypes.h>
 
 #include "../lib/trace/trace.h"
 #include "builtin.h"
 #include "pcibars.h"
+#include "regmap.h"
 
 #define NVAL 64 /* distinct values written, kept per register */
 #define NSHOW 8 /* ...and shown in the table and CSV */
@@ -36,11 +33,6 @@ struct fnreg {
 	size_t reg; /* index in regs */
 };
 
-struct names {
-	u8 bar, width;
-	u64 off;
-	char name[48];
-};
 
 struct regs {
 	struct pcibars pb;
@@ -48,73 +40,15 @@ struct regs {
 	size_t cap, n;
 	struct fnreg *fr;
 	size_t nfr, capfr;
-	struct names *nm;
-	size_t nnm;
+	struct regmap map;
 	u64 outside; /* accesses in no BAR the trace knows */
 };
 
-static int parse_map(struct regs *g, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-	int ln = 0;
-
-	if (!f) {
-		ks_err("%s: cannot read the register map: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		struct names n = {};
-		unsigned int bar, width;
-		unsigned long long off;
-		char *h = strchr(line, '#');
-
-		ln++;
-		if (h)
-			*h = 0;
-		line[strcspn(line, "\r\n")] = 0;
-		if (strspn(line, " \t\r\n") == strlen(line))
-			continue;
-		if (sscanf(line, "BAR%u %llx %u %47s", &bar, &off, &width, n.name) != 4 ||
-		    bar > 6 || !width || width > 8) {
-			ks_err("%s:%d: not 'BARn OFFSET WIDTH NAME': %s", path, ln, line);
-			fclose(f);
-			return -EINVAL;
-		}
-		if (strspn(n.name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.[]-") !=
-		    strlen(n.name)) {
-			ks_err("%s:%d: a register name is letters, digits and _.[]-: %s",
-			       path, ln, n.name);
-			fclose(f);
-			return -EINVAL;
-		}
-		n.bar = bar;
-		n.off = off;
-		n.width = width;
-		{
-			struct names *nv = realloc(g->nm, (g->nnm + 1) * sizeof(*nv));
-
-			if (!nv) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			g->nm = nv;
-			g->nm[g->nnm++] = n;
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
 static const char *name_of(const struct regs *g, const struct reg *r)
 {
-	size_t i;
+	const char *n = regmap__name(&g->map, r->bar, r->off, r->width);
 
-	for (i = 0; i < g->nnm; i++)
-		if (g->nm[i].bar == r->bar && g->nm[i].off == r->off &&
-		    g->nm[i].width == r->width)
-			return g->nm[i].name;
-	return "";
+	return n ? n : "";
 }
 
 static size_t reg_slot(struct regs *g, u16 dev, u8 bar, u64 off, u8 width)
@@ -376,7 +310,7 @@ int report__regs(struct trace *t, const struct regs_opts *o)
 
 	pcibars__parse(&g.pb, trace__pci(t));
 	if (o->map)
-		err = parse_map(&g, o->map);
+		err = regmap__load(&g.map, o->map);
 	err = err ?: reg_grow(&g);
 	err = err ?: trace__for_each(t, regs_ev, &g);
 	if (!err && !o->format)
@@ -407,7 +341,7 @@ out:
 		free(g.fr[i].func);
 	free(g.fr);
 	free(g.tab);
-	free(g.nm);
+	regmap__free(&g.map);
 	free(ord);
 	return err;
 }

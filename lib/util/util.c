@@ -294,3 +294,63 @@ out_unlink:
 	free(tmp);
 	return err;
 }
+
+int file__create(struct afile *a, const char *path)
+{
+	int fd, err;
+
+	a->f = NULL;
+	a->path = path;
+	a->tmp = xasprintf("%s.kstride-tmp.XXXXXX", path);
+	if (!a->tmp)
+		return -ENOMEM;
+	fd = mkstemp(a->tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(a->tmp);
+		a->tmp = NULL;
+		return err;
+	}
+	a->f = fdopen(fd, "w");
+	if (!a->f) {
+		err = -errno;
+		close(fd);
+		unlink(a->tmp);
+		free(a->tmp);
+		a->tmp = NULL;
+		return err;
+	}
+	return 0;
+}
+
+int file__commit(struct afile *a, int mode)
+{
+	int err = 0;
+
+	if (fflush(a->f) || ferror(a->f))
+		err = errno ? -errno : -EIO;
+	else if (fchmod(fileno(a->f), mode) || fsync(fileno(a->f)))
+		err = -errno;
+	if (fclose(a->f) && !err)
+		err = -errno;
+	a->f = NULL;
+	if (!err && rename(a->tmp, a->path))
+		err = -errno;
+	if (err)
+		unlink(a->tmp);
+	free(a->tmp);
+	a->tmp = NULL;
+	return err;
+}
+
+void file__abort(struct afile *a)
+{
+	if (a->f)
+		fclose(a->f);
+	if (a->tmp) {
+		unlink(a->tmp);
+		free(a->tmp);
+	}
+	a->f = NULL;
+	a->tmp = NULL;
+}

@@ -102,4 +102,20 @@ int file__read_all(const char *path, u8 **data, size_t *size);
 int file__write_atomic(const char *path, const void *data, size_t size,
 		       int mode);
 
+/*
+ * The same for output written as a stream: file__create() opens a
+ * temporary file beside 'path'; file__commit() flushes, syncs and renames
+ * it to 'path' (0 or -errno, and the temporary file is gone either way);
+ * file__abort() removes it.
+ */
+struct afile {
+	FILE *f;
+	char *tmp;
+	const char *path;
+};
+
+int file__create(struct afile *a, const char *path);
+int file__commit(struct afile *a, int mode);
+void file__abort(struct afile *a);
+
 #endif /* KS_UTIL_H */
