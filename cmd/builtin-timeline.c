@@ -152,6 +152,9 @@ int cmd_timeline(int argc, char **argv)
 	ds.next = json ? tl_json__event : NULL;
 	ds.next_arg = j;
 	err = timeline__run(t, &o, depth_sink, &ds, &st);
+	if (err == -EMEDIUMTYPE)
+		ks_err("%s: a user-space trace; its events have no times, and timeline "
+		       "draws kernel traces (kstride record -m MODULE)", path);
 	if (err)
 		goto out_json;
 	if (json) {

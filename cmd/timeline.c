@@ -272,11 +272,8 @@ static int tl_event(const struct trace_event *ev, void *arg)
 	struct tl_cpu *c;
 	int err;
 
-	if (!ev->kernel) {
-		ks_err("timeline: this is a user-space trace; its events have no times "
-		       "(timeline reads kernel traces: kstride record -k)");
-		return -EINVAL;
-	}
+	if (!ev->kernel)
+		return -EMEDIUMTYPE; /* a user-space trace: no times */
 	if (ev->tid >= TL_MAX_CPUS) {
 		ks_err("timeline: CPU %u is beyond the %u this tool handles", ev->tid,
 		       TL_MAX_CPUS);

@@ -74,7 +74,10 @@ struct tl_opts {
 	const struct pcibars *pb;
 };
 
-/* Run the trace through the sink; 0, -errno or the sink's non-zero. */
+/*
+ * Run the trace through the sink; 0, -errno or the sink's non-zero;
+ * -EMEDIUMTYPE: a user-space trace, whose events have no times.
+ */
 int timeline__run(struct trace *t, const struct tl_opts *o, tl_sink sink,
 		  void *arg, struct tl_stats *st);
 

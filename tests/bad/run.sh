@@ -263,12 +263,43 @@ t_mmio_cli() {
 	"$KS" mmiotrace --help | grep -q "VERSION 20070824" || die "help" || return 1
 }
 
+# kstride timeline: what it cannot draw is refused, and no file is left
+t_timeline_cli() {
+	local t=$B/tests/golden/default.trace rc n
+	[ -f "$t" ] || { echo "SKIP: run the golden tests first"; return 4; }
+	rm -f "$W/tl.json" "$W/tl.svg"
+	"$KS" timeline "$t" > /dev/null 2>&1
+	[ $? -eq 2 ] || die "no output named: not a usage error" || return 1
+	"$KS" timeline "$t" -o "$W/tl.json" --svg "$W/tl.svg" > "$W/tl.txt" 2>&1
+	rc=$?
+	cat "$W/tl.txt"
+	[ $rc -eq 1 ] || die "a user-space trace: status $rc" || return 1
+	grep -q "default.trace: a user-space trace" "$W/tl.txt" || die "no reason given" || return 1
+	[ ! -e "$W/tl.json" ] && [ ! -e "$W/tl.svg" ] || die "an output file was written" || return 1
+	ls "$W" | grep -q kstride-tmp && { die "a temporary file was left"; return 1; }
+	echo keep > "$W/tl.json"
+	"$KS" timeline "$t" -o "$W/tl.json" > /dev/null 2>&1
+	[ "$(cat "$W/tl.json")" = keep ] || die "an existing output was changed" || return 1
+	"$KS" timeline "$t" -o /nonexistent/dir/t.json > "$W/tl.txt" 2>&1
+	grep -q "/nonexistent/dir/t.json: cannot write" "$W/tl.txt" || die "bad output dir: $(cat "$W/tl.txt")" || return 1
+	"$KS" timeline --map /nonexistent.regs "$t" -o "$W/x.json" > "$W/tl.txt" 2>&1
+	grep -q "/nonexistent.regs: cannot read the register map" "$W/tl.txt" || die "bad map" || return 1
+	for n in 0 7 100 4096; do
+		head -c $n "$t" > "$W/cut.trace"
+		"$KS" timeline "$W/cut.trace" -o "$W/x.json" --svg "$W/x.svg" > /dev/null 2>&1
+		rc=$?
+		[ $rc -ne 0 ] && [ $rc -lt 128 ] || die "cut at $n: status $rc" || return 1
+		[ ! -e "$W/x.json" ] && [ ! -e "$W/x.svg" ] || die "cut at $n: output written" || return 1
+	done
+}
+
+ktest_run bad-timeline t_timeline_cli
 ktest_run bad-mmioparse t_mmioparse
 ktest_run bad-mmio-cli t_mmio_cli
 # kstride help CMD says what CMD --help says, for every command
 t_help() {
 	local c
-	for c in instrument record script report mmiotrace mark doctor diff; do
+	for c in instrument record script report mmiotrace mark doctor diff timeline; do
 		"$KS" help $c > "$W/help.txt" 2>&1 || die "help $c: exit $?" || return 1
 		grep -q "^usage: kstride $c" "$W/help.txt" || die "help $c: $(head -1 "$W/help.txt")" || return 1
 		"$KS" $c --help | cmp -s - "$W/help.txt" || die "help $c differs from $c --help" || return 1

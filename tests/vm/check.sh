@@ -9,6 +9,9 @@ B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 K=$B/vm/kernel/lib/modules/$krel/kernel
+# Debian's own python3, which has python3-pil (svgshot.py)
+SYSPY=python3
+[ -x /usr/bin/python3 ] && SYSPY=/usr/bin/python3
 echo "vmcheck: building kstride.ko against $krel"
 make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
 	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
@@ -104,6 +107,18 @@ if [ -f "$S/e1000.trace" ]; then
 		grep -q " $fn " "$B/e1000-report.txt" || { echo "vmcheck: no $fn in the e1000 trace"; rc=1; }
 	done
 	echo "vmcheck: e1000 trace: $(head -1 "$B/e1000-report.txt" | tr -d '#')"
+	# its timeline: valid trace events, equal to script's account, the
+	# checker able to fail; the SVG drawn by a real browser, not blank
+	"$B/kstride" script "$S/e1000.trace" > "$B/e1000.script" &&
+	"$B/kstride" timeline "$S/e1000.trace" -o "$B/e1000-timeline.json" \
+		--svg "$B/e1000-timeline.svg" &&
+	python3 "$top/tests/tools/tlcheck.py" --selftest "$B/e1000-timeline.json" \
+		"$B/e1000.script" > "$B/e1000-tlcheck.txt" &&
+	grep "^tlcheck: .*events, format valid" "$B/e1000-tlcheck.txt" &&
+	$SYSPY "$top/tests/tools/svgshot.py" --selftest --expect task,function \
+		"$B/e1000-timeline.svg" "$B/e1000-timeline.png" > "$B/e1000-svgshot.txt" &&
+	head -1 "$B/e1000-svgshot.txt" ||
+		{ echo "vmcheck: e1000 timeline FAILED"; cat "$B/e1000-tlcheck.txt" "$B/e1000-svgshot.txt" 2>/dev/null | tail -12; rc=1; }
 else
 	echo "vmcheck: no e1000 trace"; rc=1
 fi

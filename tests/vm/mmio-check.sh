@@ -38,6 +38,25 @@ fid() { # NAME BOOT TRACE SEGMENT VENDEV [--allow-none]
 		"$o/$3.mmiotrace" "$o/$3.script" || rc=1
 }
 
+# tl TRACE SCRIPT KINDS [--map FILE]: kstride timeline's JSON checked
+# against the Trace Event Format and the trace (tlcheck.py, which must
+# catch damage to it), its SVG rendered by headless Chromium and not blank
+tl() {
+	local tr=$1 sc=$2 kinds=$3 out=${1%.trace}-timeline py=python3
+	shift 3
+	[ -x /usr/bin/python3 ] && py=/usr/bin/python3 # with python3-pil
+	if "$B/kstride" timeline "$@" "$tr" -o "$out.json" --svg "$out.svg" &&
+	   python3 "$top/tests/tools/tlcheck.py" --selftest "$@" "$out.json" "$sc" > "$out-check.txt" &&
+	   $py "$top/tests/tools/svgshot.py" --selftest --expect "$kinds" "$out.svg" \
+		"$out.png" > "$out-shot.txt"; then
+		grep "^tlcheck: .*events, format valid" "$out-check.txt"
+		head -1 "$out-shot.txt"
+	else
+		echo "timeline: $tr FAILED"; cat "$out-check.txt" "$out-shot.txt" 2>/dev/null | tail -12
+		rc=1
+	fi
+}
+
 if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	o=$B/vm/mmio-out-e1000
 	fid e1000 e1000 e1000 1 8086100e
@@ -59,6 +78,9 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	else
 		cat "$o/regcount.txt"; rc=1
 	fi
+	# its timeline, registers named from the map; the SVG in a browser
+	tl "$o/e1000.trace" "$o/e1000.script" task,mmio-read,mmio-write \
+		--map "$top/scripts/maps/e1000.regs"
 	# segment 2: mmiotrace alone; 3: both at once
 	fid e1000+mmiotrace e1000 e1000-both 3 8086100e
 	"$B/kstride" mmiotrace "$o/e1000-both.trace" > "$o/e1000-both.mmiotrace" &&
@@ -281,6 +303,7 @@ if bash "$top/tests/vm/run.sh" -t 1200 \
 	"$B/kstride" report --mmio --format=csv "$o/pio.trace" > "$o/pio-regs.csv" &&
 	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" | tail -1 &&
 	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" > /dev/null || rc=1
+	tl "$o/pio.trace" "$o/pio.script" task,pio
 	python3 "$M/pio.py" "$o" || rc=1
 	python3 "$M/lies.py" "$o" || rc=1
 else
