@@ -87,9 +87,10 @@ $(BUILD)/%.o: %.c
 include tests/tests.mk
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the tool, the runtime and
-# its header, the man page, and kstride.ko's source for DKMS
+# its header, the man pages, and kstride.ko's source for DKMS
 # (dkms install kstride/$(VERSION) builds it for the running kernel).
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h kmod/*.S) kmod/Kbuild
+MAN_PAGES := $(wildcard doc/*.1)
 DKMS_DIR := $(DESTDIR)/usr/src/kstride-$(VERSION)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
@@ -98,7 +99,7 @@ install: all
 	install -m 755 $(BUILD)/kstride $(DESTDIR)$(PREFIX)/bin/kstride
 	install -m 644 $(BUILD)/libkstride-rt.a $(DESTDIR)$(PREFIX)/lib/libkstride-rt.a
 	install -m 644 include/kstride/abi.h $(DESTDIR)$(PREFIX)/include/kstride/abi.h
-	install -m 644 doc/kstride.1 $(DESTDIR)$(PREFIX)/share/man/man1/kstride.1
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(filter-out kmod/kstride.mod.c,$(KMOD_SRCS)) $(DKMS_DIR)/kmod/
 	install -m 644 include/kstride/abi.h $(DKMS_DIR)/include/kstride/abi.h
 	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf.in > $(DKMS_DIR)/dkms.conf
@@ -109,7 +110,7 @@ version:
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/kstride $(DESTDIR)$(PREFIX)/lib/libkstride-rt.a \
 		$(DESTDIR)$(PREFIX)/include/kstride/abi.h \
-		$(DESTDIR)$(PREFIX)/share/man/man1/kstride.1
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MAN_PAGES)))
 	rm -rf $(DKMS_DIR)
 
 clean:

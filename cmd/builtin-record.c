@@ -119,6 +119,40 @@ static int check_output(const char *out)
 	return 0;
 }
 
+/*
+ * On a terminal: the trace's size and growth, rewritten in place twice a
+ * second until PROGRAM exits (its runtime writes the trace; the summary
+ * line takes the live line's place).
+ */
+static void live_wait(pid_t pid, const char *out)
+{
+	off_t last = 0;
+	bool shown = false;
+	struct stat st;
+
+	for (;;) {
+		for (int i = 0; i < 5; i++) {
+			siginfo_t si = {};
+
+			/* exited? (left to be reaped below) */
+			if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) ||
+			    si.si_pid == pid)
+				goto done;
+			usleep(100000);
+		}
+		if (stat(out, &st))
+			continue;
+		fprintf(stderr, "\rkstride record: %.1f MB written, %.1f MB/s\033[K",
+			st.st_size / 1e6, (st.st_size - last) / 0.5e6);
+		fflush(stderr);
+		last = st.st_size;
+		shown = true;
+	}
+done:
+	if (shown)
+		fputs("\r\033[K", stderr);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -215,6 +249,7 @@ int cmd_record(int argc, char **argv)
 		int rc;
 
 		ko.out = out;
+		ko.live = !quiet && isatty(STDERR_FILENO);
 		if (!ko.kmod)
 			ko.kmod = default_kmod();
 		rc = record_kernel(&ko, argv + optind);
@@ -238,6 +273,8 @@ int cmd_record(int argc, char **argv)
 			argv[optind], strerror(errno));
 		_exit(127);
 	}
+	if (!quiet && isatty(STDERR_FILENO))
+		live_wait(pid, out);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			perror("kstride record: waitpid");

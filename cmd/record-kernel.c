@@ -78,6 +78,42 @@ static int kr_drain(struct krec *k, bool force)
 	return n;
 }
 
+/*
+ * The live line, on a terminal: records per second over the last
+ * interval, records so far, drops, the trace's size; rewritten in place.
+ */
+struct kr_live {
+	u64 last_ns, last_records;
+};
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void kr_live_line(struct krec *k, struct kr_live *lv)
+{
+	u64 t = now_ns(), rec = kring__records(k->kr);
+	struct ks_end d = {};
+	struct stat st;
+	double rate;
+
+	if (lv->last_ns && t - lv->last_ns < 500000000)
+		return;
+	rate = lv->last_ns ? (rec - lv->last_records) * 1e9 / (double)(t - lv->last_ns) : 0;
+	kring__dropped(k->kr, &d);
+	if (fstat(k->w.fd, &st))
+		st.st_size = 0;
+	fprintf(stderr, "\rkstride record: %.0f records/s, %lu records, %lu dropped, %.1f MB written\033[K",
+		rate, (unsigned long)rec, (unsigned long)d.dropped_regions, st.st_size / 1e6);
+	fflush(stderr);
+	lv->last_ns = t;
+	lv->last_records = rec;
+}
+
 /* The descriptors of module @name (or of kstride.ko itself) as chunks. */
 static int kr_descriptors(struct krec *k, const char *name)
 {
@@ -174,6 +210,7 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
 int record_kernel(const struct krecord_opts *o, char **argv)
 {
 	struct krec k = { .o = o, .dev = -1, .w = { .fd = -1 } };
+	struct kr_live live = {};
 	struct ks_file_hdr hdr = { .version = KS_ABI_VERSION };
 	struct rw_opts ro = { .sz = sizeof(ro), .target = RW_TARGET_KERNEL,
 			      .mmio = o->mmio };
@@ -340,7 +377,11 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 			err = -EIO;
 			goto out;
 		}
+		if (o->live)
+			kr_live_line(&k, &live);
 	}
+	if (o->live && live.last_ns)
+		fputs("\r\033[K", stderr); /* the summary takes its place */
 flush:
 	if (o->mmio) {
 		/* the drivers' names are known now, unless CMD unloaded them */

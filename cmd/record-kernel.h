@@ -17,6 +17,7 @@ struct krecord_opts {
 	bool apertures; /* record VRAM and framebuffer accesses, not count */
 	unsigned int drain_delay_ms; /* test: a slow reader */
 	unsigned int nsub; /* kstride.ko's sub-buffers per CPU, 0: its default */
+	bool live; /* a live status line on stderr (a terminal) */
 };
 
 /*

@@ -32,6 +32,7 @@ struct kring {
 	struct kref *refs;
 	size_t nrefs;
 	unsigned int pending;
+	u64 records; /* handed over, as far as their headers could be walked */
 	void *ctl_map, *cons_map;
 	size_t ctl_len, cons_len;
 	bool mapped;
@@ -196,7 +197,7 @@ int kring__index_regions(struct kring *kr, u64 addr, const u8 *d, size_t len)
  * very sub-buffer, which must not be given back before.  Records of
  * modules this recording does not know cannot be walked past.
  */
-static bool sub_complete(const struct kring *kr, const u8 *d, u32 len)
+static bool sub_walk(const struct kring *kr, const u8 *d, u32 len, u64 *nrec)
 {
 	u32 p = 0;
 
@@ -211,6 +212,7 @@ static bool sub_complete(const struct kring *kr, const u8 *d, u32 len)
 		if (!r)
 			return true;
 		p += KS_REC_BYTES(r->nslots);
+		(*nrec)++;
 	}
 	return true;
 }
@@ -224,7 +226,7 @@ int kring__consume(struct kring *kr, bool force, kring_sample_fn fn, void *ctx)
 	kr->pending = 0;
 	for (i = 0; i < in->ncpus; i++) {
 		struct kring_cpu *c = &kr->cpu[i];
-		u64 prod, cons;
+		u64 prod, cons, nrec;
 
 		if (!c->ctl)
 			continue;
@@ -239,7 +241,8 @@ int kring__consume(struct kring *kr, bool force, kring_sample_fn fn, void *ctx)
 
 			if (si->len > in->sub_map)
 				return -EIO; /* no sub-buffer is that long */
-			if (!force && !sub_complete(kr, d, si->len)) {
+			nrec = 0;
+			if (!sub_walk(kr, d, si->len, &nrec) && !force) {
 				kr->pending++;
 				break; /* in order: wait for its writer */
 			}
@@ -249,6 +252,7 @@ int kring__consume(struct kring *kr, bool force, kring_sample_fn fn, void *ctx)
 				return err;
 			}
 			n++;
+			kr->records += nrec;
 		}
 		/* pairs with the kernel's load-acquire in next_frame() */
 		__atomic_store_n(c->consumed, cons, __ATOMIC_RELEASE);
@@ -256,6 +260,11 @@ int kring__consume(struct kring *kr, bool force, kring_sample_fn fn, void *ctx)
 			kr->pending++;
 	}
 	return n;
+}
+
+u64 kring__records(const struct kring *kr)
+{
+	return kr->records;
 }
 
 unsigned int kring__pending(const struct kring *kr)

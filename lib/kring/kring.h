@@ -64,6 +64,12 @@ int kring__index_regions(struct kring *kr, u64 addr, const u8 *d, size_t len);
 int kring__consume(struct kring *kr, bool force, kring_sample_fn fn,
 		   void *ctx);
 
+/*
+ * Records handed over so far: those whose headers could be walked (the
+ * records of modules whose descriptors were indexed, and of kstride.ko).
+ */
+u64 kring__records(const struct kring *kr);
+
 /* CPUs whose next sub-buffer waits for a writer, after consume(). */
 unsigned int kring__pending(const struct kring *kr);
 

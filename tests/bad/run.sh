@@ -293,6 +293,37 @@ t_timeline_cli() {
 	done
 }
 
+# record shows a live line on a terminal only, and the summary replaces it
+t_record_live() {
+	command -v script > /dev/null || { echo "SKIP: no script(1)"; return 4; }
+	printf 'int sum(volatile int *p, int n) { int s = 0; for (int i = 0; i < n; i++) s += p[i]; return s; }\n' > "$W/lsum.c"
+	cat > "$W/lmain.c" <<'EOS'
+#include <time.h>
+#include <unistd.h>
+int sum(volatile int *p, int n);
+int main(void)
+{
+	static int a[256];
+	time_t s = time(0);
+	while (time(0) - s < 2) { sum(a, 256); usleep(200); }
+	return 0;
+}
+EOS
+	gcc -O2 -c -o "$W/lsum.o" "$W/lsum.c" && "$KS" instrument "$W/lsum.o" -o "$W/lsum-ks.o" &&
+	gcc -o "$W/live" "$W/lmain.c" "$W/lsum-ks.o" "$B/libkstride-rt.a" -lpthread || return 1
+	script -qc "'$KS' record -o '$W/live.trace' -- '$W/live'" /dev/null > "$W/live-tty.txt" 2>&1 ||
+		die "record failed on a terminal" || return 1
+	tr '\r' '\n' < "$W/live-tty.txt" | grep -q "^kstride record: [0-9.]* MB written, [0-9.]* MB/s" ||
+		die "no live line on a terminal: $(cat -v "$W/live-tty.txt" | head -3)" || return 1
+	tr '\r' '\n' < "$W/live-tty.txt" | grep -q "live.trace: [0-9.]* MB written" ||
+		die "no summary on a terminal" || return 1
+	"$KS" record -o "$W/live.trace" -- "$W/live" 2> "$W/live-file.txt" || return 1
+	[ "$(wc -l < "$W/live-file.txt")" = 1 ] && ! grep -q "MB/s" "$W/live-file.txt" ||
+		die "a live line when stderr is a file: $(cat -v "$W/live-file.txt")" || return 1
+	rm -f "$W/live.trace"
+}
+
+ktest_run bad-record-live t_record_live
 ktest_run bad-timeline t_timeline_cli
 ktest_run bad-mmioparse t_mmioparse
 ktest_run bad-mmio-cli t_mmio_cli

@@ -26,8 +26,12 @@ t_install() {
 	done
 	[ "$("$R/usr/bin/kstride" --version)" = "kstride 0.1" ] || die "--version" || return 1
 	grep -q '^PACKAGE_VERSION="0.1"$' "$R/usr/src/kstride-0.1/dkms.conf" || die "dkms.conf version" || return 1
-	MANWIDTH=80 man --warnings -l "$R/usr/share/man/man1/kstride.1" > /dev/null 2> "$W/man.err"
-	[ ! -s "$W/man.err" ] || die "man page warnings: $(cat "$W/man.err")"
+	for f in "$top"/doc/*.1; do
+		f=$R/usr/share/man/man1/${f##*/}
+		[ -f "$f" ] || die "not installed: $f" || return 1
+		MANWIDTH=80 man --warnings -l "$f" > /dev/null 2> "$W/man.err"
+		[ ! -s "$W/man.err" ] || die "${f##*/}: man page warnings: $(cat "$W/man.err")" || return 1
+	done
 }
 
 t_installed_works() {

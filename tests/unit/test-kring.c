@@ -134,6 +134,7 @@ TEST(in_order_and_wrapping)
 		ASSERT_EQ(kring__consume(s.kr, false, sample, &g), 3);
 	}
 	ASSERT_EQ(g.n, 30);
+	EXPECT_EQ(kring__records(s.kr), 30 * 5); /* every header walked */
 	for (unsigned int i = 0; i < g.n; i++) {
 		EXPECT_EQ(g.cpu[i], 1);
 		EXPECT_EQ(g.first[i], 100 * i);
@@ -178,9 +179,11 @@ TEST(a_writer_stopped_mid_record)
 	ASSERT_EQ(produce(&s, 0, 3, 5, 40), 0);
 	EXPECT_EQ(kring__consume(s.kr, false, sample, &g), 0);
 	EXPECT_EQ(kring__pending(s.kr), 1);
-	/* at the end, force takes it as it is */
+	EXPECT_EQ(kring__records(s.kr), 0);
+	/* at the end, force takes it as it is: the two complete records count */
 	EXPECT_EQ(kring__consume(s.kr, true, sample, &g), 1);
 	EXPECT_EQ(g.n, 1);
+	EXPECT_EQ(kring__records(s.kr), 2);
 	sim_free(&s);
 }
 
