@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"      --map FILE     register names, 'BAR0 0x0008 4 STATUS' lines\n"
 	"                     (see kstride report --mmio)\n"
 	"  -f, --force        read a trace whose recording did not finish\n"
+	"  -q, --quiet        no summary line\n"
 	"  -h, --help         this text\n";
 
 /* First pass for --svg: how deep each CPU's slices nest. */
@@ -79,6 +80,7 @@ int cmd_timeline(int argc, char **argv)
 		{ "svg", required_argument, NULL, 's' },
 		{ "map", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -92,10 +94,10 @@ int cmd_timeline(int argc, char **argv)
 	struct tl_svg *sv = NULL;
 	struct tl_stats st;
 	struct trace *t;
-	bool force = false;
+	bool force = false, quiet = false;
 	int c, err, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "o:fh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fqh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			json = optarg;
@@ -108,6 +110,9 @@ int cmd_timeline(int argc, char **argv)
 			break;
 		case 'f':
 			force = true;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -192,9 +197,23 @@ int cmd_timeline(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (st.lone_exits || st.unclosed)
-		ks_info("timeline: %lu exits without their entry, %lu slices closed without an exit",
-			(unsigned long)st.lone_exits, (unsigned long)st.unclosed);
+	if (!quiet) {
+		char cpus[32] = "";
+		u32 i, n = 0;
+
+		for (i = 0; i < ds.n; i++)
+			n += ds.d[i] >= 0;
+		snprintf(cpus, sizeof(cpus), "%u CPU%s", n, n == 1 ? "" : "s");
+		fprintf(stderr, "kstride timeline: %s: %lu records on %s over %.3f s: %lu slices, "
+				"%lu device accesses -> %s%s%s\n",
+			path, (unsigned long)st.events, cpus, (st.t1 - st.t0) / 1e9,
+			(unsigned long)st.slices, (unsigned long)st.devs, json ? json : "",
+			json && svg ? ", " : "", svg ? svg : "");
+		if (st.lone_exits || st.unclosed)
+			fprintf(stderr, "kstride timeline: %lu exits without their entry, %lu "
+					"functions closed without an exit (records lost or cut)\n",
+				(unsigned long)st.lone_exits, (unsigned long)st.unclosed);
+	}
 	rc = 0;
 	goto out;
 out_json:

@@ -4,7 +4,8 @@
  * for people with no trace viewer.  A band per CPU: a row per nesting
  * depth (task, interrupts, functions), and below them a lane of device
  * accesses, MMIO reads blue, writes red, port I/O green, counted per
- * pixel column.  Markers are dashed lines across all CPUs.  Every shape
+ * pixel column.  The idle task is grey.  Markers are dashed lines
+ * across all CPUs.  Every shape
  * has a tooltip (<title>).
  *
  * The size stays bounded whatever the trace: slices narrower than a pixel
@@ -38,6 +39,7 @@ static const char *const ctx_colors[] = {
 #define COL_MMIO_R "#2171b5"
 #define COL_MMIO_W "#cb181d"
 #define COL_PIO "#238b45"
+#define COL_IDLE "#e0e0e0"
 
 struct svg_open {
 	u64 ts;
@@ -140,8 +142,9 @@ static void svg_axis(struct tl_svg *s)
 		svg_dur(buf, sizeof(buf), i * step);
 		fprintf(s->f,
 			"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
-			"<text x=\"%.1f\" y=\"%d\">+%s</text>\n",
-			x, SVG_TOP - 6, x, s->height - 10, x + 2, SVG_TOP - 10, buf);
+			"<text x=\"%.1f\" y=\"%d\">%s%s</text>\n",
+			x, SVG_TOP - 6, x, s->height - 10, x + 2, SVG_TOP - 10, i ? "+" : "",
+			i ? buf : "0");
 	}
 	fputs("</g>\n", s->f);
 }
@@ -151,7 +154,8 @@ static void svg_legend(FILE *f)
 	static const struct {
 		const char *col, *text;
 	} l[] = {
-		{ "#9ecae1", "task" },	     { "#fdae6b", "softirq" },
+		{ "#9ecae1", "task" },	     { COL_IDLE, "idle" },
+		{ "#fdae6b", "softirq" },
 		{ "#fb6a4a", "hardirq" },    { "#807dba", "NMI" },
 		{ "#a1d99b", "function" },   { COL_MMIO_R, "MMIO read" },
 		{ COL_MMIO_W, "MMIO write" }, { COL_PIO, "port I/O" },
@@ -163,7 +167,7 @@ static void svg_legend(FILE *f)
 	for (i = 0; i < sizeof(l) / sizeof(l[0]); i++)
 		fprintf(f, "<rect x=\"%zu\" y=\"34\" width=\"12\" height=\"12\" fill=\"%s\"/>"
 			   "<text x=\"%zu\" y=\"44\">%s</text>\n",
-			SVG_LEFT + i * 110, l[i].col, SVG_LEFT + i * 110 + 16, l[i].text);
+			SVG_LEFT + i * 100, l[i].col, SVG_LEFT + i * 100 + 16, l[i].text);
 	fputs("</g>\n", f);
 }
 
@@ -243,6 +247,9 @@ static void svg_slice(struct tl_svg *s, struct svg_cpu *c, int depth, u64 end)
 	double x0 = svg_x(s, o->ts), x1 = svg_x(s, end), w = x1 - x0;
 	int y = c->y + depth * SVG_ROW;
 	const char *col = o->type == TL_FUNC ? fn_color(o->name) : ctx_colors[o->type];
+
+	if (o->type == TL_TASK && !strncmp(o->name, "swapper/", 8))
+		col = COL_IDLE; /* the idle task */
 	char dur[48];
 
 	if (w < 1) {

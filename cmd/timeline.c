@@ -61,6 +61,10 @@ static const char *const ctx_names[] = {
 
 static int tl_emit(struct tl *tl, struct tl_ev *e)
 {
+	if (e->what == TL_BEGIN)
+		tl->st->slices++;
+	if (e->what == TL_INSTANT && e->type == TL_DEV)
+		tl->st->devs++;
 	if (e->what != TL_META) {
 		if (!tl->st->t0 || (e->ts && e->ts < tl->st->t0))
 			tl->st->t0 = e->ts;

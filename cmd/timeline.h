@@ -63,6 +63,7 @@ typedef int (*tl_sink)(const struct tl_ev *e, void *arg);
 
 struct tl_stats {
 	u64 events; /* of the trace */
+	u64 slices, devs; /* slices opened, device accesses */
 	u64 accesses; /* ordinary memory accesses: not drawn */
 	u64 lone_exits, unclosed; /* exits with no entry; slices closed unseen */
 	u32 ncpu; /* highest CPU seen, plus one */

@@ -4,8 +4,9 @@
 # driver inside a VM of Debian's own kernel (QEMU, software emulation)
 # while it loads, brings its link up, pings 10.0.2.2, takes the link down
 # and unloads; print accesses per BAR and the most touched registers.
-# Leaves build/demo/e1000.mmiotrace (mmiotrace's text format) and the
-# full trace build/demo/e1000-mmio.trace.  Then the same for user space:
+# Leaves build/demo/e1000.mmiotrace (mmiotrace's text format), the full
+# trace build/demo/e1000-mmio.trace and its timeline
+# (build/demo/e1000-timeline.json for Perfetto, .svg for a browser).  Then the same for user space:
 # Debian's libz.a, instrumented, compressing.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,12 +38,17 @@ $B/kstride report --mmio --map scripts/maps/e1000.regs "$D/e1000-mmio.trace" |
 	awk '/^# registers, by/ { on = 1; print; next } on && /^$/ { exit } on' |
 	awk 'NR <= 2 || ($3 != "" && $3 != "r")' | head -16 | sed 's/^/   /'
 echo "   (all of it: kstride report --mmio --map scripts/maps/e1000.regs $D/e1000-mmio.trace)"
+echo "== when, on which CPU, in which context (kstride timeline)"
+$B/kstride timeline --map scripts/maps/e1000.regs "$D/e1000-mmio.trace" \
+	-o "$D/e1000-timeline.json" --svg "$D/e1000-timeline.svg" 2>&1 | sed 's/^/   /'
+echo "   (open the .json in https://ui.perfetto.dev, the .svg in any browser)"
 echo "== the first accesses, in mmiotrace's format:"
 grep -m 6 "^MAP\|^R \|^W " "$D/e1000.mmiotrace" | sed 's/^/   /'
 echo "== and with the instruction that made each (kstride script):"
 $B/kstride script "$D/e1000-mmio.trace" | grep -m 4 "MMIO_" | sed 's/^/   /'
 echo "mmiotrace log: $D/e1000.mmiotrace"
 echo "full trace:    $D/e1000-mmio.trace"
+echo "timeline:      $D/e1000-timeline.json, $D/e1000-timeline.svg"
 
 echo
 echo "== user space too: Debian's libz.a, instrumented, compressing"

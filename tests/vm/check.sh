@@ -37,6 +37,7 @@ L=$B/sweep/vmlist
 X=$B/vmextra
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 gcc -static -O2 -D_GNU_SOURCE -I"$top/include" -o "$X/ksec" "$top/tests/vm/progs/ksec.c" || exit 1
+gcc -static -O2 -D_GNU_SOURCE -o "$X/ptyrun" "$top/tests/vm/progs/ptyrun.c" || exit 1
 make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules 2>&1 |
 	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
 [ -f "$top/tests/vm/ktest/kstride_test.ko" ] || { echo "vmcheck: kstride_test.ko did not build"; exit 1; }
@@ -55,7 +56,7 @@ bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
 	"$SC/e1000-record.sh" "$SC/cycles.sh" "$SC/security.sh" "$SC/sweep.sh" \
 	"$SC/ktest.sh" "$top/tests/vm/ktest/kstride_test.ko" \
 	"$SC/stress.sh" "$B/ks-kstride_test.ko" \
-	"$X/kstride" "$X/lib" "$X/ksec" "$L/list.txt" "$L/ko" \
+	"$X/kstride" "$X/lib" "$X/ksec" "$X/ptyrun" "$L/list.txt" "$L/ko" \
 	"$X/kstride_test.ko.xz" "$X/kstride_test.ko.zst" "$X/kstride_test.ko.gz"
 rc=$?
 S=$B/vm/share/out

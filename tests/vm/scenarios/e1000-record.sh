@@ -14,8 +14,24 @@ ip link set eth0 down
 EOS
 # kstride.ko as DKMS built it from make install's source (tests/vm/check.sh;
 # the VM's /lib/modules is read-only, so it is named here)
-$KS record -m e1000 -k /mnt/kstride-dkms.ko -o /mnt/out/e1000.trace -- sh /tmp/traffic.sh
+# on a terminal (tests/vm/progs/ptyrun.c): the live line, then the summary
+/mnt/ptyrun /mnt/out/e1000-record-tty.txt \
+	$KS record -m e1000 -k /mnt/kstride-dkms.ko -o /mnt/out/e1000.trace -- sh /tmp/traffic.sh
 rc=$?
+cat /mnt/out/e1000-record-tty.txt
+if [ $rc = 0 ]; then
+	tr '\r' '\n' < /mnt/out/e1000-record-tty.txt |
+		grep -q "^kstride record: [0-9]* records/s, [0-9]* records, 0 dropped, [0-9.]* MB written" ||
+		{ echo "e1000-record: no live line on a terminal"; rc=5; }
+	grep -q "e1000.trace: .* sub-buffers" /mnt/out/e1000-record-tty.txt ||
+		{ echo "e1000-record: no summary on a terminal"; rc=5; }
+	# not a terminal: the summary alone
+	$KS record -m e1000 -k /mnt/kstride-dkms.ko -o /tmp/quiet.trace -- sleep 2 2> /tmp/notty.txt ||
+		{ echo "e1000-record: record failed"; rc=6; }
+	cat /tmp/notty.txt
+	grep -q "records/s" /tmp/notty.txt && { echo "e1000-record: a live line in a file"; rc=5; }
+	rm -f /tmp/quiet.trace
+fi
 cat /sys/kernel/debug/kstride/stats 2>/dev/null
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 3
 lsmod | grep -E "^(e1000|kstride) " && exit 4
