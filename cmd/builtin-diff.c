@@ -389,8 +389,8 @@ int cmd_diff(int argc, char **argv)
 			print_tok(&map, l[i].c, l[i].s, l[i].t);
 		free(l);
 	}
-	printf("diff: %ld hunks; lines with writes only in A %ld, only in B %ld\n",
-	       hunks, wa, wb);
+	printf("diff: %ld hunk%s; lines with writes only in A %ld, only in B %ld\n",
+	       hunks, hunks == 1 ? "" : "s", wa, wb);
 	rc = hunks ? 1 : 0;
 out:
 	free(ma);

@@ -304,6 +304,21 @@ if bash "$top/tests/vm/run.sh" -t 1200 \
 	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" | tail -1 &&
 	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" > /dev/null || rc=1
 	tl "$o/pio.trace" "$o/pio.script" task,pio
+	# kstride diff on two bring-ups that differ in one known register
+	# write (ks_edu probe_live=0x1111, then 0x2222): exactly that change
+	"$B/kstride" diff "$o/edu-live-0x1111.trace" "$o/edu-live-0x1111.trace" > "$o/diff-live-self.txt"
+	d0=$?
+	"$B/kstride" diff "$o/edu-live-0x1111.trace" "$o/edu-live-0x2222.trace" > "$o/diff-live.txt"
+	d1=$?
+	if [ $d0 = 0 ] && [ $d1 = 1 ] && [ "$(grep -c '^- ' "$o/diff-live.txt")" = 1 ] &&
+	   [ "$(grep -c '^+ ' "$o/diff-live.txt")" = 1 ] &&
+	   grep -q '^- .* BAR0+0x0004 4 W 0x1111  edu_probe$' "$o/diff-live.txt" &&
+	   grep -q '^+ .* BAR0+0x0004 4 W 0x2222  edu_probe$' "$o/diff-live.txt" &&
+	   grep -q '^diff: 1 hunk;' "$o/diff-live.txt"; then
+		echo "mmio-diff: one known register write changed: found exactly it ($(grep '^[-+] ' "$o/diff-live.txt" | tr -s ' ' | cut -d' ' -f1,4-7 | tr '\n' ';'))"
+	else
+		echo "mmio-diff: probe_live FAILED (self $d0, changed $d1)"; cat "$o/diff-live.txt" | head -20; rc=1
+	fi
 	python3 "$M/pio.py" "$o" || rc=1
 	python3 "$M/lies.py" "$o" || rc=1
 else

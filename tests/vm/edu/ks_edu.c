@@ -41,6 +41,10 @@
  *                          which kstride leaves original: under the net,
  *                          the cost of a caught access (2N, timed)
  *   debugfs ks_edu/result  what was done: accesses per kind and per CPU
+ *   parameter probe_live   if not 0: the probe writes it to the liveness
+ *                          register and reads it back (a bring-up setting,
+ *                          for kstride diff: two recordings that differ
+ *                          in exactly one register write)
  *
  * edu's liveness register (0x04) reads back the bitwise inverse of the
  * last value written: every read's value is known in advance.
@@ -67,6 +71,9 @@ static void __iomem *regs;
 static struct dentry *dir;
 static u64 bench_n, bench_ns, bench_bad, remap_n, remap_bad;
 static u32 ident;
+static uint probe_live;
+module_param(probe_live, uint, 0444);
+MODULE_PARM_DESC(probe_live, "written to the liveness register at probe (0: nothing)");
 static DEFINE_PER_CPU(u64, irq_count);
 static u64 irqs_raised;
 static DECLARE_COMPLETION(irq_done);
@@ -380,6 +387,11 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	regs = pcim_iomap_table(pdev)[0];
 	edu_pdev = pdev;
 	ident = readl(regs + EDU_IDENT);
+	if (probe_live) {
+		writel(probe_live, regs + EDU_LIVE);
+		if (readl(regs + EDU_LIVE) != ~probe_live)
+			pr_warn("liveness register: not the inverse of 0x%x\n", probe_live);
+	}
 	err = devm_request_irq(&pdev->dev, pdev->irq, edu_irq, IRQF_SHARED,
 			       KBUILD_MODNAME, pdev);
 	if (err)

@@ -117,6 +117,12 @@ $KS record --mmio -m /mnt/ks_pio.ko -k /mnt/kstride.ko -o $O/pio.trace -- \
 mark
 cat $O/pio.err
 rmmod ks_piohelp
+# two bring-ups that differ in one register write (ks_edu's probe_live),
+# for kstride diff (after the last marker: QEMU's segments stay as they are)
+for v in 0x1111 0x2222; do
+	$KS record --mmio -m /mnt/ks_edu.ko -k /mnt/kstride.ko -p probe_live=$v \
+		-o $O/edu-live-$v.trace -- true 2> $O/edu-live-$v.err || rc=13
+done
 for t in edu edu-copy edu-robust edu-full edu-net pio; do
 	$KS mmiotrace -o $O/$t.mmiotrace $O/$t.trace || rc=8
 done
