@@ -33,6 +33,8 @@ static const char usage_text[] =
 	"      --svg FILE     an SVG timeline\n"
 	"      --map FILE     register names, 'BAR0 0x0008 4 STATUS' lines\n"
 	"                     (see kstride report --mmio)\n"
+	"      --from S, --to S  the SVG shows only this window, in seconds on\n"
+	"                     the trace's clock (as kstride script prints them)\n"
 	"  -f, --force        read a trace whose recording did not finish\n"
 	"  -q, --quiet        no summary line\n"
 	"  -h, --help         this text\n";
@@ -67,6 +69,20 @@ static int depth_sink(const struct tl_ev *e, void *arg)
 	return ds->next ? ds->next(e, ds->next_arg) : 0;
 }
 
+/* "12.5" seconds to ns */
+static int parse_secs(const char *s, u64 *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 1e9)
+		return -EINVAL;
+	*ns = (u64)(v * 1e9 + 0.5);
+	return 0;
+}
+
 static int write_failed(const char *path, int err)
 {
 	ks_err("%s: cannot write: %s", path, strerror(-err));
@@ -81,6 +97,8 @@ int cmd_timeline(int argc, char **argv)
 		{ "map", required_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -95,6 +113,7 @@ int cmd_timeline(int argc, char **argv)
 	struct tl_stats st;
 	struct trace *t;
 	bool force = false, quiet = false;
+	u64 from = 0, to = 0;
 	int c, err, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "o:fqh", lo, NULL)) != -1) {
@@ -114,6 +133,15 @@ int cmd_timeline(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'F':
+		case 'T':
+			if (parse_secs(optarg, c == 'F' ? &from : &to)) {
+				ks_err("timeline: --%s takes seconds on the trace's clock, as "
+				       "kstride script prints them: %s", c == 'F' ? "from" : "to",
+				       optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -129,6 +157,14 @@ int cmd_timeline(int argc, char **argv)
 		return 2;
 	}
 	path = argv[optind];
+	if (to && from >= to) {
+		ks_err("timeline: --from must come before --to");
+		return 2;
+	}
+	if ((from || to) && !svg) {
+		ks_err("timeline: --from and --to choose what the SVG shows (in Perfetto, zoom)");
+		return 2;
+	}
 	if (json && svg && !strcmp(json, svg)) {
 		ks_err("timeline: -o and --svg name the same file, %s", json);
 		return 2;
@@ -180,7 +216,7 @@ int cmd_timeline(int argc, char **argv)
 			write_failed(svg, err);
 			goto out;
 		}
-		err = tl_svg__begin(as.f, path, &st, ds.d, &sv);
+		err = tl_svg__begin(as.f, path, &st, ds.d, from, to, &sv);
 		if (!err)
 			err = timeline__run(t, &o, tl_svg__event, sv, &st2);
 		if (sv) {

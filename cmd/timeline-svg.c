@@ -183,7 +183,7 @@ static void svg_free(struct tl_svg *s)
 }
 
 int tl_svg__begin(FILE *f, const char *trace_path, const struct tl_stats *st,
-		  const int *depths, struct tl_svg **sp)
+		  const int *depths, u64 from, u64 to, struct tl_svg **sp)
 {
 	struct tl_svg *s = calloc(1, sizeof(*s));
 	char span[48];
@@ -193,8 +193,10 @@ int tl_svg__begin(FILE *f, const char *trace_path, const struct tl_stats *st,
 	if (!s)
 		return -ENOMEM;
 	s->f = f;
-	s->t0 = st->t0;
-	s->t1 = st->t1 > st->t0 ? st->t1 : st->t0 + 1;
+	s->t0 = from ? from : st->t0;
+	s->t1 = to ? to : st->t1;
+	if (s->t1 <= s->t0)
+		s->t1 = s->t0 + 1;
 	s->px = (double)SVG_W / (double)(s->t1 - s->t0);
 	s->ncpu = st->ncpu;
 	s->cpu = calloc(s->ncpu ? s->ncpu : 1, sizeof(*s->cpu));
@@ -252,6 +254,8 @@ static void svg_slice(struct tl_svg *s, struct svg_cpu *c, int depth, u64 end)
 		col = COL_IDLE; /* the idle task */
 	char dur[48];
 
+	if (end < s->t0 || o->ts > s->t1)
+		return; /* outside the window */
 	if (w < 1) {
 		/* once per column and row */
 		if (c->tiny[depth] == (int)x0)
@@ -298,6 +302,8 @@ int tl_svg__event(const struct tl_ev *e, void *arg)
 			svg_slice(s, c, e->depth, e->ts);
 		break;
 	case TL_INSTANT:
+		if (e->ts < s->t0 || e->ts > s->t1)
+			break; /* outside the window */
 		col = (int)svg_x(s, e->ts);
 		if (col >= SVG_W)
 			col = SVG_W - 1;

@@ -90,8 +90,9 @@ int tl_json__end(struct tl_json *j, const struct tl_stats *st, u64 lost);
 
 struct tl_svg;
 /* @st: the first pass's account (times, CPUs); @depths: per CPU */
+/* @from, @to: the window drawn, ns; 0: the trace's first, last time */
 int tl_svg__begin(FILE *f, const char *trace_path, const struct tl_stats *st,
-		  const int *depths, struct tl_svg **sp);
+		  const int *depths, u64 from, u64 to, struct tl_svg **sp);
 int tl_svg__event(const struct tl_ev *e, void *arg);
 int tl_svg__end(struct tl_svg *s);
 

@@ -284,6 +284,10 @@ t_timeline_cli() {
 	grep -q "/nonexistent/dir/t.json: cannot write" "$W/tl.txt" || die "bad output dir: $(cat "$W/tl.txt")" || return 1
 	"$KS" timeline --map /nonexistent.regs "$t" -o "$W/x.json" > "$W/tl.txt" 2>&1
 	grep -q "/nonexistent.regs: cannot read the register map" "$W/tl.txt" || die "bad map" || return 1
+	"$KS" timeline --from 5 --to 3 "$t" --svg "$W/x.svg" > /dev/null 2>&1
+	[ $? -eq 2 ] || die "--from after --to accepted" || return 1
+	"$KS" timeline --from 1x "$t" --svg "$W/x.svg" > /dev/null 2>&1
+	[ $? -eq 2 ] || die "--from 1x accepted" || return 1
 	for n in 0 7 100 4096; do
 		head -c $n "$t" > "$W/cut.trace"
 		"$KS" timeline "$W/cut.trace" -o "$W/x.json" --svg "$W/x.svg" > /dev/null 2>&1
