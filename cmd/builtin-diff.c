@@ -302,13 +302,19 @@ int cmd_diff(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+U:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'U':
-			ctx = strtol(optarg, NULL, 10);
-			if (ctx < 0) {
+		case 'U': {
+			char *end;
+
+			errno = 0;
+			ctx = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || ctx < 0 || ctx > 1000000) {
+				fprintf(stderr, "kstride diff: -U takes a number of lines: %s\n\n",
+					optarg);
 				fputs(usage_text, stderr);
 				return 2;
 			}
 			break;
+		}
 		case 'm':
 			if (regmap__load(&map, optarg))
 				return 2;

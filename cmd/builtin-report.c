@@ -322,7 +322,7 @@ int cmd_report(int argc, char **argv)
 	};
 	struct regs_opts ro = {};
 	struct report r = {};
-	bool force = false, insn = false, mmio = false;
+	bool force = false, insn = false, mmio = false, format_set = false;
 	struct trace *t;
 	int c, err;
 
@@ -338,6 +338,7 @@ int cmd_report(int argc, char **argv)
 			ro.map = optarg;
 			break;
 		case 'F':
+			format_set = true;
 			if (!strcmp(optarg, "table"))
 				ro.format = REGS_TABLE;
 			else if (!strcmp(optarg, "csv"))
@@ -367,7 +368,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if (trace__open(argv[optind], force, &t))
 		return 1;
-	if ((ro.map || ro.format) && !mmio) {
+	if ((ro.map || format_set) && !mmio) {
 		fprintf(stderr, "kstride report: --map and --format go with --mmio\n");
 		trace__close(t);
 		return 2;

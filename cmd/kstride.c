@@ -38,7 +38,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\nRun 'kstride help COMMAND' (or 'kstride COMMAND --help') for a\n"
 		   "command's options.\n"
-		   "See also kstride(1) in doc/kstride.1.\n");
+		   "Manual pages: kstride(1), and kstride-COMMAND(1) for each command\n"
+		   "(doc/ in the source: man ./doc/kstride-record.1).\n");
 }
 
 int main(int argc, char **argv)

@@ -2,8 +2,9 @@
 /*
  * kstride timeline: Chrome/Perfetto trace events (the JSON object form of
  * the Trace Event Format).  One process, "kernel"; one thread per CPU.
- * Slices are B/E pairs; device accesses, MAP, UNMAP, lost records and
- * exits without an entry are thread-scoped instants, markers global ones.
+ * Slices are B/E pairs; device accesses, lost records and exits without
+ * an entry are thread-scoped instants, MAP and UNMAP process-scoped ones,
+ * markers global ones.
  * ts is in microseconds with nanosecond decimals.  Every event made from
  * a trace record says which in args.kind; numbers that may pass 2^53 are
  * hex strings.
