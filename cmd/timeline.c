@@ -39,9 +39,10 @@ struct tl_cpu {
 	int skipped; /* entries not opened, beyond TL_MAX_DEPTH */
 };
 
-/* A task's functions, put aside while it is switched out. */
+/* A task: when it was last seen, and its functions while switched out. */
 struct tl_parked {
 	s32 pid;
+	u64 last; /* the latest time of its records, on any CPU */
 	VEC(struct tl_open) st;
 };
 
@@ -52,6 +53,7 @@ struct tl {
 	struct tl_stats *st;
 	VEC(struct tl_cpu) cpu;
 	VEC(struct tl_parked) parked;
+	size_t hint; /* the entry of the latest task_of() */
 };
 
 static const char *const ctx_names[] = {
@@ -189,28 +191,47 @@ static int tl_exit(struct tl *tl, struct tl_cpu *c, u32 cpu,
 	return err ? err : tl_close(tl, c, cpu, ev);
 }
 
+static struct tl_parked *task_of(struct tl *tl, s32 pid)
+{
+	struct tl_parked *p;
+	size_t i;
+
+	if (tl->hint < tl->parked.n && tl->parked.v[tl->hint].pid == pid)
+		return &tl->parked.v[tl->hint];
+	for (i = 0; i < tl->parked.n; i++)
+		if (tl->parked.v[i].pid == pid) {
+			tl->hint = i;
+			return &tl->parked.v[i];
+		}
+	p = vec_push(&tl->parked);
+	if (p) {
+		p->pid = pid;
+		tl->hint = tl->parked.n - 1;
+	}
+	return p;
+}
+
 /*
  * A task switched out in the middle of functions (it slept): keep them,
  * so that they open again, marked continued, when it runs next, and its
- * exits close them.
+ * exits close them.  The file holds each CPU's records in order, but the
+ * CPUs' buffers interleave as they filled: if the task's records on
+ * another CPU, already read, are later than this switch, it ran on since,
+ * and what it had open here is history, not to be opened again.
  */
 static int tl_park(struct tl *tl, struct tl_cpu *c)
 {
-	struct tl_parked *p = NULL;
+	struct tl_parked *p;
 	size_t i;
 
 	if (c->st.n < 2 || c->st.v[0].type != TL_TASK || c->st.v[0].pid < 0)
 		return 0;
-	for (i = 0; i < tl->parked.n && !p; i++)
-		if (tl->parked.v[i].pid == c->st.v[0].pid)
-			p = &tl->parked.v[i];
-	if (!p) {
-		p = vec_push(&tl->parked);
-		if (!p)
-			return -ENOMEM;
-		p->pid = c->st.v[0].pid;
-	}
+	p = task_of(tl, c->st.v[0].pid);
+	if (!p)
+		return -ENOMEM;
 	p->st.n = 0;
+	if (p->last > c->last)
+		return 0;
 	for (i = 1; i < c->st.n && c->st.v[i].type == TL_FUNC &&
 		    c->st.v[i].lvl == TL_TASK; i++) {
 		struct tl_open *o = vec_push(&p->st);
@@ -224,15 +245,15 @@ static int tl_park(struct tl *tl, struct tl_cpu *c)
 
 static int tl_unpark(struct tl *tl, struct tl_cpu *c, u32 cpu, s32 pid)
 {
-	struct tl_parked *p = NULL;
+	struct tl_parked *p;
 	int err = 0;
 	size_t i;
 
-	for (i = 0; i < tl->parked.n && !p; i++)
-		if (tl->parked.v[i].pid == pid)
-			p = &tl->parked.v[i];
-	if (!p)
+	if (pid < 0)
 		return 0;
+	p = task_of(tl, pid);
+	if (!p)
+		return -ENOMEM;
 	for (i = 0; !err && i < p->st.n; i++) {
 		static const char more[] = " (continued)";
 		const char *n = p->st.v[i].name;
@@ -304,6 +325,14 @@ static int tl_event(const struct trace_event *ev, void *arg)
 	if (ev->ts > c->last)
 		c->last = ev->ts;
 	e.ts = c->last;
+	if (ev->pid >= 0 && kind != KS_K_SWITCH) {
+		struct tl_parked *p = task_of(tl, ev->pid);
+
+		if (!p)
+			return -ENOMEM;
+		if (c->last > p->last)
+			p->last = c->last;
+	}
 	if (ev->gap) {
 		struct tl_ev g = { .what = TL_INSTANT, .type = TL_GAP, .cpu = ev->tid,
 				   .ts = c->last, .name = "records lost" };
