@@ -288,6 +288,13 @@ static void dev_place(const struct tl *tl, const struct trace_event *ev,
 				      ev->mflags & KS_MF_WIDTH);
 }
 
+/* An ordinary memory access: counted, not shown. */
+static bool tl_plain(u8 kind)
+{
+	return kind == KS_K_R || kind == KS_K_W || kind == KS_K_U ||
+	       kind == KS_K_RANGE_R || kind == KS_K_RANGE_W || kind == KS_K_NONE;
+}
+
 static int tl_event(const struct trace_event *ev, void *arg)
 {
 	struct tl *tl = arg;
@@ -322,7 +329,12 @@ static int tl_event(const struct trace_event *ev, void *arg)
 		if (err)
 			return err;
 	}
-	if (ev->ts > c->last)
+	/*
+	 * Only what is shown moves the CPU's time on: an ordinary access
+	 * carries its entry's time, which another sub-buffer's clock pair
+	 * may convert a little later than the entry itself.
+	 */
+	if (ev->ts > c->last && !tl_plain(kind))
 		c->last = ev->ts;
 	e.ts = c->last;
 	if (ev->pid >= 0 && kind != KS_K_SWITCH) {
