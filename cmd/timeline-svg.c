@@ -367,7 +367,8 @@ static void svg_lane(struct tl_svg *s, struct svg_cpu *c)
 			if (!n)
 				continue;
 			svg_dur(at, sizeof(at), x / s->px);
-			fprintf(s->f, "<rect x=\"%d\" y=\"%d\" width=\"1\" height=\"%d\" "
+			/* 2 px wide: a lone burst stays visible */
+			fprintf(s->f, "<rect x=\"%d\" y=\"%d\" width=\"2\" height=\"%d\" "
 				      "fill=\"%s\"><title>%u %s at +%s</title></rect>\n",
 				SVG_LEFT + x, y + k[i].dy, k[i].h, k[i].col, n, k[i].what, at);
 		}

@@ -30,7 +30,7 @@ COLOURS = {
     "mmio-write": ["#cb181d"],
     "pio": ["#238b45"],
 }
-MIN_PIXELS = 20
+MIN_PIXELS = 10  # a lone burst of device accesses: one 2x7 tick
 
 
 def rgb(h):
