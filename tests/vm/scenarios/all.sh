@@ -17,8 +17,8 @@ part() {
 part ktest /mnt/ktest.sh
 part e1000-record /mnt/e1000-record.sh
 part stress /mnt/stress.sh
-part cycles /mnt/cycles.sh 100
-part cycles-selftest /mnt/cycles.sh selftest 70
+part cycles /mnt/cycles.sh 150
+part cycles-selftest /mnt/cycles.sh selftest 150
 part security /mnt/security.sh
 part sweep /mnt/sweep.sh
 exit $fail
