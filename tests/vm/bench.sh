@@ -11,6 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
+export B # tests/vm/run.sh boots from $B/vm
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null 2>&1
 make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules > /dev/null 2>&1

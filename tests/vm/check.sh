@@ -7,6 +7,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
+export B # tests/vm/run.sh boots from $B/vm, and the checks read its share there
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 K=$B/vm/kernel/lib/modules/$krel/kernel
 # Debian's own python3, which has python3-pil (svgshot.py)

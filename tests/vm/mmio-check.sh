@@ -9,6 +9,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
+export B # tests/vm/run.sh boots from $B/vm, and the checks read its share there
 X=$B/vmextra
 S=$B/vm/share/out
 M=$top/tests/vm/mmio

@@ -9,6 +9,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)
+export B # tests/vm/run.sh boots from $B/vm, and the checks read its share there
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
 NV=$(bash "$top/tests/vm/nvidia/setup.sh" "$B") || exit 1
 make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |

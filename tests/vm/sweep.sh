@@ -11,6 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
+export B # tests/vm/run.sh boots from $B/vm
 MAX=${2:-400}
 bash "$top/tests/vm/sweep-host.sh" "$B" > "$B/sweep-host.log" 2>&1
 hostrc=$?
