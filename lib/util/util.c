@@ -243,58 +243,6 @@ out_close:
 	return err;
 }
 
-int file__write_atomic(const char *path, const void *data, size_t size,
-		       int mode)
-{
-	char *tmp = xasprintf("%s.kstride-tmp.XXXXXX", path);
-	const u8 *p = data;
-	int fd, err = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-	while (size) {
-		ssize_t w = write(fd, p, size);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			err = w < 0 ? -errno : -EIO;
-			goto out_unlink;
-		}
-		p += w;
-		size -= w;
-	}
-	if (fchmod(fd, mode) || fsync(fd)) {
-		err = -errno;
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		fd = -1;
-		err = -errno;
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		err = -errno;
-		goto out_unlink;
-	}
-	free(tmp);
-	return 0;
-
-out_unlink:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return err;
-}
-
 int file__create(struct afile *a, const char *path)
 {
 	int fd, err;
@@ -353,4 +301,21 @@ void file__abort(struct afile *a)
 	}
 	a->f = NULL;
 	a->tmp = NULL;
+}
+
+int file__write_atomic(const char *path, const void *data, size_t size,
+		       int mode)
+{
+	struct afile a;
+	int err = file__create(&a, path);
+
+	if (err)
+		return err;
+	errno = 0;
+	if (size && fwrite(data, 1, size, a.f) != size) {
+		err = errno ? -errno : -EIO;
+		file__abort(&a);
+		return err;
+	}
+	return file__commit(&a, mode);
 }
