@@ -79,13 +79,12 @@ static void orc_point(struct emitter *e, struct msite *m, int words);
 /* pushq $msite; call @fn; lea 8(%rsp), %rsp (flags untouched) */
 static int emit_mcall(struct emitter *e, struct msite *m, const char *fn)
 {
-	static const u8 push_imm[5] = { 0x68 };
 	struct x86_mem drop = x86_mem_base(REG_RSP, 8);
-	size_t pos;
+	size_t pos, fx;
 	int err;
 
-	err = buf__append(e->b, push_imm, 5);
-	err = err ?: add_reloc(e, e->b->len - 4, R_X86_64_32S,
+	err = x86__emit_push_imm32(e->b, &fx);
+	err = err ?: add_reloc(e, fx, R_X86_64_32S,
 			       elf_obj__secsym(e->ctx->obj, e->ctx->msites),
 			       (s64)m->msite_off);
 	orc_point(e, m, 1);
@@ -94,7 +93,7 @@ static int emit_mcall(struct emitter *e, struct msite *m, const char *fn)
 	err = err ?: x86__emit_lea(e->b, REG_RSP, &drop, NULL);
 	orc_point(e, m, 0);
 	if (!err && e->ctx->opts->test_unbalance && m == e->f->msites.v)
-		err = push_reg(e->b, REG_RAX);
+		err = x86__emit_push(e->b, REG_RAX);
 	return err;
 }
 
@@ -109,15 +108,14 @@ static void orc_point(struct emitter *e, struct msite *m, int words)
 
 static int emit_check_restore(struct emitter *e, struct msite *m)
 {
-	static const u8 popf = 0x9d;
 	int err = 0, words = m->fsave + m->tspill;
 
 	if (m->fsave) {
-		err = buf__append(e->b, &popf, 1);
+		err = x86__emit_byte(e->b, 0x9d) /* popf */;
 		orc_point(e, m, --words);
 	}
 	if (!err && m->tspill) {
-		err = pop_reg(e->b, m->treg);
+		err = x86__emit_pop(e->b, m->treg);
 		orc_point(e, m, --words);
 	}
 	return err;
@@ -133,24 +131,22 @@ static int emit_check(struct emitter *e, struct msite *m, size_t *jc)
 	struct x86_mem ea = { .base = a->base, .index = a->index,
 			      .scale = a->scale, .disp = (s32)a->disp };
 	struct x86_mem rip = x86_mem_base(REG_RIP, 0);
-	static const u8 pushf = 0x9c, op_sub = 0x2b, op_cmp = 0x3b;
+	static const u8 op_sub = 0x2b, op_cmp = 0x3b;
 	static const u8 op_bt[2] = { 0x0f, 0xa3 };
 	int t = m->treg, err = 0;
-	u8 shr[4] = { 0x48 | ((t & 8) ? 1 : 0), 0xc1, 0xe8 | (t & 7),
-		      KS_IOMAP_SHIFT };
 	u8 jae[2] = { 0x73, 0 };
 	size_t fx, at;
 
 	if (m->tspill) {
-		err = push_reg(e->b, t);
+		err = x86__emit_push(e->b, t);
 		orc_point(e, m, 1);
 	}
 	if (!err && m->fsave) {
-		err = buf__append(e->b, &pushf, 1);
+		err = x86__emit_byte(e->b, 0x9c) /* pushf */;
 		orc_point(e, m, 1 + m->tspill);
 	}
 	err = err ?: x86__emit_lea(e->b, t, &ea, NULL);
-	err = err ?: buf__append(e->b, shr, sizeof(shr));
+	err = err ?: x86__emit_shr_imm(e->b, t, KS_IOMAP_SHIFT);
 	err = err ?: x86__emit_rm_op(e->b, true, &op_sub, 1, t, &rip, &fx);
 	err = err ?: sym_reloc(e, fx, R_X86_64_PC32, KS_SYM_IOMAP_BASE, -4);
 	err = err ?: x86__emit_rm_op(e->b, true, &op_cmp, 1, t, &rip, &fx);
@@ -183,7 +179,6 @@ int emit__func_mmio(struct emitter *e)
 	for (i = 0; !err && i < f->ninsns; i++) {
 		struct msite *m = k < f->msites.n && f->msites.v[k].insn == i ?
 					  &f->msites.v[k] : NULL;
-		static const u8 ret = 0xc3;
 
 		f->map_start[i] = e->b->len - e->base;
 		if (!m) {
@@ -203,7 +198,7 @@ int emit__func_mmio(struct emitter *e)
 		if (m->op == KS_MOP_HELPER) {
 			err = emit_mcall(e, m, KS_SYM_KHELPER);
 			if (!err && m->tail)
-				err = buf__append(e->b, &ret, 1);
+				err = x86__emit_byte(e->b, 0xc3) /* ret */;
 		} else {
 			err = emit_mcall(e, m, KS_SYM_KPIO);
 		}

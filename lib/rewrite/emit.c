@@ -127,20 +127,6 @@ static int tls_seg(const struct emitter *e)
 	return e->ctx->kernel ? SEG_GS : SEG_FS;
 }
 
-int push_reg(struct buf *b, int reg)
-{
-	u8 t[2] = { 0x41, 0x50 | (reg & 7) };
-
-	return reg & 8 ? buf__append(b, t, 2) : buf__append(b, t + 1, 1);
-}
-
-int pop_reg(struct buf *b, int reg)
-{
-	u8 t[2] = { 0x41, 0x58 | (reg & 7) };
-
-	return reg & 8 ? buf__append(b, t, 2) : buf__append(b, t + 1, 1);
-}
-
 static int emit_tls_load(struct emitter *e, int reg, int field);
 static int emit_tls_store(struct emitter *e, int reg, int field);
 
@@ -153,14 +139,14 @@ static int emit_tls_store(struct emitter *e, int reg, int field);
 static int spill_save(struct emitter *e, int reg, int slot)
 {
 	if (e->ctx->kernel)
-		return push_reg(e->b, reg);
+		return x86__emit_push(e->b, reg);
 	return emit_tls_store(e, reg, KS_TLS_SPILL + 8 * slot);
 }
 
 static int spill_restore(struct emitter *e, int reg, int slot)
 {
 	if (e->ctx->kernel)
-		return pop_reg(e->b, reg);
+		return x86__emit_pop(e->b, reg);
 	return emit_tls_load(e, reg, KS_TLS_SPILL + 8 * slot);
 }
 
@@ -187,22 +173,12 @@ static int spill_field(int slot)
 	return KS_TLS_SPILL + 8 * slot;
 }
 
-/* mov $imm32, %reg (sign-extended) */
-static int emit_mov_imm(struct buf *b, int reg, s32 imm)
-{
-	u8 t[7] = { 0x48 | ((reg & 8) ? 1 : 0), 0xc7, 0xc0 | (reg & 7) };
-
-	memcpy(t + 3, &imm, 4);
-	return buf__append(b, t, 7);
-}
-
 /* xadd %reg, %fs:CUR (user) or %gs:CUR (kernel) */
 static int emit_xadd_cur(struct emitter *e, int reg)
 {
-	u8 t[10] = { tls_seg(e), 0x48 | ((reg & 8) ? 4 : 0), 0x0f, 0xc1,
-		     0x04 | ((reg & 7) << 3), 0x25 };
-	size_t fx = e->b->len + 6;
-	int err = buf__append(e->b, t, 10);
+	struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
+	size_t fx;
+	int err = x86__emit_xadd(e->b, false, reg, &m, &fx);
 
 	return err ?: tls_ref(e, fx, KS_TLS_CUR);
 }
@@ -231,7 +207,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 	int err = 0;
 
 	if (e->ctx->opts->test_unbalance && !ri)
-		err = push_reg(e->b, REG_RAX);
+		err = x86__emit_push(e->b, REG_RAX);
 
 	/* saves nest: B (given back at the commit), then rax */
 	if (r->bspill)
@@ -240,7 +216,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 		err = spill_save(e, REG_RAX, SPILL_RAX);
 	if (!err && r->fsave)
 		err = x86__emit_flags_save(e->b);
-	err = err ?: emit_mov_imm(e->b, r->breg, KS_REC_BYTES(r->nslots));
+	err = err ?: x86__emit_mov_imm(e->b, r->breg, KS_REC_BYTES(r->nslots));
 	err = err ?: emit_xadd_cur(e, r->breg);
 	if (!err && e->ctx->kernel) {
 		/*
@@ -248,12 +224,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 		 * itself: no per-CPU limit, which could belong to the CPU a
 		 * migrated task runs on now (see abi.h, kernel rings).
 		 */
-		u8 bt[4] = { 0x48 | ((r->breg & 8) ? 1 : 0), 0x0f, 0xba,
-			     0xe0 | (r->breg & 7) };
-		u8 sh = KS_SUB_SHIFT;
-
-		err = buf__append(e->b, bt, 4);
-		err = err ?: buf__append(e->b, &sh, 1);
+		err = x86__emit_bt_imm(e->b, r->breg, KS_SUB_SHIFT);
 		err = err ?: emit_jcc_to(e, CC_B, ri, true);
 	} else if (!err) {
 		struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
@@ -267,11 +238,9 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 	if (!err && e->ctx->kernel) {
 		/* movl $bytes, (B): the record is reserved and in flight */
 		struct x86_mem m = x86_mem_base(r->breg, 0);
-		static const u8 op = 0xc7;
-		s32 len = KS_REC_BYTES(r->nslots);
 
-		err = x86__emit_rm_op(e->b, false, &op, 1, 0, &m, NULL);
-		err = err ?: buf__append(e->b, &len, 4);
+		err = x86__emit_store_imm(e->b, false, &m,
+					  KS_REC_BYTES(r->nslots), NULL);
 	}
 	if (!err && r->fsave)
 		err = x86__emit_flags_restore(e->b);
@@ -306,7 +275,6 @@ static int store_slot(struct emitter *e, const struct region *r, int src,
 static int emit_entry_ctx(struct emitter *e, const struct region *r,
 			  const struct site *s)
 {
-	static const u8 rdtsc[2] = { 0x0f, 0x31 };
 	struct x86_mem lo = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 1));
 	struct x86_mem hi = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 1) + 4);
 	struct x86_mem pc = x86_mem_seg_abs(SEG_GS, 0);
@@ -314,16 +282,16 @@ static int emit_entry_ctx(struct emitter *e, const struct region *r,
 	int err;
 
 	err = store_slot(e, r, REG_RSP, s->slot);
-	err = err ?: push_reg(e->b, REG_RAX);
-	err = err ?: push_reg(e->b, REG_RDX);
-	err = err ?: buf__append(e->b, rdtsc, sizeof(rdtsc));
+	err = err ?: x86__emit_push(e->b, REG_RAX);
+	err = err ?: x86__emit_push(e->b, REG_RDX);
+	err = err ?: x86__emit_rdtsc(e->b);
 	err = err ?: x86__emit_store32(e->b, REG_RAX, &lo, NULL);
 	err = err ?: x86__emit_store32(e->b, REG_RDX, &hi, NULL);
 	err = err ?: x86__emit_load(e->b, REG_RAX, &pc, &fx);
 	err = err ?: add_reloc(e, fx, R_X86_64_32S, preempt_sym(e->ctx), 0);
 	err = err ?: store_slot(e, r, REG_RAX, s->slot + 2);
-	err = err ?: pop_reg(e->b, REG_RDX);
-	return err ?: pop_reg(e->b, REG_RAX);
+	err = err ?: x86__emit_pop(e->b, REG_RDX);
+	return err ?: x86__emit_pop(e->b, REG_RAX);
 }
 
 static int emit_site_pre(struct emitter *e, const struct region *r,
@@ -589,20 +557,20 @@ static int emit_slow_paths(struct emitter *e)
 		if (e->ctx->kernel) {
 			/* pointer and region go on the stack, the new pointer
 			 * comes back in the region's slot (abi.h) */
-			static const u8 push_imm[5] = { 0x68 };
 			struct x86_mem drop = x86_mem_base(REG_RSP, 8);
+			size_t fx;
 
-			err = push_reg(e->b, r->breg);
-			err = err ?: buf__append(e->b, push_imm, 5);
+			err = x86__emit_push(e->b, r->breg);
+			err = err ?: x86__emit_push_imm32(e->b, &fx);
 			/* pushq $region: modules live in the top 2 GiB */
-			err = err ?: add_reloc(e, e->b->len - 4, R_X86_64_32S,
+			err = err ?: add_reloc(e, fx, R_X86_64_32S,
 					       elf_obj__secsym(e->ctx->obj,
 							       e->ctx->regions),
 					       (s64)r->desc_off);
 			err = err ?: x86__emit_call32(e->b, &pos);
 			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
 					       refill_sym(e->ctx), -4);
-			err = err ?: pop_reg(e->b, r->breg);
+			err = err ?: x86__emit_pop(e->b, r->breg);
 			err = err ?: x86__emit_lea(e->b, REG_RSP, &drop, NULL);
 		} else {
 			err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));

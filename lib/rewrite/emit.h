@@ -29,8 +29,6 @@ struct emitter {
 
 int add_reloc(struct emitter *e, u64 pos, u32 type, struct elf_sym *sym,
 	      s64 addend);
-int push_reg(struct buf *b, int reg);
-int pop_reg(struct buf *b, int reg);
 /* The original instruction, copied (relative branches re-encoded). */
 int emit_insn(struct emitter *e, const struct insn *in);
 /* MMIO mode: @e's function, its checks, stubs and site descriptors. */

@@ -205,3 +205,79 @@ int x86__emit_flags_restore(struct buf *b)
 
 	return buf__append(b, t, sizeof(t));
 }
+
+int x86__emit_push(struct buf *b, int reg)
+{
+	u8 t[2] = { 0x41, 0x50 | (reg & 7) };
+
+	return reg & 8 ? buf__append(b, t, 2) : buf__append(b, t + 1, 1);
+}
+
+int x86__emit_pop(struct buf *b, int reg)
+{
+	u8 t[2] = { 0x41, 0x58 | (reg & 7) };
+
+	return reg & 8 ? buf__append(b, t, 2) : buf__append(b, t + 1, 1);
+}
+
+int x86__emit_push_imm32(struct buf *b, size_t *fixup)
+{
+	static const u8 t[5] = { 0x68 };
+
+	*fixup = b->len + 1;
+	return buf__append(b, t, 5);
+}
+
+int x86__emit_mov_imm(struct buf *b, int reg, s32 imm)
+{
+	u8 t[7] = { 0x48 | ((reg & 8) ? 1 : 0), 0xc7, 0xc0 | (reg & 7) };
+
+	memcpy(t + 3, &imm, 4);
+	return buf__append(b, t, 7);
+}
+
+int x86__emit_store_imm(struct buf *b, bool rexw, const struct x86_mem *m,
+			s32 imm, size_t *fixup)
+{
+	static const u8 op = 0xc7;
+	int err = emit_rm(b, rexw, &op, 1, 0, m, fixup);
+
+	return err ?: buf__append(b, &imm, 4);
+}
+
+int x86__emit_xadd(struct buf *b, bool lock, int reg, const struct x86_mem *m,
+		   size_t *fixup)
+{
+	static const u8 op[2] = { 0x0f, 0xc1 };
+	static const u8 pfx = 0xf0;
+	int err = lock ? buf__append(b, &pfx, 1) : 0;
+
+	return err ?: emit_rm(b, true, op, 2, reg, m, fixup);
+}
+
+int x86__emit_bt_imm(struct buf *b, int reg, u8 bit)
+{
+	u8 t[5] = { 0x48 | ((reg & 8) ? 1 : 0), 0x0f, 0xba, 0xe0 | (reg & 7),
+		    bit };
+
+	return buf__append(b, t, 5);
+}
+
+int x86__emit_shr_imm(struct buf *b, int reg, u8 n)
+{
+	u8 t[4] = { 0x48 | ((reg & 8) ? 1 : 0), 0xc1, 0xe8 | (reg & 7), n };
+
+	return buf__append(b, t, 4);
+}
+
+int x86__emit_rdtsc(struct buf *b)
+{
+	static const u8 t[2] = { 0x0f, 0x31 };
+
+	return buf__append(b, t, 2);
+}
+
+int x86__emit_byte(struct buf *b, u8 op)
+{
+	return buf__append(b, &op, 1);
+}

@@ -43,6 +43,26 @@ int x86__emit_call32(struct buf *b, size_t *fixup);
 int x86__emit_flags_save(struct buf *b);
 int x86__emit_flags_restore(struct buf *b);
 
+int x86__emit_push(struct buf *b, int reg);
+int x86__emit_pop(struct buf *b, int reg);
+/* pushq $imm32 (sign-extended): the field for a relocation in @fixup */
+int x86__emit_push_imm32(struct buf *b, size_t *fixup);
+/* mov $imm32, %reg64 (sign-extended) */
+int x86__emit_mov_imm(struct buf *b, int reg, s32 imm);
+/* mov{q,l} $imm32, mem */
+int x86__emit_store_imm(struct buf *b, bool rexw, const struct x86_mem *m,
+			s32 imm, size_t *fixup);
+/* [lock] xadd %reg64, mem64 */
+int x86__emit_xadd(struct buf *b, bool lock, int reg, const struct x86_mem *m,
+		   size_t *fixup);
+/* bt $bit, %reg64 */
+int x86__emit_bt_imm(struct buf *b, int reg, u8 bit);
+/* shr $n, %reg64 */
+int x86__emit_shr_imm(struct buf *b, int reg, u8 n);
+int x86__emit_rdtsc(struct buf *b);
+/* a one-byte instruction: pushf (0x9c), popf (0x9d), ret (0xc3) */
+int x86__emit_byte(struct buf *b, u8 op);
+
 /* A raw opcode with a ModRM memory operand; @reg is the /digit or register. */
 int x86__emit_rm_op(struct buf *b, bool rexw, const u8 *opc, int nopc, int reg,
 		    const struct x86_mem *m, size_t *fixup);
