@@ -35,7 +35,7 @@ msg = @printf '  %-8s %s\n' $(1) $(2);
 endif
 
 LIB_SRCS := $(wildcard lib/util/*.c lib/elf/*.c lib/arch/x86/*.c \
-	lib/rewrite/*.c lib/trace/*.c lib/kring/*.c)
+	lib/rewrite/*.c lib/trace/*.c lib/kring/*.c lib/race/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
@@ -45,6 +45,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 RT_CFLAGS := -O2 -g -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -fPIC \
 	-mgeneral-regs-only -fno-stack-protector
 RT_OBJS := $(BUILD)/rt/user/rt.o $(BUILD)/rt/user/signal.o $(BUILD)/rt/user/refill.o \
+	$(BUILD)/rt/user/desc.o \
 	$(BUILD)/rt/twrite.o
 
 all: $(BUILD)/kstride $(BUILD)/libkstride-rt.a

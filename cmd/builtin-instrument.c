@@ -39,6 +39,10 @@ static const char usage_text[] =
 	"                      their values (memory operands outside the stack\n"
 	"                      get a short check, port I/O and the kernel's\n"
 	"                      MMIO accessors go through kstride.ko)\n"
+	"      --calls         also record every call out of the object\n"
+	"                      (CALL_PRE: callee, arguments; CALL_POST: return\n"
+	"                      value), each with a global ticket that orders\n"
+	"                      calls across threads: what 'kstride race' needs\n"
 	"  -v, --verbose       say which functions are left original and why\n"
 	"      --test-unbalance  tests only: break each copy's stack on purpose,\n"
 	"                      so that the check of every copy leaves them all\n"
@@ -91,6 +95,7 @@ int cmd_instrument(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'X' },
 		{ "target", required_argument, NULL, 'T' },
 		{ "mmio", no_argument, NULL, 'M' },
+		{ "calls", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "test-unbalance", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
@@ -118,6 +123,9 @@ int cmd_instrument(int argc, char **argv)
 			break;
 		case 'M':
 			opts.mmio = true;
+			break;
+		case 'C':
+			opts.calls = true;
 			break;
 		case 's':
 			want_stats = true;

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 
+#include "../lib/race/sem.h"
 #include "../lib/trace/trace.h"
 #include "builtin.h"
 
@@ -41,6 +42,60 @@ static void print_pc_text(FILE *f, const char *t)
 		if (*t != ' ')
 			fputc(*t, f);
 	fputc(' ', f);
+}
+
+/*
+ * --calls: "fn+0xoff CALL_PRE callee(name=value, ...) seq=N", arguments
+ * named by the semantics table (all six registers for other callees);
+ * "CALL_POST callee = rax"; the runtime's THREAD start and end.
+ */
+static int print_call(FILE *f, const struct trace_event *ev, const char *name)
+{
+	const struct ks_site *s = ev->site;
+	const struct sem *sem = sem__find(ev->callee);
+	char callee[32];
+	const char *cn = ev->callee;
+
+	if (s->kind == KS_K_THREAD) {
+		fprintf(f, "THREAD %s fs=0x%lx tid=%lu seq=%lu\n",
+			ev->args[0] == KS_THREAD_START ? "start" :
+			ev->args[0] == KS_THREAD_END ? "end" : "?",
+			(unsigned long)ev->args[1], (unsigned long)ev->args[2],
+			(unsigned long)ev->cseq);
+		return ferror(f) ? -EIO : 0;
+	}
+	if (!cn) {
+		snprintf(callee, sizeof(callee), "*0x%lx",
+			 (unsigned long)ev->target);
+		cn = callee;
+	}
+	fprintf(f, "%s+0x%x %s %s", name, s->off, ks_kind__name(s->kind), cn);
+	if (s->kind == KS_K_CALL_POST) {
+		fprintf(f, " = 0x%lx", (unsigned long)ev->args[0]);
+	} else if (sem) {
+		const char *a = sem->args;
+		int k = 0;
+
+		fputc('(', f);
+		while (*a && k < 6) {
+			size_t n = strcspn(a, ",");
+
+			fprintf(f, "%s%.*s=0x%lx", k ? ", " : "", (int)n, a,
+				(unsigned long)ev->args[k]);
+			a += n + (a[n] == ',');
+			k++;
+		}
+		fputc(')', f);
+	} else {
+		fprintf(f, "(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx)",
+			(unsigned long)ev->args[0], (unsigned long)ev->args[1],
+			(unsigned long)ev->args[2], (unsigned long)ev->args[3],
+			(unsigned long)ev->args[4], (unsigned long)ev->args[5]);
+	}
+	if (s->flags & KS_F_CALL_TAIL)
+		fputs(" tail", f);
+	fprintf(f, " seq=%lu\n", (unsigned long)ev->cseq);
+	return ferror(f) ? -EIO : 0;
 }
 
 static int print_ev(const struct trace_event *ev, void *arg)
@@ -125,6 +180,9 @@ static int print_ev(const struct trace_event *ev, void *arg)
 		fprintf(f, "MARK %s\n", ev->text);
 		return ferror(f) ? -EIO : 0;
 	}
+	if (s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST ||
+	    s->kind == KS_K_THREAD)
+		return print_call(f, ev, name);
 	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
 		fprintf(f, "%s+0x%x %s sp=0x%lx\n", name, s->off,
 			ks_kind__name(s->kind), (unsigned long)ev->sp);

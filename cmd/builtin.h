@@ -11,6 +11,7 @@ int cmd_mark(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_race(int argc, char **argv);
 
 struct trace;
 /* report --mmio (report-mmio.c) */

@@ -25,6 +25,8 @@ static const struct cmd cmds[] = {
 	{ "diff", cmd_diff, "align two MMIO traces' device accesses and show what differs" },
 	{ "timeline", cmd_timeline,
 	  "write a kernel trace's CPUs over time, as Perfetto JSON or SVG" },
+	{ "race", cmd_race,
+	  "find the data races in a trace recorded with instrument --calls" },
 	{ "doctor", cmd_doctor, "check this system for kernel recordings, and say what to do" },
 };
 

@@ -23,6 +23,21 @@ __kstride_pcpu:
 	.size	__kstride_pcpu, 128
 EXPORT_SYMBOL(__kstride_pcpu)
 
+/*
+ * --calls: the tickets that order calls out of instrumented modules across
+ * CPUs (include/kstride/abi.h, part 6), drawn with lock xadd; alone in its
+ * cache line.
+ */
+	.data
+	.balign 64
+	.globl	__kstride_seq
+	.type	__kstride_seq, @object
+__kstride_seq:
+	.quad	0
+	.zero	56
+	.size	__kstride_seq, 64
+EXPORT_SYMBOL(__kstride_seq)
+
 	.text
 SYM_FUNC_START(__kstride_krefill)
 	pushfq

@@ -160,7 +160,7 @@
 #include <linux/types.h>
 #endif
 
-#define KS_ABI_VERSION 3
+#define KS_ABI_VERSION 4
 /* the oldest trace files readers still read (2: device records of 5 slots) */
 #define KS_ABI_VERSION_OLDEST 2
 
@@ -181,7 +181,10 @@
 #define KS_K_MAP 13 /* kstride.ko: an ioremap'd area appeared */
 #define KS_K_UNMAP 14 /* kstride.ko: it went */
 #define KS_K_MARK 15 /* kstride.ko: a user's marker (KS_IOC_MARK) */
-#define KS_K_MAX 16 /* one past the last */
+#define KS_K_CALL_PRE 16 /* a call out of the object (part 6) */
+#define KS_K_CALL_POST 17 /* ...and its return */
+#define KS_K_THREAD 18 /* user space: a thread starts or ends (part 6) */
+#define KS_K_MAX 19 /* one past the last */
 
 /* Site flags (struct ks_site.flags). */
 #define KS_F_LOCK 0x01 /* locked or implicitly atomic (xchg) */
@@ -192,6 +195,9 @@
 #define KS_F_CMPXCHG 0x20 /* compare-and-exchange */
 #define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
 #define KS_F_CTX 0x80 /* kernel ENTRY: slots sp, TSC, preempt_count */
+/* ...of CALL_PRE and CALL_POST sites, whose accesses are none: */
+#define KS_F_CALL_TAIL 0x01 /* a tail jump: no CALL_POST follows */
+#define KS_F_CALL_IND 0x02 /* indirect: the target is in its slot */
 
 /* Address forms (struct ks_site.form): see "Address forms" above. */
 #define KS_A_SLOT 0
@@ -203,6 +209,7 @@
 #define KS_A_BITOFF_IDX 6
 #define KS_A_BITOFF_RIP 7
 #define KS_A_BITOFF_ABS 8
+#define KS_A_CALL 9 /* CALL_PRE/POST, THREAD: see part 6; disp: callee */
 
 #ifndef __ASSEMBLY__
 struct ks_site {
@@ -545,6 +552,44 @@ struct ks_mark {
 	char text[KS_MARK_TEXT];
 };
 #endif /* !__ASSEMBLY__ */
+
+/*
+ * 6. Calls out of the object (kstride instrument --calls)
+ * -------------------------------------------------------
+ *
+ * Every call and tail jump from an instrumented function to a function
+ * outside the object (an undefined symbol; an indirect call, which may
+ * leave it) records CALL_PRE right before it, and every call CALL_POST
+ * right after it returns, in a record of its own: the callee may record,
+ * sleep and migrate in between.  Their sites have form KS_A_CALL, whose
+ * disp is a relative pointer to the callee's name (in kstride_strs), or 0
+ * for an indirect call, and KS_F_CALL_* flags.  Slots:
+ *
+ *   CALL_PRE   seq, target, rdi, rsi, rdx, rcx, r8, r9
+ *              (target: the indirect call's target, 0 for a direct one)
+ *   CALL_POST  seq, rax, rdx
+ *
+ * seq is a ticket from one global counter (__kstride_seq: lock xadd,
+ * user space's runtime or kstride.ko): the order that calls happened in
+ * across threads and CPUs.  A CALL_PRE's ticket is drawn before the
+ * callee starts, a CALL_POST's after it returned, so a release (unlock)
+ * always has a smaller ticket than the acquire that saw it.  The status
+ * flags are clobbered right before the call and after it returns, where
+ * the psABI leaves them undefined.
+ *
+ * The user-space runtime records a thread's start and end in records of
+ * its own region ("kstride-rt"), in programs where an object has the
+ * section KS_SEC_CALLS (which --calls adds):
+ *
+ *   THREAD     seq, what (KS_THREAD_*), fs base (pthread_self()), tid
+ */
+#define KS_SYM_SEQ "__kstride_seq"
+#define KS_SEC_CALLS "kstride_calls"
+#define KS_CALL_PRE_SLOTS 8
+#define KS_CALL_POST_SLOTS 3
+#define KS_THREAD_SLOTS 4
+#define KS_THREAD_START 1
+#define KS_THREAD_END 2
 
 #define KS_SEC_REGIONS "kstride_regions"
 #define KS_SEC_FUNCS "kstride_funcs"

@@ -26,10 +26,6 @@
 #include "../arch/x86/emit.h"
 #include "emit.h"
 
-#define SPILL_B 0
-#define SPILL_A 1
-#define SPILL_RAX 2
-#define SPILL_SLOW 3
 
 #define RED_ZONE 128
 
@@ -136,14 +132,14 @@ static int emit_tls_store(struct emitter *e, int reg, int field);
  * share (a per-CPU slot would be reused by a nested handler); callers keep
  * such saves properly nested.
  */
-static int spill_save(struct emitter *e, int reg, int slot)
+int spill_save(struct emitter *e, int reg, int slot)
 {
 	if (e->ctx->kernel)
 		return x86__emit_push(e->b, reg);
 	return emit_tls_store(e, reg, KS_TLS_SPILL + 8 * slot);
 }
 
-static int spill_restore(struct emitter *e, int reg, int slot)
+int spill_restore(struct emitter *e, int reg, int slot)
 {
 	if (e->ctx->kernel)
 		return x86__emit_pop(e->b, reg);
@@ -251,15 +247,14 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 	return err;
 }
 
-static int spill_reg(const struct region *r)
+int spill_reg(const struct region *r)
 {
 	/* any register but the cursor and rsp */
 	return r->breg == REG_RAX ? REG_RCX : REG_RAX;
 }
 
 /* Store the value of @src (a register, or rsp) into slot @slot. */
-static int store_slot(struct emitter *e, const struct region *r, int src,
-		      int slot)
+int store_slot(struct emitter *e, const struct region *r, int src, int slot)
 {
 	struct x86_mem m = x86_mem_base(r->breg, KS_REC_HDR + 8 * slot);
 
@@ -304,6 +299,8 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 
 	if (!s->nslots)
 		return 0; /* RIP, absolute, or a slot an earlier site filled */
+	if (s->form == KS_A_CALL)
+		return emit_call_site(e, r, s);
 	if (!a && (s->flags & KS_F_CTX))
 		return emit_entry_ctx(e, r, s);
 	if (!a)
@@ -639,7 +636,7 @@ static int emit_exit_stubs(struct emitter *e)
 	return 0;
 }
 
-static int put_str(struct rw_ctx *ctx, const char *s, u32 *off)
+int emit__str(struct rw_ctx *ctx, const char *s, u32 *off)
 {
 	*off = ctx->strs_buf.len;
 	return buf__append(&ctx->strs_buf, s, strlen(s) + 1);
@@ -654,8 +651,8 @@ static int emit_func_desc(struct rw_ctx *ctx, struct func *f)
 	u32 name, objn, at;
 	int err;
 
-	err = put_str(ctx, f->name, &name);
-	err = err ?: put_str(ctx, ctx->objname, &objn);
+	err = emit__str(ctx, f->name, &name);
+	err = err ?: emit__str(ctx, ctx->objname, &objn);
 	if (err)
 		return err;
 	at = ctx->fdescs_buf.len;
@@ -684,6 +681,15 @@ static int site_disp_reloc(struct rw_ctx *ctx, struct func *f,
 
 	bool rip = s->form == KS_A_RIP || s->form == KS_A_BITOFF_RIP;
 
+	if (s->form == KS_A_CALL && s->callee) {
+		u32 name;
+		int err = emit__str(ctx, s->callee, &name);
+
+		return err ?: elf_sec__add_reloc(obj, ctx->regions, at,
+						 R_X86_64_PC32,
+						 elf_obj__secsym(obj, ctx->strs),
+						 name);
+	}
 	if (s->acc < 0 || (!rip && !in->disp_size))
 		return 0;
 	if (in->disp_size == 4 && in->acc[s->acc].form == ACC_EA) {
@@ -827,6 +833,15 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 			}
 			ri++;
 		}
+		/* a call's CALL_POST: a record of its own once it returned */
+		if (ri < f->regions.n && f->regions.v[ri].after &&
+		    f->regions.v[ri].first == i) {
+			r = &f->regions.v[ri];
+			err = err ?: emit_prologue(&e, r, ri);
+			err = err ?: emit_call_site(&e, r, &f->sites.v[r->site0]);
+			err = err ?: emit_commit(&e, r);
+			ri++;
+		}
 	}
 	f->body_size = b->len - e.base;
 	err = err ?: emit_slow_paths(&e);
@@ -963,6 +978,16 @@ int emit__all(struct rw_ctx *ctx)
 	err = err ?: new_data_sec(ctx, KS_SEC_STRS, SHF_ALLOC, &ctx->strs);
 	if (!err && ctx->opts->mmio)
 		err = new_data_sec(ctx, KS_SEC_MSITES, SHF_ALLOC, &ctx->msites);
+	if (!err && ctx->opts->calls) {
+		/* tells the runtime to record THREAD events (abi.h, part 6) */
+		struct elf_sec *mark;
+
+		err = new_data_sec(ctx, KS_SEC_CALLS, SHF_ALLOC, &mark);
+		if (!err && !(mark->data = calloc(1, 8)))
+			err = -ENOMEM;
+		if (!err)
+			mark->size = 8;
+	}
 	if (err)
 		return err;
 	for (i = 1; i < nsec && !err; i++) {

@@ -27,6 +27,24 @@ struct emitter {
 	u32 *exit_pos; /* per region exit */
 };
 
+/* spill slots (user space: thread-local; kernel: pushes, nested) */
+#define SPILL_B 0
+#define SPILL_A 1
+#define SPILL_RAX 2
+#define SPILL_SLOW 3
+
+int spill_save(struct emitter *e, int reg, int slot);
+int spill_restore(struct emitter *e, int reg, int slot);
+/* a register to borrow inside region @r: rax, or rcx if rax is its cursor */
+int spill_reg(const struct region *r);
+/* mov %src, slot @slot of @r's record */
+int store_slot(struct emitter *e, const struct region *r, int src, int slot);
+/* @s in the descriptor strings: its offset in @off */
+int emit__str(struct rw_ctx *ctx, const char *s, u32 *off);
+/* --calls: the slots of a CALL_PRE or CALL_POST site (emit-call.c) */
+int emit_call_site(struct emitter *e, const struct region *r,
+		   const struct site *s);
+
 int add_reloc(struct emitter *e, u64 pos, u32 type, struct elf_sym *sym,
 	      s64 addend);
 /* The original instruction, copied (relative branches re-encoded). */

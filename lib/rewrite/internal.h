@@ -35,6 +35,9 @@ struct site {
 	u8 scale;
 	s32 disp;
 	s8 areg; /* lea scratch for base+index, REG_NONE: two slots */
+	/* CALL_PRE/POST (--calls): see struct call_out */
+	const char *callee;
+	s8 treg, tacc;
 };
 
 /* MMIO mode: one instruction that may reach a device (see abi.h, 5.). */
@@ -69,6 +72,7 @@ struct region {
 	s8 hreg; /* header scratch, REG_NONE: spilled */
 	bool hfirst; /* header written in the prologue, not before 'last' */
 	bool post; /* last insn has string sites stored after it */
+	bool after; /* a CALL_POST's: emitted after its one insn, a call */
 	u32 desc_off; /* offset of its ks_region in the regions section */
 	u32 exit0, nexits; /* into func->exits */
 	u32 slow_off; /* copy offset of its slow path (emit.c) */
@@ -173,7 +177,7 @@ struct rw_ctx {
 	/* new sections */
 	struct elf_sec *regions, *fdescs, *strs, *msites;
 	struct buf regions_buf, fdescs_buf, strs_buf, msites_buf;
-	struct elf_sym *tls_sym, *refill_sym, *preempt_sym;
+	struct elf_sym *tls_sym, *refill_sym, *preempt_sym, *seq_sym;
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
 	struct cfi *cfi; /* .eh_frame, user space (cfi.c) */
@@ -214,6 +218,16 @@ void live__clobbers(struct rw_ctx *ctx);
 bool live__is_return_thunk(const struct func *f, const struct insn *in);
 u16 live__thunk_reads(const struct func *f, const struct insn *in);
 int live__compute(struct rw_ctx *ctx, struct func *f);
+
+/* calls.c: a call or tail jump out of the object (abi.h, part 6) */
+struct call_out {
+	const char *name; /* the callee, NULL if indirect */
+	u8 flags; /* KS_F_CALL_* */
+	s8 treg; /* indirect through this register, or REG_NONE */
+	s8 tacc; /* ...or through this memory operand (insn->acc), or -1 */
+};
+bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
+		struct call_out *c);
 
 /* plan.c */
 int plan__func(struct rw_ctx *ctx, struct func *f);

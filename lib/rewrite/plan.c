@@ -184,12 +184,40 @@ static int add_site(struct func *f, u32 i, int acc, u8 kind, u8 flags,
 	return 0;
 }
 
+/* --calls: a CALL_PRE or CALL_POST site of insn @i (abi.h, part 6) */
+static int add_call_site(struct rw_ctx *ctx, struct func *f, u32 i, u8 kind,
+			 const struct call_out *c)
+{
+	struct site *s;
+	int err = add_site(f, i, -1, kind, c->flags, 0);
+
+	if (err)
+		return err;
+	s = &f->sites.v[f->sites.n - 1];
+	s->form = KS_A_CALL;
+	s->nslots = kind == KS_K_CALL_PRE ? KS_CALL_PRE_SLOTS :
+					    KS_CALL_POST_SLOTS;
+	s->callee = c->name;
+	s->treg = c->treg;
+	s->tacc = c->tacc;
+	if (kind == KS_K_CALL_PRE)
+		ctx->st->calls_out++;
+	return 0;
+}
+
+static bool is_call_site(const struct site *s)
+{
+	return s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST;
+}
+
 /* Sites of insn @i, appended to f->sites in slot order. */
 static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 {
 	const struct insn *in = &f->insns[i];
 	/* kernel entries and exits tell interrupt contexts apart: always */
 	bool events = !ctx->opts->no_func_events || ctx->kernel;
+	struct call_out co;
+	bool call = ctx->opts->calls && calls__out(ctx, f, i, &co);
 	int err = 0, k;
 
 	if (f->glue[i])
@@ -208,6 +236,9 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	}
 	if (f->verbatim[i])
 		return err;
+	/* a tail call: the call, then this function's exit */
+	if (!err && call && (co.flags & KS_F_CALL_TAIL))
+		err = add_call_site(ctx, f, i, KS_K_CALL_PRE, &co);
 	if (!err && events && is_tail_exit(ctx, f, in))
 		err = add_site(f, i, -1, KS_K_EXIT, 0, 8);
 	for (k = 0; !err && k < in->nacc; k++) {
@@ -223,7 +254,42 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 		}
 		err = add_site(f, i, k, a->kind, a->flags, a->size);
 	}
+	/* a call: its accesses (the return address), the call; its return
+	 * last, in a region of its own after it (plan__func()) */
+	if (!err && call && !(co.flags & KS_F_CALL_TAIL)) {
+		err = add_call_site(ctx, f, i, KS_K_CALL_PRE, &co);
+		err = err ?: add_call_site(ctx, f, i, KS_K_CALL_POST, &co);
+	}
 	return err;
+}
+
+/* Sites of insn @k that its region holds: all but a trailing CALL_POST. */
+static u32 nsites_at(const struct func *f, const u32 *first_site, u32 k)
+{
+	u32 n = first_site[k + 1] - first_site[k];
+
+	if (n && f->sites.v[first_site[k + 1] - 1].kind == KS_K_CALL_POST)
+		n--;
+	return n;
+}
+
+/* The registers a CALL_PRE site of insn @k stores: never the cursor. */
+static u32 call_mask(const struct func *f, u32 k, u32 nsites,
+		     const u32 *first_site)
+{
+	u32 m = 0;
+
+	for (u32 j = 0; j < nsites; j++) {
+		const struct site *s = &f->sites.v[first_site[k] + j];
+
+		if (s->kind != KS_K_CALL_PRE)
+			continue;
+		m |= 1u << REG_RDI | 1u << REG_RSI | 1u << REG_RDX |
+		     1u << REG_RCX | 1u << 8 | 1u << 9;
+		if (s->treg != REG_NONE)
+			m |= 1u << s->treg;
+	}
+	return m;
 }
 
 static int site_slots(const struct site *s)
@@ -248,6 +314,7 @@ static u32 last_mask(const struct func *f, u32 k, bool spill, u32 nsites,
 {
 	u32 m = spill ? f->insns[k].gpr_read : 0;
 
+	m |= call_mask(f, k, nsites, first_site);
 	if (nsites && has_post(f, first_site[k], nsites))
 		m |= f->insns[k].gpr_write | (spill ? f->insns[k].gpr_read : 0);
 	return m;
@@ -320,8 +387,8 @@ static int site_reg(const struct func *f, const struct site *s)
 {
 	const struct insn_access *a;
 
-	if (s->acc < 0)
-		return REG_RSP; /* ENTRY/EXIT */
+	if (s->acc < 0) /* ENTRY/EXIT; a call's sites store no address */
+		return is_call_site(s) ? REG_NONE : REG_RSP;
 	a = &f->insns[s->insn].acc[s->acc];
 	switch (a->form) {
 	case ACC_STACK:
@@ -435,6 +502,37 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 		ctx->st->spills++;
 }
 
+/*
+ * The region of a call's CALL_POST (site @si): one record, reserved after
+ * the call returned, with a cursor dead after it that is not rax or rdx,
+ * which it stores.  The status flags are undefined after a call.
+ */
+static int add_post_region(struct rw_ctx *ctx, struct func *f, u32 i, u32 si)
+{
+	u32 busy = 1u << REG_RSP | 1u << REG_RAX | 1u << REG_RDX, free, h;
+	struct region *p = vec_push(&f->regions);
+
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0, sizeof(*p));
+	p->first = p->last = i;
+	p->after = true;
+	p->site0 = si;
+	p->nsites = 1;
+	f->sites.v[si].slot = 0;
+	p->nslots = f->sites.v[si].nslots;
+	free = free_after(f, i) & ~busy;
+	p->bspill = !free;
+	p->breg = lowest(free ? free : GPR_ALL & ~busy);
+	p->exit0 = f->exits.n;
+	h = free & ~(1u << p->breg);
+	p->hreg = lowest(h);
+	p->hfirst = h && !ctx->kernel;
+	if (p->bspill || p->hreg == REG_NONE)
+		ctx->st->spills++;
+	return 0;
+}
+
 /* Debug aid: KSTRIDE_DEBUG_FUNC=name prints liveness and regions. */
 static void plan__dump(const struct func *f)
 {
@@ -485,7 +583,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		goto out;
 
 	for (i = 0; i < n;) {
-		u32 nsites = first_site[i + 1] - first_site[i];
+		u32 nsites = nsites_at(f, first_site, i);
 		u32 cand, base, slots = 0, last, k, busy;
 		struct region *r;
 
@@ -500,7 +598,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		}
 		r->first = r->last = last = i;
 		r->site0 = first_site[i];
-		for (k = first_site[i]; k < first_site[i + 1]; k++)
+		for (k = first_site[i]; k < first_site[i] + nsites; k++)
 			slots += site_slots(&f->sites.v[k]);
 		r->fsave = flags_live(f, i);
 		busy = 1u << REG_RSP;
@@ -529,7 +627,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 				!(r->bspill && ctx->kernel) &&
 				k < n && !f->join[k];
 		     k++) {
-			u32 ks = first_site[k + 1] - first_site[k], kslots = 0;
+			u32 ks = nsites_at(f, first_site, k), kslots = 0;
 			u32 c;
 
 			base &= ~use_mask(f, k - 1, r->bspill);
@@ -540,7 +638,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 					break;
 				continue;
 			}
-			for (u32 s = first_site[k]; s < first_site[k + 1]; s++)
+			for (u32 s = first_site[k]; s < first_site[k] + ks; s++)
 				kslots += site_slots(&f->sites.v[s]);
 			if (slots + kslots > KS_REGION_MAX_SLOTS)
 				break;
@@ -555,7 +653,8 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 				break;
 		}
 		r->last = last;
-		r->nsites = first_site[last + 1] - first_site[i];
+		r->nsites = first_site[last] + nsites_at(f, first_site, last) -
+			    first_site[i];
 		r->nslots = slots;
 		r->breg = lowest(cand);
 		if (r->breg == REG_NONE) {
@@ -569,6 +668,9 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		}
 		pick_scratch(ctx, f, r);
 		err = add_exits(ctx, f, r, first_site);
+		if (!err && nsites_at(f, first_site, last) !=
+				    first_site[last + 1] - first_site[last])
+			err = add_post_region(ctx, f, last, first_site[last + 1] - 1);
 		if (err)
 			goto out;
 		i = last + 1;

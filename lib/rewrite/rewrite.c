@@ -49,6 +49,9 @@ void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
 		(unsigned long)st->jump_tables);
 	fprintf(f, "%scode bytes added:     %lu\n", indent,
 		(unsigned long)st->bytes_out);
+	if (st->calls_out)
+		fprintf(f, "%scalls out recorded:   %lu\n", indent,
+			(unsigned long)st->calls_out);
 	if (st->mmio_checked || st->mmio_pio || st->mmio_helpers ||
 	    st->mmio_unchecked) {
 		fprintf(f, "%smmio: checked operands %lu (performed by kstride.ko %lu, recorded without value %lu)\n",
@@ -176,6 +179,12 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 	st.bytes_in = insize;
 	if (opts->mmio && !ctx.kernel) {
 		ks_err("%s: --mmio traces kernel modules only", name);
+		err = -EINVAL;
+		goto out;
+	}
+	if (opts->mmio && opts->calls) {
+		ks_err("%s: --calls records with every access, not with --mmio",
+		       name);
 		err = -EINVAL;
 		goto out;
 	}

@@ -27,6 +27,7 @@ struct rw_opts {
 	bool allow_unknown;
 	bool strict;
 	bool mmio; /* kernel: record device accesses only, with values */
+	bool calls; /* CALL_PRE/POST around calls out of the object */
 	/*
 	 * MMIO mode: called for each function left original that may
 	 * reach a device (its accesses go untraced), e.g. to warn.
@@ -76,6 +77,7 @@ struct rw_stats {
 	 * instructions, accessor calls, operands never checked (strings) */
 	u64 mmio_checked, mmio_emulated, mmio_pio, mmio_helpers;
 	u64 mmio_unchecked;
+	u64 calls_out; /* --calls: call sites that record */
 };
 
 void rw_stats__add(struct rw_stats *to, const struct rw_stats *from);

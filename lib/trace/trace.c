@@ -79,6 +79,8 @@ const char *ks_kind__name(u8 kind)
 		[KS_K_NONE] = "?",	 [KS_K_R] = "R",
 		[KS_K_W] = "W",		 [KS_K_U] = "U",
 		[KS_K_ENTRY] = "ENTRY",	 [KS_K_EXIT] = "EXIT",
+		[KS_K_CALL_PRE] = "CALL_PRE", [KS_K_CALL_POST] = "CALL_POST",
+		[KS_K_THREAD] = "THREAD",
 		[KS_K_RANGE_R] = "R",	 [KS_K_RANGE_W] = "W",
 		[KS_K_SWITCH] = "SWITCH",
 		[KS_K_MMIO_R] = "MMIO_R", [KS_K_MMIO_W] = "MMIO_W",
@@ -846,6 +848,34 @@ bool trace__mmio(const struct trace *t)
 	return t->mmio;
 }
 
+/* CALL_PRE, CALL_POST, THREAD: @v holds the site's slots (abi.h, part 6) */
+static void call_event(struct trace *t, const struct trace_region *r, u32 k,
+		       const struct ks_site *s, const u64 *v,
+		       struct trace_event *ev)
+{
+	u64 field = r->addr + sizeof(struct ks_region) +
+		    k * sizeof(struct ks_site) + offsetof(struct ks_site, disp);
+
+	memset(ev->args, 0, sizeof(ev->args));
+	ev->addr = 0;
+	ev->cseq = v[0];
+	ev->callee = s->disp ? dump_str(t, field + (s64)s->disp) : NULL;
+	ev->target = 0;
+	switch (s->kind) {
+	case KS_K_CALL_PRE:
+		ev->target = v[1];
+		memcpy(ev->args, v + 2, 6 * sizeof(u64));
+		break;
+	case KS_K_CALL_POST:
+		ev->args[0] = v[1];
+		ev->args[1] = v[2];
+		break;
+	default: /* THREAD */
+		memcpy(ev->args, v + 1, 3 * sizeof(u64));
+		break;
+	}
+}
+
 /* where struct ks_mmio_rec's seq and pc are, in slots */
 #define SLOT_SEQ (offsetof(struct ks_mmio_rec, seq) / 8)
 #define SLOT_PC (offsetof(struct ks_mmio_rec, pc) / 8)
@@ -994,6 +1024,16 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 					       KS_NET_TEXT);
 					ev.text[KS_NET_TEXT] = 0;
 				}
+			} else if (s.kind >= KS_K_CALL_PRE && s.kind <= KS_K_THREAD) {
+				u32 want = s.kind == KS_K_CALL_PRE ? KS_CALL_PRE_SLOTS :
+					   s.kind == KS_K_CALL_POST ? KS_CALL_POST_SLOTS :
+					   KS_THREAD_SLOTS;
+
+				if (s.form != KS_A_CALL || s.nslots != want ||
+				    (u32)s.slot + want > r->nslots)
+					return bad(t, "malformed call or thread record",
+						   FOFF(p));
+				call_event(t, r, k, &s, slots + s.slot, &ev);
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {

@@ -56,6 +56,16 @@ struct trace_event {
 	u64 pc; /* MMIO/PIO: the instruction's run-time address, or 0 */
 	char text[KS_MARK_TEXT + 1]; /* MARK; net catches: the faulting pc */
 	bool gap; /* kernel: records were dropped on this CPU right before */
+	/*
+	 * CALL_PRE, CALL_POST (--calls) and THREAD (abi.h, part 6): the
+	 * ticket, the callee's name (NULL: indirect), an indirect call's
+	 * target, and the values: CALL_PRE rdi, rsi, rdx, rcx, r8, r9;
+	 * CALL_POST rax, rdx; THREAD what (KS_THREAD_*), fs base, tid.
+	 */
+	u64 cseq;
+	const char *callee;
+	u64 target;
+	u64 args[6];
 };
 
 struct trace;

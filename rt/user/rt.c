@@ -50,6 +50,14 @@ __thread struct ks_tls __kstride_tls
 	.cur = 1,
 };
 
+/*
+ * --calls: the tickets that order calls out of instrumented code across
+ * threads (abi.h, part 6), and THREAD records (desc.S).
+ */
+uint64_t __kstride_seq __attribute__((visibility("default")));
+extern const char __kstride_rt_thread_region[];
+extern const char __start_kstride_calls[] __attribute__((weak));
+
 extern const char __start_kstride_regions[] __attribute__((weak));
 extern const char __stop_kstride_regions[] __attribute__((weak));
 extern const char __start_kstride_funcs[] __attribute__((weak));
@@ -444,6 +452,19 @@ static struct ks_buf *take_free_locked(struct ks_thread *th, int depth)
 
 void ks_rt_refill(void);
 
+/* A THREAD record at @at: what, and which thread (abi.h, part 6). */
+static void thread_record(uint64_t at, uint64_t what, const struct ks_thread *th)
+{
+	uint64_t v[KS_THREAD_SLOTS] = {
+		__atomic_fetch_add(&__kstride_seq, 1, __ATOMIC_SEQ_CST),
+		what, th->fs_base, th->tid,
+	};
+	uint32_t ref = (uint32_t)(uintptr_t)__kstride_rt_thread_region;
+
+	memcpy((void *)(uintptr_t)(at + KS_REC_HDR), v, sizeof(v));
+	__atomic_store_n((uint32_t *)(uintptr_t)at, ref, __ATOMIC_RELEASE);
+}
+
 /*
  * Signals are blocked from here until the new cursor is in place: the lock
  * is taken, and a handler must not see the thread half way.
@@ -452,9 +473,10 @@ void ks_rt_refill(void)
 {
 	struct ks_tls *t = &__kstride_tls;
 	uint64_t start = t->spill[3];
-	uint64_t need = t->cur - start;
+	uint64_t need = t->cur - start, at;
 	struct ks_thread *th;
 	struct ks_buf *b;
+	int fresh = 0;
 	sigset_t old;
 
 	rt_lock(&old);
@@ -468,6 +490,7 @@ void ks_rt_refill(void)
 			abort();
 		}
 		th->tls = t;
+		fresh = 1;
 	}
 	if (th->cur && rt.finished) {
 		/* after exit, or in a forked child: discard and reuse */
@@ -491,8 +514,14 @@ void ks_rt_refill(void)
 	pthread_mutex_unlock(&rt.lock);
 	if (need > KS_REGION_MAX_BYTES)
 		need = KS_REGION_MAX_BYTES;
-	t->spill[3] = b->base;
-	t->cur = b->base + need;
+	at = b->base;
+	if (fresh && __start_kstride_calls) {
+		/* the thread's first record says it started */
+		thread_record(at, KS_THREAD_START, th);
+		at += KS_REC_BYTES(KS_THREAD_SLOTS);
+	}
+	t->spill[3] = at;
+	t->cur = at + need;
 	t->limit = b->base + b->cap - KS_REGION_MAX_BYTES;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -590,6 +619,14 @@ static void thread_exit(void *arg)
 	sigset_t old;
 
 	rt_lock(&old);
+	/* its last record says it ended, if its buffer has the room */
+	if (th && th->cur && !rt.finished && !t->depth && __start_kstride_calls &&
+	    t->cur >= th->cur->base &&
+	    t->cur + KS_REC_BYTES(KS_THREAD_SLOTS) <=
+		    th->cur->base + th->cur->cap) {
+		thread_record(t->cur, KS_THREAD_END, th);
+		t->cur += KS_REC_BYTES(KS_THREAD_SLOTS);
+	}
 	if (th && !rt.finished)
 		flush_thread_locked(th, t);
 	t->cur = 1; /* anything recorded later starts over */

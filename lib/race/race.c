@@ -1,0 +1,945 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The race detector (race.h).  Two passes:
+ *
+ *  1. Read the trace into one list of events per thread: accesses, and the
+ *     operations the semantics table gives calls (acquire, release, alloc,
+ *     free, create, join), each keyed by its call's ticket.  A CALL_POST
+ *     is paired with its thread's CALL_PRE.
+ *  2. Replay the lists in one order consistent with the tickets: a thread
+ *     runs its accesses up to its next operation; of the operations due,
+ *     the one with the smallest ticket goes first.  Releases draw their
+ *     ticket before the call, acquires after it returned, so an acquire
+ *     always follows the release it saw.
+ *
+ * Shadow memory is one cell per aligned 8-byte word: the last write's
+ * epoch (thread, clock), with the bytes it covered, and the last read of
+ * each thread.  Two accesses race when their bytes overlap, one writes,
+ * they are not both atomic, and neither happens before the other.
+ */
+#include <errno.h>
+
+#include "race.h"
+#include "sem.h"
+
+enum rop {
+	OP_R = 1, OP_W, OP_ACQ, OP_ACQ_SH, OP_REL, OP_REL_SH, OP_SIGNAL,
+	OP_WAIT, OP_CREATE, OP_START, OP_END, OP_JOIN, OP_ALLOC, OP_FREE,
+	OP_CACHE,
+};
+
+struct rev {
+	u8 op; /* enum rop */
+	u8 size; /* accesses: bytes in this word (1..8) */
+	bool atomic;
+	u32 pc; /* index in the detector's pc table */
+	u64 addr; /* accesses: address; operations: the object */
+	u64 len; /* ALLOC, CACHE: bytes */
+	u64 key; /* operations: 2 * ticket (2 * next - 1: deferred) */
+};
+
+struct pre {
+	const char *callee;
+	const struct sem *sem;
+	u64 args[6];
+	u32 pc;
+};
+
+struct held {
+	u64 obj;
+	bool shared;
+};
+
+struct rthread {
+	u32 tid;
+	u64 fs;
+	VEC(struct rev) ev;
+	size_t pos;
+	u32 *vc;
+	u32 *final; /* its clock when it ended */
+	bool ended;
+	u64 minsp, maxsp;
+	VEC(struct pre) pres;
+	VEC(struct held) held;
+	u32 lockset; /* interned id of held, or UINT32_MAX: recompute */
+};
+
+struct rpc {
+	const struct trace_func *func;
+	u32 off;
+	u8 kind;
+	bool free;
+};
+
+struct rread {
+	u32 tid, clk, pc, lockset;
+	u8 mask;
+	bool atomic;
+};
+
+struct cell {
+	u64 word; /* address / 8 + 1; 0: empty */
+	u32 wtid, wclk, wpc, wlockset;
+	u8 wmask;
+	bool watomic, has_w;
+	u8 nr;
+	struct rread *rd;
+};
+
+struct objclock {
+	u64 obj;
+	u32 *x, *sh; /* exclusive releases, shared releases */
+};
+
+struct lockset {
+	u32 n;
+	u64 objs[8];
+};
+
+struct det {
+	struct trace *t;
+	const struct race_opts *opts;
+	struct race_stats *st;
+	VEC(struct rthread) th;
+	VEC(struct rpc) pcs;
+	u32 n; /* threads */
+	struct cell *cells;
+	size_t ncells, cap;
+	VEC(struct objclock) objs;
+	VEC(u32 *) creates;
+	VEC(struct lockset) locksets;
+	struct { u64 key, size; } *blocks, *caches;
+	size_t nblocks, capblocks, ncaches, capcaches;
+	VEC(struct race_report) reports;
+	bool have_calls;
+	int err;
+};
+
+static u64 hash64(u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct rthread *thread_of(struct det *d, u32 tid)
+{
+	struct rthread *t;
+	size_t i;
+
+	for (i = d->th.n; i-- > 0;)
+		if (d->th.v[i].tid == tid)
+			return &d->th.v[i];
+	t = vec_push(&d->th);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->minsp = UINT64_MAX;
+	t->lockset = UINT32_MAX;
+	return t;
+}
+
+static u32 pc_of(struct det *d, const struct trace_event *ev, bool fr)
+{
+	const struct trace_func *fn = ev->region ? ev->region->func : NULL;
+	u32 off = ev->site ? ev->site->off : 0;
+	u8 kind = ev->site ? ev->site->kind : 0;
+	struct rpc *p;
+	size_t i;
+
+	/* recent ones first: a loop's few instructions */
+	for (i = d->pcs.n; i-- > 0 && i + 64 >= d->pcs.n;) {
+		p = &d->pcs.v[i];
+		if (p->func == fn && p->off == off && p->kind == kind &&
+		    p->free == fr)
+			return i;
+	}
+	p = vec_push(&d->pcs);
+	if (!p) {
+		d->err = -ENOMEM;
+		return 0;
+	}
+	p->func = fn;
+	p->off = off;
+	p->kind = kind;
+	p->free = fr;
+	return d->pcs.n - 1;
+}
+
+static void add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
+		   u64 len, u64 key, u32 pc)
+{
+	struct rev *e = vec_push(&t->ev);
+
+	if (!e) {
+		d->err = -ENOMEM;
+		return;
+	}
+	memset(e, 0, sizeof(*e));
+	e->op = op;
+	e->addr = addr;
+	e->len = len;
+	e->key = key;
+	e->pc = pc;
+}
+
+/* An access of @len bytes, cut into aligned words. */
+static void add_access(struct det *d, struct rthread *t, u8 op, u64 addr,
+		       u64 len, bool atomic, u32 pc)
+{
+	while (len && !d->err) {
+		u64 n = 8 - (addr & 7);
+		struct rev *e;
+
+		if (n > len)
+			n = len;
+		add_ev(d, t, op, addr, 0, 0, pc);
+		if (d->err)
+			return;
+		e = &t->ev.v[t->ev.n - 1];
+		e->size = n;
+		e->atomic = atomic;
+		addr += n;
+		len -= n;
+		d->st->accesses++;
+	}
+}
+
+static u64 arg(const u64 *args, u8 i)
+{
+	return i < 6 ? args[i] : 0;
+}
+
+static bool ok(const struct sem *s, u64 ret)
+{
+	switch (s->ok) {
+	case SEM_OK_RET0:
+		return (s32)ret == 0;
+	case SEM_OK_RET1:
+		return (s32)ret != 0;
+	case SEM_OK_RETPOS:
+		return (s64)ret > 0;
+	default:
+		return true;
+	}
+}
+
+/* The operations of a call that take effect before it (at its ticket). */
+static void call_pre(struct det *d, struct rthread *t,
+		     const struct trace_event *ev, const struct sem *s, u32 pc)
+{
+	u64 key = 2 * ev->cseq, obj = s->obj == SEM_ARG_NONE ? 1 :
+						arg(ev->args, s->obj);
+	bool tail = ev->site->flags & KS_F_CALL_TAIL;
+
+	switch (s->op) {
+	case SEM_RELEASE:
+		add_ev(d, t, OP_REL, obj, 0, key, pc);
+		break;
+	case SEM_RELEASE_SHARED:
+		add_ev(d, t, OP_REL_SH, obj, 0, key, pc);
+		break;
+	case SEM_SIGNAL:
+	case SEM_ASYNC_START:
+		add_ev(d, t, OP_SIGNAL, obj, 0, key, pc);
+		break;
+	case SEM_WAIT_RELEASE:
+		add_ev(d, t, OP_REL, obj, 0, key, pc);
+		break;
+	case SEM_THREAD_CREATE:
+		add_ev(d, t, OP_CREATE, 0, 0, key, pc);
+		break;
+	case SEM_FREE:
+		if (obj)
+			add_ev(d, t, OP_FREE, obj, 0, key, pc_of(d, ev, true));
+		break;
+	case SEM_REALLOC:
+		if (arg(ev->args, s->obj))
+			add_ev(d, t, OP_FREE, arg(ev->args, s->obj), 0, key,
+			       pc_of(d, ev, true));
+		break;
+	case SEM_ACQUIRE:
+	case SEM_ACQUIRE_SHARED:
+	case SEM_WAIT:
+		/* a tail call returns to our caller: it took the lock by
+		 * the time this thread does anything else (key fixed later) */
+		if (tail && s->ok == SEM_OK_ALWAYS)
+			add_ev(d, t, s->op == SEM_ACQUIRE ? OP_ACQ :
+				     s->op == SEM_WAIT ? OP_WAIT : OP_ACQ_SH,
+			       obj, 0, UINT64_MAX, pc);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ...and those that take effect once it returned. */
+static void call_post(struct det *d, struct rthread *t,
+		      const struct trace_event *ev, const struct pre *p)
+{
+	const struct sem *s = p->sem;
+	u64 key = 2 * ev->cseq, ret = ev->args[0];
+	u64 obj = s->obj == SEM_ARG_NONE ? 1 : arg(p->args, s->obj);
+	u64 size;
+
+	if (!ok(s, ret))
+		return;
+	switch (s->op) {
+	case SEM_ACQUIRE:
+	case SEM_WAIT_RELEASE:
+		add_ev(d, t, OP_ACQ, obj, 0, key, p->pc);
+		break;
+	case SEM_ACQUIRE_SHARED:
+		add_ev(d, t, OP_ACQ_SH, obj, 0, key, p->pc);
+		break;
+	case SEM_WAIT:
+	case SEM_ASYNC_JOIN:
+		add_ev(d, t, OP_WAIT, obj, 0, key, p->pc);
+		break;
+	case SEM_THREAD_JOIN:
+		add_ev(d, t, OP_JOIN, obj, 0, key, p->pc);
+		break;
+	case SEM_ALLOC:
+	case SEM_REALLOC:
+		size = arg(p->args, s->size);
+		if (s->nmemb != SEM_ARG_NONE)
+			size *= arg(p->args, s->nmemb);
+		if (ret)
+			add_ev(d, t, OP_ALLOC, ret, size, key, p->pc);
+		break;
+	case SEM_CACHE_CREATE:
+		if (ret)
+			add_ev(d, t, OP_CACHE, ret, arg(p->args, s->size), key,
+			       p->pc);
+		break;
+	case SEM_CACHE_ALLOC:
+		/* its size is the cache's: looked up when replayed */
+		if (!ret)
+			break;
+		add_ev(d, t, OP_ALLOC, ret, obj, key, p->pc);
+		if (!d->err)
+			t->ev.v[t->ev.n - 1].size = 0xff; /* len: the cache */
+		break;
+	default:
+		break;
+	}
+}
+
+static int collect(const struct trace_event *ev, void *arg)
+{
+	struct det *d = arg;
+	const struct ks_site *s = ev->site;
+	struct rthread *t;
+	struct pre *p;
+	u32 pc;
+
+	if (!s || d->err)
+		return d->err;
+	t = thread_of(d, ev->tid);
+	if (!t)
+		return -ENOMEM;
+	switch (s->kind) {
+	case KS_K_R:
+	case KS_K_W:
+	case KS_K_U:
+	case KS_K_RANGE_R:
+	case KS_K_RANGE_W:
+		if ((s->flags & KS_F_STACK) && !d->opts->stack)
+			return 0;
+		pc = pc_of(d, ev, false);
+		if (s->kind != KS_K_W && s->kind != KS_K_RANGE_W)
+			add_access(d, t, OP_R, ev->addr,
+				   (u64)s->size * ev->count,
+				   s->flags & KS_F_LOCK, pc);
+		if (s->kind != KS_K_R && s->kind != KS_K_RANGE_R)
+			add_access(d, t, OP_W, ev->addr,
+				   (u64)s->size * ev->count,
+				   s->flags & KS_F_LOCK, pc);
+		return d->err;
+	case KS_K_ENTRY:
+	case KS_K_EXIT:
+		if (ev->sp < t->minsp)
+			t->minsp = ev->sp;
+		if (ev->sp > t->maxsp)
+			t->maxsp = ev->sp;
+		return 0;
+	case KS_K_THREAD:
+		t->fs = ev->args[1];
+		add_ev(d, t, ev->args[0] == KS_THREAD_START ? OP_START : OP_END,
+		       ev->args[1], 0, 2 * ev->cseq, 0);
+		return d->err;
+	case KS_K_CALL_PRE:
+		d->have_calls = true;
+		d->st->calls++;
+		p = vec_push(&t->pres);
+		if (!p)
+			return -ENOMEM;
+		p->callee = ev->callee;
+		p->sem = sem__find(ev->callee);
+		memcpy(p->args, ev->args, sizeof(p->args));
+		p->pc = pc_of(d, ev, false);
+		if (!p->sem) {
+			d->st->unknown_calls++;
+		} else {
+			d->st->syncs++;
+			call_pre(d, t, ev, p->sem, p->pc);
+		}
+		if (s->flags & KS_F_CALL_TAIL)
+			t->pres.n--; /* no CALL_POST comes */
+		return d->err;
+	case KS_K_CALL_POST:
+		/* the innermost call still open in this thread, by its name */
+		p = NULL;
+		while (t->pres.n) {
+			struct pre *q = &t->pres.v[--t->pres.n];
+
+			if (q->callee == ev->callee ||
+			    (q->callee && ev->callee &&
+			     !strcmp(q->callee, ev->callee))) {
+				p = q;
+				break;
+			}
+		}
+		if (p && p->sem)
+			call_post(d, t, ev, p);
+		return d->err;
+	default:
+		return 0;
+	}
+}
+
+/* ---- replay ---- */
+
+static void vc_join(u32 *to, const u32 *from, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		if (from[i] > to[i])
+			to[i] = from[i];
+}
+
+static struct objclock *objclock(struct det *d, u64 obj)
+{
+	struct objclock *o;
+	size_t i;
+
+	for (i = 0; i < d->objs.n; i++)
+		if (d->objs.v[i].obj == obj)
+			return &d->objs.v[i];
+	o = vec_push(&d->objs);
+	if (!o)
+		return NULL;
+	o->obj = obj;
+	o->x = calloc(d->n, sizeof(u32));
+	o->sh = calloc(d->n, sizeof(u32));
+	if (!o->x || !o->sh) {
+		free(o->x);
+		free(o->sh);
+		d->objs.n--;
+		return NULL;
+	}
+	return o;
+}
+
+static struct cell *cell_find(struct det *d, u64 word, bool make)
+{
+	size_t i;
+
+	if (d->ncells * 2 >= d->cap && make) {
+		size_t ncap = d->cap ? 2 * d->cap : 1 << 16;
+		struct cell *nc = calloc(ncap, sizeof(*nc));
+
+		if (!nc) {
+			d->err = -ENOMEM;
+			return NULL;
+		}
+		for (i = 0; i < d->cap; i++) {
+			struct cell *c = &d->cells[i];
+			size_t j;
+
+			if (!c->word)
+				continue;
+			j = hash64(c->word) & (ncap - 1);
+			while (nc[j].word)
+				j = (j + 1) & (ncap - 1);
+			nc[j] = *c;
+		}
+		free(d->cells);
+		d->cells = nc;
+		d->cap = ncap;
+	}
+	if (!d->cap)
+		return NULL;
+	i = hash64(word) & (d->cap - 1);
+	while (d->cells[i].word && d->cells[i].word != word)
+		i = (i + 1) & (d->cap - 1);
+	if (d->cells[i].word)
+		return &d->cells[i];
+	if (!make)
+		return NULL;
+	d->cells[i].word = word;
+	d->ncells++;
+	return &d->cells[i];
+}
+
+/* A cell forgotten (the memory is new): kept as an empty cell. */
+static void cell_reset(struct cell *c)
+{
+	u64 w = c->word;
+
+	free(c->rd);
+	memset(c, 0, sizeof(*c));
+	c->word = w;
+}
+
+static void reset_range(struct det *d, u64 addr, u64 len)
+{
+	u64 w;
+
+	if (!len || len > (1ull << 32))
+		return;
+	for (w = addr / 8; w <= (addr + len - 1) / 8; w++) {
+		struct cell *c = cell_find(d, w + 1, false);
+
+		if (c)
+			cell_reset(c);
+	}
+}
+
+static u32 lockset_of(struct det *d, struct rthread *t)
+{
+	struct lockset ls = { .n = 0 };
+	size_t i;
+
+	if (t->lockset != UINT32_MAX)
+		return t->lockset;
+	for (i = 0; i < t->held.n && ls.n < 8; i++)
+		ls.objs[ls.n++] = t->held.v[i].obj;
+	for (i = 0; i < d->locksets.n; i++)
+		if (d->locksets.v[i].n == ls.n &&
+		    !memcmp(d->locksets.v[i].objs, ls.objs, 8 * ls.n))
+			return t->lockset = i;
+	if (!vec_push(&d->locksets)) {
+		d->err = -ENOMEM;
+		return 0;
+	}
+	d->locksets.v[d->locksets.n - 1] = ls;
+	return t->lockset = d->locksets.n - 1;
+}
+
+static void side(struct det *d, struct race_side *s, u32 pc, u32 tix,
+		 u8 kind, bool atomic, u32 lockset, u8 size)
+{
+	const struct rpc *p = &d->pcs.v[pc];
+	const struct lockset *ls = &d->locksets.v[lockset];
+	size_t n = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->func = p->func;
+	s->off = p->off;
+	s->kind = kind;
+	s->size = size;
+	s->atomic = atomic;
+	s->free = p->free;
+	s->tid = d->th.v[tix].tid;
+	if (!ls->n)
+		snprintf(s->locks, sizeof(s->locks), "none");
+	for (u32 i = 0; i < ls->n && n + 20 < sizeof(s->locks); i++)
+		n += snprintf(s->locks + n, sizeof(s->locks) - n, "%s0x%lx",
+			      i ? "," : "", (unsigned long)ls->objs[i]);
+}
+
+static void report(struct det *d, u32 pca, u32 ta, u8 ka, bool aa, u32 lsa,
+		   u32 pcb, u32 tb, u8 kb, bool ab, u32 lsb, u64 addr, u8 size)
+{
+	struct race_report *r;
+	size_t i;
+
+	const struct rpc *x = &d->pcs.v[pca], *y = &d->pcs.v[pcb];
+
+	/* one report per pair of instructions, whichever came first */
+	for (i = 0; i < d->reports.n; i++) {
+		r = &d->reports.v[i];
+		if ((r->a.func == x->func && r->a.off == x->off &&
+		     r->a.kind == ka && r->b.func == y->func &&
+		     r->b.off == y->off && r->b.kind == kb) ||
+		    (r->a.func == y->func && r->a.off == y->off &&
+		     r->a.kind == kb && r->b.func == x->func &&
+		     r->b.off == x->off && r->b.kind == ka)) {
+			r->count++;
+			return;
+		}
+	}
+	r = vec_push(&d->reports);
+	if (!r) {
+		d->err = -ENOMEM;
+		return;
+	}
+	side(d, &r->a, pca, ta, ka, aa, lsa, size);
+	side(d, &r->b, pcb, tb, kb, ab, lsb, size);
+	r->addr = addr;
+	r->count = 1;
+}
+
+static void access(struct det *d, u32 tix, const struct rev *e)
+{
+	struct rthread *t = &d->th.v[tix];
+	struct cell *c = cell_find(d, e->addr / 8 + 1, true);
+	u8 mask = (u8)(((1u << e->size) - 1) << (e->addr & 7));
+	u32 ls = lockset_of(d, t);
+	u32 clk = t->vc[tix];
+	bool w = e->op == OP_W;
+	u32 i;
+
+	if (!c)
+		return;
+	if (c->has_w && c->wtid != tix && (c->wmask & mask) &&
+	    !(c->watomic && e->atomic) && c->wclk > t->vc[c->wtid])
+		report(d, c->wpc, c->wtid, KS_K_W, c->watomic, c->wlockset,
+		       e->pc, tix, w ? KS_K_W : KS_K_R, e->atomic, ls,
+		       e->addr, e->size);
+	if (w) {
+		for (i = 0; i < c->nr; i++) {
+			const struct rread *r = &c->rd[i];
+
+			if (r->tid != tix && (r->mask & mask) &&
+			    !(r->atomic && e->atomic) && r->clk > t->vc[r->tid])
+				report(d, r->pc, r->tid, KS_K_R, r->atomic,
+				       r->lockset, e->pc, tix, KS_K_W,
+				       e->atomic, ls, e->addr, e->size);
+		}
+		c->nr = 0;
+		c->has_w = true;
+		c->wtid = tix;
+		c->wclk = clk;
+		c->wpc = e->pc;
+		c->wmask = mask;
+		c->watomic = e->atomic;
+		c->wlockset = ls;
+		return;
+	}
+	for (i = 0; i < c->nr && c->rd[i].tid != tix; i++)
+		;
+	if (i == c->nr) {
+		struct rread *nr = realloc(c->rd, (c->nr + 1) * sizeof(*nr));
+
+		if (!nr) {
+			d->err = -ENOMEM;
+			return;
+		}
+		c->rd = nr;
+		c->nr++;
+		c->rd[i].mask = 0;
+	}
+	c->rd[i].tid = tix;
+	c->rd[i].clk = clk;
+	c->rd[i].pc = e->pc;
+	c->rd[i].mask = mask;
+	c->rd[i].atomic = e->atomic;
+	c->rd[i].lockset = ls;
+}
+
+static u64 *map_slot(struct det *d, bool cache, u64 key, bool make)
+{
+	struct { u64 key, size; } **m = cache ? (void *)&d->caches : (void *)&d->blocks;
+	size_t *n = cache ? &d->ncaches : &d->nblocks;
+	size_t *cap = cache ? &d->capcaches : &d->capblocks;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*m)[i].key == key)
+			return &(*m)[i].size;
+	if (!make)
+		return NULL;
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 64;
+		void *p = realloc(*m, nc * sizeof(**m));
+
+		if (!p) {
+			d->err = -ENOMEM;
+			return NULL;
+		}
+		*m = p;
+		*cap = nc;
+	}
+	(*m)[*n].key = key;
+	return &(*m)[(*n)++].size;
+}
+
+static void map_del(struct det *d, u64 key)
+{
+	for (size_t i = 0; i < d->nblocks; i++)
+		if (d->blocks[i].key == key) {
+			d->blocks[i] = d->blocks[--d->nblocks];
+			return;
+		}
+}
+
+static void held_add(struct rthread *t, u64 obj, bool shared, struct det *d)
+{
+	struct held *h = vec_push(&t->held);
+
+	if (!h) {
+		d->err = -ENOMEM;
+		return;
+	}
+	h->obj = obj;
+	h->shared = shared;
+	t->lockset = UINT32_MAX;
+}
+
+/* Drop @obj from what @t holds; was it held shared? */
+static bool held_del(struct rthread *t, u64 obj)
+{
+	for (size_t i = t->held.n; i-- > 0;) {
+		if (t->held.v[i].obj == obj) {
+			bool sh = t->held.v[i].shared;
+
+			memmove(&t->held.v[i], &t->held.v[i + 1],
+				(t->held.n - i - 1) * sizeof(t->held.v[0]));
+			t->held.n--;
+			t->lockset = UINT32_MAX;
+			return sh;
+		}
+	}
+	return false;
+}
+
+static void operation(struct det *d, u32 tix, const struct rev *e)
+{
+	struct rthread *t = &d->th.v[tix];
+	struct objclock *o;
+	u32 **c;
+	u64 *sz, size;
+
+	switch (e->op) {
+	case OP_ACQ:
+	case OP_ACQ_SH:
+	case OP_WAIT:
+		o = objclock(d, e->addr);
+		if (!o)
+			goto nomem;
+		vc_join(t->vc, o->x, d->n);
+		if (e->op == OP_ACQ)
+			vc_join(t->vc, o->sh, d->n);
+		if (e->op != OP_WAIT)
+			held_add(t, e->addr, e->op == OP_ACQ_SH, d);
+		break;
+	case OP_REL:
+	case OP_REL_SH:
+	case OP_SIGNAL:
+		o = objclock(d, e->addr);
+		if (!o)
+			goto nomem;
+		if (e->op == OP_SIGNAL)
+			vc_join(o->x, t->vc, d->n);
+		else if (held_del(t, e->addr) || e->op == OP_REL_SH)
+			vc_join(o->sh, t->vc, d->n);
+		else
+			vc_join(o->x, t->vc, d->n);
+		t->vc[tix]++;
+		break;
+	case OP_CREATE:
+		c = vec_push(&d->creates);
+		if (!c || !(*c = malloc(d->n * sizeof(u32))))
+			goto nomem;
+		memcpy(*c, t->vc, d->n * sizeof(u32));
+		t->vc[tix]++;
+		break;
+	case OP_START:
+		/* after every thread creation so far (none later) */
+		for (size_t i = 0; i < d->creates.n; i++)
+			vc_join(t->vc, d->creates.v[i], d->n);
+		/* its stack may be an ended thread's: new memory */
+		if (t->minsp != UINT64_MAX && t->maxsp - t->minsp < (64u << 20))
+			reset_range(d, t->minsp - 4096,
+				    t->maxsp - t->minsp + 8192);
+		break;
+	case OP_END:
+		t->final = malloc(d->n * sizeof(u32));
+		if (!t->final)
+			goto nomem;
+		memcpy(t->final, t->vc, d->n * sizeof(u32));
+		t->ended = true;
+		break;
+	case OP_JOIN:
+		/* the thread whose pthread_t (its %fs base) this is, ended */
+		for (size_t i = d->th.n; i-- > 0;) {
+			struct rthread *u = &d->th.v[i];
+
+			if (i != tix && u->fs == e->addr && u->ended) {
+				vc_join(t->vc, u->final, d->n);
+				break;
+			}
+		}
+		break;
+	case OP_CACHE:
+		sz = map_slot(d, true, e->addr, true);
+		if (sz)
+			*sz = e->len;
+		break;
+	case OP_ALLOC:
+		size = e->len;
+		if (e->size == 0xff) {
+			sz = map_slot(d, true, e->len, false);
+			size = sz ? *sz : 8;
+		}
+		reset_range(d, e->addr, size);
+		sz = map_slot(d, false, e->addr, true);
+		if (sz)
+			*sz = size;
+		d->st->allocs++;
+		break;
+	case OP_FREE: {
+		/* a write of the whole object, checked like any other */
+		struct rev w = { .op = OP_W, .pc = e->pc };
+		u64 a, end;
+
+		sz = map_slot(d, false, e->addr, false);
+		size = sz ? *sz : 1;
+		end = e->addr + (size < (1ull << 30) ? size : 8);
+		for (a = e->addr; a < end && !d->err;) {
+			w.addr = a;
+			w.size = 8 - (a & 7) < end - a ? 8 - (a & 7) : end - a;
+			access(d, tix, &w);
+			a += w.size;
+		}
+		map_del(d, e->addr);
+		d->st->frees++;
+		break;
+	}
+	default:
+		break;
+	}
+	return;
+nomem:
+	d->err = -ENOMEM;
+}
+
+static bool is_op(const struct rev *e)
+{
+	return e->op > OP_W;
+}
+
+/* A deferred acquire (a tail call) takes effect right before the next. */
+static void fix_keys(struct rthread *t)
+{
+	u64 next = UINT64_MAX - 1;
+
+	for (size_t i = t->ev.n; i-- > 0;) {
+		struct rev *e = &t->ev.v[i];
+
+		if (!is_op(e))
+			continue;
+		if (e->key == UINT64_MAX)
+			e->key = next ? next - 1 : 0;
+		next = e->key;
+	}
+}
+
+static void replay(struct det *d)
+{
+	for (;;) {
+		u64 best = UINT64_MAX;
+		u32 bt = UINT32_MAX;
+
+		for (u32 i = 0; i < d->n && !d->err; i++) {
+			struct rthread *t = &d->th.v[i];
+
+			while (t->pos < t->ev.n && !is_op(&t->ev.v[t->pos]))
+				access(d, i, &t->ev.v[t->pos++]);
+			if (t->pos < t->ev.n && t->ev.v[t->pos].key < best) {
+				best = t->ev.v[t->pos].key;
+				bt = i;
+			}
+		}
+		if (d->err || bt == UINT32_MAX)
+			return;
+		operation(d, bt, &d->th.v[bt].ev.v[d->th.v[bt].pos++]);
+	}
+}
+
+static int report_cmp(const void *a, const void *b)
+{
+	const struct race_report *x = a, *y = b;
+	const char *xn = x->a.func ? x->a.func->name : "";
+	const char *yn = y->a.func ? y->a.func->name : "";
+	int c;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	c = strcmp(xn, yn);
+	if (c)
+		return c;
+	return x->a.off < y->a.off ? -1 : x->a.off > y->a.off;
+}
+
+int race__detect(struct trace *t, const struct race_opts *opts,
+		 struct race_report **reports, size_t *nreports,
+		 struct race_stats *st)
+{
+	struct det d = { .t = t, .opts = opts, .st = st };
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = trace__for_each(t, collect, &d);
+	if (!err)
+		err = d.err;
+	if (!err && !d.have_calls)
+		err = -EMEDIUMTYPE;
+	d.n = d.th.n;
+	st->threads = d.n;
+	for (u32 i = 0; !err && i < d.n; i++) {
+		fix_keys(&d.th.v[i]);
+		d.th.v[i].vc = calloc(d.n, sizeof(u32));
+		if (!d.th.v[i].vc)
+			err = -ENOMEM;
+		else
+			d.th.v[i].vc[i] = 1;
+	}
+	if (!err && d.n) {
+		/* the lockset of nothing held is id 0 */
+		if (!vec_push(&d.locksets))
+			err = -ENOMEM;
+		else
+			d.locksets.v[0].n = 0;
+	}
+	if (!err) {
+		replay(&d);
+		err = d.err;
+	}
+	if (!err && d.reports.n)
+		qsort(d.reports.v, d.reports.n, sizeof(*d.reports.v),
+		      report_cmp);
+	for (u32 i = 0; i < d.th.n; i++) {
+		vec_free(&d.th.v[i].ev);
+		vec_free(&d.th.v[i].pres);
+		vec_free(&d.th.v[i].held);
+		free(d.th.v[i].vc);
+		free(d.th.v[i].final);
+	}
+	vec_free(&d.th);
+	vec_free(&d.pcs);
+	for (size_t i = 0; i < d.cap; i++)
+		free(d.cells[i].rd);
+	free(d.cells);
+	for (size_t i = 0; i < d.objs.n; i++) {
+		free(d.objs.v[i].x);
+		free(d.objs.v[i].sh);
+	}
+	vec_free(&d.objs);
+	for (size_t i = 0; i < d.creates.n; i++)
+		free(d.creates.v[i]);
+	vec_free(&d.creates);
+	vec_free(&d.locksets);
+	free(d.blocks);
+	free(d.caches);
+	if (err) {
+		vec_free(&d.reports);
+		return err;
+	}
+	*reports = d.reports.v;
+	*nreports = d.reports.n;
+	return 0;
+}

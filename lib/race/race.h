@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 'kstride race': an offline happens-before race detector over a trace
+ * recorded with --calls (abi.h, part 6).  Vector clocks per thread, in the
+ * way of FastTrack (one epoch per last write, reads per thread); the
+ * synchronisation order comes from the calls' tickets; what a call means
+ * comes from the semantics table (sem.h).
+ */
+#ifndef KS_RACE_H
+#define KS_RACE_H
+
+#include "../trace/trace.h"
+
+/* One side of a race: where, what, by whom, holding what. */
+struct race_side {
+	const struct trace_func *func; /* NULL: kstride's own (a free) */
+	u32 off;
+	u8 kind; /* KS_K_R, KS_K_W */
+	u8 size;
+	bool atomic;
+	bool free; /* the access is a free() of the object */
+	u32 tid;
+	char locks[96]; /* "0x...,0x..." or "none" */
+};
+
+struct race_report {
+	struct race_side a, b; /* a: the earlier access, b: the later */
+	u64 addr; /* the first address it was seen at */
+	u64 count; /* times seen (by this pair of instructions) */
+};
+
+struct race_stats {
+	u64 accesses, syncs, calls, threads;
+	u64 allocs, frees;
+	u64 unknown_calls; /* calls to functions the table does not know */
+};
+
+struct race_opts {
+	bool stack; /* also check accesses through the stack pointer (push...) */
+};
+
+/**
+ * race__detect() - find the races in @t.
+ * @reports: sorted (most frequent first), deduplicated by instruction pair;
+ *           free with free()
+ * Returns 0, -EMEDIUMTYPE if the trace has no call records, or -errno.
+ */
+int race__detect(struct trace *t, const struct race_opts *opts,
+		 struct race_report **reports, size_t *nreports,
+		 struct race_stats *st);
+
+#endif /* KS_RACE_H */

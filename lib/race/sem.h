@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a call out of instrumented code means for the order of events:
+ * one declarative table (sem.c) of kernel and C library functions, read
+ * by the race detector (race.c) and by 'kstride script' (argument names).
+ */
+#ifndef KS_RACE_SEM_H
+#define KS_RACE_SEM_H
+
+#include "../util/util.h"
+
+enum sem_op {
+	SEM_NONE,
+	SEM_ACQUIRE, /* exclusive: the holder saw every release of the object */
+	SEM_ACQUIRE_SHARED, /* a reader: saw every exclusive release */
+	SEM_RELEASE, /* exclusive or shared, as it was taken */
+	SEM_RELEASE_SHARED,
+	SEM_WAIT_RELEASE, /* cond_wait: gives up a mutex (arg), takes it back */
+	SEM_SIGNAL, /* complete(), up(), sem_post(): what a waiter will see */
+	SEM_WAIT, /* wait_for_completion(), down(), sem_wait() */
+	SEM_THREAD_CREATE, /* pthread_create(): the new thread starts after */
+	SEM_THREAD_JOIN, /* pthread_join(thread): it ended before */
+	SEM_ASYNC_START, /* queue_work(), mod_timer(): the callback runs after */
+	SEM_ASYNC_JOIN, /* flush_work(), del_timer_sync(): it finished before */
+	SEM_ALLOC, /* returns a new object of a size */
+	SEM_FREE, /* the object is gone: a write of all of it */
+	SEM_REALLOC, /* both */
+	SEM_CACHE_CREATE, /* kmem_cache_create(): objects of a size */
+	SEM_CACHE_ALLOC, /* kmem_cache_alloc(cache): one of them */
+};
+
+/* When an operation that may fail took effect. */
+enum sem_ok {
+	SEM_OK_ALWAYS,
+	SEM_OK_RET0, /* returned 0 (pthread_mutex_trylock, mutex_lock_interruptible) */
+	SEM_OK_RET1, /* returned non-zero (spin_trylock, mutex_trylock) */
+	SEM_OK_RETPOS, /* returned > 0 (wait_for_completion_timeout) */
+};
+
+#define SEM_ARG_NONE 0xff
+#define SEM_SIZE_RET 0xfe /* the size is what the cache says (CACHE_ALLOC) */
+
+struct sem {
+	const char *name;
+	u8 op; /* enum sem_op */
+	u8 obj; /* argument that names the object (0 = rdi), SEM_ARG_NONE */
+	u8 size; /* ALLOC: argument with the size; CACHE_CREATE too */
+	u8 nmemb; /* calloc: argument that multiplies the size */
+	u8 ok; /* enum sem_ok */
+	const char *args; /* the arguments' names, comma-separated, for script */
+};
+
+/* The table's entry for @name ("__SCT__" trampolines by their target), or NULL. */
+const struct sem *sem__find(const char *name);
+const char *sem_op__name(int op);
+
+#endif /* KS_RACE_SEM_H */

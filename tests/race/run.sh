@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# 'instrument --calls' and 'kstride race' in user space:
+#   race-tsan      race-user.c's planted races and their synchronised twins,
+#                  against ThreadSanitizer on the same source built
+#                  separately (compare.py: the same pairs of functions;
+#                  every planted race found, no twin reported), three runs;
+#   race-compare-selftest  compare.py catches a missed race, an added one,
+#                  a reported twin, a planted race both miss;
+#   race-calls-zlib   Debian's libz.a with --calls: the workload prints what
+#                  the native build prints, the calls it makes out of the
+#                  library (memcpy, malloc...) are in the trace, with
+#                  CALL_PRE and CALL_POST paired, and no race is reported
+#                  (one thread);
+#   race-calls-cxx C++ exceptions thrown through copies with call records
+#                  (right results, every access the program reports seen);
+#   race-no-calls  a trace without call records is refused with a reason.
+# usage: tests/race/run.sh BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/ktest.sh"
+B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)
+KS=$B/kstride
+RT=$B/libkstride-rt.a
+W=$B/tests/race
+rm -rf "$W" && mkdir -p "$W"
+SRC=$top/tests/race/race-user.c
+EXPECT="--expect counter_racy_thread:counter_racy_thread --expect flag_writer:flag_reader --expect uaf_user:uaf_freer --expect rw_reader:rw_writer"
+TWINS="--twins counter_locked_thread,joined_writer,joined_reader,reuse_user,reuse_main_touch"
+
+build() {
+	[ -f "$W/race-ks" ] && return 0
+	gcc -O1 -g -fsanitize=thread -o "$W/race-tsan" "$SRC" ||
+		{ echo "cannot build with -fsanitize=thread (apt-get install libtsan2)"; return 1; }
+	gcc -O1 -g -c -o "$W/race.o" "$SRC" || return 1
+	"$KS" instrument --calls --stats "$W/race.o" -o "$W/race-ks.o" > "$W/stats.txt" || return 1
+	gcc -o "$W/race-ks" "$W/race-ks.o" "$RT" -lpthread
+}
+
+t_tsan() {
+	local n rc
+	build || return 1
+	for n in 1 2 3; do
+		TSAN_OPTIONS="exitcode=0 halt_on_error=0 suppress_equal_addresses=0" \
+			"$W/race-tsan" > "$W/tsan-$n.out" 2> "$W/tsan-$n.txt" || return 1
+		"$KS" record -q -o "$W/race-$n.trace" -- "$W/race-ks" > "$W/ks-$n.out" || return 1
+		cmp -s "$W/tsan-$n.out" "$W/ks-$n.out" || die "the instrumented program printed something else" || return 1
+		"$KS" race -q "$W/race-$n.trace" > "$W/race-$n.txt"
+		rc=$?
+		[ $rc -eq 1 ] || die "kstride race exited $rc (1: races reported)" || return 1
+		python3 "$top/tests/race/compare.py" "$W/tsan-$n.txt" "$W/race-$n.txt" $EXPECT $TWINS || return 1
+	done
+}
+
+t_selftest() {
+	[ -f "$W/race-1.txt" ] || { build && "$KS" record -q -o "$W/race-1.trace" -- "$W/race-ks" > /dev/null &&
+		{ "$KS" race -q "$W/race-1.trace" > "$W/race-1.txt"; true; } &&
+		TSAN_OPTIONS="exitcode=0 suppress_equal_addresses=0" "$W/race-tsan" > /dev/null 2> "$W/tsan-1.txt"; } || return 1
+	python3 "$top/tests/race/compare.py" "$W/tsan-1.txt" "$W/race-1.txt" $EXPECT $TWINS --selftest
+}
+
+t_zlib() {
+	local lib=/usr/lib/x86_64-linux-gnu/libz.a o=$W/zlib pre post
+	[ -f "$lib" ] || { echo "SKIP: $lib is missing (apt-get install zlib1g-dev)"; return 4; }
+	mkdir -p "$o"
+	"$KS" instrument --calls --stats "$lib" -o "$o/libz-ks.a" > "$o/stats.txt" || return 1
+	grep "calls out recorded" "$o/stats.txt" || die "no call sites" || return 1
+	gcc -O2 -o "$o/native" "$top/tests/real/zlib-test.c" "$lib" || return 1
+	gcc -O2 -o "$o/prog" "$top/tests/real/zlib-test.c" "$o/libz-ks.a" "$RT" -lpthread || return 1
+	"$o/native" 16 > "$o/native.out" || return 1
+	"$KS" record -q -o "$o/t.trace" -- "$o/prog" 16 > "$o/prog.out" || return 1
+	cmp "$o/native.out" "$o/prog.out" || die "outputs differ" || return 1
+	"$KS" script "$o/t.trace" | grep " CALL_P" > "$o/calls.txt"
+	# a tail call (" tail") returns to the caller's caller: no CALL_POST
+	pre=$(grep " CALL_PRE " "$o/calls.txt" | grep -vc " tail seq=")
+	post=$(grep -c " CALL_POST " "$o/calls.txt")
+	echo "CALL_PRE $pre, CALL_POST $post; callees: $(sed -n 's/.* CALL_PRE \([^(]*\)(.*/\1/p' "$o/calls.txt" | sort -u | tr '\n' ' ')"
+	[ "$pre" -gt 0 ] && [ "$pre" -eq "$post" ] || die "CALL_PRE and CALL_POST do not pair" || return 1
+	grep -q " CALL_PRE \(malloc\|memcpy\|memset\)(" "$o/calls.txt" || die "no call to the C library seen" || return 1
+	# every CALL_PRE's ticket is below its CALL_POST's
+	awk '/ CALL_PRE / && !/ tail seq=/{split($NF,a,"="); p=a[2]} / CALL_POST /{split($NF,a,"="); if (a[2] <= p) bad++} END {exit bad > 0}' \
+		"$o/calls.txt" || die "a CALL_POST ticket is not after its CALL_PRE's" || return 1
+	"$KS" race -q "$o/t.trace" || die "races reported in a single thread"
+}
+
+t_cxx() {
+	local d=$top/tests/real/cxx o=$W/cxx
+	mkdir -p "$o"
+	g++ -O2 -c -o "$o/lib.o" "$d/lib.cc" || return 1
+	"$KS" instrument --calls "$o/lib.o" -o "$o/lib-ks.o" || return 1
+	g++ -O2 -o "$o/native" "$d/main.cc" "$o/lib.o" || return 1
+	g++ -O2 -o "$o/prog" "$d/main.cc" "$o/lib-ks.o" "$RT" -lpthread || return 1
+	"$o/native" > "$o/native.out" || return 1
+	"$KS" record -q -o "$o/t.trace" -- "$o/prog" > "$o/prog.out" ||
+		die "wrong results or terminate() with call records: $(cat "$o/prog.out")" || return 1
+	# the program checks its results (its output has addresses)
+	"$KS" script "$o/t.trace" > "$o/script.txt" || return 1
+	"$B/readcover" "$o/prog.out" < "$o/script.txt" || return 1
+	grep -q " CALL_PRE __cxa_throw(" "$o/script.txt" || die "no __cxa_throw call recorded"
+}
+
+t_nocalls() {
+	local out
+	build || return 1
+	"$KS" instrument "$W/race.o" -o "$W/plain-ks.o" || return 1
+	gcc -o "$W/plain" "$W/plain-ks.o" "$RT" -lpthread || return 1
+	"$KS" record -q -o "$W/plain.trace" -- "$W/plain" counter > /dev/null || return 1
+	out=$("$KS" race "$W/plain.trace" 2>&1)
+	[ $? -eq 2 ] || die "exit status $? (2 expected)" || return 1
+	echo "$out" | grep -q "plain.trace: no call records: instrument .* --calls" || die "unclear: $out"
+}
+
+ktest_run race-tsan t_tsan
+ktest_run race-compare-selftest t_selftest
+ktest_run race-calls-zlib t_zlib
+ktest_run race-calls-cxx t_cxx
+ktest_run race-no-calls t_nocalls
+ktest_done race
