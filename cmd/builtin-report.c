@@ -13,7 +13,9 @@ static const char usage_text[] =
 	"Summarise TRACE.  By default, one line per function: calls, reads,\n"
 	"writes, updates (read-modify-write) and bytes, most active first; for\n"
 	"a trace of device accesses (record --mmio): device reads and writes,\n"
-	"port reads and writes, and their bytes.\n"
+	"port reads and writes, and their bytes.  A trace recorded with\n"
+	"instrument --calls also counts the calls out of the traced code, per\n"
+	"callee.\n"
 	"\n"
 	"Options:\n"
 	"      --by-insn   one line per instruction and access kind:\n"
@@ -40,8 +42,15 @@ struct acc {
 	u64 bytes; /* device records: each by its own width */
 };
 
+/* --calls: calls out of the traced code, per callee */
+struct callee {
+	const char *name; /* NULL: indirect */
+	u64 calls, tail;
+};
+
 struct report {
 	struct acc *tab;
+	VEC(struct callee) callees;
 	size_t cap, n;
 	u64 events;
 	const struct ks_end *end;
@@ -89,6 +98,28 @@ static int count_ev(const struct trace_event *ev, void *arg)
 		}
 		if (ev->ctx >= 0 && ev->ctx <= KS_CTX_NMI)
 			r->by_ctx[ev->ctx] += ev->count;
+	}
+	if (ev->site->kind == KS_K_THREAD)
+		return 0; /* the runtime's, not the program's */
+	if (ev->site->kind == KS_K_CALL_PRE) {
+		struct callee *c = NULL;
+
+		for (size_t k = 0; k < r->callees.n && !c; k++) {
+			const char *n = r->callees.v[k].name;
+
+			if (n == ev->callee ||
+			    (n && ev->callee && !strcmp(n, ev->callee)))
+				c = &r->callees.v[k];
+		}
+		if (!c) {
+			c = vec_push(&r->callees);
+			if (!c)
+				return -ENOMEM;
+			memset(c, 0, sizeof(*c));
+			c->name = ev->callee;
+		}
+		c->calls++;
+		c->tail += !!(ev->site->flags & KS_F_CALL_TAIL);
 	}
 	if (2 * (r->n + 1) > r->cap && grow(r))
 		return -ENOMEM;
@@ -203,6 +234,30 @@ static int fsum_cmp(const void *a, const void *b)
 	return strcmp(x->func->name, y->func->name);
 }
 
+static int callee_cmp(const void *a, const void *b)
+{
+	const struct callee *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* --calls traces: the calls out of the traced code, by callee */
+static void print_callees(struct report *r)
+{
+	if (!r->callees.n)
+		return;
+	qsort(r->callees.v, r->callees.n, sizeof(*r->callees.v), callee_cmp);
+	printf("# %-38s %10s %10s\n", "calls out (callee)", "calls",
+	       "tail calls");
+	for (size_t i = 0; i < r->callees.n; i++)
+		printf("  %-38s %10lu %10lu\n",
+		       r->callees.v[i].name ? r->callees.v[i].name : "(indirect)",
+		       (unsigned long)r->callees.v[i].calls,
+		       (unsigned long)r->callees.v[i].tail);
+}
+
 static int by_func(struct report *r, bool dev)
 {
 	struct fsum *v = calloc(r->n + 1, sizeof(*v));
@@ -306,6 +361,7 @@ static int by_func(struct report *r, bool dev)
 		       (unsigned long)v[i].rbytes, (unsigned long)v[i].wbytes);
 	}
 	free(v);
+	print_callees(r);
 	return 0;
 }
 
@@ -393,5 +449,6 @@ int cmd_report(int argc, char **argv)
 			(unsigned long)trace__end(t)->dropped_bytes);
 	trace__close(t);
 	free(r.tab);
+	vec_free(&r.callees);
 	return err || fflush(stdout) ? 1 : 0;
 }

@@ -809,6 +809,15 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 		bool in_r = r && i >= r->first && i <= r->last;
 
 		f->map_start[i] = b->len - e.base;
+		if (r && r->before && r->first == i) {
+			/* the entry, which branches to this insn skip */
+			err = emit_prologue(&e, r, ri);
+			err = err ?: emit_site_pre(&e, r, &f->sites.v[r->site0]);
+			err = err ?: emit_commit(&e, r);
+			f->loop_off = b->len - e.base;
+			r = ++ri < f->regions.n ? &f->regions.v[ri] : NULL;
+			in_r = r && i >= r->first && i <= r->last;
+		}
 		if (in_r && i == r->first)
 			err = emit_prologue(&e, r, ri);
 		if (in_r) {
@@ -860,6 +869,8 @@ fixups:
 			to = e.slow_pos[fx->insn];
 		else if (fx->back)
 			to = e.back_pos[fx->insn];
+		else if (fx->insn == f->loop_insn)
+			to = f->loop_off; /* past the ENTRY: a loop */
 		else
 			to = f->map_start[fx->insn];
 		rel = (s32)(e.base + to) - (s32)(fx->pos + 4);

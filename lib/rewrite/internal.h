@@ -73,6 +73,7 @@ struct region {
 	bool hfirst; /* header written in the prologue, not before 'last' */
 	bool post; /* last insn has string sites stored after it */
 	bool after; /* a CALL_POST's: emitted after its one insn, a call */
+	bool before; /* an ENTRY's of its own: branches inside skip it */
 	u32 desc_off; /* offset of its ks_region in the regions section */
 	u32 exit0, nexits; /* into func->exits */
 	u32 slow_off; /* copy offset of its slow path (emit.c) */
@@ -143,6 +144,9 @@ struct func {
 	u32 *map_start; /* insn -> copy offset of its instrumentation */
 	u32 *map_insn; /* insn -> copy offset of the copied instruction */
 	u32 func_desc; /* offset of its ks_func in the funcs section */
+	/* the entry insn is a loop head: where branches inside go, past the
+	 * ENTRY region (NO_INSN: it is not) */
+	u32 loop_insn, loop_off;
 };
 
 /* A relocation whose target is decided once every copy is placed. */

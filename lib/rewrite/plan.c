@@ -503,6 +503,63 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 }
 
 /*
+ * Is insn @e, where the function's entry is recorded, also reached by a
+ * branch inside the function (a loop whose head is the first insn)?  Then
+ * its ENTRY is a region of its own, which the branches skip.
+ */
+static bool entry_is_loop_head(const struct func *f, u32 e)
+{
+	for (u32 k = 0; k < f->ninsns; k++) {
+		const struct insn *in = &f->insns[k];
+		struct elf_reloc *r;
+
+		if (f->jl_target[k] == e)
+			return true;
+		if (!in->has_target || in->target < (s64)f->start ||
+		    in->target >= (s64)(f->start + f->size) ||
+		    f->at[in->target - f->start] != e)
+			continue;
+		r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+		if (!r || r->offset != in->off + in->rel_off)
+			return true;
+	}
+	return false;
+}
+
+static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r);
+
+/* The ENTRY site @si of insn @e, in a region of its own before the insn's. */
+static int add_entry_region(struct rw_ctx *ctx, struct func *f, u32 e, u32 si)
+{
+	struct region *r = vec_push(&f->regions);
+	u32 busy = 1u << REG_RSP, base;
+
+	if (!r)
+		return -ENOMEM;
+	memset(r, 0, sizeof(*r));
+	r->first = r->last = e;
+	r->before = true;
+	r->site0 = si;
+	r->nsites = 1;
+	/* a kernel ENTRY runs rdtsc: the cursor cannot be rax or rdx */
+	if (f->sites.v[si].flags & KS_F_CTX)
+		busy |= 1u << REG_RAX | 1u << REG_RDX;
+	r->fsave = flags_live(f, e);
+	if (r->fsave) {
+		busy |= 1u << REG_RAX;
+		r->rax_spill = !(free_at(f, e) & 1u);
+		ctx->st->flag_saves++;
+	}
+	base = free_at(f, e) & ~busy;
+	r->bspill = !base;
+	r->breg = lowest(base ? base : GPR_ALL & ~busy);
+	r->exit0 = f->exits.n;
+	pick_scratch(ctx, f, r);
+	f->loop_insn = e;
+	return 0;
+}
+
+/*
  * The region of a call's CALL_POST (site @si): one record, reserved after
  * the call returned, with a cursor dead after it that is not rax or rdx,
  * which it stores.  The status flags are undefined after a call.
@@ -568,7 +625,7 @@ static void plan__dump(const struct func *f)
 
 int plan__func(struct rw_ctx *ctx, struct func *f)
 {
-	u32 *first_site, i, n = f->ninsns;
+	u32 *first_site, i, e, n = f->ninsns;
 	int err = 0;
 
 	first_site = malloc((n + 1) * sizeof(*first_site));
@@ -582,8 +639,24 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 	if (err)
 		goto out;
 
+	f->loop_insn = NO_INSN;
+	e = entry_insn(f);
+	if (!(e < n && first_site[e + 1] > first_site[e] &&
+	      f->sites.v[first_site[e]].kind == KS_K_ENTRY &&
+	      entry_is_loop_head(f, e)))
+		e = NO_INSN;
 	for (i = 0; i < n;) {
-		u32 nsites = nsites_at(f, first_site, i);
+		u32 nsites;
+
+		if (i == e) {
+			/* a join: no region runs into it; the ENTRY's is first */
+			err = add_entry_region(ctx, f, e, first_site[e]);
+			if (err)
+				goto out;
+			first_site[e]++;
+			e = NO_INSN;
+		}
+		nsites = nsites_at(f, first_site, i);
 		u32 cand, base, slots = 0, last, k, busy;
 		struct region *r;
 

@@ -156,9 +156,11 @@ static int collect(struct rw_ctx *ctx)
 		f = vec_push(&ctx->funcs);
 		if (!f)
 			return -ENOMEM;
+		memset(f, 0, sizeof(*f));
 		f->sec = s->sec;
 		f->start = s->value;
 		f->size = s->size;
+		f->loop_insn = NO_INSN;
 		if (add_sym(f, s))
 			return -ENOMEM;
 	}

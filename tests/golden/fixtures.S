@@ -638,4 +638,27 @@ FUNC fx_loop
 	ret
 ENDF fx_loop
 
+/*
+ * A loop whose head is the function's first instruction (a spin loop, a
+ * tail call made a loop): one entry per call, not one per iteration.
+ */
+	.data
+ghead:
+	.long	0
+	.text
+FUNC fx_loophead
+.Lhead:
+	EXP fx_loophead, EN, 8, S, 0
+	EXP fx_loophead, U, 4, A, ghead, 3
+	incl	ghead(%rip)
+	EXP fx_loophead, R, 4, A, ghead, 3
+	cmpl	$3, ghead(%rip)
+	jb	.Lhead
+	EXP fx_loophead, R, 4, A, ghead
+	mov	ghead(%rip), %eax
+	EXP fx_loophead, EX, 8, S, 0
+	EXP fx_loophead, R, 8, S, 0, 1, STK
+	ret
+ENDF fx_loophead
+
 	.section .note.GNU-stack, "", @progbits

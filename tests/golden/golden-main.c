@@ -23,7 +23,7 @@ long fx_modrm(void), fx_kinds(void), fx_simd(void), fx_stack(void);
 long fx_tail(void), fx_string(void), fx_fs(void), fx_noacc(void);
 long fx_tagged(void), fx_thunk(void), fx_gotself(void *self);
 long fx_flags(void), fx_pressure(void), fx_redzone(void), fx_table(int);
-long fx_hot(void), fx_loop(void);
+long fx_hot(void), fx_loop(void), fx_loophead(void);
 
 int main(int argc, char **argv)
 {
@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	printf("table %lx %lx\n", fx_table(1), fx_table(3));
 	printf("hot %lx\n", fx_hot());
 	printf("loop %lx\n", fx_loop());
+	printf("loophead %lx\n", fx_loophead());
 	for (i = 0; i < (int)sizeof(gbuf); i += 512) {
 		unsigned long sum = 0;
 

@@ -19,7 +19,9 @@ import sys
 
 def tsan_pairs(text):
     pairs = set()
-    for block in text.split("WARNING: ThreadSanitizer: data race")[1:]:
+    # a race with a free is "heap-use-after-free" when the free came first
+    for block in re.split(r"WARNING: ThreadSanitizer: (?:data race|heap-use-after-free)",
+                          text)[1:]:
         funcs = []
         lines = block.splitlines()
         i = 0

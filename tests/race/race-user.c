@@ -162,7 +162,8 @@ int main(int argc, char **argv)
 		joined_reader();
 	}
 	if (!*only || !strcmp(only, "uaf")) {
-		o = malloc(sizeof(*o));
+		/* zeroed: main waits for the thread's write */
+		o = calloc(1, sizeof(*o));
 		pthread_create(&t, NULL, uaf_user, o);
 		/* no join before the free: the race; joined below */
 		while (!__atomic_load_n(&o->v[3], __ATOMIC_RELAXED))

@@ -7,6 +7,8 @@
 #                  every planted race found, no twin reported), three runs;
 #   race-compare-selftest  compare.py catches a missed race, an added one,
 #                  a reported twin, a planted race both miss;
+#   race-report-calls  'kstride report' counts the calls per callee that
+#                  race-user.c makes (counted from its source);
 #   race-calls-zlib   Debian's libz.a with --calls: the workload prints what
 #                  the native build prints, the calls it makes out of the
 #                  library (memcpy, malloc...) are in the trace, with
@@ -58,6 +60,23 @@ t_selftest() {
 		{ "$KS" race -q "$W/race-1.trace" > "$W/race-1.txt"; true; } &&
 		TSAN_OPTIONS="exitcode=0 suppress_equal_addresses=0" "$W/race-tsan" > /dev/null 2> "$W/tsan-1.txt"; } || return 1
 	python3 "$top/tests/race/compare.py" "$W/tsan-1.txt" "$W/race-1.txt" $EXPECT $TWINS --selftest
+}
+
+# report's calls per callee, against what race-user.c makes: N = 2000
+# locked increments in each of two threads, 14 threads, 5 objects (one
+# calloc), and
+# N / 10 = 200 rwlock rounds in each of two readers and one writer
+t_report() {
+	local want got
+	[ -f "$W/race-1.trace" ] || { build && "$KS" record -q -o "$W/race-1.trace" -- "$W/race-ks" > /dev/null; } || return 1
+	"$KS" report "$W/race-1.trace" > "$W/report.txt" || return 1
+	for want in "pthread_mutex_lock 4000" "pthread_mutex_unlock 4000" \
+		"pthread_create 14" "pthread_join 14" "malloc 4" "calloc 1" "free 5" \
+		"pthread_rwlock_rdlock 400" "pthread_rwlock_wrlock 200" \
+		"pthread_rwlock_unlock 600"; do
+		got=$(sed -n '/^# calls out/,$p' "$W/report.txt" | awk -v f="${want% *}" '$1 == f {print $1, $2}')
+		[ "$got" = "$want" ] || die "calls out: want '$want', got '$got'" || return 1
+	done
 }
 
 t_zlib() {
@@ -113,6 +132,7 @@ t_nocalls() {
 
 ktest_run race-tsan t_tsan
 ktest_run race-compare-selftest t_selftest
+ktest_run race-report-calls t_report
 ktest_run race-calls-zlib t_zlib
 ktest_run race-calls-cxx t_cxx
 ktest_run race-no-calls t_nocalls
