@@ -17,7 +17,7 @@
 
 static const char usage_text[] =
 	"usage: kstride record [-o TRACE] -- PROGRAM [ARGS...]\n"
-	"       kstride record -m MOD[,MOD...] [--mmio] [-p PARAMS] [-k KSTRIDE.KO] [-o TRACE] -- CMD...\n"
+	"       kstride record -m MOD[,MOD...] [--mmio|--calls] [-p PARAMS] [-k KSTRIDE.KO] [-o TRACE] -- CMD...\n"
 	"\n"
 	"Run PROGRAM, which was linked with objects from 'kstride instrument'\n"
 	"and with libkstride-rt.a, and save its memory-access trace in TRACE\n"
@@ -39,6 +39,8 @@ static const char usage_text[] =
 	"      --mmio          record device accesses only, with their values:\n"
 	"                      MMIO, port I/O, accessor calls, ioremaps; then\n"
 	"                      'kstride mmiotrace TRACE' writes mmiotrace's format\n"
+	"      --calls         also record the modules' calls out (instrument\n"
+	"                      --calls): what 'kstride race TRACE' needs\n"
 	"      --no-net        MMIO mode without the safety net, which otherwise\n"
 	"                      catches the accesses of code kstride did not\n"
 	"                      instrument (the PCI core, functions left original)\n"
@@ -164,6 +166,7 @@ int cmd_record(int argc, char **argv)
 		{ "kmod", required_argument, NULL, 'k' },
 		{ "dirname", required_argument, NULL, 'd' },
 		{ "mmio", no_argument, NULL, 'M' },
+		{ "calls", no_argument, NULL, 'C' },
 		{ "keep", no_argument, NULL, 'K' },
 		{ "drain-delay", required_argument, NULL, 'D' },
 		{ "buffers", required_argument, NULL, 'b' },
@@ -200,6 +203,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'M':
 			ko.mmio = true;
+			break;
+		case 'C':
+			ko.calls = true;
 			break;
 		case 'K':
 			ko.keep = true;
@@ -242,6 +248,12 @@ int cmd_record(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "kstride record: no program to run\n\n%s",
 			usage_text);
+		return 2;
+	}
+	if (ko.calls && (!ko.module || ko.mmio)) {
+		fprintf(stderr, ko.mmio ?
+			"kstride record: --calls records with every access, not with --mmio\n" :
+			"kstride record: --calls applies to modules (-m); instrument a program's objects with 'kstride instrument --calls'\n");
 		return 2;
 	}
 	if (check_output(out))

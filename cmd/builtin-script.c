@@ -184,8 +184,13 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	    s->kind == KS_K_THREAD)
 		return print_call(f, ev, name);
 	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
-		fprintf(f, "%s+0x%x %s sp=0x%lx\n", name, s->off,
+		fprintf(f, "%s+0x%x %s sp=0x%lx", name, s->off,
 			ks_kind__name(s->kind), (unsigned long)ev->sp);
+		if (s->kind == KS_K_ENTRY && (s->flags & KS_F_ENTRY_ARGS))
+			fprintf(f, " args=0x%lx,0x%lx",
+				(unsigned long)ev->args[0],
+				(unsigned long)ev->args[1]);
+		fputc('\n', f);
 		return ferror(f) ? -EIO : 0;
 	}
 	fprintf(f, "%s+0x%x %s %u 0x%lx", name, s->off,

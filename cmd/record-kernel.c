@@ -213,7 +213,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	struct kr_live live = {};
 	struct ks_file_hdr hdr = { .version = KS_ABI_VERSION };
 	struct rw_opts ro = { .sz = sizeof(ro), .target = RW_TARGET_KERNEL,
-			      .mmio = o->mmio };
+			      .mmio = o->mmio, .calls = o->calls };
 	char tmpdir[] = "/tmp/kstride-rec.XXXXXX";
 	char *tmpout = NULL, *pci0 = NULL, *pci1 = NULL;
 	int err, status = 0, kstride_loaded = 0, init_err = 0;

@@ -12,6 +12,7 @@ struct krecord_opts {
 	const char *root; /* modules under ROOT/lib/modules (modprobe -d) */
 	bool keep; /* leave the modules loaded */
 	bool mmio; /* device accesses only (instrument --mmio) */
+	bool calls; /* calls out too (instrument --calls) */
 	bool no_net; /* MMIO mode without the safety net */
 	bool net_wc; /* the net arms write-combining mappings too */
 	bool apertures; /* record VRAM and framebuffer accesses, not count */

@@ -301,10 +301,20 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 		return 0; /* RIP, absolute, or a slot an earlier site filled */
 	if (s->form == KS_A_CALL)
 		return emit_call_site(e, r, s);
-	if (!a && (s->flags & KS_F_CTX))
-		return emit_entry_ctx(e, r, s);
+	if (!a && s->kind == KS_K_ENTRY) {
+		/* sp [, TSC, preempt count] [, rdi, rsi] */
+		int n = s->flags & KS_F_CTX ? 3 : 1;
+
+		err = n == 3 ? emit_entry_ctx(e, r, s) :
+			       store_slot(e, r, REG_RSP, s->slot);
+		if (!err && (s->flags & KS_F_ENTRY_ARGS)) {
+			err = store_slot(e, r, REG_RDI, s->slot + n);
+			err = err ?: store_slot(e, r, REG_RSI, s->slot + n + 1);
+		}
+		return err;
+	}
 	if (!a)
-		return store_slot(e, r, REG_RSP, s->slot); /* ENTRY/EXIT */
+		return store_slot(e, r, REG_RSP, s->slot); /* EXIT */
 	switch (a->form) {
 	case ACC_LEAVE:
 		return store_slot(e, r, REG_RBP, s->slot);

@@ -205,6 +205,23 @@ static int add_call_site(struct rw_ctx *ctx, struct func *f, u32 i, u8 kind,
 	return 0;
 }
 
+/*
+ * Registers an ENTRY site @s needs that the cursor cannot be: a kernel
+ * ENTRY runs rdtsc (rax, rdx); one with arguments stores rdi and rsi.
+ */
+static u32 entry_busy(const struct site *s)
+{
+	u32 m = 0;
+
+	if (s->kind != KS_K_ENTRY)
+		return 0;
+	if (s->flags & KS_F_CTX)
+		m |= 1u << REG_RAX | 1u << REG_RDX;
+	if (s->flags & KS_F_ENTRY_ARGS)
+		m |= 1u << REG_RDI | 1u << REG_RSI;
+	return m;
+}
+
 static bool is_call_site(const struct site *s)
 {
 	return s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST;
@@ -229,10 +246,15 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	 */
 	if (i == entry_insn(f) && events && !f->cold &&
 	    f->verbatim[i] != VB_INSIDE) {
-		err = add_site(f, i, -1, KS_K_ENTRY, ctx->kernel ? KS_F_CTX : 0,
-			       8);
-		if (!err && ctx->kernel)
-			f->sites.v[f->sites.n - 1].nslots = 3; /* sp, TSC, pc */
+		u8 fl = (ctx->kernel ? KS_F_CTX : 0) |
+			(ctx->opts->calls ? KS_F_ENTRY_ARGS : 0);
+
+		err = add_site(f, i, -1, KS_K_ENTRY, fl, 8);
+		/* sp; kernel: TSC, preempt count; --calls: rdi, rsi */
+		if (!err)
+			f->sites.v[f->sites.n - 1].nslots =
+				1 + (ctx->kernel ? 2 : 0) +
+				(ctx->opts->calls ? 2 : 0);
 	}
 	if (f->verbatim[i])
 		return err;
@@ -439,7 +461,7 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 			}
 			reg = site_reg(f, s);
 			if (reg != REG_NONE && avail[reg].ok &&
-			    !(s->flags & KS_F_CTX) &&
+			    !(s->acc < 0 && s->kind == KS_K_ENTRY) &&
 			    (s64)s->disp + (s64)avail[reg].delta * s->scale ==
 				    (s32)(s->disp + avail[reg].delta * s->scale)) {
 				s->slot = avail[reg].slot;
@@ -541,9 +563,7 @@ static int add_entry_region(struct rw_ctx *ctx, struct func *f, u32 e, u32 si)
 	r->before = true;
 	r->site0 = si;
 	r->nsites = 1;
-	/* a kernel ENTRY runs rdtsc: the cursor cannot be rax or rdx */
-	if (f->sites.v[si].flags & KS_F_CTX)
-		busy |= 1u << REG_RAX | 1u << REG_RDX;
+	busy |= entry_busy(&f->sites.v[si]);
 	r->fsave = flags_live(f, e);
 	if (r->fsave) {
 		busy |= 1u << REG_RAX;
@@ -674,10 +694,7 @@ int plan__func(struct rw_ctx *ctx, struct func *f)
 		for (k = first_site[i]; k < first_site[i] + nsites; k++)
 			slots += site_slots(&f->sites.v[k]);
 		r->fsave = flags_live(f, i);
-		busy = 1u << REG_RSP;
-		/* a kernel ENTRY runs rdtsc: the cursor cannot be rax or rdx */
-		if (f->sites.v[first_site[i]].flags & KS_F_CTX)
-			busy |= 1u << REG_RAX | 1u << REG_RDX;
+		busy = 1u << REG_RSP | entry_busy(&f->sites.v[first_site[i]]);
 		if (r->fsave)
 			busy |= 1u << REG_RAX;
 		/*

@@ -1037,8 +1037,21 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
+				u32 a = s.flags & KS_F_CTX ? 3 : 1;
+
 				ev.sp = slots[used] + (s64)s.disp;
 				ev.addr = 0;
+				ev.callee = NULL;
+				ev.args[0] = ev.args[1] = 0;
+				/* --calls: the first two arguments */
+				if (s.kind == KS_K_ENTRY &&
+				    (s.flags & KS_F_ENTRY_ARGS)) {
+					if (s.nslots < a + 2)
+						return bad(t, "short ENTRY record",
+							   FOFF(p));
+					ev.args[0] = slots[used + a];
+					ev.args[1] = slots[used + a + 1];
+				}
 			} else if (s.form == KS_A_RANGE) {
 				u64 before = slots[used], after = slots[used + 1];
 				u64 size = s.size ? s.size : 1;

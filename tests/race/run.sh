@@ -9,6 +9,8 @@
 #                  a reported twin, a planted race both miss;
 #   race-report-calls  'kstride report' counts the calls per callee that
 #                  race-user.c makes (counted from its source);
+#   race-entry-args  entries record their first two arguments: the 5
+#                  threads race-user.c starts with an argument enter with it;
 #   race-calls-zlib   Debian's libz.a with --calls: the workload prints what
 #                  the native build prints, the calls it makes out of the
 #                  library (memcpy, malloc...) are in the trace, with
@@ -79,6 +81,30 @@ t_report() {
 	done
 }
 
+# with --calls, entries record their first two arguments: each thread
+# started with an argument (uaf, reuse: 5 of them) enters its function
+# with it, in a thread other than the creator's
+t_entry_args() {
+	[ -f "$W/race-1.trace" ] || { build && "$KS" record -q -o "$W/race-1.trace" -- "$W/race-ks" > /dev/null; } || return 1
+	"$KS" script "$W/race-1.trace" > "$W/race-1.script" || return 1
+	python3 - "$W/race-1.script" <<'PY'
+import re, sys
+creates, entries = [], {}
+for line in open(sys.argv[1]):
+    w = line.split()
+    m = re.search(r"CALL_PRE pthread_create\(.*arg=(0x[0-9a-f]+)\)", line)
+    if m and int(m.group(1), 16):
+        creates.append((w[0], m.group(1)))
+    m = re.search(r"^\s*(\d+) (\w+)\+0x0 ENTRY sp=\S+ args=(0x[0-9a-f]+),", line)
+    if m:
+        entries.setdefault(m.group(3), set()).add((m.group(1), m.group(2)))
+bad = [a for tid, a in creates if not any(t != tid for t, f in entries.get(a, ()))]
+print("%d threads created with an argument; %d entered with it elsewhere" %
+      (len(creates), len(creates) - len(bad)))
+sys.exit(1 if bad or len(creates) != 5 else 0)
+PY
+}
+
 t_zlib() {
 	local lib=/usr/lib/x86_64-linux-gnu/libz.a o=$W/zlib pre post
 	[ -f "$lib" ] || { echo "SKIP: $lib is missing (apt-get install zlib1g-dev)"; return 4; }
@@ -133,6 +159,7 @@ t_nocalls() {
 ktest_run race-tsan t_tsan
 ktest_run race-compare-selftest t_selftest
 ktest_run race-report-calls t_report
+ktest_run race-entry-args t_entry_args
 ktest_run race-calls-zlib t_zlib
 ktest_run race-calls-cxx t_cxx
 ktest_run race-no-calls t_nocalls
