@@ -187,9 +187,12 @@ static int print_ev(const struct trace_event *ev, void *arg)
 		fprintf(f, "%s+0x%x %s sp=0x%lx", name, s->off,
 			ks_kind__name(s->kind), (unsigned long)ev->sp);
 		if (s->kind == KS_K_ENTRY && (s->flags & KS_F_ENTRY_ARGS))
-			fprintf(f, " args=0x%lx,0x%lx",
+			fprintf(f, " args=0x%lx,0x%lx seq=%lu",
 				(unsigned long)ev->args[0],
-				(unsigned long)ev->args[1]);
+				(unsigned long)ev->args[1],
+				(unsigned long)ev->cseq);
+		if (s->kind == KS_K_EXIT && (s->flags & KS_F_EXIT_SEQ))
+			fprintf(f, " seq=%lu", (unsigned long)ev->cseq);
 		fputc('\n', f);
 		return ferror(f) ? -EIO : 0;
 	}

@@ -195,8 +195,10 @@
 #define KS_F_CMPXCHG 0x20 /* compare-and-exchange */
 #define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
 #define KS_F_CTX 0x80 /* kernel ENTRY: slots sp, TSC, preempt_count */
-/* ...of ENTRY sites (--calls): rdi and rsi follow its other slots */
+/* ...of ENTRY sites (--calls): rdi, rsi and a ticket follow its slots */
 #define KS_F_ENTRY_ARGS 0x01
+/* ...of EXIT sites (--calls): a ticket follows the stack pointer */
+#define KS_F_EXIT_SEQ 0x01
 /* ...of CALL_PRE and CALL_POST sites, whose accesses are none: */
 #define KS_F_CALL_TAIL 0x01 /* a tail jump: no CALL_POST follows */
 #define KS_F_CALL_IND 0x02 /* indirect: the target is in its slot */
@@ -579,9 +581,11 @@ struct ks_mark {
  * flags are clobbered right before the call and after it returns, where
  * the psABI leaves them undefined.
  *
- * With --calls, function entries also record their first two arguments
- * (KS_F_ENTRY_ARGS): the callbacks kernel code runs later (work, timers,
- * tasklets, interrupt handlers, kthreads) are named by them.
+ * With --calls, the entries of functions whose address the object takes
+ * (callbacks: work, timers, tasklets, interrupt handlers, kthreads, which
+ * code that is not traced runs later) also record their first two
+ * arguments, which name the callback's object, and a ticket
+ * (KS_F_ENTRY_ARGS); their exits a ticket (KS_F_EXIT_SEQ).
  *
  * The user-space runtime records a thread's start and end in records of
  * its own region ("kstride-rt"), in programs where an object has the

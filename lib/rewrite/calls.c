@@ -9,6 +9,12 @@
  * kernel's indirect-branch thunks are indirect calls through the register
  * they are named for; __fentry__ and kstride's own symbols are not calls
  * anyone made.
+ *
+ * A function whose address the object takes (stored in data, loaded with
+ * lea or mov $fn, passed as an argument) may be called back later by
+ * code that is not traced: a work item, a timer, an interrupt handler, a
+ * thread.  Its ENTRY and EXIT draw tickets too, which order the callback
+ * against the call that queued it and the one that waits for it.
  */
 #include "internal.h"
 
@@ -92,4 +98,85 @@ bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
 	default:
 		return false;
 	}
+}
+
+/* Does @r (in section @sec) name the start of a function: g, or NULL? */
+static struct func *start_named(struct rw_ctx *ctx, struct elf_sec *sec,
+				const struct elf_reloc *r)
+{
+	struct code_ref ref;
+	struct func *g;
+	u64 off;
+
+	if (!r->sym || !r->sym->sec || !elf_sec__is_exec(r->sym->sec))
+		return NULL;
+	if (elf_sec__is_exec(sec)) {
+		struct func *f = func__at(ctx, sec, r->offset);
+		u32 k;
+
+		if (!f || (k = func__insn_containing(f, r->offset)) == NO_INSN)
+			return NULL;
+		/* a direct call or jump is a call, not a pointer */
+		if (f->insns[k].has_target &&
+		    r->offset == f->insns[k].off + f->insns[k].rel_off)
+			return NULL;
+		if (!refs__code_target(ctx, sec, &f->insns[k], r, &ref))
+			return NULL;
+		g = func__at(ctx, ref.sec, ref.off);
+		return g && g->start == ref.off ? g : NULL;
+	}
+	if (!reloc__is_abs(r->type) && r->type != R_X86_64_64)
+		return NULL;
+	off = r->sym->value + r->addend;
+	g = func__at(ctx, r->sym->sec, off);
+	return g && g->start == off ? g : NULL;
+}
+
+void calls__addr_taken(struct rw_ctx *ctx)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, j;
+
+	for (i = 1; i < obj->secs.n; i++) {
+		struct elf_sec *rela = obj->secs.v[i], *sec = rela->base;
+
+		/* unwind tables and the kernel's metadata name every function */
+		if (rela->sh.sh_type != SHT_RELA || !sec ||
+		    !(sec->sh.sh_flags & SHF_ALLOC) || meta__table(sec) ||
+		    !strcmp(sec->name, ".eh_frame") ||
+		    !strcmp(sec->name, ".ibt_endbr_seal") ||
+		    !strcmp(sec->name, "__patchable_function_entries"))
+			continue;
+		for (j = 0; j < rela->relocs.n; j++) {
+			struct func *g = start_named(ctx, sec, &rela->relocs.v[j]);
+
+			if (g)
+				g->addr_taken = true;
+		}
+	}
+	/* lea fn(%rip) within one section needs no relocation */
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+
+		for (j = 0; j < f->ninsns; j++) {
+			const struct insn *in = &f->insns[j];
+			struct elf_reloc *r;
+			struct func *g;
+			s32 disp;
+			u64 to;
+
+			if (!in->rip_rel || in->has_target || in->disp_size != 4)
+				continue;
+			r = reloc_at(f, in->off + in->disp_off);
+			if (r)
+				continue; /* seen above */
+			memcpy(&disp, f->sec->data + in->off + in->disp_off, 4);
+			to = in->off + in->len + disp;
+			g = func__at(ctx, f->sec, to);
+			if (g && g->start == to)
+				g->addr_taken = true;
+		}
+	}
+	for (i = 0; i < ctx->funcs.n; i++)
+		ctx->st->callbacks += ctx->funcs.v[i].addr_taken;
 }

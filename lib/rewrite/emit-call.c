@@ -103,3 +103,12 @@ int emit_call_site(struct emitter *e, const struct region *r,
 	err = err ?: emit_ticket(e, r, t, s->slot);
 	return err ?: spill_restore(e, t, SPILL_A);
 }
+
+int emit_site_ticket(struct emitter *e, const struct region *r, int slot)
+{
+	int t = spill_reg(r);
+	int err = spill_save(e, t, SPILL_A);
+
+	err = err ?: emit_ticket(e, r, t, slot);
+	return err ?: spill_restore(e, t, SPILL_A);
+}

@@ -310,11 +310,16 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 		if (!err && (s->flags & KS_F_ENTRY_ARGS)) {
 			err = store_slot(e, r, REG_RDI, s->slot + n);
 			err = err ?: store_slot(e, r, REG_RSI, s->slot + n + 1);
+			err = err ?: emit_site_ticket(e, r, s->slot + n + 2);
 		}
 		return err;
 	}
-	if (!a)
-		return store_slot(e, r, REG_RSP, s->slot); /* EXIT */
+	if (!a) { /* EXIT */
+		err = store_slot(e, r, REG_RSP, s->slot);
+		if (!err && (s->flags & KS_F_EXIT_SEQ))
+			err = emit_site_ticket(e, r, s->slot + 1);
+		return err;
+	}
 	switch (a->form) {
 	case ACC_LEAVE:
 		return store_slot(e, r, REG_RBP, s->slot);

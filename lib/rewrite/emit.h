@@ -44,6 +44,9 @@ int emit__str(struct rw_ctx *ctx, const char *s, u32 *off);
 /* --calls: the slots of a CALL_PRE or CALL_POST site (emit-call.c) */
 int emit_call_site(struct emitter *e, const struct region *r,
 		   const struct site *s);
+/* --calls: a ticket into @slot, through a borrowed register (a callback's
+ * ENTRY and EXIT, where the status flags are undefined) */
+int emit_site_ticket(struct emitter *e, const struct region *r, int slot);
 
 int add_reloc(struct emitter *e, u64 pos, u32 type, struct elf_sym *sym,
 	      s64 addend);

@@ -113,6 +113,7 @@ struct func {
 	struct elf_sym **syms; /* every symbol that names our start */
 	size_t nsyms;
 	bool cold;
+	bool addr_taken; /* --calls: its address is stored or passed (calls.c) */
 
 	struct insn *insns;
 	u32 ninsns;
@@ -232,6 +233,8 @@ struct call_out {
 };
 bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
 		struct call_out *c);
+/* Mark the functions whose address the object takes (callbacks). */
+void calls__addr_taken(struct rw_ctx *ctx);
 
 /* plan.c */
 int plan__func(struct rw_ctx *ctx, struct func *f);

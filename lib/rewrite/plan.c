@@ -246,23 +246,27 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	 */
 	if (i == entry_insn(f) && events && !f->cold &&
 	    f->verbatim[i] != VB_INSIDE) {
-		u8 fl = (ctx->kernel ? KS_F_CTX : 0) |
-			(ctx->opts->calls ? KS_F_ENTRY_ARGS : 0);
+		bool args = ctx->opts->calls && f->addr_taken;
+		u8 fl = (ctx->kernel ? KS_F_CTX : 0) | (args ? KS_F_ENTRY_ARGS : 0);
 
 		err = add_site(f, i, -1, KS_K_ENTRY, fl, 8);
-		/* sp; kernel: TSC, preempt count; --calls: rdi, rsi */
+		/* sp; kernel: TSC, preempt count; callbacks: rdi, rsi, ticket */
 		if (!err)
 			f->sites.v[f->sites.n - 1].nslots =
-				1 + (ctx->kernel ? 2 : 0) +
-				(ctx->opts->calls ? 2 : 0);
+				1 + (ctx->kernel ? 2 : 0) + (args ? 3 : 0);
 	}
 	if (f->verbatim[i])
 		return err;
 	/* a tail call: the call, then this function's exit */
 	if (!err && call && (co.flags & KS_F_CALL_TAIL))
 		err = add_call_site(ctx, f, i, KS_K_CALL_PRE, &co);
-	if (!err && events && is_tail_exit(ctx, f, in))
-		err = add_site(f, i, -1, KS_K_EXIT, 0, 8);
+	if (!err && events && is_tail_exit(ctx, f, in)) {
+		bool seq = ctx->opts->calls && f->addr_taken && !f->cold;
+
+		err = add_site(f, i, -1, KS_K_EXIT, seq ? KS_F_EXIT_SEQ : 0, 8);
+		if (!err && seq)
+			f->sites.v[f->sites.n - 1].nslots = 2; /* sp, ticket */
+	}
 	for (k = 0; !err && k < in->nacc; k++) {
 		const struct insn_access *a = &in->acc[k];
 
@@ -461,7 +465,8 @@ static void pick_scratch(struct rw_ctx *ctx, struct func *f, struct region *r)
 			}
 			reg = site_reg(f, s);
 			if (reg != REG_NONE && avail[reg].ok &&
-			    !(s->acc < 0 && s->kind == KS_K_ENTRY) &&
+			    !(s->acc < 0 && (s->kind == KS_K_ENTRY ||
+					     s->flags & KS_F_EXIT_SEQ)) &&
 			    (s64)s->disp + (s64)avail[reg].delta * s->scale ==
 				    (s32)(s->disp + avail[reg].delta * s->scale)) {
 				s->slot = avail[reg].slot;

@@ -49,9 +49,12 @@ void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
 		(unsigned long)st->jump_tables);
 	fprintf(f, "%scode bytes added:     %lu\n", indent,
 		(unsigned long)st->bytes_out);
-	if (st->calls_out)
+	if (st->calls_out || st->callbacks) {
 		fprintf(f, "%scalls out recorded:   %lu\n", indent,
 			(unsigned long)st->calls_out);
+		fprintf(f, "%scallbacks (address taken, entries with arguments): %lu\n",
+			indent, (unsigned long)st->callbacks);
+	}
 	if (st->mmio_checked || st->mmio_pio || st->mmio_helpers ||
 	    st->mmio_unchecked) {
 		fprintf(f, "%smmio: checked operands %lu (performed by kstride.ko %lu, recorded without value %lu)\n",
@@ -203,6 +206,8 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 	err = err ?: cfi__scan(&ctx);
 	if (!err)
 		live__clobbers(&ctx);
+	if (!err && opts->calls)
+		calls__addr_taken(&ctx);
 	for (i = 0; !err && i < ctx.funcs.n; i++) {
 		struct func *f = &ctx.funcs.v[i];
 

@@ -78,6 +78,7 @@ struct rw_stats {
 	u64 mmio_checked, mmio_emulated, mmio_pio, mmio_helpers;
 	u64 mmio_unchecked;
 	u64 calls_out; /* --calls: call sites that record */
+	u64 callbacks; /* --calls: functions whose address is taken */
 };
 
 void rw_stats__add(struct rw_stats *to, const struct rw_stats *from);

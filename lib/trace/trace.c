@@ -1043,14 +1043,23 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				ev.addr = 0;
 				ev.callee = NULL;
 				ev.args[0] = ev.args[1] = 0;
-				/* --calls: the first two arguments */
+				ev.cseq = 0;
+				/* --calls: a callback's two arguments, tickets */
 				if (s.kind == KS_K_ENTRY &&
 				    (s.flags & KS_F_ENTRY_ARGS)) {
-					if (s.nslots < a + 2)
+					if (s.nslots < a + 3)
 						return bad(t, "short ENTRY record",
 							   FOFF(p));
 					ev.args[0] = slots[used + a];
 					ev.args[1] = slots[used + a + 1];
+					ev.cseq = slots[used + a + 2];
+				}
+				if (s.kind == KS_K_EXIT &&
+				    (s.flags & KS_F_EXIT_SEQ)) {
+					if (s.nslots < 2)
+						return bad(t, "short EXIT record",
+							   FOFF(p));
+					ev.cseq = slots[used + 1];
 				}
 			} else if (s.form == KS_A_RANGE) {
 				u64 before = slots[used], after = slots[used + 1];
