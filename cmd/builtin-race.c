@@ -33,13 +33,20 @@ static const char usage_text[] =
 
 static void print_side(const char *what, const struct race_side *s)
 {
-	char fn[160] = "?";
+	char fn[160] = "?", who[64];
 
 	if (s->func)
 		trace_func__label(s->func, fn, sizeof(fn));
-	printf("  %-9s %s%s of %u by thread %u at %s+0x%x%s, locks held: %s\n",
+	if (!s->ctx)
+		snprintf(who, sizeof(who), "thread %u", s->tid);
+	else if (s->ctx == KS_CTX_TASK)
+		snprintf(who, sizeof(who), "task %s-%u", s->comm, s->tid);
+	else
+		snprintf(who, sizeof(who), "%s on CPU %u", ks_ctx__name(s->ctx),
+			 s->tid);
+	printf("  %-9s %s%s of %u by %s at %s+0x%x%s, locks held: %s\n",
 	       what, s->atomic ? "atomic " : "",
-	       s->kind == KS_K_W ? "write" : "read", s->size, s->tid, fn,
+	       s->kind == KS_K_W ? "write" : "read", s->size, who, fn,
 	       s->off, s->free ? " (free)" : "", s->locks);
 }
 

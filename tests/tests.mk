@@ -38,6 +38,9 @@ vmcheck: all $(TEST_TOOLS)
 	@bash tests/vm/check.sh $(BUILD)
 
 # NVIDIA's binary driver, fetched and built for the VM kernel, one VM run
+vmcheck-race: all
+	@bash tests/vm/race-check.sh $(BUILD)
+
 vmcheck-nvidia: all $(TEST_TOOLS)
 	@bash tests/vm/nvidia-check.sh $(BUILD)
 
@@ -63,4 +66,4 @@ fuzz:
 demo:
 	@bash scripts/demo.sh
 
-.PHONY: check check-fidelity check-all vmcheck vmcheck-nvidia vmbench bench bench-reader fuzz demo
+.PHONY: check check-fidelity check-all vmcheck vmcheck-race vmcheck-nvidia vmbench bench bench-reader fuzz demo

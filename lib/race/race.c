@@ -26,9 +26,15 @@ enum rop {
 	OP_R = 1, OP_W, OP_ACQ, OP_ACQ_SH, OP_REL, OP_REL_SH, OP_SIGNAL,
 	OP_WAIT, OP_CREATE, OP_START, OP_END, OP_JOIN, OP_ALLOC, OP_FREE,
 	OP_CACHE,
+	/* kernel: queued, a callback starts and ends, waited for; aliases */
+	OP_ASYNC, OP_CB_START, OP_CB_END, OP_ASYNC_JOIN, OP_ALIAS,
 };
 
+/* the clocks an object has, by what released into them */
+enum { NS_SYNC, NS_ASYNC, NS_DONE };
+
 struct rev {
+	u64 ts; /* kernel: when (orders a task's events across CPUs) */
 	u8 op; /* enum rop */
 	u8 size; /* accesses: bytes in this word (1..8) */
 	bool atomic;
@@ -51,7 +57,13 @@ struct held {
 };
 
 struct rthread {
-	u32 tid;
+	u64 key; /* user: tid; kernel: the context (ctx_key()) */
+	u32 tid; /* user: tid; kernel: pid, or the CPU of an interrupt */
+	int ctx; /* kernel: enum ks_ctx; 0 in user space */
+	char comm[17];
+	int depth; /* kernel: function nesting */
+	u64 cb[2]; /* ...the running callback's arguments */
+	bool in_cb;
 	u64 fs;
 	VEC(struct rev) ev;
 	size_t pos;
@@ -88,7 +100,12 @@ struct cell {
 
 struct objclock {
 	u64 obj;
+	int ns;
 	u32 *x, *sh; /* exclusive releases, shared releases */
+};
+
+struct alias {
+	u64 alias, obj;
 };
 
 struct lockset {
@@ -109,9 +126,11 @@ struct det {
 	VEC(u32 *) creates;
 	VEC(struct lockset) locksets;
 	struct { u64 key, size; } *blocks, *caches;
+	u64 now; /* the ts of the event being collected */
 	size_t nblocks, capblocks, ncaches, capcaches;
 	VEC(struct race_report) reports;
-	bool have_calls;
+	VEC(struct alias) aliases;
+	bool have_calls, kernel;
 	int err;
 };
 
@@ -123,19 +142,45 @@ static u64 hash64(u64 x)
 	return x;
 }
 
-static struct rthread *thread_of(struct det *d, u32 tid)
+/*
+ * Who runs an event: a user thread; in the kernel a task, or the softirq,
+ * hardirq or NMI context of one CPU (each a thread of its own).  0: not
+ * known (a kernel CPU's events before its first entry or switch).
+ */
+static u64 ctx_key(const struct trace_event *ev)
+{
+	if (!ev->kernel)
+		return (u64)ev->tid + 1;
+	switch (ev->ctx) {
+	case KS_CTX_TASK:
+		return ev->pid >= 0 ? (1ull << 40) | (u32)ev->pid : 0;
+	case KS_CTX_SOFTIRQ:
+	case KS_CTX_HARDIRQ:
+	case KS_CTX_NMI:
+		return ((u64)ev->ctx << 40) | ev->tid;
+	default:
+		return 0;
+	}
+}
+
+static struct rthread *thread_of(struct det *d, const struct trace_event *ev,
+				 u64 key)
 {
 	struct rthread *t;
 	size_t i;
 
 	for (i = d->th.n; i-- > 0;)
-		if (d->th.v[i].tid == tid)
+		if (d->th.v[i].key == key)
 			return &d->th.v[i];
 	t = vec_push(&d->th);
 	if (!t)
 		return NULL;
 	memset(t, 0, sizeof(*t));
-	t->tid = tid;
+	t->key = key;
+	t->tid = ev->kernel && ev->ctx == KS_CTX_TASK ? (u32)ev->pid : ev->tid;
+	t->ctx = ev->kernel ? ev->ctx : 0;
+	if (ev->kernel && ev->comm)
+		snprintf(t->comm, sizeof(t->comm), "%s", ev->comm);
 	t->minsp = UINT64_MAX;
 	t->lockset = UINT32_MAX;
 	return t;
@@ -178,6 +223,7 @@ static void add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
 		return;
 	}
 	memset(e, 0, sizeof(*e));
+	e->ts = d->now;
 	e->op = op;
 	e->addr = addr;
 	e->len = len;
@@ -242,8 +288,10 @@ static void call_pre(struct det *d, struct rthread *t,
 		add_ev(d, t, OP_REL_SH, obj, 0, key, pc);
 		break;
 	case SEM_SIGNAL:
-	case SEM_ASYNC_START:
 		add_ev(d, t, OP_SIGNAL, obj, 0, key, pc);
+		break;
+	case SEM_ASYNC_START:
+		add_ev(d, t, OP_ASYNC, obj, 0, key, pc);
 		break;
 	case SEM_WAIT_RELEASE:
 		add_ev(d, t, OP_REL, obj, 0, key, pc);
@@ -295,8 +343,14 @@ static void call_post(struct det *d, struct rthread *t,
 		add_ev(d, t, OP_ACQ_SH, obj, 0, key, p->pc);
 		break;
 	case SEM_WAIT:
-	case SEM_ASYNC_JOIN:
 		add_ev(d, t, OP_WAIT, obj, 0, key, p->pc);
+		break;
+	case SEM_ASYNC_JOIN:
+		add_ev(d, t, OP_ASYNC_JOIN, obj, 0, key, p->pc);
+		break;
+	case SEM_ASYNC_START:
+		if (s->ret_alias && ret)
+			add_ev(d, t, OP_ALIAS, ret, obj, key, p->pc);
 		break;
 	case SEM_THREAD_JOIN:
 		add_ev(d, t, OP_JOIN, obj, 0, key, p->pc);
@@ -335,9 +389,16 @@ static int collect(const struct trace_event *ev, void *arg)
 	struct pre *p;
 	u32 pc;
 
+	u64 key;
+
 	if (!s || d->err)
 		return d->err;
-	t = thread_of(d, ev->tid);
+	key = ctx_key(ev);
+	if (!key)
+		return 0; /* who ran it is not known */
+	d->kernel |= ev->kernel;
+	d->now = ev->ts;
+	t = thread_of(d, ev, key);
 	if (!t)
 		return -ENOMEM;
 	switch (s->kind) {
@@ -364,7 +425,29 @@ static int collect(const struct trace_event *ev, void *arg)
 			t->minsp = ev->sp;
 		if (ev->sp > t->maxsp)
 			t->maxsp = ev->sp;
-		return 0;
+		if (!ev->kernel)
+			return 0;
+		/*
+		 * A callback entered from code that is not traced (the
+		 * outermost function of its context): it starts after the
+		 * call that queued its object, and ends before the one that
+		 * waits for it.
+		 */
+		if (s->kind == KS_K_ENTRY) {
+			if (!t->depth++ && (s->flags & KS_F_ENTRY_ARGS)) {
+				t->cb[0] = ev->args[0];
+				t->cb[1] = ev->args[1];
+				t->in_cb = true;
+				add_ev(d, t, OP_CB_START, ev->args[0], ev->args[1],
+				       2 * ev->cseq, 0);
+			}
+		} else if (t->depth && !--t->depth && t->in_cb) {
+			t->in_cb = false;
+			if (s->flags & KS_F_EXIT_SEQ)
+				add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
+				       2 * ev->cseq, 0);
+		}
+		return d->err;
 	case KS_K_THREAD:
 		t->fs = ev->args[1];
 		add_ev(d, t, ev->args[0] == KS_THREAD_START ? OP_START : OP_END,
@@ -419,18 +502,21 @@ static void vc_join(u32 *to, const u32 *from, u32 n)
 			to[i] = from[i];
 }
 
-static struct objclock *objclock(struct det *d, u64 obj)
+static struct objclock *objclock_ns(struct det *d, u64 obj, int ns, bool make)
 {
 	struct objclock *o;
 	size_t i;
 
 	for (i = 0; i < d->objs.n; i++)
-		if (d->objs.v[i].obj == obj)
+		if (d->objs.v[i].obj == obj && d->objs.v[i].ns == ns)
 			return &d->objs.v[i];
+	if (!make)
+		return NULL;
 	o = vec_push(&d->objs);
 	if (!o)
 		return NULL;
 	o->obj = obj;
+	o->ns = ns;
 	o->x = calloc(d->n, sizeof(u32));
 	o->sh = calloc(d->n, sizeof(u32));
 	if (!o->x || !o->sh) {
@@ -440,6 +526,20 @@ static struct objclock *objclock(struct det *d, u64 obj)
 		return NULL;
 	}
 	return o;
+}
+
+static struct objclock *objclock(struct det *d, u64 obj)
+{
+	return objclock_ns(d, obj, NS_SYNC, true);
+}
+
+/* kthread_stop(task) waits for the thread made with data: its name */
+static u64 unalias(struct det *d, u64 obj)
+{
+	for (size_t i = d->aliases.n; i-- > 0;)
+		if (d->aliases.v[i].alias == obj)
+			return d->aliases.v[i].obj;
+	return obj;
 }
 
 static struct cell *cell_find(struct det *d, u64 word, bool make)
@@ -543,6 +643,8 @@ static void side(struct det *d, struct race_side *s, u32 pc, u32 tix,
 	s->atomic = atomic;
 	s->free = p->free;
 	s->tid = d->th.v[tix].tid;
+	s->ctx = d->th.v[tix].ctx;
+	snprintf(s->comm, sizeof(s->comm), "%s", d->th.v[tix].comm);
 	if (!ls->n)
 		snprintf(s->locks, sizeof(s->locks), "none");
 	for (u32 i = 0; i < ls->n && n + 20 < sizeof(s->locks); i++)
@@ -774,6 +876,44 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 			}
 		}
 		break;
+	case OP_ASYNC:
+		o = objclock_ns(d, e->addr, NS_ASYNC, true);
+		if (!o)
+			goto nomem;
+		vc_join(o->x, t->vc, d->n);
+		t->vc[tix]++;
+		break;
+	case OP_CB_START:
+		/* named by its first or second argument */
+		for (int k = 0; k < 2; k++) {
+			o = objclock_ns(d, k ? e->len : e->addr, NS_ASYNC, false);
+			if (o)
+				vc_join(t->vc, o->x, d->n);
+		}
+		break;
+	case OP_CB_END:
+		for (int k = 0; k < 2; k++) {
+			o = objclock_ns(d, k ? e->len : e->addr, NS_DONE, true);
+			if (!o)
+				goto nomem;
+			vc_join(o->x, t->vc, d->n);
+		}
+		t->vc[tix]++;
+		break;
+	case OP_ASYNC_JOIN:
+		o = objclock_ns(d, unalias(d, e->addr), NS_DONE, false);
+		if (o)
+			vc_join(t->vc, o->x, d->n);
+		break;
+	case OP_ALIAS: {
+		struct alias *a = vec_push(&d->aliases);
+
+		if (!a)
+			goto nomem;
+		a->alias = e->addr;
+		a->obj = e->len;
+		break;
+	}
 	case OP_CACHE:
 		sz = map_slot(d, true, e->addr, true);
 		if (sz)
@@ -820,6 +960,49 @@ nomem:
 static bool is_op(const struct rev *e)
 {
 	return e->op > OP_W;
+}
+
+static int ts_cmp(const void *a, const void *b)
+{
+	const struct rev *x = *(const struct rev *const *)a;
+	const struct rev *y = *(const struct rev *const *)b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x < y ? -1 : x > y; /* stable: the order read */
+}
+
+/*
+ * A task's events come CPU by CPU (the trace is read per CPU): in time
+ * order again, each CPU's own order kept.
+ */
+static int sort_by_time(struct rthread *t)
+{
+	struct rev **p, *v;
+	size_t i, n = t->ev.n;
+
+	if (n < 2)
+		return 0;
+	for (i = 1; i < n && t->ev.v[i - 1].ts <= t->ev.v[i].ts; i++)
+		;
+	if (i == n)
+		return 0; /* already */
+	p = malloc(n * sizeof(*p));
+	v = malloc(n * sizeof(*v));
+	if (!p || !v) {
+		free(p);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		p[i] = &t->ev.v[i];
+	qsort(p, n, sizeof(*p), ts_cmp);
+	for (i = 0; i < n; i++)
+		v[i] = *p[i];
+	memcpy(t->ev.v, v, n * sizeof(*v));
+	free(p);
+	free(v);
+	return 0;
 }
 
 /* A deferred acquire (a tail call) takes effect right before the next. */
@@ -891,6 +1074,8 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	d.n = d.th.n;
 	st->threads = d.n;
 	for (u32 i = 0; !err && i < d.n; i++) {
+		if (d.kernel)
+			err = sort_by_time(&d.th.v[i]);
 		fix_keys(&d.th.v[i]);
 		d.th.v[i].vc = calloc(d.n, sizeof(u32));
 		if (!d.th.v[i].vc)
@@ -933,6 +1118,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 		free(d.creates.v[i]);
 	vec_free(&d.creates);
 	vec_free(&d.locksets);
+	vec_free(&d.aliases);
 	free(d.blocks);
 	free(d.caches);
 	if (err) {

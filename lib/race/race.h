@@ -19,7 +19,9 @@ struct race_side {
 	u8 size;
 	bool atomic;
 	bool free; /* the access is a free() of the object */
-	u32 tid;
+	u32 tid; /* user: thread; kernel: pid, or an interrupt's CPU */
+	int ctx; /* kernel: enum ks_ctx (task, softirq, hardirq, nmi); 0 user */
+	char comm[17]; /* kernel tasks: the name */
 	char locks[96]; /* "0x...,0x..." or "none" */
 };
 

@@ -13,7 +13,10 @@
 #define N SEM_ARG_NONE
 /* name, op, obj, size, nmemb, ok, args */
 #define E(name, op, obj, size, nmemb, ok, args) \
-	{ name, SEM_##op, obj, size, nmemb, SEM_OK_##ok, args }
+	{ name, SEM_##op, obj, size, nmemb, SEM_OK_##ok, false, args }
+/* ...and its return value is another name of the object */
+#define EA(name, op, obj, args) \
+	{ name, SEM_##op, obj, SEM_ARG_NONE, SEM_ARG_NONE, SEM_OK_ALWAYS, true, args }
 
 static const struct sem table[] = {
 	/* kernel: spinlocks and rwlocks */
@@ -102,7 +105,10 @@ static const struct sem table[] = {
 	E("napi_disable", ASYNC_JOIN, 0, N, N, ALWAYS, "napi"),
 	E("request_threaded_irq", ASYNC_START, 5, N, N, RET0, "irq,handler,thread_fn,flags,name,dev"),
 	E("free_irq", ASYNC_JOIN, 1, N, N, ALWAYS, "irq,dev"),
-	E("kthread_create_on_node", ASYNC_START, 1, N, N, ALWAYS, "fn,data,node,namefmt"),
+	EA("kthread_create_on_node", ASYNC_START, 1, "fn,data,node,namefmt"),
+	E("kthread_stop", ASYNC_JOIN, 0, N, N, ALWAYS, "task"),
+	E("hrtimer_start_range_ns", ASYNC_START, 0, N, N, ALWAYS, "timer,time,delta,mode"),
+	E("hrtimer_cancel", ASYNC_JOIN, 0, N, N, ALWAYS, "timer"),
 	/* kernel allocators */
 	E("__kmalloc", ALLOC, N, 0, N, ALWAYS, "size,flags"),
 	E("__kmalloc_node", ALLOC, N, 0, N, ALWAYS, "size,flags,node"),

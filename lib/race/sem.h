@@ -40,6 +40,13 @@ enum sem_ok {
 #define SEM_ARG_NONE 0xff
 #define SEM_SIZE_RET 0xfe /* the size is what the cache says (CACHE_ALLOC) */
 
+/*
+ * ASYNC_START releases into the object's start clock, which a callback
+ * entered with the object as its first or second argument acquires (the
+ * work, timer, tasklet, NAPI or irq handler's own argument); the
+ * callback's return releases into its end clock, which ASYNC_JOIN
+ * acquires.
+ */
 struct sem {
 	const char *name;
 	u8 op; /* enum sem_op */
@@ -47,6 +54,7 @@ struct sem {
 	u8 size; /* ALLOC: argument with the size; CACHE_CREATE too */
 	u8 nmemb; /* calloc: argument that multiplies the size */
 	u8 ok; /* enum sem_ok */
+	bool ret_alias; /* what it returns names the object too (kthreads) */
 	const char *args; /* the arguments' names, comma-separated, for script */
 };
 

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make vmcheck-race: the planted kernel races and their twins
+# (tests/vm/race/ks_race.c) recorded with 'record --calls' in one boot;
+# 'kstride race' must report exactly the planted pairs of functions, and
+# no twin.  The module's own source is the ground truth.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${1:-$top/build}
+mkdir -p "$B" && B=$(cd "$B" && pwd)
+export B
+krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
+make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
+	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
+[ -f "$top/kmod/kstride.ko" ] || { echo "vmcheck-race: kstride.ko did not build"; exit 1; }
+make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/race" modules 2>&1 |
+	grep -v "Skipping BTF" || true
+[ -f "$top/tests/vm/race/ks_race.ko" ] || { echo "vmcheck-race: ks_race.ko did not build"; exit 1; }
+X=$B/vmextra-race
+rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
+bash "$top/tests/vm/run.sh" -t 900 "$top/tests/vm/scenarios/race.sh" \
+	"$top/kmod/kstride.ko" "$top/tests/vm/race/ks_race.ko" "$X/kstride" "$X/lib"
+rc=$?
+S=$B/vm/share/out
+[ $rc -eq 0 ] || { echo "vmcheck-race: the scenario failed ($rc)"; tail -20 "$S/race-dmesg.txt" 2>/dev/null; }
+[ -f "$S/race.trace" ] || { echo "vmcheck-race: no trace"; exit 1; }
+"$B/kstride" race "$S/race.trace" > "$B/race-kernel.txt" 2> "$B/race-kernel.err"
+st=$?
+cat "$B/race-kernel.err"
+[ $st -le 1 ] || { echo "vmcheck-race: kstride race failed ($st)"; exit 1; }
+python3 "$top/tests/race/compare.py" - "$B/race-kernel.txt" --exact \
+	--expect race_kthread_racy:race_kthread_racy \
+	--expect race_timer_cb_racy:race_timer_reader_racy \
+	--expect race_work_irq_racy:race_hrtimer_racy \
+	--expect race_uaf_user:race_uaf_freer \
+	--twins race_kthread_locked,race_timer_cb_synced,race_timer_reader_synced,race_work_irq_locked,race_hrtimer_locked,race_uaf_user_synced,race_uaf_freer_synced ||
+	{ cat "$B/race-kernel.txt"; rc=1; }
+[ $rc -eq 0 ] && echo "vmcheck-race: 1 passed, 0 failed" || echo "vmcheck-race: 0 passed, 1 failed"
+exit $rc
