@@ -55,6 +55,9 @@ bench: all
 	@bash bench/zlib-bench.sh $(BUILD)
 
 # the readers' peak memory on a 4 GB trace
+bench-race: all
+	@bash bench/race-bench.sh $(BUILD)
+
 bench-reader: all
 	@bash bench/reader-mem.sh $(BUILD)
 
@@ -66,4 +69,4 @@ fuzz:
 demo:
 	@bash scripts/demo.sh
 
-.PHONY: check check-fidelity check-all vmcheck vmcheck-race vmcheck-nvidia vmbench bench bench-reader fuzz demo
+.PHONY: check check-fidelity check-all vmcheck vmcheck-race vmcheck-nvidia vmbench bench bench-race bench-reader fuzz demo

@@ -33,15 +33,21 @@ enum rop {
 /* the clocks an object has, by what released into them */
 enum { NS_SYNC, NS_ASYNC, NS_DONE };
 
+/* One event of a thread: 16 bytes, for there are many. */
 struct rev {
-	u64 ts; /* kernel: when (orders a task's events across CPUs) */
+	u64 addr; /* accesses: address; operations: the object */
+	u32 pc; /* accesses: index in the pc table; operations: in d->ops */
 	u8 op; /* enum rop */
 	u8 size; /* accesses: bytes in this word (1..8) */
 	bool atomic;
-	u32 pc; /* index in the detector's pc table */
-	u64 addr; /* accesses: address; operations: the object */
-	u64 len; /* ALLOC, CACHE: bytes */
-	u64 key; /* operations: 2 * ticket (2 * next - 1: deferred) */
+	u8 pad;
+};
+
+/* What an operation has beyond a struct rev. */
+struct opx {
+	u64 len; /* ALLOC, CACHE: bytes; CB_*: the second argument */
+	u64 key; /* 2 * ticket (2 * next - 1: deferred) */
+	u32 pc;
 };
 
 struct pre {
@@ -66,6 +72,7 @@ struct rthread {
 	bool in_cb;
 	u64 fs;
 	VEC(struct rev) ev;
+	VEC(u64) ts; /* kernel: each event's time (orders a task's CPUs) */
 	size_t pos;
 	u32 *vc;
 	u32 *final; /* its clock when it ended */
@@ -77,6 +84,7 @@ struct rthread {
 };
 
 struct rpc {
+	u64 key; /* the site's address | free */
 	const struct trace_func *func;
 	u32 off;
 	u8 kind;
@@ -119,6 +127,9 @@ struct det {
 	struct race_stats *st;
 	VEC(struct rthread) th;
 	VEC(struct rpc) pcs;
+	VEC(struct opx) ops;
+	u32 *phash; /* pcs by key, UINT32_MAX: empty */
+	size_t pcap;
 	u32 n; /* threads */
 	struct cell *cells;
 	size_t ncells, cap;
@@ -186,49 +197,99 @@ static struct rthread *thread_of(struct det *d, const struct trace_event *ev,
 	return t;
 }
 
+/*
+ * The pc table's index of @ev's instruction: one entry per site (its
+ * descriptor, which lives as long as the trace) and free-ness, found
+ * through a hash of the site's address.
+ */
 static u32 pc_of(struct det *d, const struct trace_event *ev, bool fr)
 {
 	const struct trace_func *fn = ev->region ? ev->region->func : NULL;
-	u32 off = ev->site ? ev->site->off : 0;
-	u8 kind = ev->site ? ev->site->kind : 0;
+	u64 key = (u64)(uintptr_t)ev->site | fr;
 	struct rpc *p;
 	size_t i;
 
-	/* recent ones first: a loop's few instructions */
-	for (i = d->pcs.n; i-- > 0 && i + 64 >= d->pcs.n;) {
-		p = &d->pcs.v[i];
-		if (p->func == fn && p->off == off && p->kind == kind &&
-		    p->free == fr)
-			return i;
+	if (2 * (d->pcs.n + 1) > d->pcap) {
+		size_t ncap = d->pcap ? 2 * d->pcap : 1024;
+		u32 *nh = malloc(ncap * sizeof(*nh));
+
+		if (!nh) {
+			d->err = -ENOMEM;
+			return 0;
+		}
+		memset(nh, 0xff, ncap * sizeof(*nh));
+		for (size_t k = 0; k < d->pcs.n; k++) {
+			i = hash64(d->pcs.v[k].key) & (ncap - 1);
+			while (nh[i] != UINT32_MAX)
+				i = (i + 1) & (ncap - 1);
+			nh[i] = k;
+		}
+		free(d->phash);
+		d->phash = nh;
+		d->pcap = ncap;
+	}
+	i = hash64(key) & (d->pcap - 1);
+	while (d->phash[i] != UINT32_MAX) {
+		if (d->pcs.v[d->phash[i]].key == key)
+			return d->phash[i];
+		i = (i + 1) & (d->pcap - 1);
 	}
 	p = vec_push(&d->pcs);
 	if (!p) {
 		d->err = -ENOMEM;
 		return 0;
 	}
+	p->key = key;
 	p->func = fn;
-	p->off = off;
-	p->kind = kind;
+	p->off = ev->site ? ev->site->off : 0;
+	p->kind = ev->site ? ev->site->kind : 0;
 	p->free = fr;
+	d->phash[i] = d->pcs.n - 1;
 	return d->pcs.n - 1;
+}
+
+static bool is_op_code(u8 op)
+{
+	return op > OP_W;
 }
 
 static void add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
 		   u64 len, u64 key, u32 pc)
 {
 	struct rev *e = vec_push(&t->ev);
+	struct opx *o;
 
 	if (!e) {
 		d->err = -ENOMEM;
 		return;
 	}
-	memset(e, 0, sizeof(*e));
-	e->ts = d->now;
 	e->op = op;
 	e->addr = addr;
-	e->len = len;
-	e->key = key;
 	e->pc = pc;
+	if (is_op_code(op)) {
+		o = vec_push(&d->ops);
+		if (!o) {
+			d->err = -ENOMEM;
+			return;
+		}
+		o->len = len;
+		o->key = key;
+		o->pc = pc;
+		e->pc = d->ops.n - 1;
+	}
+	if (d->kernel) {
+		u64 *ts = vec_push(&t->ts);
+
+		if (!ts)
+			d->err = -ENOMEM;
+		else
+			*ts = d->now;
+	}
+}
+
+static const struct opx *rop_of(const struct det *d, const struct rev *e)
+{
+	return &d->ops.v[e->pc];
 }
 
 /* An access of @len bytes, cut into aligned words. */
@@ -810,6 +871,7 @@ static bool held_del(struct rthread *t, u64 obj)
 
 static void operation(struct det *d, u32 tix, const struct rev *e)
 {
+	const struct opx *x = rop_of(d, e);
 	struct rthread *t = &d->th.v[tix];
 	struct objclock *o;
 	u32 **c;
@@ -886,14 +948,14 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 	case OP_CB_START:
 		/* named by its first or second argument */
 		for (int k = 0; k < 2; k++) {
-			o = objclock_ns(d, k ? e->len : e->addr, NS_ASYNC, false);
+			o = objclock_ns(d, k ? x->len : e->addr, NS_ASYNC, false);
 			if (o)
 				vc_join(t->vc, o->x, d->n);
 		}
 		break;
 	case OP_CB_END:
 		for (int k = 0; k < 2; k++) {
-			o = objclock_ns(d, k ? e->len : e->addr, NS_DONE, true);
+			o = objclock_ns(d, k ? x->len : e->addr, NS_DONE, true);
 			if (!o)
 				goto nomem;
 			vc_join(o->x, t->vc, d->n);
@@ -911,18 +973,18 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		if (!a)
 			goto nomem;
 		a->alias = e->addr;
-		a->obj = e->len;
+		a->obj = x->len;
 		break;
 	}
 	case OP_CACHE:
 		sz = map_slot(d, true, e->addr, true);
 		if (sz)
-			*sz = e->len;
+			*sz = x->len;
 		break;
 	case OP_ALLOC:
-		size = e->len;
+		size = x->len;
 		if (e->size == 0xff) {
-			sz = map_slot(d, true, e->len, false);
+			sz = map_slot(d, true, x->len, false);
 			size = sz ? *sz : 8;
 		}
 		reset_range(d, e->addr, size);
@@ -933,7 +995,7 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		break;
 	case OP_FREE: {
 		/* a write of the whole object, checked like any other */
-		struct rev w = { .op = OP_W, .pc = e->pc };
+		struct rev w = { .op = OP_W, .pc = x->pc };
 		u64 a, end;
 
 		sz = map_slot(d, false, e->addr, false);
@@ -959,16 +1021,17 @@ nomem:
 
 static bool is_op(const struct rev *e)
 {
-	return e->op > OP_W;
+	return is_op_code(e->op);
 }
+
+static const u64 *sort_ts; /* qsort() has no argument */
 
 static int ts_cmp(const void *a, const void *b)
 {
-	const struct rev *x = *(const struct rev *const *)a;
-	const struct rev *y = *(const struct rev *const *)b;
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
 
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
+	if (sort_ts[x] != sort_ts[y])
+		return sort_ts[x] < sort_ts[y] ? -1 : 1;
 	return x < y ? -1 : x > y; /* stable: the order read */
 }
 
@@ -978,46 +1041,57 @@ static int ts_cmp(const void *a, const void *b)
  */
 static int sort_by_time(struct rthread *t)
 {
-	struct rev **p, *v;
 	size_t i, n = t->ev.n;
+	struct rev *v;
+	u64 *ts;
+	u32 *p;
 
-	if (n < 2)
+	if (n < 2 || t->ts.n != n)
 		return 0;
-	for (i = 1; i < n && t->ev.v[i - 1].ts <= t->ev.v[i].ts; i++)
+	for (i = 1; i < n && t->ts.v[i - 1] <= t->ts.v[i]; i++)
 		;
 	if (i == n)
 		return 0; /* already */
 	p = malloc(n * sizeof(*p));
 	v = malloc(n * sizeof(*v));
-	if (!p || !v) {
+	ts = malloc(n * sizeof(*ts));
+	if (!p || !v || !ts) {
 		free(p);
 		free(v);
+		free(ts);
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
-		p[i] = &t->ev.v[i];
+		p[i] = i;
+	sort_ts = t->ts.v;
 	qsort(p, n, sizeof(*p), ts_cmp);
-	for (i = 0; i < n; i++)
-		v[i] = *p[i];
+	for (i = 0; i < n; i++) {
+		v[i] = t->ev.v[p[i]];
+		ts[i] = t->ts.v[p[i]];
+	}
 	memcpy(t->ev.v, v, n * sizeof(*v));
+	memcpy(t->ts.v, ts, n * sizeof(*ts));
 	free(p);
 	free(v);
+	free(ts);
 	return 0;
 }
 
 /* A deferred acquire (a tail call) takes effect right before the next. */
-static void fix_keys(struct rthread *t)
+static void fix_keys(struct det *d, struct rthread *t)
 {
 	u64 next = UINT64_MAX - 1;
 
 	for (size_t i = t->ev.n; i-- > 0;) {
 		struct rev *e = &t->ev.v[i];
+		struct opx *o;
 
 		if (!is_op(e))
 			continue;
-		if (e->key == UINT64_MAX)
-			e->key = next ? next - 1 : 0;
-		next = e->key;
+		o = &d->ops.v[e->pc];
+		if (o->key == UINT64_MAX)
+			o->key = next ? next - 1 : 0;
+		next = o->key;
 	}
 }
 
@@ -1032,8 +1106,9 @@ static void replay(struct det *d)
 
 			while (t->pos < t->ev.n && !is_op(&t->ev.v[t->pos]))
 				access(d, i, &t->ev.v[t->pos++]);
-			if (t->pos < t->ev.n && t->ev.v[t->pos].key < best) {
-				best = t->ev.v[t->pos].key;
+			if (t->pos < t->ev.n &&
+			    rop_of(d, &t->ev.v[t->pos])->key < best) {
+				best = rop_of(d, &t->ev.v[t->pos])->key;
 				bt = i;
 			}
 		}
@@ -1076,7 +1151,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	for (u32 i = 0; !err && i < d.n; i++) {
 		if (d.kernel)
 			err = sort_by_time(&d.th.v[i]);
-		fix_keys(&d.th.v[i]);
+		fix_keys(&d, &d.th.v[i]);
 		d.th.v[i].vc = calloc(d.n, sizeof(u32));
 		if (!d.th.v[i].vc)
 			err = -ENOMEM;
@@ -1099,6 +1174,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 		      report_cmp);
 	for (u32 i = 0; i < d.th.n; i++) {
 		vec_free(&d.th.v[i].ev);
+		vec_free(&d.th.v[i].ts);
 		vec_free(&d.th.v[i].pres);
 		vec_free(&d.th.v[i].held);
 		free(d.th.v[i].vc);
@@ -1106,6 +1182,8 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	}
 	vec_free(&d.th);
 	vec_free(&d.pcs);
+	vec_free(&d.ops);
+	free(d.phash);
 	for (size_t i = 0; i < d.cap; i++)
 		free(d.cells[i].rd);
 	free(d.cells);
