@@ -55,7 +55,11 @@ struct pre {
 	const struct sem *sem;
 	u64 args[6];
 	u32 pc;
+	bool tail; /* a tail jump: it returns with the call that holds it */
 };
+
+/* open calls a thread keeps, at most (tail calls never closed, a longjmp) */
+#define MAX_PRES 256
 
 struct held {
 	u64 obj;
@@ -517,6 +521,11 @@ static int collect(const struct trace_event *ev, void *arg)
 	case KS_K_CALL_PRE:
 		d->have_calls = true;
 		d->st->calls++;
+		if (t->pres.n >= MAX_PRES) { /* forget the oldest */
+			memmove(t->pres.v, t->pres.v + 1,
+				(t->pres.n - 1) * sizeof(*t->pres.v));
+			t->pres.n--;
+		}
 		p = vec_push(&t->pres);
 		if (!p)
 			return -ENOMEM;
@@ -530,21 +539,33 @@ static int collect(const struct trace_event *ev, void *arg)
 			d->st->syncs++;
 			call_pre(d, t, ev, p->sem, p->pc);
 		}
-		if (s->flags & KS_F_CALL_TAIL)
-			t->pres.n--; /* no CALL_POST comes */
+		p->tail = s->flags & KS_F_CALL_TAIL;
 		return d->err;
 	case KS_K_CALL_POST:
-		/* the innermost call still open in this thread, by its name */
+		/*
+		 * The innermost call still open in this thread, by its name.
+		 * Tail calls made inside it return with it, with its value:
+		 * "return calloc(n, size)" in a wrapper allocates what the
+		 * wrapper returns.
+		 */
 		p = NULL;
-		while (t->pres.n) {
+		for (size_t k = t->pres.n; k-- > 0 && !p;) {
+			struct pre *q = &t->pres.v[k];
+
+			if (!q->tail && (q->callee == ev->callee ||
+					 (q->callee && ev->callee &&
+					  !strcmp(q->callee, ev->callee))))
+				p = q;
+		}
+		while (p && t->pres.n) {
 			struct pre *q = &t->pres.v[--t->pres.n];
 
-			if (q->callee == ev->callee ||
-			    (q->callee && ev->callee &&
-			     !strcmp(q->callee, ev->callee))) {
-				p = q;
+			if (q == p)
 				break;
-			}
+			if (q->tail && q->sem && (q->sem->op == SEM_ALLOC ||
+						  q->sem->op == SEM_REALLOC ||
+						  q->sem->op == SEM_CACHE_ALLOC))
+				call_post(d, t, ev, q);
 		}
 		if (p && p->sem)
 			call_post(d, t, ev, p);

@@ -33,6 +33,38 @@ static struct elf_reloc *reloc_at(const struct func *f, u64 field)
 	return r && r->offset == field ? r : NULL;
 }
 
+/*
+ * A direct call to a function of this object that tail-calls out of it
+ * (a wrapper: "return calloc(n, size)"): recorded as a call out, under
+ * the wrapper's name, so that what the tail call returns is seen.
+ */
+static bool to_wrapper(struct rw_ctx *ctx, const struct func *f,
+		       const struct insn *in, struct call_out *c)
+{
+	struct elf_reloc *r = reloc_at(f, in->off + in->rel_off);
+	struct code_ref ref;
+	struct func *g;
+
+	if (in->type != INSN_CALL)
+		return false;
+	if (r) {
+		if (!r->sym || !r->sym->sec ||
+		    !refs__code_target(ctx, f->sec, in, r, &ref))
+			return false;
+		g = func__at(ctx, ref.sec, ref.off);
+		if (!g || g->start != ref.off)
+			return false;
+	} else {
+		g = func__at(ctx, f->sec, in->target);
+		if (!g || g->start != (u64)in->target)
+			return false;
+	}
+	if (!g->tails_out || g == f)
+		return false;
+	c->name = g->name;
+	return true;
+}
+
 bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
 		struct call_out *c)
 {
@@ -41,7 +73,6 @@ bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
 	u16 thunk;
 	int k;
 
-	(void)ctx;
 	memset(c, 0, sizeof(*c));
 	c->treg = REG_NONE;
 	c->tacc = -1;
@@ -55,7 +86,7 @@ bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
 		r = reloc_at(f, in->off + in->rel_off);
 		if (!r || !r->sym || r->sym->sec || r->sym->type == STT_SECTION ||
 		    !r->sym->name || !*r->sym->name || not_a_call(r->sym->name))
-			return false;
+			return to_wrapper(ctx, f, in, c);
 		thunk = live__thunk_reads(f, in);
 		if (thunk) {
 			c->flags = KS_F_CALL_IND;
@@ -177,6 +208,13 @@ void calls__addr_taken(struct rw_ctx *ctx)
 				g->addr_taken = true;
 		}
 	}
-	for (i = 0; i < ctx->funcs.n; i++)
-		ctx->st->callbacks += ctx->funcs.v[i].addr_taken;
+	for (i = 0; i < ctx->funcs.n; i++) {
+		struct func *f = &ctx->funcs.v[i];
+		struct call_out c;
+
+		ctx->st->callbacks += f->addr_taken;
+		for (j = 0; j < f->ninsns && !f->tails_out; j++)
+			f->tails_out = calls__out(ctx, f, j, &c) &&
+				       (c.flags & KS_F_CALL_TAIL);
+	}
 }

@@ -114,6 +114,7 @@ struct func {
 	size_t nsyms;
 	bool cold;
 	bool addr_taken; /* --calls: its address is stored or passed (calls.c) */
+	bool tails_out; /* --calls: it tail-calls out of the object */
 
 	struct insn *insns;
 	u32 ninsns;
@@ -233,7 +234,10 @@ struct call_out {
 };
 bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
 		struct call_out *c);
-/* Mark the functions whose address the object takes (callbacks). */
+/*
+ * Mark the functions whose address the object takes (callbacks), and
+ * those that tail-call out of it (wrappers: their callers record too).
+ */
 void calls__addr_taken(struct rw_ctx *ctx);
 
 /* plan.c */

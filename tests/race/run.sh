@@ -65,20 +65,24 @@ t_selftest() {
 }
 
 # report's calls per callee, against what race-user.c makes: N = 2000
-# locked increments in each of two threads, 14 threads, 5 objects (one
-# calloc), and
+# locked increments in each of two threads, 14 threads, 5 objects (calloc,
+# 4 of them through the wrapper obj_new, which tail-calls it), and
 # N / 10 = 200 rwlock rounds in each of two readers and one writer
 t_report() {
 	local want got
 	[ -f "$W/race-1.trace" ] || { build && "$KS" record -q -o "$W/race-1.trace" -- "$W/race-ks" > /dev/null; } || return 1
 	"$KS" report "$W/race-1.trace" > "$W/report.txt" || return 1
 	for want in "pthread_mutex_lock 4000" "pthread_mutex_unlock 4000" \
-		"pthread_create 14" "pthread_join 14" "malloc 4" "calloc 1" "free 5" \
+		"pthread_create 14" "pthread_join 14" "calloc 5" "obj_new 4" "free 5" \
 		"pthread_rwlock_rdlock 400" "pthread_rwlock_wrlock 200" \
 		"pthread_rwlock_unlock 600"; do
 		got=$(sed -n '/^# calls out/,$p' "$W/report.txt" | awk -v f="${want% *}" '$1 == f {print $1, $2}')
 		[ "$got" = "$want" ] || die "calls out: want '$want', got '$got'" || return 1
 	done
+	# the wrapper's tail calls return with its callers' calls: every
+	# object is known to be new, and every free names a known object
+	"$KS" race "$W/race-1.trace" 2>&1 > /dev/null | grep -q " 5 allocations, 5 frees," ||
+		die "allocations not all seen: $("$KS" race "$W/race-1.trace" 2>&1 > /dev/null)"
 }
 
 # with --calls, entries record their first two arguments: each thread
@@ -126,7 +130,12 @@ t_zlib() {
 	# every CALL_PRE's ticket is below its CALL_POST's
 	awk '/ CALL_PRE / && !/ tail seq=/{split($NF,a,"="); p=a[2]} / CALL_POST /{split($NF,a,"="); if (a[2] <= p) bad++} END {exit bad > 0}' \
 		"$o/calls.txt" || die "a CALL_POST ticket is not after its CALL_PRE's" || return 1
-	"$KS" race -q "$o/t.trace" || die "races reported in a single thread"
+	"$KS" race "$o/t.trace" 2> "$o/race.txt" || die "races reported in a single thread" || return 1
+	# zlib allocates through zcalloc, which tail-calls calloc, through
+	# strm->zalloc: every free must name an allocation seen
+	cat "$o/race.txt"
+	grep -q " \([1-9][0-9]*\) allocations, \1 frees," "$o/race.txt" ||
+		die "frees of allocations not seen"
 }
 
 t_cxx() {
