@@ -28,6 +28,22 @@ enum rop {
 	OP_CACHE,
 	/* kernel: queued, a callback starts and ends, waited for; aliases */
 	OP_ASYNC, OP_CB_START, OP_CB_END, OP_ASYNC_JOIN, OP_ALIAS,
+	/*
+	 * As read, before pairing (pair_calls()): a call, its return, a
+	 * function's entry and exit; their data in d->raws.  Pairing
+	 * happens in each thread's time order, which in the kernel is not
+	 * the order the trace is read in (CPU by CPU).
+	 */
+	OP_RAW_PRE, OP_RAW_POST, OP_RAW_ENTRY, OP_RAW_EXIT,
+};
+
+/* A call, return, entry or exit as read. */
+struct raw {
+	const char *callee;
+	u64 args[6]; /* POST: rax, rdx; ENTRY: rdi, rsi */
+	u64 seq;
+	u32 pc, pc_free;
+	u8 flags; /* the site's */
 };
 
 /* the clocks an object has, by what released into them */
@@ -132,6 +148,7 @@ struct det {
 	VEC(struct rthread) th;
 	VEC(struct rpc) pcs;
 	VEC(struct opx) ops;
+	VEC(struct raw) raws;
 	u32 *phash; /* pcs by key, UINT32_MAX: empty */
 	size_t pcap;
 	u32 n; /* threads */
@@ -254,7 +271,7 @@ static u32 pc_of(struct det *d, const struct trace_event *ev, bool fr)
 
 static bool is_op_code(u8 op)
 {
-	return op > OP_W;
+	return op > OP_W && op < OP_RAW_PRE;
 }
 
 static void add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
@@ -338,12 +355,12 @@ static bool ok(const struct sem *s, u64 ret)
 }
 
 /* The operations of a call that take effect before it (at its ticket). */
-static void call_pre(struct det *d, struct rthread *t,
-		     const struct trace_event *ev, const struct sem *s, u32 pc)
+static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
+		     const struct sem *s, u32 pc)
 {
-	u64 key = 2 * ev->cseq, obj = s->obj == SEM_ARG_NONE ? 1 :
-						arg(ev->args, s->obj);
-	bool tail = ev->site->flags & KS_F_CALL_TAIL;
+	u64 key = 2 * ev->seq, obj = s->obj == SEM_ARG_NONE ? 1 :
+					      arg(ev->args, s->obj);
+	bool tail = ev->flags & KS_F_CALL_TAIL;
 
 	switch (s->op) {
 	case SEM_RELEASE:
@@ -366,12 +383,12 @@ static void call_pre(struct det *d, struct rthread *t,
 		break;
 	case SEM_FREE:
 		if (obj)
-			add_ev(d, t, OP_FREE, obj, 0, key, pc_of(d, ev, true));
+			add_ev(d, t, OP_FREE, obj, 0, key, ev->pc_free);
 		break;
 	case SEM_REALLOC:
 		if (arg(ev->args, s->obj))
 			add_ev(d, t, OP_FREE, arg(ev->args, s->obj), 0, key,
-			       pc_of(d, ev, true));
+			       ev->pc_free);
 		break;
 	case SEM_ACQUIRE:
 	case SEM_ACQUIRE_SHARED:
@@ -389,11 +406,11 @@ static void call_pre(struct det *d, struct rthread *t,
 }
 
 /* ...and those that take effect once it returned. */
-static void call_post(struct det *d, struct rthread *t,
-		      const struct trace_event *ev, const struct pre *p)
+static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
+		      const struct pre *p)
 {
 	const struct sem *s = p->sem;
-	u64 key = 2 * ev->cseq, ret = ev->args[0];
+	u64 key = 2 * ev->seq, ret = ev->args[0];
 	u64 obj = s->obj == SEM_ARG_NONE ? 1 : arg(p->args, s->obj);
 	u64 size;
 
@@ -446,12 +463,33 @@ static void call_post(struct det *d, struct rthread *t,
 	}
 }
 
+/* A call, return, entry or exit, kept as read until pair_calls(). */
+static int add_raw(struct det *d, struct rthread *t,
+		   const struct trace_event *ev, u8 op)
+{
+	struct raw *r = vec_push(&d->raws);
+
+	if (!r)
+		return -ENOMEM;
+	r->callee = ev->callee;
+	memcpy(r->args, ev->args, sizeof(r->args));
+	r->seq = ev->cseq;
+	r->flags = ev->site->flags;
+	if (op == OP_RAW_PRE) {
+		r->pc = pc_of(d, ev, false);
+		r->pc_free = pc_of(d, ev, true);
+	}
+	add_ev(d, t, op, 0, 0, 0, 0);
+	if (!d->err) /* its raw, not an operation */
+		t->ev.v[t->ev.n - 1].pc = d->raws.n - 1;
+	return d->err;
+}
+
 static int collect(const struct trace_event *ev, void *arg)
 {
 	struct det *d = arg;
 	const struct ks_site *s = ev->site;
 	struct rthread *t;
-	struct pre *p;
 	u32 pc;
 
 	u64 key;
@@ -492,27 +530,8 @@ static int collect(const struct trace_event *ev, void *arg)
 			t->maxsp = ev->sp;
 		if (!ev->kernel)
 			return 0;
-		/*
-		 * A callback entered from code that is not traced (the
-		 * outermost function of its context): it starts after the
-		 * call that queued its object, and ends before the one that
-		 * waits for it.
-		 */
-		if (s->kind == KS_K_ENTRY) {
-			if (!t->depth++ && (s->flags & KS_F_ENTRY_ARGS)) {
-				t->cb[0] = ev->args[0];
-				t->cb[1] = ev->args[1];
-				t->in_cb = true;
-				add_ev(d, t, OP_CB_START, ev->args[0], ev->args[1],
-				       2 * ev->cseq, 0);
-			}
-		} else if (t->depth && !--t->depth && t->in_cb) {
-			t->in_cb = false;
-			if (s->flags & KS_F_EXIT_SEQ)
-				add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
-				       2 * ev->cseq, 0);
-		}
-		return d->err;
+		return add_raw(d, t, ev, s->kind == KS_K_ENTRY ? OP_RAW_ENTRY :
+								OP_RAW_EXIT);
 	case KS_K_THREAD:
 		t->fs = ev->args[1];
 		add_ev(d, t, ev->args[0] == KS_THREAD_START ? OP_START : OP_END,
@@ -521,40 +540,59 @@ static int collect(const struct trace_event *ev, void *arg)
 	case KS_K_CALL_PRE:
 		d->have_calls = true;
 		d->st->calls++;
+		return add_raw(d, t, ev, OP_RAW_PRE);
+	case KS_K_CALL_POST:
+		return add_raw(d, t, ev, OP_RAW_POST);
+	default:
+		return 0;
+	}
+}
+
+/* One call, return, entry or exit made the operations it means, on t->ev. */
+static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
+{
+	const struct raw *r = &d->raws.v[e->pc];
+	struct pre *p;
+
+	switch (e->op) {
+	case OP_RAW_PRE:
 		if (t->pres.n >= MAX_PRES) { /* forget the oldest */
 			memmove(t->pres.v, t->pres.v + 1,
 				(t->pres.n - 1) * sizeof(*t->pres.v));
 			t->pres.n--;
 		}
 		p = vec_push(&t->pres);
-		if (!p)
-			return -ENOMEM;
-		p->callee = ev->callee;
-		p->sem = sem__find(ev->callee);
-		memcpy(p->args, ev->args, sizeof(p->args));
-		p->pc = pc_of(d, ev, false);
+		if (!p) {
+			d->err = -ENOMEM;
+			break;
+		}
+		p->callee = r->callee;
+		p->sem = sem__find(r->callee);
+		memcpy(p->args, r->args, sizeof(p->args));
+		p->pc = r->pc;
+		p->tail = r->flags & KS_F_CALL_TAIL;
 		if (!p->sem) {
 			d->st->unknown_calls++;
 		} else {
 			d->st->syncs++;
-			call_pre(d, t, ev, p->sem, p->pc);
+			call_pre(d, t, r, p->sem, p->pc);
 		}
-		p->tail = s->flags & KS_F_CALL_TAIL;
-		return d->err;
-	case KS_K_CALL_POST:
+		break;
+	case OP_RAW_POST:
 		/*
-		 * The innermost call still open in this thread, by its name.
-		 * Tail calls made inside it return with it, with its value:
-		 * "return calloc(n, size)" in a wrapper allocates what the
-		 * wrapper returns.
+		 * The innermost call still open in this thread, by
+		 * its name.  Tail calls made inside it return with
+		 * it, with its value: "return calloc(n, size)" in a
+		 * wrapper allocates what the wrapper returns.
 		 */
 		p = NULL;
 		for (size_t k = t->pres.n; k-- > 0 && !p;) {
 			struct pre *q = &t->pres.v[k];
 
-			if (!q->tail && (q->callee == ev->callee ||
-					 (q->callee && ev->callee &&
-					  !strcmp(q->callee, ev->callee))))
+			if (!q->tail &&
+			    (q->callee == r->callee ||
+			     (q->callee && r->callee &&
+			      !strcmp(q->callee, r->callee))))
 				p = q;
 		}
 		while (p && t->pres.n) {
@@ -562,17 +600,126 @@ static int collect(const struct trace_event *ev, void *arg)
 
 			if (q == p)
 				break;
-			if (q->tail && q->sem && (q->sem->op == SEM_ALLOC ||
-						  q->sem->op == SEM_REALLOC ||
-						  q->sem->op == SEM_CACHE_ALLOC))
-				call_post(d, t, ev, q);
+			if (q->tail && q->sem &&
+			    (q->sem->op == SEM_ALLOC ||
+			     q->sem->op == SEM_REALLOC ||
+			     q->sem->op == SEM_CACHE_ALLOC))
+				call_post(d, t, r, q);
 		}
 		if (p && p->sem)
-			call_post(d, t, ev, p);
-		return d->err;
-	default:
-		return 0;
+			call_post(d, t, r, p);
+		break;
+	case OP_RAW_ENTRY:
+		/*
+		 * A callback entered from code that is not traced
+		 * (the outermost function of its context): it starts
+		 * after the call that queued its object, and ends
+		 * before the one that waits for it.
+		 */
+		if (!t->depth++ && (r->flags & KS_F_ENTRY_ARGS)) {
+			t->cb[0] = r->args[0];
+			t->cb[1] = r->args[1];
+			t->in_cb = true;
+			add_ev(d, t, OP_CB_START, r->args[0], r->args[1],
+			       2 * r->seq, 0);
+		}
+		break;
+	case OP_RAW_EXIT:
+		if (t->depth && !--t->depth && t->in_cb) {
+			t->in_cb = false;
+			if (r->flags & KS_F_EXIT_SEQ)
+				add_ev(d, t, OP_CB_END, t->cb[0],
+				       t->cb[1], 2 * r->seq, 0);
+		}
+		break;
 	}
+}
+
+/*
+ * The calls, returns, entries and exits of @t, in its order, made the
+ * operations they mean (the table's).  In place, as each makes at most
+ * one operation or the ones before it made none; else the rest goes to a
+ * new list.
+ */
+static int pair_calls(struct det *d, struct rthread *t)
+{
+	struct rev *v = t->ev.v;
+	u64 *ts = t->ts.v;
+	size_t n = t->ev.n, cap = t->ev.cap, tcap = t->ts.cap, i, w = 0;
+	VEC(struct rev) nv = {};
+	VEC(u64) nts = {};
+	bool copy = false;
+
+	memset(&t->ev, 0, sizeof(t->ev)); /* scratch for each one's output */
+	memset(&t->ts, 0, sizeof(t->ts));
+	for (i = 0; i < n && !d->err; i++) {
+		struct rev e = v[i];
+		u64 tsi = ts ? ts[i] : 0;
+		const struct rev *out = &e;
+		const u64 *outts = &tsi;
+		size_t nout = 1;
+
+		if (e.op >= OP_RAW_PRE) {
+			t->ev.n = t->ts.n = 0;
+			d->now = tsi;
+			pair_one(d, t, &e);
+			out = t->ev.v;
+			outts = t->ts.v;
+			nout = t->ev.n;
+		}
+		if (!copy && w + nout > i + 1) {
+			copy = true;
+			if (vec_reserve(&nv, w + nout + (n - i)) ||
+			    (ts && vec_reserve(&nts, w + nout + (n - i)))) {
+				d->err = -ENOMEM;
+				break;
+			}
+			memcpy(nv.v, v, w * sizeof(*v));
+			nv.n = w;
+			if (ts) {
+				memcpy(nts.v, ts, w * sizeof(*ts));
+				nts.n = w;
+			}
+		}
+		if (copy) {
+			if (vec_reserve(&nv, nv.n + nout) ||
+			    (ts && vec_reserve(&nts, nts.n + nout))) {
+				d->err = -ENOMEM;
+				break;
+			}
+			memcpy(nv.v + nv.n, out, nout * sizeof(*out));
+			nv.n += nout;
+			if (ts) {
+				memcpy(nts.v + nts.n, outts, nout * sizeof(*ts));
+				nts.n += nout;
+			}
+		} else {
+			memcpy(v + w, out, nout * sizeof(*out));
+			if (ts)
+				memcpy(ts + w, outts, nout * sizeof(*ts));
+			w += nout;
+		}
+	}
+	vec_free(&t->ev);
+	vec_free(&t->ts);
+	if (copy) {
+		free(v);
+		free(ts);
+		t->ev.v = nv.v;
+		t->ev.n = nv.n;
+		t->ev.cap = nv.cap;
+		t->ts.v = nts.v;
+		t->ts.n = nts.n;
+		t->ts.cap = nts.cap;
+	} else {
+		t->ev.v = v;
+		t->ev.n = w;
+		t->ev.cap = cap;
+		t->ts.v = ts;
+		t->ts.n = ts ? w : 0;
+		t->ts.cap = tcap;
+	}
+	return d->err;
 }
 
 /* ---- replay ---- */
@@ -1172,6 +1319,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	for (u32 i = 0; !err && i < d.n; i++) {
 		if (d.kernel)
 			err = sort_by_time(&d.th.v[i]);
+		err = err ?: pair_calls(&d, &d.th.v[i]);
 		fix_keys(&d, &d.th.v[i]);
 		d.th.v[i].vc = calloc(d.n, sizeof(u32));
 		if (!d.th.v[i].vc)
@@ -1204,6 +1352,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	vec_free(&d.th);
 	vec_free(&d.pcs);
 	vec_free(&d.ops);
+	vec_free(&d.raws);
 	free(d.phash);
 	for (size_t i = 0; i < d.cap; i++)
 		free(d.cells[i].rd);
