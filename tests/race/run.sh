@@ -18,6 +18,8 @@
 #                  (one thread);
 #   race-calls-cxx C++ exceptions thrown through copies with call records
 #                  (right results, every access the program reports seen);
+#   race-indirect-targets  an indirect call's CALL_PRE records its target,
+#                  through memory, a RIP-relative pointer and a register;
 #   race-no-calls  a trace without call records is refused with a reason.
 # usage: tests/race/run.sh BUILD_DIR
 set -u
@@ -154,6 +156,26 @@ t_cxx() {
 	grep -q " CALL_PRE __cxa_throw(" "$o/script.txt" || die "no __cxa_throw call recorded"
 }
 
+# CALL_PRE of an indirect call records the target: through memory, a
+# RIP-relative pointer and a register, against the addresses the
+# program prints
+t_indirect() {
+	local o=$W/ind f want got
+	mkdir -p "$o"
+	gcc -O2 -c -o "$o/ind.o" "$top/tests/race/indirect.c" || return 1
+	objdump -d "$o/ind.o" | grep -q "call  *\*0x0(%rip)" || die "no call through a RIP-relative pointer" || return 1
+	"$KS" instrument --calls "$o/ind.o" -o "$o/ind-ks.o" || return 1
+	gcc -o "$o/ind" "$o/ind-ks.o" "$RT" -lpthread || return 1
+	"$KS" record -q -o "$o/t.trace" -- "$o/ind" > "$o/out.txt" || return 1
+	"$KS" script "$o/t.trace" > "$o/script.txt" || return 1
+	for f in via_mem via_rip via_reg; do
+		want=$(awk -v f=$f '$1 == f {print $2}' "$o/out.txt")
+		got=$(sed -n "s/.* $f+0x[0-9a-f]* CALL_PRE \*\(0x[0-9a-f]*\)(.*/\1/p" "$o/script.txt")
+		echo "$f: called $want, recorded $got"
+		[ -n "$want" ] && [ "$want" = "$got" ] || die "$f: target $got, not $want" || return 1
+	done
+}
+
 t_nocalls() {
 	local out
 	build || return 1
@@ -171,5 +193,6 @@ ktest_run race-report-calls t_report
 ktest_run race-entry-args t_entry_args
 ktest_run race-calls-zlib t_zlib
 ktest_run race-calls-cxx t_cxx
+ktest_run race-indirect-targets t_indirect
 ktest_run race-no-calls t_nocalls
 ktest_done race
