@@ -60,6 +60,12 @@ struct rev {
 };
 
 /* What an operation has beyond a struct rev. */
+struct seg {
+	size_t start; /* its first event in ev */
+	u32 cpu;
+	u64 ts;
+};
+
 struct opx {
 	u64 len; /* ALLOC, CACHE: bytes; CB_*: the second argument */
 	u64 key; /* 2 * ticket (2 * next - 1: deferred) */
@@ -92,7 +98,14 @@ struct rthread {
 	bool in_cb;
 	u64 fs;
 	VEC(struct rev) ev;
-	VEC(u64) ts; /* kernel: each event's time (orders a task's CPUs) */
+	/*
+	 * Kernel: runs of its events read from one CPU without another
+	 * task's between, each with its time: a task's runs on different
+	 * CPUs are merged by time, each CPU's kept in the order read.
+	 */
+	VEC(struct seg) segs;
+	u32 last_cpu;
+	u64 last_idx;
 	size_t pos;
 	u32 *vc;
 	u32 *final; /* its clock when it ended */
@@ -158,7 +171,8 @@ struct det {
 	VEC(u32 *) creates;
 	VEC(struct lockset) locksets;
 	struct { u64 key, size; } *blocks, *caches;
-	u64 now; /* the ts of the event being collected */
+	u64 *cpu_idx; /* kernel: events read from each CPU so far */
+	size_t ncpu_idx;
 	size_t nblocks, capblocks, ncaches, capcaches;
 	VEC(struct race_report) reports;
 	VEC(struct alias) aliases;
@@ -298,14 +312,6 @@ static void add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
 		o->pc = pc;
 		e->pc = d->ops.n - 1;
 	}
-	if (d->kernel) {
-		u64 *ts = vec_push(&t->ts);
-
-		if (!ts)
-			d->err = -ENOMEM;
-		else
-			*ts = d->now;
-	}
 }
 
 static const struct opx *rop_of(const struct det *d, const struct rev *e)
@@ -393,11 +399,19 @@ static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
 	case SEM_ACQUIRE:
 	case SEM_ACQUIRE_SHARED:
 	case SEM_WAIT:
-		/* a tail call returns to our caller: it took the lock by
-		 * the time this thread does anything else (key fixed later) */
+	case SEM_ASYNC_JOIN:
+	case SEM_THREAD_JOIN:
+		/*
+		 * A tail call returns to our caller: it took the lock (or
+		 * waited) by the time this thread does anything else: the
+		 * key is fixed later (fix_keys()).  One that may fail waits
+		 * for the return value (tail_needs_post()).
+		 */
 		if (tail && s->ok == SEM_OK_ALWAYS)
 			add_ev(d, t, s->op == SEM_ACQUIRE ? OP_ACQ :
-				     s->op == SEM_WAIT ? OP_WAIT : OP_ACQ_SH,
+				     s->op == SEM_WAIT ? OP_WAIT :
+				     s->op == SEM_ASYNC_JOIN ? OP_ASYNC_JOIN :
+				     s->op == SEM_THREAD_JOIN ? OP_JOIN : OP_ACQ_SH,
 			       obj, 0, UINT64_MAX, pc);
 		break;
 	default:
@@ -463,6 +477,38 @@ static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
 	}
 }
 
+/* A kernel event of @t: does it start a run of its own (struct seg)? */
+static int new_run(struct det *d, struct rthread *t,
+		   const struct trace_event *ev)
+{
+	u32 cpu = ev->tid;
+	struct seg *g;
+	u64 idx;
+
+	if (cpu >= d->ncpu_idx) {
+		size_t n = cpu + 64;
+		u64 *v = realloc(d->cpu_idx, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
+		d->cpu_idx = v;
+		d->ncpu_idx = n;
+	}
+	idx = ++d->cpu_idx[cpu];
+	if (!t->segs.n || t->last_cpu != cpu || t->last_idx + 1 != idx) {
+		g = vec_push(&t->segs);
+		if (!g)
+			return -ENOMEM;
+		g->start = t->ev.n;
+		g->cpu = cpu;
+		g->ts = ev->ts;
+	}
+	t->last_cpu = cpu;
+	t->last_idx = idx;
+	return 0;
+}
+
 /* A call, return, entry or exit, kept as read until pair_calls(). */
 static int add_raw(struct det *d, struct rthread *t,
 		   const struct trace_event *ev, u8 op)
@@ -497,12 +543,17 @@ static int collect(const struct trace_event *ev, void *arg)
 	if (!s || d->err)
 		return d->err;
 	key = ctx_key(ev);
-	if (!key)
-		return 0; /* who ran it is not known */
+	if (!key) {
+		/* who ran it is not known; it still separates runs */
+		if (ev->kernel && ev->tid < d->ncpu_idx)
+			d->cpu_idx[ev->tid]++;
+		return 0;
+	}
 	d->kernel |= ev->kernel;
-	d->now = ev->ts;
 	t = thread_of(d, ev, key);
 	if (!t)
+		return -ENOMEM;
+	if (ev->kernel && new_run(d, t, ev))
 		return -ENOMEM;
 	switch (s->kind) {
 	case KS_K_R:
@@ -545,6 +596,30 @@ static int collect(const struct trace_event *ev, void *arg)
 		return add_raw(d, t, ev, OP_RAW_POST);
 	default:
 		return 0;
+	}
+}
+
+/*
+ * A tail call whose meaning needs its return value (an allocation, a
+ * trylock): it takes effect when the call that holds it returns, with
+ * that call's value.  Others took effect when made (call_pre()).
+ */
+static bool tail_needs_post(const struct sem *s)
+{
+	switch (s->op) {
+	case SEM_ALLOC:
+	case SEM_REALLOC:
+	case SEM_CACHE_ALLOC:
+	case SEM_CACHE_CREATE:
+		return true;
+	case SEM_ACQUIRE:
+	case SEM_ACQUIRE_SHARED:
+	case SEM_WAIT:
+	case SEM_ASYNC_JOIN:
+	case SEM_THREAD_JOIN:
+		return s->ok != SEM_OK_ALWAYS;
+	default:
+		return false;
 	}
 }
 
@@ -600,10 +675,7 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 
 			if (q == p)
 				break;
-			if (q->tail && q->sem &&
-			    (q->sem->op == SEM_ALLOC ||
-			     q->sem->op == SEM_REALLOC ||
-			     q->sem->op == SEM_CACHE_ALLOC))
+			if (q->tail && q->sem && tail_needs_post(q->sem))
 				call_post(d, t, r, q);
 		}
 		if (p && p->sem)
@@ -644,80 +716,53 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 static int pair_calls(struct det *d, struct rthread *t)
 {
 	struct rev *v = t->ev.v;
-	u64 *ts = t->ts.v;
-	size_t n = t->ev.n, cap = t->ev.cap, tcap = t->ts.cap, i, w = 0;
+	size_t n = t->ev.n, cap = t->ev.cap, i, w = 0;
 	VEC(struct rev) nv = {};
-	VEC(u64) nts = {};
 	bool copy = false;
 
 	memset(&t->ev, 0, sizeof(t->ev)); /* scratch for each one's output */
-	memset(&t->ts, 0, sizeof(t->ts));
 	for (i = 0; i < n && !d->err; i++) {
 		struct rev e = v[i];
-		u64 tsi = ts ? ts[i] : 0;
 		const struct rev *out = &e;
-		const u64 *outts = &tsi;
 		size_t nout = 1;
 
 		if (e.op >= OP_RAW_PRE) {
-			t->ev.n = t->ts.n = 0;
-			d->now = tsi;
+			t->ev.n = 0;
 			pair_one(d, t, &e);
 			out = t->ev.v;
-			outts = t->ts.v;
 			nout = t->ev.n;
 		}
 		if (!copy && w + nout > i + 1) {
 			copy = true;
-			if (vec_reserve(&nv, w + nout + (n - i)) ||
-			    (ts && vec_reserve(&nts, w + nout + (n - i)))) {
+			if (vec_reserve(&nv, w + nout + (n - i))) {
 				d->err = -ENOMEM;
 				break;
 			}
 			memcpy(nv.v, v, w * sizeof(*v));
 			nv.n = w;
-			if (ts) {
-				memcpy(nts.v, ts, w * sizeof(*ts));
-				nts.n = w;
-			}
 		}
 		if (copy) {
-			if (vec_reserve(&nv, nv.n + nout) ||
-			    (ts && vec_reserve(&nts, nts.n + nout))) {
+			if (vec_reserve(&nv, nv.n + nout)) {
 				d->err = -ENOMEM;
 				break;
 			}
 			memcpy(nv.v + nv.n, out, nout * sizeof(*out));
 			nv.n += nout;
-			if (ts) {
-				memcpy(nts.v + nts.n, outts, nout * sizeof(*ts));
-				nts.n += nout;
-			}
 		} else {
 			memcpy(v + w, out, nout * sizeof(*out));
-			if (ts)
-				memcpy(ts + w, outts, nout * sizeof(*ts));
 			w += nout;
 		}
 	}
 	vec_free(&t->ev);
-	vec_free(&t->ts);
 	if (copy) {
 		free(v);
-		free(ts);
 		t->ev.v = nv.v;
 		t->ev.n = nv.n;
 		t->ev.cap = nv.cap;
-		t->ts.v = nts.v;
-		t->ts.n = nts.n;
-		t->ts.cap = nts.cap;
 	} else {
 		t->ev.v = v;
 		t->ev.n = w;
 		t->ev.cap = cap;
-		t->ts.v = ts;
-		t->ts.n = ts ? w : 0;
-		t->ts.cap = tcap;
 	}
 	return d->err;
 }
@@ -1192,56 +1237,82 @@ static bool is_op(const struct rev *e)
 	return is_op_code(e->op);
 }
 
-static const u64 *sort_ts; /* qsort() has no argument */
-
-static int ts_cmp(const void *a, const void *b)
-{
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-
-	if (sort_ts[x] != sort_ts[y])
-		return sort_ts[x] < sort_ts[y] ? -1 : 1;
-	return x < y ? -1 : x > y; /* stable: the order read */
-}
-
 /*
- * A task's events come CPU by CPU (the trace is read per CPU): in time
- * order again, each CPU's own order kept.
+ * A task's events come CPU by CPU (the trace is read per CPU): its runs
+ * merged in time order, each CPU's runs in the order read (the times of
+ * one CPU's records are only as exact as each sub-buffer's clock pair,
+ * so they never reorder one CPU's events).
  */
 static int sort_by_time(struct rthread *t)
 {
-	size_t i, n = t->ev.n;
+	size_t ns = t->segs.n, n = t->ev.n, i, k, w = 0;
+	size_t *next; /* per segment: the next one of its CPU */
+	size_t *head; /* per segment that starts a CPU's list */
+	bool moved = false;
 	struct rev *v;
-	u64 *ts;
-	u32 *p;
 
-	if (n < 2 || t->ts.n != n)
+	if (ns < 2)
 		return 0;
-	for (i = 1; i < n && t->ts.v[i - 1] <= t->ts.v[i]; i++)
-		;
-	if (i == n)
-		return 0; /* already */
-	p = malloc(n * sizeof(*p));
+	next = malloc(ns * sizeof(*next));
+	head = malloc(ns * sizeof(*head));
 	v = malloc(n * sizeof(*v));
-	ts = malloc(n * sizeof(*ts));
-	if (!p || !v || !ts) {
-		free(p);
+	if (!next || !head || !v) {
+		free(next);
+		free(head);
 		free(v);
-		free(ts);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		p[i] = i;
-	sort_ts = t->ts.v;
-	qsort(p, n, sizeof(*p), ts_cmp);
-	for (i = 0; i < n; i++) {
-		v[i] = t->ev.v[p[i]];
-		ts[i] = t->ts.v[p[i]];
+	/* each CPU's segments, linked in the order read */
+	size_t nh = 0, *last = NULL;
+	u32 maxcpu = 0;
+
+	for (i = 0; i < ns; i++)
+		if (t->segs.v[i].cpu > maxcpu)
+			maxcpu = t->segs.v[i].cpu;
+	last = malloc((maxcpu + 1) * sizeof(*last));
+	if (!last) {
+		free(next);
+		free(head);
+		free(v);
+		return -ENOMEM;
 	}
-	memcpy(t->ev.v, v, n * sizeof(*v));
-	memcpy(t->ts.v, ts, n * sizeof(*ts));
-	free(p);
+	for (i = 0; i <= maxcpu; i++)
+		last[i] = SIZE_MAX;
+	for (i = 0; i < ns; i++) {
+		u32 c = t->segs.v[i].cpu;
+
+		next[i] = SIZE_MAX;
+		if (last[c] == SIZE_MAX)
+			head[nh++] = i;
+		else
+			next[last[c]] = i;
+		last[c] = i;
+	}
+	free(last);
+	for (size_t done = 0; done < ns; done++) {
+		size_t best = SIZE_MAX, bh = 0;
+
+		for (k = 0; k < nh; k++)
+			if (head[k] != SIZE_MAX &&
+			    (best == SIZE_MAX ||
+			     t->segs.v[head[k]].ts < t->segs.v[best].ts)) {
+				best = head[k];
+				bh = k;
+			}
+		size_t end = best + 1 < ns ? t->segs.v[best + 1].start : n;
+
+		if (best != done)
+			moved = true;
+		memcpy(v + w, t->ev.v + t->segs.v[best].start,
+		       (end - t->segs.v[best].start) * sizeof(*v));
+		w += end - t->segs.v[best].start;
+		head[bh] = next[best];
+	}
+	if (moved)
+		memcpy(t->ev.v, v, n * sizeof(*v));
+	free(next);
+	free(head);
 	free(v);
-	free(ts);
 	return 0;
 }
 
@@ -1343,7 +1414,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 		      report_cmp);
 	for (u32 i = 0; i < d.th.n; i++) {
 		vec_free(&d.th.v[i].ev);
-		vec_free(&d.th.v[i].ts);
+		vec_free(&d.th.v[i].segs);
 		vec_free(&d.th.v[i].pres);
 		vec_free(&d.th.v[i].held);
 		free(d.th.v[i].vc);
@@ -1353,6 +1424,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	vec_free(&d.pcs);
 	vec_free(&d.ops);
 	vec_free(&d.raws);
+	free(d.cpu_idx);
 	free(d.phash);
 	for (size_t i = 0; i < d.cap; i++)
 		free(d.cells[i].rd);

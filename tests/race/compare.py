@@ -55,6 +55,8 @@ def kstride_pairs(text):
         m = re.match(r"\s+(earlier|later)\s.* at (\S+)\+0x[0-9a-f]+", line)
         if m:
             name = m.group(2).split(":")[-1]  # object:name when ambiguous
+            # a compiler's clone is its function: f.isra.0, f.constprop.1, f.cold
+            name = name.split(".")[0]
             sides.append(name)
             if len(sides) == 2:
                 pairs.add(frozenset(sides))
