@@ -49,7 +49,7 @@ vmbench: all
 	@bash tests/vm/bench.sh $(BUILD)
 
 # what the README's test command runs
-check-all: check check-fidelity vmcheck vmcheck-nvidia
+check-all: check check-fidelity vmcheck vmcheck-race vmcheck-nvidia
 
 bench: all
 	@bash bench/zlib-bench.sh $(BUILD)
