@@ -54,7 +54,9 @@ umounts() { # ROOT
 
 # run NAME USER: a fresh copy of the base, a clone, the command as USER
 run() {
-	local name=$1 user=$2 r=$W/$name home log=$W/$name.log
+	local name=$1 user=$2 r home log
+	r=$W/$name # a local's words expand before any of them is set
+	log=$W/$name.log
 	umounts "$r"
 	# never remove through a mount (the host's /dev is bound in there)
 	if grep -q " $r/" /proc/mounts; then
