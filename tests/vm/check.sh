@@ -4,6 +4,8 @@
 # host, then run every VM test in a single boot (tests/vm/scenarios/all.sh)
 # with an e1000 NIC.  Prints the VM's summary and the sweep line.
 set -u
+# depmod, dkms and the like are in sbin, which a user's PATH lacks
+PATH=$PATH:/usr/sbin:/sbin
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around

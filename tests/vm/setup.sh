@@ -7,6 +7,8 @@
 # (/usr/src), since out-of-tree modules build against them.
 # Prints the kernel release.  usage: tests/vm/setup.sh [BUILD_DIR]
 set -eu
+# depmod, dkms and the like are in sbin, which a user's PATH lacks
+PATH=$PATH:/usr/sbin:/sbin
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around

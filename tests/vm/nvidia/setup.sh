@@ -8,6 +8,8 @@
 # release stay the same.  Prints the path of nvidia.ko.
 # usage: tests/vm/nvidia/setup.sh [BUILD_DIR]
 set -eu
+# depmod, dkms and the like are in sbin, which a user's PATH lacks
+PATH=$PATH:/usr/sbin:/sbin
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)
