@@ -48,6 +48,16 @@ int emit_call_site(struct emitter *e, const struct region *r,
  * ENTRY and EXIT, where the status flags are undefined) */
 int emit_site_ticket(struct emitter *e, const struct region *r, int slot);
 
+/* A relocation in @sec (index @idx) whose code target is resolved later. */
+int add_pending(struct rw_ctx *ctx, struct elf_sec *sec, size_t idx,
+		struct elf_sec *tsec, u64 toff, s64 bias);
+/* A placeholder relocation in the regions section; returns its index. */
+size_t pending_reloc(struct rw_ctx *ctx, u64 at, u32 type);
+/* emit-desc.c: @f's struct ks_func; a region's (or an exit's) ks_region */
+int emit_func_desc(struct rw_ctx *ctx, struct func *f);
+int emit_region_desc(struct rw_ctx *ctx, struct func *f,
+		     const struct region *r, u32 nsites, u32 *desc_off);
+
 int add_reloc(struct emitter *e, u64 pos, u32 type, struct elf_sym *sym,
 	      s64 addend);
 /* The original instruction, copied (relative branches re-encoded). */
