@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The race detector, phase 1 (det.h): the trace read into one list of
+ * events per thread, accesses cut into aligned words, calls, returns,
+ * entries and exits kept raw for pair.c; in the kernel, a task's runs on
+ * different CPUs merged by time.
+ */
+#include "det.h"
+
+/*
+ * Who runs an event: a user thread; in the kernel a task, or the softirq,
+ * hardirq or NMI context of one CPU (each a thread of its own).  0: not
+ * known (a kernel CPU's events before its first entry or switch).
+ */
+static u64 ctx_key(const struct trace_event *ev)
+{
+	if (!ev->kernel)
+		return (u64)ev->tid + 1;
+	switch (ev->ctx) {
+	case KS_CTX_TASK:
+		return ev->pid >= 0 ? (1ull << 40) | (u32)ev->pid : 0;
+	case KS_CTX_SOFTIRQ:
+	case KS_CTX_HARDIRQ:
+	case KS_CTX_NMI:
+		return ((u64)ev->ctx << 40) | ev->tid;
+	default:
+		return 0;
+	}
+}
+
+static struct rthread *thread_of(struct det *d, const struct trace_event *ev,
+				 u64 key)
+{
+	struct rthread *t;
+	size_t i;
+
+	for (i = d->th.n; i-- > 0;)
+		if (d->th.v[i].key == key)
+			return &d->th.v[i];
+	t = vec_push(&d->th);
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->key = key;
+	t->tid = ev->kernel && ev->ctx == KS_CTX_TASK ? (u32)ev->pid : ev->tid;
+	t->ctx = ev->kernel ? ev->ctx : 0;
+	if (ev->kernel && ev->comm)
+		snprintf(t->comm, sizeof(t->comm), "%s", ev->comm);
+	t->minsp = UINT64_MAX;
+	t->lockset = UINT32_MAX;
+	return t;
+}
+
+/*
+ * The pc table's index of @ev's instruction: one entry per site (its
+ * descriptor, which lives as long as the trace) and free-ness, found
+ * through a hash of the site's address.
+ */
+static u32 pc_of(struct det *d, const struct trace_event *ev, bool fr)
+{
+	const struct trace_func *fn = ev->region ? ev->region->func : NULL;
+	u64 key = (u64)(uintptr_t)ev->site | fr;
+	struct rpc *p;
+	size_t i;
+
+	if (2 * (d->pcs.n + 1) > d->pcap) {
+		size_t ncap = d->pcap ? 2 * d->pcap : 1024;
+		u32 *nh = malloc(ncap * sizeof(*nh));
+
+		if (!nh) {
+			d->err = -ENOMEM;
+			return 0;
+		}
+		memset(nh, 0xff, ncap * sizeof(*nh));
+		for (size_t k = 0; k < d->pcs.n; k++) {
+			i = hash64(d->pcs.v[k].key) & (ncap - 1);
+			while (nh[i] != UINT32_MAX)
+				i = (i + 1) & (ncap - 1);
+			nh[i] = k;
+		}
+		free(d->phash);
+		d->phash = nh;
+		d->pcap = ncap;
+	}
+	i = hash64(key) & (d->pcap - 1);
+	while (d->phash[i] != UINT32_MAX) {
+		if (d->pcs.v[d->phash[i]].key == key)
+			return d->phash[i];
+		i = (i + 1) & (d->pcap - 1);
+	}
+	p = vec_push(&d->pcs);
+	if (!p) {
+		d->err = -ENOMEM;
+		return 0;
+	}
+	p->key = key;
+	p->func = fn;
+	p->off = ev->site ? ev->site->off : 0;
+	p->kind = ev->site ? ev->site->kind : 0;
+	p->free = fr;
+	d->phash[i] = d->pcs.n - 1;
+	return d->pcs.n - 1;
+}
+
+void det__add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
+		   u64 len, u64 key, u32 pc)
+{
+	struct rev *e = vec_push(&t->ev);
+	struct opx *o;
+
+	if (!e) {
+		d->err = -ENOMEM;
+		return;
+	}
+	e->op = op;
+	e->addr = addr;
+	e->pc = pc;
+	if (is_op_code(op)) {
+		o = vec_push(&d->ops);
+		if (!o) {
+			d->err = -ENOMEM;
+			return;
+		}
+		o->len = len;
+		o->key = key;
+		o->pc = pc;
+		e->pc = d->ops.n - 1;
+	}
+}
+
+/* An access of @len bytes, cut into aligned words. */
+static void add_access(struct det *d, struct rthread *t, u8 op, u64 addr,
+		       u64 len, bool atomic, u32 pc)
+{
+	while (len && !d->err) {
+		u64 n = 8 - (addr & 7);
+		struct rev *e;
+
+		if (n > len)
+			n = len;
+		det__add_ev(d, t, op, addr, 0, 0, pc);
+		if (d->err)
+			return;
+		e = &t->ev.v[t->ev.n - 1];
+		e->size = n;
+		e->atomic = atomic;
+		addr += n;
+		len -= n;
+		d->st->accesses++;
+	}
+}
+
+static int new_run(struct det *d, struct rthread *t,
+		   const struct trace_event *ev)
+{
+	u32 cpu = ev->tid;
+	struct seg *g;
+	u64 idx;
+
+	if (cpu >= d->ncpu_idx) {
+		size_t n = cpu + 64;
+		u64 *v = realloc(d->cpu_idx, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
+		d->cpu_idx = v;
+		d->ncpu_idx = n;
+	}
+	idx = ++d->cpu_idx[cpu];
+	if (!t->segs.n || t->last_cpu != cpu || t->last_idx + 1 != idx) {
+		g = vec_push(&t->segs);
+		if (!g)
+			return -ENOMEM;
+		g->start = t->ev.n;
+		g->cpu = cpu;
+		g->ts = ev->ts;
+	}
+	t->last_cpu = cpu;
+	t->last_idx = idx;
+	return 0;
+}
+
+/* A call, return, entry or exit, kept as read until det__pair_calls(). */
+static int add_raw(struct det *d, struct rthread *t,
+		   const struct trace_event *ev, u8 op)
+{
+	struct raw *r = vec_push(&d->raws);
+
+	if (!r)
+		return -ENOMEM;
+	r->callee = ev->callee;
+	memcpy(r->args, ev->args, sizeof(r->args));
+	r->seq = ev->cseq;
+	r->flags = ev->site->flags;
+	if (op == OP_RAW_PRE) {
+		r->pc = pc_of(d, ev, false);
+		r->pc_free = pc_of(d, ev, true);
+	}
+	det__add_ev(d, t, op, 0, 0, 0, 0);
+	if (!d->err) /* its raw, not an operation */
+		t->ev.v[t->ev.n - 1].pc = d->raws.n - 1;
+	return d->err;
+}
+
+int det__collect(const struct trace_event *ev, void *arg)
+{
+	struct det *d = arg;
+	const struct ks_site *s = ev->site;
+	struct rthread *t;
+	u32 pc;
+
+	u64 key;
+
+	if (!s || d->err)
+		return d->err;
+	key = ctx_key(ev);
+	if (!key) {
+		/* who ran it is not known; it still separates runs */
+		if (ev->kernel && ev->tid < d->ncpu_idx)
+			d->cpu_idx[ev->tid]++;
+		return 0;
+	}
+	d->kernel |= ev->kernel;
+	t = thread_of(d, ev, key);
+	if (!t)
+		return -ENOMEM;
+	if (ev->kernel && new_run(d, t, ev))
+		return -ENOMEM;
+	switch (s->kind) {
+	case KS_K_R:
+	case KS_K_W:
+	case KS_K_U:
+	case KS_K_RANGE_R:
+	case KS_K_RANGE_W:
+		if ((s->flags & KS_F_STACK) && !d->opts->stack)
+			return 0;
+		pc = pc_of(d, ev, false);
+		if (s->kind != KS_K_W && s->kind != KS_K_RANGE_W)
+			add_access(d, t, OP_R, ev->addr,
+				   (u64)s->size * ev->count,
+				   s->flags & KS_F_LOCK, pc);
+		if (s->kind != KS_K_R && s->kind != KS_K_RANGE_R)
+			add_access(d, t, OP_W, ev->addr,
+				   (u64)s->size * ev->count,
+				   s->flags & KS_F_LOCK, pc);
+		return d->err;
+	case KS_K_ENTRY:
+	case KS_K_EXIT:
+		if (ev->sp < t->minsp)
+			t->minsp = ev->sp;
+		if (ev->sp > t->maxsp)
+			t->maxsp = ev->sp;
+		if (!ev->kernel)
+			return 0;
+		return add_raw(d, t, ev, s->kind == KS_K_ENTRY ? OP_RAW_ENTRY :
+								OP_RAW_EXIT);
+	case KS_K_THREAD:
+		t->fs = ev->args[1];
+		det__add_ev(d, t, ev->args[0] == KS_THREAD_START ? OP_START : OP_END,
+		       ev->args[1], 0, 2 * ev->cseq, 0);
+		return d->err;
+	case KS_K_CALL_PRE:
+		d->have_calls = true;
+		d->st->calls++;
+		return add_raw(d, t, ev, OP_RAW_PRE);
+	case KS_K_CALL_POST:
+		return add_raw(d, t, ev, OP_RAW_POST);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A task's events come CPU by CPU (the trace is read per CPU): its runs
+ * merged in time order, each CPU's runs in the order read (the times of
+ * one CPU's records are only as exact as each sub-buffer's clock pair,
+ * so they never reorder one CPU's events).
+ */
+int det__sort_by_time(struct rthread *t)
+{
+	size_t ns = t->segs.n, n = t->ev.n, i, k, w = 0;
+	size_t *next; /* per segment: the next one of its CPU */
+	size_t *head; /* per segment that starts a CPU's list */
+	bool moved = false;
+	struct rev *v;
+
+	if (ns < 2)
+		return 0;
+	next = malloc(ns * sizeof(*next));
+	head = malloc(ns * sizeof(*head));
+	v = malloc(n * sizeof(*v));
+	if (!next || !head || !v) {
+		free(next);
+		free(head);
+		free(v);
+		return -ENOMEM;
+	}
+	/* each CPU's segments, linked in the order read */
+	size_t nh = 0, *last = NULL;
+	u32 maxcpu = 0;
+
+	for (i = 0; i < ns; i++)
+		if (t->segs.v[i].cpu > maxcpu)
+			maxcpu = t->segs.v[i].cpu;
+	last = malloc((maxcpu + 1) * sizeof(*last));
+	if (!last) {
+		free(next);
+		free(head);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i <= maxcpu; i++)
+		last[i] = SIZE_MAX;
+	for (i = 0; i < ns; i++) {
+		u32 c = t->segs.v[i].cpu;
+
+		next[i] = SIZE_MAX;
+		if (last[c] == SIZE_MAX)
+			head[nh++] = i;
+		else
+			next[last[c]] = i;
+		last[c] = i;
+	}
+	free(last);
+	for (size_t done = 0; done < ns; done++) {
+		size_t best = SIZE_MAX, bh = 0;
+
+		for (k = 0; k < nh; k++)
+			if (head[k] != SIZE_MAX &&
+			    (best == SIZE_MAX ||
+			     t->segs.v[head[k]].ts < t->segs.v[best].ts)) {
+				best = head[k];
+				bh = k;
+			}
+		size_t end = best + 1 < ns ? t->segs.v[best + 1].start : n;
+
+		if (best != done)
+			moved = true;
+		memcpy(v + w, t->ev.v + t->segs.v[best].start,
+		       (end - t->segs.v[best].start) * sizeof(*v));
+		w += end - t->segs.v[best].start;
+		head[bh] = next[best];
+	}
+	if (moved)
+		memcpy(t->ev.v, v, n * sizeof(*v));
+	free(next);
+	free(head);
+	free(v);
+	return 0;
+}
+
+/* A deferred acquire (a tail call) takes effect right before the next. */

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The race detector's insides, shared by its phases (race.c):
+ * collect.c reads the trace into per-thread event lists, pair.c turns
+ * each thread's calls and returns into the operations they mean, and
+ * replay.c runs the lists against vector clocks and shadow memory.
+ */
+#ifndef KS_RACE_DET_H
+#define KS_RACE_DET_H
+
+#include <errno.h>
+
+#include "race.h"
+#include "sem.h"
+
+
+enum rop {
+	OP_R = 1, OP_W, OP_ACQ, OP_ACQ_SH, OP_REL, OP_REL_SH, OP_SIGNAL,
+	OP_WAIT, OP_CREATE, OP_START, OP_END, OP_JOIN, OP_ALLOC, OP_FREE,
+	OP_CACHE,
+	/* kernel: queued, a callback starts and ends, waited for; aliases */
+	OP_ASYNC, OP_CB_START, OP_CB_END, OP_ASYNC_JOIN, OP_ALIAS,
+	/*
+	 * As read, before pairing (pair_calls()): a call, its return, a
+	 * function's entry and exit; their data in d->raws.  Pairing
+	 * happens in each thread's time order, which in the kernel is not
+	 * the order the trace is read in (CPU by CPU).
+	 */
+	OP_RAW_PRE, OP_RAW_POST, OP_RAW_ENTRY, OP_RAW_EXIT,
+};
+
+/* A call, return, entry or exit as read. */
+struct raw {
+	const char *callee;
+	u64 args[6]; /* POST: rax, rdx; ENTRY: rdi, rsi */
+	u64 seq;
+	u32 pc, pc_free;
+	u8 flags; /* the site's */
+};
+
+/* the clocks an object has, by what released into them */
+enum { NS_SYNC, NS_ASYNC, NS_DONE };
+
+/* One event of a thread: 16 bytes, for there are many. */
+struct rev {
+	u64 addr; /* accesses: address; operations: the object */
+	u32 pc; /* accesses: index in the pc table; operations: in d->ops */
+	u8 op; /* enum rop */
+	u8 size; /* accesses: bytes in this word (1..8) */
+	bool atomic;
+	u8 pad;
+};
+
+/* What an operation has beyond a struct rev. */
+struct seg {
+	size_t start; /* its first event in ev */
+	u32 cpu;
+	u64 ts;
+};
+
+struct opx {
+	u64 len; /* ALLOC, CACHE: bytes; CB_*: the second argument */
+	u64 key; /* 2 * ticket (2 * next - 1: deferred) */
+	u32 pc;
+};
+
+struct pre {
+	const char *callee;
+	const struct sem *sem;
+	u64 args[6];
+	u32 pc;
+	bool tail; /* a tail jump: it returns with the call that holds it */
+};
+
+/* open calls a thread keeps, at most (tail calls never closed, a longjmp) */
+#define MAX_PRES 256
+
+struct held {
+	u64 obj;
+	bool shared;
+};
+
+struct rthread {
+	u64 key; /* user: tid; kernel: the context (ctx_key()) */
+	u32 tid; /* user: tid; kernel: pid, or the CPU of an interrupt */
+	int ctx; /* kernel: enum ks_ctx; 0 in user space */
+	char comm[17];
+	int depth; /* kernel: function nesting */
+	u64 cb[2]; /* ...the running callback's arguments */
+	bool in_cb;
+	u64 fs;
+	VEC(struct rev) ev;
+	/*
+	 * Kernel: runs of its events read from one CPU without another
+	 * task's between, each with its time: a task's runs on different
+	 * CPUs are merged by time, each CPU's kept in the order read.
+	 */
+	VEC(struct seg) segs;
+	u32 last_cpu;
+	u64 last_idx;
+	size_t pos;
+	u32 *vc;
+	u32 *final; /* its clock when it ended */
+	bool ended;
+	u64 minsp, maxsp;
+	VEC(struct pre) pres;
+	VEC(struct held) held;
+	u32 lockset; /* interned id of held, or UINT32_MAX: recompute */
+};
+
+struct rpc {
+	u64 key; /* the site's address | free */
+	const struct trace_func *func;
+	u32 off;
+	u8 kind;
+	bool free;
+};
+
+struct rread {
+	u32 tid, clk, pc, lockset;
+	u8 mask;
+	bool atomic;
+};
+
+struct cell {
+	u64 word; /* address / 8 + 1; 0: empty */
+	u32 wtid, wclk, wpc, wlockset;
+	u8 wmask;
+	bool watomic, has_w;
+	u8 nr;
+	struct rread *rd;
+};
+
+struct objclock {
+	u64 obj;
+	int ns;
+	u32 *x, *sh; /* exclusive releases, shared releases */
+};
+
+struct alias {
+	u64 alias, obj;
+};
+
+struct lockset {
+	u32 n;
+	u64 objs[8];
+};
+
+struct det {
+	struct trace *t;
+	const struct race_opts *opts;
+	struct race_stats *st;
+	VEC(struct rthread) th;
+	VEC(struct rpc) pcs;
+	VEC(struct opx) ops;
+	VEC(struct raw) raws;
+	u32 *phash; /* pcs by key, UINT32_MAX: empty */
+	size_t pcap;
+	u32 n; /* threads */
+	struct cell *cells;
+	size_t ncells, cap;
+	VEC(struct objclock) objs;
+	VEC(u32 *) creates;
+	VEC(struct lockset) locksets;
+	struct { u64 key, size; } *blocks, *caches;
+	u64 *cpu_idx; /* kernel: events read from each CPU so far */
+	size_t ncpu_idx;
+	size_t nblocks, capblocks, ncaches, capcaches;
+	VEC(struct race_report) reports;
+	VEC(struct alias) aliases;
+	bool have_calls, kernel;
+	int err;
+};
+
+
+static inline u64 hash64(u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x;
+}
+
+
+static inline bool is_op_code(u8 op)
+{
+	return op > OP_W && op < OP_RAW_PRE;
+}
+
+static inline bool is_op(const struct rev *e)
+{
+	return is_op_code(e->op);
+}
+
+static inline const struct opx *rop_of(const struct det *d,
+				       const struct rev *e)
+{
+	return &d->ops.v[e->pc];
+}
+
+/* collect.c */
+int det__collect(const struct trace_event *ev, void *arg);
+void det__add_ev(struct det *d, struct rthread *t, u8 op, u64 addr, u64 len,
+		 u64 key, u32 pc);
+int det__sort_by_time(struct rthread *t);
+
+/* pair.c */
+int det__pair_calls(struct det *d, struct rthread *t);
+void det__fix_keys(struct det *d, struct rthread *t);
+
+/* replay.c */
+void det__replay(struct det *d);
+
+#endif /* KS_RACE_DET_H */

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The race detector, phase 2 (det.h): each thread's calls paired with
+ * their returns in its time order, giving the operations the semantics
+ * table says they mean, each keyed by its call's ticket.
+ */
+#include "det.h"
+
+static u64 arg(const u64 *args, u8 i)
+{
+	return i < 6 ? args[i] : 0;
+}
+
+static bool ok(const struct sem *s, u64 ret)
+{
+	switch (s->ok) {
+	case SEM_OK_RET0:
+		return (s32)ret == 0;
+	case SEM_OK_RET1:
+		return (s32)ret != 0;
+	case SEM_OK_RETPOS:
+		return (s64)ret > 0;
+	default:
+		return true;
+	}
+}
+
+/* The operations of a call that take effect before it (at its ticket). */
+static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
+		     const struct sem *s, u32 pc)
+{
+	u64 key = 2 * ev->seq, obj = s->obj == SEM_ARG_NONE ? 1 :
+					      arg(ev->args, s->obj);
+	bool tail = ev->flags & KS_F_CALL_TAIL;
+
+	switch (s->op) {
+	case SEM_RELEASE:
+		det__add_ev(d, t, OP_REL, obj, 0, key, pc);
+		break;
+	case SEM_RELEASE_SHARED:
+		det__add_ev(d, t, OP_REL_SH, obj, 0, key, pc);
+		break;
+	case SEM_SIGNAL:
+		det__add_ev(d, t, OP_SIGNAL, obj, 0, key, pc);
+		break;
+	case SEM_ASYNC_START:
+		det__add_ev(d, t, OP_ASYNC, obj, 0, key, pc);
+		break;
+	case SEM_WAIT_RELEASE:
+		det__add_ev(d, t, OP_REL, obj, 0, key, pc);
+		break;
+	case SEM_THREAD_CREATE:
+		det__add_ev(d, t, OP_CREATE, 0, 0, key, pc);
+		break;
+	case SEM_FREE:
+		if (obj)
+			det__add_ev(d, t, OP_FREE, obj, 0, key, ev->pc_free);
+		break;
+	case SEM_REALLOC:
+		if (arg(ev->args, s->obj))
+			det__add_ev(d, t, OP_FREE, arg(ev->args, s->obj), 0, key,
+			       ev->pc_free);
+		break;
+	case SEM_ACQUIRE:
+	case SEM_ACQUIRE_SHARED:
+	case SEM_WAIT:
+	case SEM_ASYNC_JOIN:
+	case SEM_THREAD_JOIN:
+		/*
+		 * A tail call returns to our caller: it took the lock (or
+		 * waited) by the time this thread does anything else: the
+		 * key is fixed later (det__fix_keys()).  One that may fail waits
+		 * for the return value (tail_needs_post()).
+		 */
+		if (tail && s->ok == SEM_OK_ALWAYS)
+			det__add_ev(d, t, s->op == SEM_ACQUIRE ? OP_ACQ :
+				     s->op == SEM_WAIT ? OP_WAIT :
+				     s->op == SEM_ASYNC_JOIN ? OP_ASYNC_JOIN :
+				     s->op == SEM_THREAD_JOIN ? OP_JOIN : OP_ACQ_SH,
+			       obj, 0, UINT64_MAX, pc);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ...and those that take effect once it returned. */
+static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
+		      const struct pre *p)
+{
+	const struct sem *s = p->sem;
+	u64 key = 2 * ev->seq, ret = ev->args[0];
+	u64 obj = s->obj == SEM_ARG_NONE ? 1 : arg(p->args, s->obj);
+	u64 size;
+
+	if (!ok(s, ret))
+		return;
+	switch (s->op) {
+	case SEM_ACQUIRE:
+	case SEM_WAIT_RELEASE:
+		det__add_ev(d, t, OP_ACQ, obj, 0, key, p->pc);
+		break;
+	case SEM_ACQUIRE_SHARED:
+		det__add_ev(d, t, OP_ACQ_SH, obj, 0, key, p->pc);
+		break;
+	case SEM_WAIT:
+		det__add_ev(d, t, OP_WAIT, obj, 0, key, p->pc);
+		break;
+	case SEM_ASYNC_JOIN:
+		det__add_ev(d, t, OP_ASYNC_JOIN, obj, 0, key, p->pc);
+		break;
+	case SEM_ASYNC_START:
+		if (s->ret_alias && ret)
+			det__add_ev(d, t, OP_ALIAS, ret, obj, key, p->pc);
+		break;
+	case SEM_THREAD_JOIN:
+		det__add_ev(d, t, OP_JOIN, obj, 0, key, p->pc);
+		break;
+	case SEM_ALLOC:
+	case SEM_REALLOC:
+		size = arg(p->args, s->size);
+		if (s->nmemb != SEM_ARG_NONE)
+			size *= arg(p->args, s->nmemb);
+		if (ret)
+			det__add_ev(d, t, OP_ALLOC, ret, size, key, p->pc);
+		break;
+	case SEM_CACHE_CREATE:
+		if (ret)
+			det__add_ev(d, t, OP_CACHE, ret, arg(p->args, s->size), key,
+			       p->pc);
+		break;
+	case SEM_CACHE_ALLOC:
+		/* its size is the cache's: looked up when replayed */
+		if (!ret)
+			break;
+		det__add_ev(d, t, OP_ALLOC, ret, obj, key, p->pc);
+		if (!d->err)
+			t->ev.v[t->ev.n - 1].size = 0xff; /* len: the cache */
+		break;
+	default:
+		break;
+	}
+}
+
+/* A kernel event of @t: does it start a run of its own (struct seg)? */
+
+/*
+ * A tail call whose meaning needs its return value (an allocation, a
+ * trylock): it takes effect when the call that holds it returns, with
+ * that call's value.  Others took effect when made (call_pre()).
+ */
+static bool tail_needs_post(const struct sem *s)
+{
+	switch (s->op) {
+	case SEM_ALLOC:
+	case SEM_REALLOC:
+	case SEM_CACHE_ALLOC:
+	case SEM_CACHE_CREATE:
+		return true;
+	case SEM_ACQUIRE:
+	case SEM_ACQUIRE_SHARED:
+	case SEM_WAIT:
+	case SEM_ASYNC_JOIN:
+	case SEM_THREAD_JOIN:
+		return s->ok != SEM_OK_ALWAYS;
+	default:
+		return false;
+	}
+}
+
+/* One call, return, entry or exit made the operations it means, on t->ev. */
+static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
+{
+	const struct raw *r = &d->raws.v[e->pc];
+	struct pre *p;
+
+	switch (e->op) {
+	case OP_RAW_PRE:
+		if (t->pres.n >= MAX_PRES) { /* forget the oldest */
+			memmove(t->pres.v, t->pres.v + 1,
+				(t->pres.n - 1) * sizeof(*t->pres.v));
+			t->pres.n--;
+		}
+		p = vec_push(&t->pres);
+		if (!p) {
+			d->err = -ENOMEM;
+			break;
+		}
+		p->callee = r->callee;
+		p->sem = sem__find(r->callee);
+		memcpy(p->args, r->args, sizeof(p->args));
+		p->pc = r->pc;
+		p->tail = r->flags & KS_F_CALL_TAIL;
+		if (!p->sem) {
+			d->st->unknown_calls++;
+		} else {
+			d->st->syncs++;
+			call_pre(d, t, r, p->sem, p->pc);
+		}
+		break;
+	case OP_RAW_POST:
+		/*
+		 * The innermost call still open in this thread, by
+		 * its name.  Tail calls made inside it return with
+		 * it, with its value: "return calloc(n, size)" in a
+		 * wrapper allocates what the wrapper returns.
+		 */
+		p = NULL;
+		for (size_t k = t->pres.n; k-- > 0 && !p;) {
+			struct pre *q = &t->pres.v[k];
+
+			if (!q->tail &&
+			    (q->callee == r->callee ||
+			     (q->callee && r->callee &&
+			      !strcmp(q->callee, r->callee))))
+				p = q;
+		}
+		while (p && t->pres.n) {
+			struct pre *q = &t->pres.v[--t->pres.n];
+
+			if (q == p)
+				break;
+			if (q->tail && q->sem && tail_needs_post(q->sem))
+				call_post(d, t, r, q);
+		}
+		if (p && p->sem)
+			call_post(d, t, r, p);
+		break;
+	case OP_RAW_ENTRY:
+		/*
+		 * A callback entered from code that is not traced
+		 * (the outermost function of its context): it starts
+		 * after the call that queued its object, and ends
+		 * before the one that waits for it.
+		 */
+		if (!t->depth++ && (r->flags & KS_F_ENTRY_ARGS)) {
+			t->cb[0] = r->args[0];
+			t->cb[1] = r->args[1];
+			t->in_cb = true;
+			det__add_ev(d, t, OP_CB_START, r->args[0], r->args[1],
+			       2 * r->seq, 0);
+		}
+		break;
+	case OP_RAW_EXIT:
+		if (t->depth && !--t->depth && t->in_cb) {
+			t->in_cb = false;
+			if (r->flags & KS_F_EXIT_SEQ)
+				det__add_ev(d, t, OP_CB_END, t->cb[0],
+				       t->cb[1], 2 * r->seq, 0);
+		}
+		break;
+	}
+}
+
+/*
+ * The calls, returns, entries and exits of @t, in its order, made the
+ * operations they mean (the table's).  In place, as each makes at most
+ * one operation or the ones before it made none; else the rest goes to a
+ * new list.
+ */
+int det__pair_calls(struct det *d, struct rthread *t)
+{
+	struct rev *v = t->ev.v;
+	size_t n = t->ev.n, cap = t->ev.cap, i, w = 0;
+	VEC(struct rev) nv = {};
+	bool copy = false;
+
+	memset(&t->ev, 0, sizeof(t->ev)); /* scratch for each one's output */
+	for (i = 0; i < n && !d->err; i++) {
+		struct rev e = v[i];
+		const struct rev *out = &e;
+		size_t nout = 1;
+
+		if (e.op >= OP_RAW_PRE) {
+			t->ev.n = 0;
+			pair_one(d, t, &e);
+			out = t->ev.v;
+			nout = t->ev.n;
+		}
+		if (!copy && w + nout > i + 1) {
+			copy = true;
+			if (vec_reserve(&nv, w + nout + (n - i))) {
+				d->err = -ENOMEM;
+				break;
+			}
+			memcpy(nv.v, v, w * sizeof(*v));
+			nv.n = w;
+		}
+		if (copy) {
+			if (vec_reserve(&nv, nv.n + nout)) {
+				d->err = -ENOMEM;
+				break;
+			}
+			memcpy(nv.v + nv.n, out, nout * sizeof(*out));
+			nv.n += nout;
+		} else {
+			memcpy(v + w, out, nout * sizeof(*out));
+			w += nout;
+		}
+	}
+	vec_free(&t->ev);
+	if (copy) {
+		free(v);
+		t->ev.v = nv.v;
+		t->ev.n = nv.n;
+		t->ev.cap = nv.cap;
+	} else {
+		t->ev.v = v;
+		t->ev.n = w;
+		t->ev.cap = cap;
+	}
+	return d->err;
+}
+
+/* ---- replay ---- */
+
+
+void det__fix_keys(struct det *d, struct rthread *t)
+{
+	u64 next = UINT64_MAX - 1;
+
+	for (size_t i = t->ev.n; i-- > 0;) {
+		struct rev *e = &t->ev.v[i];
+		struct opx *o;
+
+		if (!is_op(e))
+			continue;
+		o = &d->ops.v[e->pc];
+		if (o->key == UINT64_MAX)
+			o->key = next ? next - 1 : 0;
+		next = o->key;
+	}
+}
