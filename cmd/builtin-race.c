@@ -4,6 +4,7 @@
  * 'instrument --calls', by happens-before (lib/race).
  */
 #include <getopt.h>
+#include <malloc.h>
 
 #include "../lib/race/race.h"
 #include "builtin.h"
@@ -93,6 +94,14 @@ int cmd_race(int argc, char **argv)
 	}
 	if (trace__open(argv[optind], force, &t))
 		return 2;
+	/*
+	 * The per-thread event lists grow to gigabytes by doubling.  With
+	 * malloc's threshold fixed, each stays a mapping of its own that
+	 * realloc moves with mremap; with the default (a threshold that
+	 * rises after frees) glibc copied them, and faulting in the copies
+	 * was most of the detector's time.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	err = race__detect(t, &opts, &rep, &n, &st);
 	if (err == -EMEDIUMTYPE) {
 		ks_err("%s: no call records: instrument the objects with 'kstride instrument --calls', then record again",

@@ -45,11 +45,14 @@ void *vec__grow(void *v, size_t *cap, size_t need, size_t elsz);
 
 #define vec_reserve(vec, need)                                                 \
 	({                                                                     \
-		void *__p = vec__grow((vec)->v, &(vec)->cap, (need),           \
-				      sizeof(*(vec)->v));                      \
+		size_t __need = (need);                                        \
+		void *__p = (vec)->v;                                          \
+		if (__need > (vec)->cap || !__p)                               \
+			__p = vec__grow((vec)->v, &(vec)->cap, __need,         \
+					sizeof(*(vec)->v));                    \
 		if (__p)                                                       \
 			(vec)->v = __p;                                        \
-		__p ? 0 : -ENOMEM;                                             \
+		__p || !__need ? 0 : -ENOMEM;                                  \
 	})
 
 #define vec_push(vec)                                                          \
