@@ -8,6 +8,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <kstride/abi.h>
+
 #include "../lib/elf/elf.h"
 #include "../lib/util/decomp.h"
 #include "kmods.h"
@@ -246,6 +248,64 @@ static bool kmod_needs(const struct kmod *b, const struct kmod *a)
 	return false;
 }
 
+/* The value of "KEY=value" in a .modinfo section, or NULL; malloc'ed. */
+static char *modinfo_get(const struct elf_sec *mi, const char *key)
+{
+	size_t off, kl = strlen(key);
+
+	for (off = 0; mi && off < mi->size;) {
+		const char *str = (const char *)mi->data + off;
+		size_t n = strnlen(str, mi->size - off);
+
+		if (n < mi->size - off && n > kl && !strncmp(str, key, kl) &&
+		    str[kl] == '=')
+			return strdup(str + kl + 1);
+		off += n + 1;
+	}
+	return NULL;
+}
+
+/*
+ * What a module's own .modinfo says: its name (a file may be called
+ * anything: "e1000-ks.ko"), and, if kstride instrumented it ahead of
+ * time, the ABI and mode it did so with (abi.h).
+ */
+static int kmod_probe(struct kmod *m)
+{
+	struct elf_obj *obj = NULL;
+	const struct elf_sec *mi;
+	char *name, *abi, *mode;
+	u8 *img = NULL;
+	size_t len;
+	int err;
+
+	err = file__read_all(m->plain, &img, &len);
+	err = err ?: elf_obj__read(m->plain, img, len, &obj);
+	if (err) {
+		free(img);
+		return err;
+	}
+	mi = elf_obj__find_sec(obj, ".modinfo");
+	name = modinfo_get(mi, "name");
+	abi = modinfo_get(mi, KS_MODINFO_ABI);
+	mode = modinfo_get(mi, KS_MODINFO_MODE);
+	if (name && *name)
+		snprintf(m->name, sizeof(m->name), "%s", name);
+	if (abi) {
+		m->ahead_abi = atoi(abi);
+		snprintf(m->ahead_mode, sizeof(m->ahead_mode), "%s",
+			 mode ? mode : "?");
+	} else if (elf_obj__find_sec(obj, KS_SEC_REGIONS)) {
+		m->ahead_abi = -1; /* instrumented, by a kstride before the stamp */
+	}
+	free(name);
+	free(abi);
+	free(mode);
+	elf_obj__free(obj);
+	free(img);
+	return 0;
+}
+
 /*
  * A module given by path: its dependencies from its own .modinfo
  * ("depends=a,b"), each found through modules.dep with its own, in
@@ -255,24 +315,13 @@ static char *path_deps(const char *root, const char *plain)
 {
 	char *out = strdup(""), *list = NULL, *tok, *save = NULL;
 	struct elf_obj *obj = NULL;
-	const struct elf_sec *mi;
 	u8 *img = NULL;
-	size_t len, off;
+	size_t len;
 
 	if (!out || file__read_all(plain, &img, &len) ||
 	    elf_obj__read(plain, img, len, &obj))
 		goto done;
-	mi = elf_obj__find_sec(obj, ".modinfo");
-	for (off = 0; mi && off < mi->size;) {
-		const char *str = (const char *)mi->data + off;
-		size_t n = strnlen(str, mi->size - off);
-
-		if (n < mi->size - off && !strncmp(str, "depends=", 8)) {
-			list = strdup(str + 8);
-			break;
-		}
-		off += n + 1;
-	}
+	list = modinfo_get(elf_obj__find_sec(obj, ".modinfo"), "depends");
 	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		struct utsname u;
@@ -342,6 +391,7 @@ int kmods_find(const struct krecord_opts *o, const char *tmpdir,
 			break;
 		}
 		err = module_image(m->path, sub, &m->plain);
+		err = err ?: kmod_probe(m);
 		if (!err)
 			m->kopath = xasprintf("%s/%s.ko", sub, m->name);
 		if (!err && !*m->deps) {

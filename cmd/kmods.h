@@ -17,6 +17,9 @@ struct kmod {
 	bool loaded;
 	bool plain_copy; /* nothing instrumented: loaded as it is */
 	bool netted; /* record: the safety net covers its devices */
+	/* instrumented ahead of time: its ABI (-1: older than the stamp) */
+	int ahead_abi;
+	char ahead_mode[8]; /* ...and mode: full, mmio, calls */
 	char **natives; /* dependencies record loaded for it, in order */
 	size_t nnatives;
 };

@@ -207,6 +207,42 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
 }
 
 
+/*
+ * A module instrumented ahead of time ('kstride instrument', perhaps on
+ * another machine): loaded as it is, when the ABI and the mode it was
+ * instrumented with are the ones this record runs with.
+ */
+static int kr_ahead(const struct krecord_opts *o, struct kmod *m)
+{
+	const char *want = o->mmio ? "mmio" : o->calls ? "calls" : "full";
+
+	if (m->ahead_abi != KS_ABI_VERSION) {
+		if (m->ahead_abi < 0)
+			ks_err("%s: instrumented by an older kstride (no %s in its .modinfo): instrument the original again",
+			       m->path, KS_MODINFO_ABI);
+		else
+			ks_err("%s: instrumented for kstride ABI %d, and this kstride is ABI %d: instrument the original again",
+			       m->path, m->ahead_abi, KS_ABI_VERSION);
+		return -EINVAL;
+	}
+	if (strcmp(m->ahead_mode, want)) {
+		ks_err("%s: instrumented in %s mode, but this record traces in %s mode: %s",
+		       m->path, m->ahead_mode, want,
+		       !strcmp(m->ahead_mode, "mmio") ? "add --mmio" :
+		       !strcmp(m->ahead_mode, "calls") ? "add --calls" :
+		       "instrument it in the mode of the record, or give the original");
+		return -EINVAL;
+	}
+	free(m->kopath);
+	m->kopath = strdup(m->plain);
+	if (!m->kopath)
+		return -ENOMEM;
+	m->netted = o->mmio && !o->no_net;
+	fprintf(stderr, "kstride record: %s: instrumented ahead of time (%s mode), loaded as it is\n",
+		m->path, want);
+	return 0;
+}
+
 int record_kernel(const struct krecord_opts *o, char **argv)
 {
 	struct krec k = { .o = o, .dev = -1, .w = { .fd = -1 } };
@@ -241,6 +277,12 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	for (i = 0; i < nmods; i++) {
 		struct rw_stats st = {};
 
+		if (mods[i].ahead_abi) {
+			err = kr_ahead(o, &mods[i]);
+			if (err)
+				goto out;
+			continue;
+		}
 		fprintf(stderr, "kstride record: instrumenting %s%s\n",
 			mods[i].path, o->mmio ? " (MMIO mode)" : "");
 		ro.lost = kr_warn_lost;

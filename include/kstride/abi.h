@@ -602,6 +602,12 @@ struct ks_mark {
 #define KS_THREAD_END 2
 
 #define KS_SEC_REGIONS "kstride_regions"
+/*
+ * An instrumented kernel module's .modinfo also holds "kstride_abi=N"
+ * (KS_ABI_VERSION) and "kstride_mode=full|mmio|calls".
+ */
+#define KS_MODINFO_ABI "kstride_abi"
+#define KS_MODINFO_MODE "kstride_mode"
 #define KS_SEC_FUNCS "kstride_funcs"
 #define KS_SEC_STRS "kstride_strs"
 

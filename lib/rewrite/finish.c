@@ -261,6 +261,33 @@ static int add_versions(struct rw_ctx *ctx)
 	return 0;
 }
 
+/*
+ * A module's .modinfo says what instrumented it, for modinfo(8) and for
+ * 'kstride record -m', which loads a module instrumented ahead of time
+ * as it is when its ABI and mode are the ones asked for (abi.h).
+ */
+static int add_stamp(struct rw_ctx *ctx)
+{
+	struct elf_sec *mi = elf_obj__find_sec(ctx->obj, ".modinfo");
+	char stamp[64];
+	int n;
+	u8 *d;
+
+	if (!ctx->kernel || !mi || mi->rela || mi->sh.sh_type != SHT_PROGBITS)
+		return 0;
+	n = snprintf(stamp, sizeof(stamp), "%s=%d%c%s=%s", KS_MODINFO_ABI,
+		     KS_ABI_VERSION, 0, KS_MODINFO_MODE,
+		     ctx->opts->mmio ? "mmio" : ctx->opts->calls ? "calls" :
+							    "full");
+	d = realloc(mi->data, mi->size + n + 1);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d + mi->size, stamp, n + 1);
+	mi->data = d;
+	mi->size += n + 1;
+	return 0;
+}
+
 int finish__retarget(struct rw_ctx *ctx)
 {
 	struct elf_obj *obj = ctx->obj;
@@ -288,5 +315,6 @@ int finish__retarget(struct rw_ctx *ctx)
 		return err;
 	move_symbols(ctx);
 	err = add_versions(ctx);
+	err = err ?: add_stamp(ctx);
 	return err ?: patch_entries(ctx);
 }

@@ -65,6 +65,28 @@ EOS
 	expect_fail "$W/mod-ks.o" "already instrumented by kstride"
 }
 
+# an instrumented module says how in its .modinfo (record -m loads such a
+# module as it is when both match), read back with objcopy, not kstride
+t_modinfo_stamp() {
+	local mode opt got
+	gcc -c -O2 -fno-asynchronous-unwind-tables -o "$W/stamp.o" -x c - <<'EOS' || return 1
+static const char modinfo[] __attribute__((section(".modinfo"), used)) = "license=GPL";
+int f(int *p) { return *p; }
+int g(int (*h)(int *), int *p) { return h(p) + 1; }
+EOS
+	for mode in full mmio calls; do
+		opt=
+		[ $mode = full ] || opt=--$mode
+		"$KS" instrument $opt "$W/stamp.o" -o "$W/stamp-$mode.o" > /dev/null 2>&1 ||
+			die "instrument $opt failed" || return 1
+		got=$(objcopy -O binary --only-section=.modinfo "$W/stamp-$mode.o" /dev/stdout | tr '\0' '\n')
+		echo "$got" | grep -qx 'license=GPL' || die "$mode: the module's own .modinfo was lost: $got" || return 1
+		echo "$got" | grep -qx "kstride_mode=$mode" || die "$mode: no kstride_mode=$mode in: $got" || return 1
+		echo "$got" | grep -qx "kstride_abi=$(sed -n 's/^#define KS_ABI_VERSION \([0-9]*\).*/\1/p' "$top/include/kstride/abi.h")" ||
+			die "$mode: no kstride_abi of abi.h in: $got" || return 1
+	done
+}
+
 # an empty relocation section, as ld -r may leave: instrumented as usual
 t_empty_rela() {
 	printf '.text\n.globl f\nf: movl (%%rdi),%%eax\nret\n.section .rela.foo,"",@progbits\n' |
@@ -378,5 +400,6 @@ ktest_run bad-pipe-input t_pipe
 ktest_run bad-traces t_bad_traces
 ktest_run bad-double-instrumentation t_double_instrumentation
 ktest_run bad-empty-rela t_empty_rela
+ktest_run bad-modinfo-stamp t_modinfo_stamp
 ktest_run bad-record-output t_record_bad_output
 ktest_done bad
