@@ -104,6 +104,18 @@ else
 	rc=1
 fi
 [ -f "$S/bench-native.txt" ] && python3 "$top/tests/vm/bench-report.py" "$S"
+# record -m with e1000 instrumented ahead of time: the same paths traced
+if [ -f "$S/e1000-ahead.trace" ]; then
+	"$B/kstride" report "$S/e1000-ahead.trace" > "$B/e1000-ahead-report.txt" || rc=1
+	for fn in e1000_probe e1000_open e1000_intr e1000_xmit_frame e1000_remove; do
+		grep -q " $fn " "$B/e1000-ahead-report.txt" ||
+			{ echo "vmcheck: no $fn in the trace of e1000 instrumented ahead of time"; rc=1; }
+	done
+	echo "vmcheck: e1000 instrumented ahead of time: $(head -1 "$B/e1000-ahead-report.txt" | tr -d '#')"
+else
+	echo "vmcheck: no trace of e1000 instrumented ahead of time"
+	rc=1
+fi
 # the e1000 trace holds its probe, open and interrupt paths
 if [ -f "$S/e1000.trace" ]; then
 	"$B/kstride" report "$S/e1000.trace" > "$B/e1000-report.txt" || rc=1

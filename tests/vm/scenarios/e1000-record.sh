@@ -31,6 +31,24 @@ if [ $rc = 0 ]; then
 	cat /tmp/notty.txt
 	grep -q "records/s" /tmp/notty.txt && { echo "e1000-record: a live line in a file"; rc=5; }
 	rm -f /tmp/quiet.trace
+	# a module instrumented ahead of time, on the host (tests/vm/check.sh):
+	# loaded as it is, not instrumented again
+	$KS record -m /mnt/e1000-ks.ko -k /mnt/kstride-dkms.ko -o /mnt/out/e1000-ahead.trace \
+		-- sh /tmp/traffic.sh 2> /tmp/ahead.txt ||
+		{ echo "e1000-record: record of the module instrumented ahead of time failed"; rc=7; }
+	cat /tmp/ahead.txt
+	grep -q "e1000-ks.ko: instrumented ahead of time (full mode), loaded as it is" /tmp/ahead.txt ||
+		{ echo "e1000-record: the module instrumented ahead of time was not taken as it is"; rc=7; }
+	grep -q "kstride record: instrumenting" /tmp/ahead.txt &&
+		{ echo "e1000-record: the module instrumented ahead of time was instrumented again"; rc=7; }
+	# ...and refused for a record in another mode
+	$KS record --mmio -m /mnt/e1000-ks.ko -k /mnt/kstride-dkms.ko -o /tmp/mode.trace \
+		-- true 2> /tmp/mode.txt &&
+		{ echo "e1000-record: a full-mode module accepted by record --mmio"; rc=7; }
+	cat /tmp/mode.txt
+	grep -q "instrumented in full mode, but this record traces in mmio mode" /tmp/mode.txt ||
+		{ echo "e1000-record: no clear error for the mode"; rc=7; }
+	rm -f /tmp/mode.trace
 fi
 cat /sys/kernel/debug/kstride/stats 2>/dev/null
 dmesg | grep -E "WARNING|BUG|Oops|Call Trace|general protection" && exit 3
