@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "../elf/archive.h"
+#include "../util/decomp.h"
 #include "internal.h"
 
 void rw_stats__add(struct rw_stats *to, const struct rw_stats *from)
@@ -173,6 +174,16 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 	}
 	if (strchr(objname, ')'))
 		*strchr(objname, ')') = 0;
+	/* e1000.ko.xz holds e1000.ko: traces name the object, not the file */
+	for (const char *const *z = (const char *const[]){ ".xz", ".zst", ".gz",
+							   NULL };
+	     *z; z++) {
+		size_t ol = strlen(objname), zl = strlen(*z);
+
+		if (ol > zl + 3 && !strcmp(objname + ol - zl, *z) &&
+		    !strncmp(objname + ol - zl - 3, ".ko", 3))
+			objname[ol - zl] = 0;
+	}
 	ctx.objname = objname;
 	ctx.kernel = opts->target == RW_TARGET_KERNEL ||
 		     (opts->target == RW_TARGET_AUTO &&
@@ -318,6 +329,44 @@ out:
 	return err;
 }
 
+/*
+ * A compressed module (.ko.xz, .ko.zst, .ko.gz, as Debian's 6.12 ships
+ * them), decompressed in memory; the output is written uncompressed,
+ * which the kernel loads as well, so an output named as compressed would
+ * lie about its contents.
+ */
+static int plain_input(const char *inpath, const char *outpath, u8 **data,
+		       size_t *size)
+{
+	static const char *const ext[] = { ".xz", ".zst", ".gz" };
+	enum decomp_fmt fmt = decomp__format(*data, *size);
+	size_t i, ol = strlen(outpath), plen;
+	void *plain;
+	int err;
+
+	if (fmt == DECOMP_NONE)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(ext); i++)
+		if (ol > strlen(ext[i]) &&
+		    !strcmp(outpath + ol - strlen(ext[i]), ext[i])) {
+			ks_err("%s: kstride writes instrumented modules uncompressed: name the output .ko, not %s",
+			       outpath, ext[i]);
+			return -EINVAL;
+		}
+	err = decomp__buf(*data, *size, 1ul << 31, &plain, &plen);
+	if (err) {
+		ks_err("%s: cannot decompress (%s): %s", inpath,
+		       decomp__name(fmt),
+		       err == -EINVAL ? "corrupt or truncated" :
+					strerror(-err));
+		return err;
+	}
+	free(*data);
+	*data = plain;
+	*size = plen;
+	return 0;
+}
+
 int rewrite__file(const char *inpath, const char *outpath,
 		  const struct rw_opts *opts, struct rw_stats *stats)
 {
@@ -330,6 +379,11 @@ int rewrite__file(const char *inpath, const char *outpath,
 	err = file__read_all(inpath, &data, &size);
 	if (err) {
 		ks_err("%s: cannot read: %s", inpath, strerror(-err));
+		return err;
+	}
+	err = plain_input(inpath, outpath, &data, &size);
+	if (err) {
+		free(data);
 		return err;
 	}
 	if (!stat(inpath, &st))

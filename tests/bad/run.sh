@@ -87,6 +87,35 @@ EOS
 	done
 }
 
+# a compressed module (Debian 6.12 ships .ko.xz) is read as its contents:
+# the same bytes out as from the plain file; an output named as
+# compressed is refused, since kstride writes it plain
+t_compressed_module() {
+	local z
+	cp "$W/stamp.o" "$W/cmod.ko" || return 1
+	"$KS" instrument "$W/cmod.ko" -o "$W/cmod-plain-ks.ko" > /dev/null 2>&1 ||
+		die "instrument of the plain module failed" || return 1
+	for z in xz:xz gzip:gz zstd:zst; do
+		local tool=${z%%:*} ext=${z#*:}
+		command -v $tool > /dev/null || die "no $tool" || return 1
+		rm -f "$W/cmod.ko.$ext"
+		$tool -c "$W/cmod.ko" > "$W/cmod.ko.$ext" || return 1
+		"$KS" instrument "$W/cmod.ko.$ext" -o "$W/cmod-$ext-ks.ko" > /dev/null 2>&1 ||
+			die "instrument of the .$ext module failed" || return 1
+		cmp -s "$W/cmod-plain-ks.ko" "$W/cmod-$ext-ks.ko" ||
+			die ".$ext: not the bytes of the plain module's output" || return 1
+	done
+	expect_fail_out() {
+		"$KS" instrument "$1" -o "$2" > /dev/null 2> "$W/err.txt" && return 1
+		grep -q "$3" "$W/err.txt" && [ ! -e "$2" ]
+	}
+	expect_fail_out "$W/cmod.ko.xz" "$W/out-ks.ko.xz" "name the output .ko, not .xz" ||
+		die "a .xz output name was not refused clearly: $(cat "$W/err.txt")" || return 1
+	head -c 200 "$W/cmod.ko.xz" > "$W/cut.ko.xz"
+	expect_fail_out "$W/cut.ko.xz" "$W/cut-ks.ko" "cannot decompress (xz): corrupt or truncated" ||
+		die "a truncated .xz gave no clear error: $(cat "$W/err.txt")" || return 1
+}
+
 # an empty relocation section, as ld -r may leave: instrumented as usual
 t_empty_rela() {
 	printf '.text\n.globl f\nf: movl (%%rdi),%%eax\nret\n.section .rela.foo,"",@progbits\n' |
@@ -401,5 +430,6 @@ ktest_run bad-traces t_bad_traces
 ktest_run bad-double-instrumentation t_double_instrumentation
 ktest_run bad-empty-rela t_empty_rela
 ktest_run bad-modinfo-stamp t_modinfo_stamp
+ktest_run bad-compressed-module t_compressed_module
 ktest_run bad-record-output t_record_bad_output
 ktest_done bad
