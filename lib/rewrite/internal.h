@@ -268,6 +268,7 @@ void meta__patch_sites(struct rw_ctx *ctx);
 bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 	       const struct elf_reloc *r);
 int meta__finish(struct rw_ctx *ctx);
+int meta__check_layouts(struct rw_ctx *ctx, const char *name);
 /* A module section whose references into code are understood. */
 bool meta__section_known(const struct elf_sec *sec);
 

@@ -44,6 +44,12 @@ struct meta_table {
 	u8 len_off; /* a patch site: offset of its u8 length, else 0 */
 	u8 site_len; /* a patch site of a fixed length, else 0 */
 	bool orc; /* .orc_unwind_ip, parallel to .orc_unwind */
+	/*
+	 * If set, the only offsets in an entry that relocations may name
+	 * (bit n: offset n): a relocation elsewhere means another kernel's
+	 * layout, and the module is refused rather than misread.
+	 */
+	u32 rel_offs;
 };
 
 static const struct meta_table tables[] = {
@@ -51,7 +57,8 @@ static const struct meta_table tables[] = {
 	{ "__jump_table", 16, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } },
 	  .jump = true },
 	/* s32 instr, s32 repl, u16 cpuid, u8 instrlen, u8 replacementlen */
-	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .len_off = 10 },
+	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .len_off = 10,
+	  .rel_offs = 1u << 0 | 1u << 4 },
 	/* u8 *instr, u8 type, u8 len, u16 clobbers, aligned to 8 */
 	{ ".parainstructions", 16, 1, { { 0, MF_EXACT } }, .len_off = 9 },
 	{ "__bug_table", 12, 1, { { 0, MF_EXACT } } },
@@ -159,6 +166,42 @@ static bool prefix_of(const char *name, const char *p)
 	size_t n = strlen(p);
 
 	return !strncmp(name, p, n) && name[n] == '.';
+}
+
+/*
+ * Each table whose layout is pinned down (rel_offs) has it: whole entries,
+ * relocations only where its fields are.  6.12's alt_instr is 14 bytes,
+ * and 84 bytes of it are seven 6.1 entries as well: only the relocations
+ * tell them apart.
+ */
+int meta__check_layouts(struct rw_ctx *ctx, const char *name)
+{
+	struct elf_obj *obj = ctx->obj;
+	size_t i, j;
+
+	for (i = 1; i < obj->secs.n; i++) {
+		const struct elf_sec *sec = obj->secs.v[i];
+		const struct meta_table *t = meta__table(sec);
+		u32 off;
+
+		if (!t || !t->rel_offs)
+			continue;
+		if (sec->size % t->entsize) {
+			ks_err("%s: %s is %lu bytes, not whole %u-byte entries: a kernel whose layout kstride does not know yet",
+			       name, sec->name, (unsigned long)sec->size,
+			       t->entsize);
+			return -EOPNOTSUPP;
+		}
+		for (j = 0; sec->rela && j < sec->rela->relocs.n; j++) {
+			off = sec->rela->relocs.v[j].offset % t->entsize;
+			if (off < 32 && (t->rel_offs & (1u << off)))
+				continue;
+			ks_err("%s: %s has a relocation at +%u of a %u-byte entry: not the layout of Linux 6.1, the one kstride knows (see doc/dev/kernel-6.12.md)",
+			       name, sec->name, off, t->entsize);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
 }
 
 bool meta__section_known(const struct elf_sec *sec)

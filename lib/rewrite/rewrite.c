@@ -212,6 +212,11 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 		goto out;
 	}
 
+	if (ctx.kernel) {
+		err = meta__check_layouts(&ctx, name);
+		if (err)
+			goto out;
+	}
 	err = scan__functions(&ctx);
 	err = err ?: refs__scan(&ctx);
 	err = err ?: cfi__scan(&ctx);

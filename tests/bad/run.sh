@@ -116,6 +116,29 @@ t_compressed_module() {
 		die "a truncated .xz gave no clear error: $(cat "$W/err.txt")" || return 1
 }
 
+# kernel metadata in another kernel's layout is refused, never misread:
+# 6.12's 14-byte alt_instr against 6.1's 12 (doc/dev/kernel-6.12.md)
+t_alt_layout() {
+	local n
+	for n in 12 14; do
+		{
+			printf '.text\n.globl f\n.type f,@function\nf: nop; nop; nop; nop; nop; movl (%%rdi),%%eax; ret\n.size f,.-f\n'
+			printf '.section .altinstr_replacement,"ax"\nr: nop\n'
+			printf '.section .altinstructions,"a"\n'
+			for e in 1 2 3 4 5 6; do # 6 x 14 = 84, also 7 x 12
+				printf '.long f - .\n.long r - .\n'
+				[ $n = 14 ] && printf '.long 0\n' || printf '.word 0\n'
+				printf '.byte 5, 1\n'
+			done
+			printf '.section .modinfo,"a"\n.asciz "license=GPL"\n'
+		} > "$W/alt$n.s"
+		gcc -c -o "$W/alt$n.o" "$W/alt$n.s" || return 1
+	done
+	"$KS" instrument "$W/alt12.o" -o "$W/alt12-ks.o" > /dev/null 2>&1 ||
+		die "6.1's 12-byte layout was refused" || return 1
+	expect_fail "$W/alt14.o" ".altinstructions has a relocation at +2 of a 12-byte entry"
+}
+
 # an empty relocation section, as ld -r may leave: instrumented as usual
 t_empty_rela() {
 	printf '.text\n.globl f\nf: movl (%%rdi),%%eax\nret\n.section .rela.foo,"",@progbits\n' |
@@ -431,5 +454,6 @@ ktest_run bad-double-instrumentation t_double_instrumentation
 ktest_run bad-empty-rela t_empty_rela
 ktest_run bad-modinfo-stamp t_modinfo_stamp
 ktest_run bad-compressed-module t_compressed_module
+ktest_run bad-alt-layout t_alt_layout
 ktest_run bad-record-output t_record_bad_output
 ktest_done bad
