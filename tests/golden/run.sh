@@ -35,6 +35,15 @@ golden_variant() {
 	python3 "$top/tests/golden/check.py" $( [ "$v" = nostack ] && echo --no-stack ) "$W/exp-$v.txt" "$W/$v.script"
 }
 
+# The EVEX fixture runs only on CPUs with AVX-512: say so when it did not.
+avx512() {
+	grep -q "^avx512 not run" "$W/native.out" &&
+		{ echo "SKIP: this CPU has no AVX-512: fx_avx512 instrumented, not run"; return 4; }
+	grep -q " fx_avx512+0x[0-9a-f]* R 64 " "$W/default.script" &&
+		grep -q " fx_avx512+0x[0-9a-f]* W 64 " "$W/default.script" ||
+		die "fx_avx512 ran natively but its 64-byte accesses are not in the trace"
+}
+
 # Every copy is checked before it is used: copies whose stack is broken
 # on purpose (--test-unbalance) must all be caught, named, and left unused,
 # so that the program still computes what it computes natively.
@@ -73,6 +82,7 @@ died() {
 ktest_run golden-build-native build_native
 ktest_run golden-fixtures golden_variant default
 ktest_run golden-fixtures-no-stack golden_variant nostack --no-stack
+ktest_run golden-avx512 avx512
 ktest_run golden-stack-check stack_check
 ktest_run golden-killed-or-crashed died
 ktest_done golden
