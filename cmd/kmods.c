@@ -102,11 +102,7 @@ static int read_module(const char *path, void **img, size_t *len)
 		ks_err("%s: %s", path, strerror(-err));
 		return err;
 	}
-	err = decomp__buf(raw, n, MODULE_MAX, img, len);
-	if (err)
-		ks_err("%s: cannot decompress (%s): %s", path,
-		       decomp__name(decomp__format(raw, n)),
-		       err == -EINVAL ? "corrupt or truncated" : strerror(-err));
+	err = decomp__file_buf(path, raw, n, MODULE_MAX, img, len);
 	free(raw);
 	return err;
 }
@@ -267,10 +263,11 @@ static char *modinfo_get(const struct elf_sec *mi, const char *key)
 
 /*
  * What a module's own .modinfo says: its name (a file may be called
- * anything: "e1000-ks.ko"), and, if kstride instrumented it ahead of
- * time, the ABI and mode it did so with (abi.h).
+ * anything: "e1000-ks.ko"), its dependencies (@depends: "a,b", malloc'ed)
+ * and, if kstride instrumented it ahead of time, the ABI and mode it did
+ * so with (abi.h).
  */
-static int kmod_probe(struct kmod *m)
+static int kmod_probe(struct kmod *m, char **depends)
 {
 	struct elf_obj *obj = NULL;
 	const struct elf_sec *mi;
@@ -279,6 +276,7 @@ static int kmod_probe(struct kmod *m)
 	size_t len;
 	int err;
 
+	*depends = NULL;
 	err = file__read_all(m->plain, &img, &len);
 	err = err ?: elf_obj__read(m->plain, img, len, &obj);
 	if (err) {
@@ -289,6 +287,7 @@ static int kmod_probe(struct kmod *m)
 	name = modinfo_get(mi, "name");
 	abi = modinfo_get(mi, KS_MODINFO_ABI);
 	mode = modinfo_get(mi, KS_MODINFO_MODE);
+	*depends = modinfo_get(mi, "depends");
 	if (name && *name)
 		snprintf(m->name, sizeof(m->name), "%s", name);
 	if (abi) {
@@ -308,20 +307,15 @@ static int kmod_probe(struct kmod *m)
 
 /*
  * A module given by path: its dependencies from its own .modinfo
- * ("depends=a,b"), each found through modules.dep with its own, in
- * modules.dep's form (relative paths, the deepest last).
+ * (@list: "a,b", consumed), each found through modules.dep with its own,
+ * in modules.dep's form (relative paths, the deepest last).
  */
-static char *path_deps(const char *root, const char *plain)
+static char *path_deps(const char *root, char *list)
 {
-	char *out = strdup(""), *list = NULL, *tok, *save = NULL;
-	struct elf_obj *obj = NULL;
-	u8 *img = NULL;
-	size_t len;
+	char *out = strdup(""), *tok, *save = NULL;
 
-	if (!out || file__read_all(plain, &img, &len) ||
-	    elf_obj__read(plain, img, len, &obj))
-		goto done;
-	list = modinfo_get(elf_obj__find_sec(obj, ".modinfo"), "depends");
+	if (!out)
+		return NULL;
 	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		struct utsname u;
@@ -341,10 +335,6 @@ static char *path_deps(const char *root, const char *plain)
 		free(path);
 		free(deps);
 	}
-done:
-	free(list);
-	elf_obj__free(obj);
-	free(img);
 	return out;
 }
 
@@ -352,7 +342,7 @@ done:
 int kmods_find(const struct krecord_opts *o, const char *tmpdir,
 		      struct kmod **out, size_t *nout)
 {
-	char *list = strdup(o->module), *tok, *save = NULL;
+	char *list = strdup(o->module), *tok, *save = NULL, *depends = NULL;
 	struct kmod *v = NULL;
 	size_t n = 0, i, j;
 	int err = 0;
@@ -391,13 +381,17 @@ int kmods_find(const struct krecord_opts *o, const char *tmpdir,
 			break;
 		}
 		err = module_image(m->path, sub, &m->plain);
-		err = err ?: kmod_probe(m);
+		err = err ?: kmod_probe(m, &depends);
 		if (!err)
 			m->kopath = xasprintf("%s/%s.ko", sub, m->name);
 		if (!err && !*m->deps) {
 			free(m->deps);
-			m->deps = path_deps(o->root ? o->root : "", m->plain);
+			m->deps = path_deps(o->root ? o->root : "", depends);
+			if (!m->deps)
+				err = -ENOMEM;
 		}
+		free(depends);
+		depends = NULL;
 	}
 	free(list);
 	/* dependencies among them first (a simple stable sort) */

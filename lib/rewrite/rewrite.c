@@ -358,14 +358,9 @@ static int plain_input(const char *inpath, const char *outpath, u8 **data,
 			       outpath, ext[i]);
 			return -EINVAL;
 		}
-	err = decomp__buf(*data, *size, 1ul << 31, &plain, &plen);
-	if (err) {
-		ks_err("%s: cannot decompress (%s): %s", inpath,
-		       decomp__name(fmt),
-		       err == -EINVAL ? "corrupt or truncated" :
-					strerror(-err));
+	err = decomp__file_buf(inpath, *data, *size, 1ul << 31, &plain, &plen);
+	if (err)
 		return err;
-	}
 	free(*data);
 	*data = plain;
 	*size = plen;

@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "decomp.h"
+#include "util.h"
 
 enum decomp_fmt decomp__format(const void *p, size_t len)
 {
@@ -201,4 +202,17 @@ int decomp__buf(const void *in, size_t in_len, size_t max, void **out,
 	*out = buf;
 	*out_len = len;
 	return 0;
+}
+
+int decomp__file_buf(const char *path, const void *in, size_t in_len, size_t max,
+		     void **out, size_t *out_len)
+{
+	int err = decomp__buf(in, in_len, max, out, out_len);
+
+	if (err)
+		ks_err("%s: cannot decompress (%s): %s", path,
+		       decomp__name(decomp__format(in, in_len)),
+		       err == -EINVAL ? "corrupt or truncated" :
+		       err == -EFBIG ? "larger than a module can be" : strerror(-err));
+	return err;
 }

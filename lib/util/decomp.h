@@ -28,4 +28,8 @@ const char *decomp__name(enum decomp_fmt fmt);
 int decomp__buf(const void *in, size_t in_len, size_t max, void **out,
 		size_t *out_len);
 
+/* decomp__buf(), and an error that names @path and the reason. */
+int decomp__file_buf(const char *path, const void *in, size_t in_len, size_t max,
+		     void **out, size_t *out_len);
+
 #endif /* KS_DECOMP_H */
