@@ -13,14 +13,12 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <asm/tsc.h>
 
 #include "kstride.h"
 #include "mmio.h"
-
-void *ks_ctl_pages(void);
-void *ks_cons_page(void);
 
 DECLARE_WAIT_QUEUE_HEAD(ks_wait);
 
@@ -203,7 +201,12 @@ static int ks_mmap(struct file *f, struct vm_area_struct *vma)
 	/* producer state and data: read-only */
 	if (vma->vm_flags & VM_WRITE)
 		return -EPERM;
+	/* vm_flags is read-only since 6.3: it changes through helpers */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, VM_MAYWRITE);
+#else
 	vma->vm_flags &= ~VM_MAYWRITE;
+#endif
 	if (off == KS_MMAP_CTL) {
 		if (size > nr_cpu_ids * KS_CTL_SIZE)
 			return -EINVAL;

@@ -8,7 +8,7 @@
  * Exports are unversioned, like krefill.S's.
  */
 #include <linux/linkage.h>
-#include <asm/export.h>
+#include "kexport.h"
 #include <asm/nospec-branch.h>
 
 /* one bit per 2 MiB granule of 32 TiB of vmalloc space (4-level paging) */
@@ -21,7 +21,7 @@
 __kstride_iomap:
 	.zero	IOMAP_BYTES
 	.size	__kstride_iomap, IOMAP_BYTES
-___EXPORT_SYMBOL __kstride_iomap, __kstride_iomap,
+KS_EXPORT(__kstride_iomap)
 
 	.data
 	.balign 8
@@ -31,8 +31,8 @@ __kstride_iomap_base:
 /* 0 until mmio.c sets it up: every check then fails */
 __kstride_iomap_len:
 	.quad	0
-___EXPORT_SYMBOL __kstride_iomap_base, __kstride_iomap_base,
-___EXPORT_SYMBOL __kstride_iomap_len, __kstride_iomap_len,
+KS_EXPORT(__kstride_iomap_base)
+KS_EXPORT(__kstride_iomap_len)
 
 .macro STUB name, handler
 SYM_FUNC_START(\name)
@@ -74,7 +74,7 @@ SYM_FUNC_START(\name)
 	popfq
 	RET
 SYM_FUNC_END(\name)
-EXPORT_SYMBOL(\name)
+KS_EXPORT(\name)
 .endm
 
 	.text

@@ -11,7 +11,7 @@
  * them to modules it never saw built, gives them __versions entries of CRC 0.
  */
 #include <linux/linkage.h>
-#include <asm/export.h>
+#include "kexport.h"
 #include <asm/nospec-branch.h>
 
 	.section .data..percpu, "aw"
@@ -21,7 +21,7 @@
 __kstride_pcpu:
 	.zero	128
 	.size	__kstride_pcpu, 128
-EXPORT_SYMBOL(__kstride_pcpu)
+KS_EXPORT(__kstride_pcpu)
 
 /*
  * --calls: the tickets that order calls out of instrumented modules across
@@ -36,7 +36,7 @@ __kstride_seq:
 	.quad	0
 	.zero	56
 	.size	__kstride_seq, 64
-EXPORT_SYMBOL(__kstride_seq)
+KS_EXPORT(__kstride_seq)
 
 	.text
 SYM_FUNC_START(__kstride_krefill)
@@ -67,11 +67,13 @@ SYM_FUNC_START(__kstride_krefill)
 	popfq
 	RET
 SYM_FUNC_END(__kstride_krefill)
-EXPORT_SYMBOL(__kstride_krefill)
+KS_EXPORT(__kstride_krefill)
 
 /*
  * The kernel's __preempt_count, exported again as __kstride_preempt_count:
  * the same per-CPU variable under a name whose export is unversioned like
  * the two above, so that instrumented modules need no CRC for it.
  */
-___EXPORT_SYMBOL __kstride_preempt_count, __preempt_count,
+#if !KS_EXPORT_AS_IN_C
+KS_EXPORT_AS(__kstride_preempt_count, __preempt_count)
+#endif

@@ -11,8 +11,22 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 
+#include "kexport.h"
 #include "kstride.h"
 #include "mmio.h"
+
+#if KS_EXPORT_AS_IN_C
+#include <linux/export-internal.h>
+/*
+ * The kernel's __preempt_count exported again as __kstride_preempt_count
+ * (krefill.S says why), with its CRC entry of 0: modpost sees no
+ * .export_symbol note for it, and the CRC table must stay parallel.
+ */
+__KSYMTAB(__kstride_preempt_count, __preempt_count, "", "");
+#ifdef CONFIG_MODVERSIONS
+SYMBOL_CRC(__kstride_preempt_count, 0, "");
+#endif
+#endif
 
 atomic_long_t ks_live_allocs = ATOMIC_LONG_INIT(0);
 
