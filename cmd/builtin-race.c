@@ -130,6 +130,14 @@ int cmd_race(int argc, char **argv)
 			(unsigned long)(st.calls - st.unknown_calls),
 			(unsigned long)st.allocs, (unsigned long)st.frees,
 			(unsigned long)st.threads);
+	/*
+	 * A dropped record may have held a lock's release or a free: what
+	 * followed can then look unordered.  Said always, even with -q.
+	 */
+	if (trace__end(t) && (trace__end(t)->dropped_regions || trace__end(t)->dropped_bytes))
+		ks_warn("%s: %lu records (%lu events) were dropped while recording: races through them are missed, and a lost synchronisation can report a race that is not one; record with larger rings (kstride.ko nsub=)",
+			argv[optind], (unsigned long)trace__end(t)->dropped_regions,
+			(unsigned long)trace__end(t)->dropped_events);
 	free(rep);
 	trace__close(t);
 	if (fflush(stdout))
