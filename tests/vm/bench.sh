@@ -19,11 +19,14 @@ make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/edu" modules > /dev/n
 X=$B/vmextra
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 "$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+# the test module instrumented ahead of time for bench-calls.sh
+cp "$B/ks-kstride_test.ko" "$B/ks-plain-kstride_test.ko"
+"$B/kstride" instrument --calls "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-calls-kstride_test.ko" || exit 1
 SC=$top/tests/vm/scenarios
 bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000 -device edu" \
-	"$SC/bench-all.sh" "$SC/stress.sh" "$SC/mmio-edu.sh" "$SC/mmio-nic.sh" \
-	"$top/kmod/kstride.ko" "$top/tests/vm/ktest/kstride_test.ko" \
-	"$B/ks-kstride_test.ko" "$top/tests/vm/edu/ks_edu.ko" "$X/kstride" \
+	"$SC/bench-all.sh" "$SC/stress.sh" "$SC/bench-calls.sh" "$SC/mmio-edu.sh" \
+	"$SC/mmio-nic.sh" "$top/kmod/kstride.ko" "$top/tests/vm/ktest/kstride_test.ko" \
+	"$B/ks-kstride_test.ko" "$B/ks-plain-kstride_test.ko" "$B/ks-calls-kstride_test.ko" "$top/tests/vm/edu/ks_edu.ko" "$X/kstride" \
 	"$X/lib" || { tail -20 "$B/vm/share/out/"*.log; exit 1; }
 S=$B/vm/share/out
 "$B/kstride" report "$S/stress-fast.trace" > "$S/stress-fast.report" || exit 1
@@ -31,6 +34,16 @@ S=$B/vm/share/out
 "$B/kstride" report --by-insn "$S/bench.trace" 2>/dev/null |
 	awk '$1 ~ /^probe_bench\+/ && $2 == "R" && $3 == 4 { n += $4 } END { print n + 0 }' > "$S/bench.records"
 python3 "$top/tests/vm/bench-report.py" "$S" || exit 1
+# --calls in the kernel: each ratio the median of per-round ratios
+for l in "loop:hot loop (no calls)" "calls:spinlock loop (2 calls out)"; do
+	for p in plain:native calls:native calls:plain; do
+		r=$(/usr/bin/python3 "$top/bench/stats.py" ratio "$S/bench-calls.times" \
+			"${l%%:*}-${p%%:*}" "${l%%:*}-${p#*:}") || exit 1
+		echo "$r" | awk -v what="${l#*:}: ${p%%:*}/${p#*:}" '{ printf "vmbench: --calls: %s = %s (min %s, spread %s%%, %s rounds, %s)\n", what, $1, $2, $3, $4, substr($0, index($0, $5)) }'
+	done
+done
+[ -s "$S/bench-calls.drops" ] && sed 's/^/vmbench: --calls: /' "$S/bench-calls.drops"
+"$B/kstride" report "$S/bench-calls.trace" | grep -E "^# |_raw_spin" | head -8 | sed 's/^/vmbench: --calls trace: /'
 "$B/kstride" script "$S/edu-robust.trace" > "$S/edu-robust.script" &&
 python3 "$top/tests/vm/mmio/edu.py" "$S" | grep "^mmiobench" || exit 1
 awk '{t[$1] = $3 - $2} END {printf "mmiobench: e1000 scenario wall time: untraced %.2f s, kstride --mmio %.2f s, mmiotrace %.2f s\n", t["native"], t["kstride"], t["mmiotrace"]}' \

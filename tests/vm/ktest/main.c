@@ -110,6 +110,7 @@ static void note_ctx(const char *fn, int cpu)
 static int stress_n;
 static DEFINE_PER_CPU(struct work_struct, stress_works);
 static u64 bench_ns, bench_iters, stress_ns;
+static u64 bench_calls_ns, bench_calls_iters;
 /*
  * Calls by context; task context is split by who runs: [C_TASK] the work
  * item's task, [NCTX] the writer (an IPI to its own CPU runs right there,
@@ -315,6 +316,40 @@ static noinline __section(".noinstr.text") ssize_t bench_write(struct file *f, c
 
 static const struct file_operations bench_fops = {
 	.write = bench_write,
+};
+
+/*
+ * The benchmark of calls out of the module ('record --calls'): each
+ * iteration takes and drops a spinlock (two calls out, _raw_spin_lock()
+ * and _raw_spin_unlock() on x86) around two accesses, as driver code
+ * does.  Instrumented, unlike the loop that drives it.
+ */
+static DEFINE_SPINLOCK(bench_lock);
+static u64 bench_calls_val[2];
+
+static noinline void probe_bench_calls(u64 n)
+{
+	while (n--) {
+		spin_lock(&bench_lock);
+		WRITE_ONCE(bench_calls_val[1], READ_ONCE(bench_calls_val[0]) + n);
+		spin_unlock(&bench_lock);
+	}
+}
+
+static noinline __section(".noinstr.text") ssize_t bench_calls_write(struct file *f,
+		const char __user *u, size_t n, loff_t *pos)
+{
+	u64 t0;
+
+	bench_calls_iters = 20000;
+	t0 = ktime_get_ns();
+	probe_bench_calls(bench_calls_iters);
+	bench_calls_ns = ktime_get_ns() - t0;
+	return n;
+}
+
+static const struct file_operations bench_calls_fops = {
+	.write = bench_calls_write,
 };
 
 /* a WARN two frames down in instrumented copies: location and unwinding */
@@ -637,6 +672,7 @@ static int truth_show(struct seq_file *m, void *v)
 	seq_printf(m, "uaccess_ret %d\n", uaccess_ret);
 	seq_printf(m, "stress_calls %llu ns %llu\n", stress_calls(), stress_ns);
 	seq_printf(m, "bench_ns %llu iters %llu\n", bench_ns, bench_iters);
+	seq_printf(m, "bench_calls_ns %llu iters %llu\n", bench_calls_ns, bench_calls_iters);
 	seq_printf(m, "window %llu %llu\n", run_t0, run_t1);
 	seq_printf(m, "pv %u %u %u\n", pv_calls, pv_bad, N_PV);
 	for (i = 0; i < ctx_n; i++)
@@ -700,6 +736,7 @@ static int __init ktest_init(void)
 	debugfs_create_file("truth", 0400, dir, NULL, &truth_fops);
 	debugfs_create_file("stress", 0200, dir, NULL, &stress_fops);
 	debugfs_create_file("bench", 0200, dir, NULL, &bench_fops);
+	debugfs_create_file("bench_calls", 0200, dir, NULL, &bench_calls_fops);
 	debugfs_create_file("warn", 0200, dir, NULL, &warn_fops);
 	debugfs_create_file("hop", 0200, dir, NULL, &hop_fops);
 	debugfs_create_file("switchnmi", 0200, dir, NULL, &switchnmi_fops);
