@@ -130,6 +130,10 @@ int cmd_race(int argc, char **argv)
 			(unsigned long)(st.calls - st.unknown_calls),
 			(unsigned long)st.allocs, (unsigned long)st.frees,
 			(unsigned long)st.threads);
+	if (!quiet && st.device)
+		fprintf(stderr,
+			"kstride race: %lu accesses to device memory (ioremap) not checked: registers are not memory\n",
+			(unsigned long)st.device);
 	/*
 	 * A dropped record may have held a lock's release or a free: what
 	 * followed can then look unordered.  Said always, even with -q.

@@ -41,6 +41,10 @@ vmcheck: all $(TEST_TOOLS)
 vmcheck-race: all
 	@bash tests/vm/race-check.sh $(BUILD)
 
+# ...and e1000 and 8139cp under load, every report explained (issue 11)
+vmcheck-race-nic: all
+	@bash tests/vm/race-check.sh $(BUILD) --nic
+
 vmcheck-nvidia: all $(TEST_TOOLS)
 	@bash tests/vm/nvidia-check.sh $(BUILD)
 
@@ -69,4 +73,4 @@ fuzz:
 demo:
 	@bash scripts/demo.sh
 
-.PHONY: check check-fidelity check-all vmcheck vmcheck-race vmcheck-nvidia vmbench bench bench-race bench-reader fuzz demo
+.PHONY: check check-fidelity check-all vmcheck vmcheck-race vmcheck-race-nic vmcheck-nvidia vmbench bench bench-race bench-reader fuzz demo

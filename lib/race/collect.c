@@ -235,6 +235,10 @@ int det__collect(const struct trace_event *ev, void *arg)
 	case KS_K_RANGE_W:
 		if ((s->flags & KS_F_STACK) && !d->opts->stack)
 			return 0;
+		if (d->devs.n && det__is_device(d, ev->addr, ev->ts)) {
+			d->st->device++;
+			return 0;
+		}
 		pc = pc_of(d, ev, false);
 		if (s->kind != KS_K_W && s->kind != KS_K_RANGE_W)
 			add_access(d, t, OP_R, ev->addr,

@@ -141,6 +141,12 @@ struct alias {
 	u64 alias, obj;
 };
 
+/* an ioremap()ed area, from its MAP to its UNMAP (device.c) */
+struct devrange {
+	u64 lo, hi, ts0, ts1;
+	u32 id;
+};
+
 struct lockset {
 	u32 n;
 	u64 objs[8];
@@ -168,6 +174,8 @@ struct det {
 	size_t nblocks, capblocks, ncaches, capcaches;
 	VEC(struct race_report) reports;
 	VEC(struct alias) aliases;
+	VEC(struct devrange) devs;
+	u64 devlo, devhi; /* the span of every one */
 	bool have_calls, kernel;
 	int err;
 };
@@ -203,6 +211,10 @@ int det__collect(const struct trace_event *ev, void *arg);
 void det__add_ev(struct det *d, struct rthread *t, u8 op, u64 addr, u64 len,
 		 u64 key, u32 pc);
 int det__sort_by_time(struct rthread *t);
+
+/* device.c */
+int det__devices(struct det *d);
+bool det__is_device(const struct det *d, u64 addr, u64 ts);
 
 /* pair.c */
 int det__pair_calls(struct det *d, struct rthread *t);

@@ -42,7 +42,8 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	err = trace__for_each(t, det__collect, &d);
+	err = det__devices(&d);
+	err = err ?: trace__for_each(t, det__collect, &d);
 	if (!err)
 		err = d.err;
 	if (!err && !d.have_calls)
@@ -101,6 +102,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	vec_free(&d.creates);
 	vec_free(&d.locksets);
 	vec_free(&d.aliases);
+	vec_free(&d.devs);
 	free(d.blocks);
 	free(d.caches);
 	if (err) {

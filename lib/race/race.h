@@ -35,6 +35,7 @@ struct race_stats {
 	u64 accesses, syncs, calls, threads;
 	u64 allocs, frees;
 	u64 unknown_calls; /* calls to functions the table does not know */
+	u64 device; /* accesses to ioremap()ed device memory, not checked */
 };
 
 struct race_opts {

@@ -100,5 +100,7 @@ const struct ks_net_stats *trace__net(const struct trace *t);
 /* MMIO traces: accesses to apertures counted, not recorded; or NULL. */
 const struct ks_aperture_stats *trace__apertures(const struct trace *t);
 bool trace__mmio(const struct trace *t);
+/* a kernel trace (kstride.ko's rings), not a user program's */
+bool trace__kernel(const struct trace *t);
 
 #endif /* KS_TRACE_H */

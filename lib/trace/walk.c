@@ -217,6 +217,11 @@ bool trace__mmio(const struct trace *t)
 	return t->mmio;
 }
 
+bool trace__kernel(const struct trace *t)
+{
+	return t->kernel;
+}
+
 /* CALL_PRE, CALL_POST, THREAD: @v holds the site's slots (abi.h, part 6) */
 static void call_event(struct trace *t, const struct trace_region *r, u32 k,
 		       const struct ks_site *s, const u64 *v,

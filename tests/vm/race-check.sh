@@ -4,9 +4,15 @@
 # (tests/vm/race/ks_race.c) recorded with 'record --calls' in one boot;
 # 'kstride race' must report exactly the planted pairs of functions, and
 # no twin.  The module's own source is the ground truth.
+# With --nic (make vmcheck-race-nic), also e1000 and 8139cp under load,
+# every report to be explained in tests/vm/race/nic.txt: work in progress
+# (issue 11), not yet part of check-all.
+# usage: tests/vm/race-check.sh [BUILD_DIR] [--nic]
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
+NIC=
+[ "${2:-}" = --nic ] && NIC=1
 mkdir -p "$B" && B=$(cd "$B" && pwd)
 export B
 krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
@@ -18,9 +24,14 @@ make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/race" modules 2>&1 |
 [ -f "$top/tests/vm/race/ks_race.ko" ] || { echo "vmcheck-race: ks_race.ko did not build"; exit 1; }
 X=$B/vmextra-race
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
-bash "$top/tests/vm/run.sh" -t 1500 -q "-nic user,model=e1000 -nic user,model=rtl8139" \
-	"$top/tests/vm/scenarios/race.sh" "$top/tests/vm/scenarios/race-nic.sh" \
-	"$top/kmod/kstride.ko" "$top/tests/vm/race/ks_race.ko" "$X/kstride" "$X/lib"
+if [ -n "$NIC" ]; then
+	bash "$top/tests/vm/run.sh" -t 1500 -q "-nic user,model=e1000 -nic user,model=rtl8139" \
+		"$top/tests/vm/scenarios/race.sh" "$top/tests/vm/scenarios/race-nic.sh" \
+		"$top/kmod/kstride.ko" "$top/tests/vm/race/ks_race.ko" "$X/kstride" "$X/lib"
+else
+	bash "$top/tests/vm/run.sh" -t 900 "$top/tests/vm/scenarios/race.sh" \
+		"$top/kmod/kstride.ko" "$top/tests/vm/race/ks_race.ko" "$X/kstride" "$X/lib"
+fi
 rc=$?
 S=$B/vm/share/out
 [ $rc -eq 0 ] || { echo "vmcheck-race: the scenario failed ($rc)"; tail -20 "$S/race-dmesg.txt" 2>/dev/null; }
@@ -38,7 +49,7 @@ python3 "$top/tests/race/compare.py" - "$B/race-kernel.txt" --exact \
 	{ cat "$B/race-kernel.txt"; rc=1; }
 # real drivers under load: every report is one that tests/vm/race/nic.txt
 # explains, from the driver's source
-for d in e1000 cp; do
+for d in ${NIC:+e1000 cp}; do
 	t=$S/race-$d.trace
 	if [ ! -f "$t" ]; then
 		echo "vmcheck-race: no trace of $d"; rc=1; continue
