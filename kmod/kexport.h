@@ -17,6 +17,18 @@
 
 #include <linux/version.h>
 
+/*
+ * The per-CPU preempt count that __kstride_preempt_count exports: its own
+ * variable up to 6.1, a field of struct pcpu_hot from 6.2 (main.c checks
+ * the offset at build time).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define KS_PREEMPT_COUNT_SYM	__preempt_count
+#else
+#define KS_PREEMPT_COUNT_OFF	8
+#define KS_PREEMPT_COUNT_SYM	pcpu_hot+KS_PREEMPT_COUNT_OFF
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
 #define KS_EXPORT_AS_IN_C	0
 #ifdef __ASSEMBLY__

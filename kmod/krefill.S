@@ -75,5 +75,5 @@ KS_EXPORT(__kstride_krefill)
  * the two above, so that instrumented modules need no CRC for it.
  */
 #if !KS_EXPORT_AS_IN_C
-KS_EXPORT_AS(__kstride_preempt_count, __preempt_count)
+KS_EXPORT_AS(__kstride_preempt_count, KS_PREEMPT_COUNT_SYM)
 #endif

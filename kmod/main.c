@@ -22,7 +22,8 @@
  * (krefill.S says why), with its CRC entry of 0: modpost sees no
  * .export_symbol note for it, and the CRC table must stay parallel.
  */
-__KSYMTAB(__kstride_preempt_count, __preempt_count, "", "");
+#define KS_KSYMTAB(name, sym) __KSYMTAB(name, sym, "", "")
+KS_KSYMTAB(__kstride_preempt_count, KS_PREEMPT_COUNT_SYM);
 #ifdef CONFIG_MODVERSIONS
 SYMBOL_CRC(__kstride_preempt_count, 0, "");
 #endif
@@ -74,6 +75,9 @@ static int __init ks_init(void)
 {
 	int err;
 
+#ifdef KS_PREEMPT_COUNT_OFF
+	BUILD_BUG_ON(offsetof(struct pcpu_hot, preempt_count) != KS_PREEMPT_COUNT_OFF);
+#endif
 	err = ks_rings_init(nsub);
 	if (err)
 		return err;

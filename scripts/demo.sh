@@ -19,14 +19,15 @@ D=$B/demo
 mkdir -p "$D"
 
 echo "== setting up the VM (Debian's kernel, headers, qemu, busybox)"
-krel=$(bash tests/vm/setup.sh "$B")
-make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
-	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
+B=$top/build
+. tests/vm/bed.sh
+vm_bed
+vm_kbuild kmod
 rm -rf "$B/vmextra" && bash tests/vm/kstride-libs.sh "$B/kstride" "$B/vmextra"
 echo 'sh /mnt/mmio-nic.sh e1000 e1000 0' > "$B/vm/demo.sh"
 echo "== booting $krel: kstride record --mmio -m e1000 -- (load, link up, ping, link down, rmmod)"
 bash tests/vm/run.sh -t 900 -q "-nic user,model=e1000" "$B/vm/demo.sh" \
-	tests/vm/scenarios/mmio-nic.sh kmod/kstride.ko \
+	tests/vm/scenarios/mmio-nic.sh "$MODS/kmod/kstride.ko" \
 	"$B/vmextra/kstride" "$B/vmextra/lib"
 O=$B/vm/share/out
 cp "$O/e1000.trace" "$D/e1000-mmio.trace"

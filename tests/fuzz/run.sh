@@ -31,8 +31,8 @@ if [ -z "$(ls -A "$W/corpus")" ]; then
 	# ORC, alternatives...): small ones, if the VM bed was set up
 	find "$B/vm/kernel/lib/modules" -name '*.ko' -size -48k 2>/dev/null |
 		head -12 | while read -r ko; do cp "$ko" "$W/corpus/"; done
-	[ -f "$top/tests/vm/ktest/kstride_test.ko" ] &&
-		cp "$top/tests/vm/ktest/kstride_test.ko" "$W/corpus/" || true
+	find "$B"/vm/kernels/*/mods/ktest -name kstride_test.ko 2>/dev/null |
+		head -1 | while read -r ko; do cp "$ko" "$W/corpus/"; done
 fi
 # C++: .eh_frame with personality and LSDAs, call-site tables (cfi.c)
 if [ ! -f "$W/corpus/cxx-lib.o" ] && command -v g++ > /dev/null; then

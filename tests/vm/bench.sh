@@ -12,21 +12,20 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 export B # tests/vm/run.sh boots from $B/vm
-krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
-make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null 2>&1
-make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules > /dev/null 2>&1
-make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/edu" modules > /dev/null 2>&1
+. "$top/tests/vm/bed.sh"
+vm_bed || exit 1
+vm_kbuild kmod ktest edu 2> /dev/null || { echo "vmbench: the modules did not build"; exit 1; }
 X=$B/vmextra
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
-"$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+"$B/kstride" instrument "$MODS/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
 # the test module instrumented ahead of time for bench-calls.sh
 cp "$B/ks-kstride_test.ko" "$B/ks-plain-kstride_test.ko"
-"$B/kstride" instrument --calls "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-calls-kstride_test.ko" || exit 1
+"$B/kstride" instrument --calls "$MODS/ktest/kstride_test.ko" -o "$B/ks-calls-kstride_test.ko" || exit 1
 SC=$top/tests/vm/scenarios
 bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000 -device edu" \
 	"$SC/bench-all.sh" "$SC/stress.sh" "$SC/bench-calls.sh" "$SC/mmio-edu.sh" \
-	"$SC/mmio-nic.sh" "$top/kmod/kstride.ko" "$top/tests/vm/ktest/kstride_test.ko" \
-	"$B/ks-kstride_test.ko" "$B/ks-plain-kstride_test.ko" "$B/ks-calls-kstride_test.ko" "$top/tests/vm/edu/ks_edu.ko" "$X/kstride" \
+	"$SC/mmio-nic.sh" "$MODS/kmod/kstride.ko" "$MODS/ktest/kstride_test.ko" \
+	"$B/ks-kstride_test.ko" "$B/ks-plain-kstride_test.ko" "$B/ks-calls-kstride_test.ko" "$MODS/edu/ks_edu.ko" "$X/kstride" \
 	"$X/lib" || { tail -20 "$B/vm/share/out/"*.log; exit 1; }
 S=$B/vm/share/out
 "$B/kstride" report "$S/stress-fast.trace" > "$S/stress-fast.report" || exit 1

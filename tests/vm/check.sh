@@ -10,15 +10,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 export B # tests/vm/run.sh boots from $B/vm, and the checks read its share there
-krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
+. "$top/tests/vm/bed.sh"
+vm_bed || exit 1
 K=$B/vm/kernel/lib/modules/$krel/kernel
 # Debian's own python3, which has python3-pil (svgshot.py)
 SYSPY=python3
 [ -x /usr/bin/python3 ] && SYSPY=/usr/bin/python3
 echo "vmcheck: building kstride.ko against $krel"
-make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
-	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
-[ -f "$top/kmod/kstride.ko" ] || { echo "vmcheck: kstride.ko did not build"; exit 1; }
+vm_kbuild kmod || exit 1
 # make install, then DKMS builds the installed source for the VM's kernel;
 # e1000-record records with that module
 ver=$(make -s -C "$top" version)
@@ -26,7 +25,7 @@ rm -rf "$B/install-root" "$B/dkms"
 mkdir -p "$B/dkms" # dkms wants its tree to exist
 make -s -C "$top" BUILD="$B" install DESTDIR="$B/install-root" PREFIX=/usr > "$B/install.log" 2>&1 ||
 	{ echo "vmcheck: make install failed, see $B/install.log"; exit 1; }
-dkms build "kstride/$ver" -k "$krel" --sourcetree "$B/install-root/usr/src" \
+dkms build "kstride/$ver" -k "$krel" --kernelsourcedir "$KDIR" --sourcetree "$B/install-root/usr/src" \
 	--dkmstree "$B/dkms" > "$B/dkms.log" 2>&1 ||
 	{ echo "vmcheck: dkms build failed, see $B/dkms.log"; exit 1; }
 cp "$B/dkms/kstride/$ver/$krel/x86_64/module/kstride.ko" "$B/kstride-dkms.ko" ||
@@ -41,23 +40,16 @@ X=$B/vmextra
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 gcc -static -O2 -D_GNU_SOURCE -I"$top/include" -o "$X/ksec" "$top/tests/vm/progs/ksec.c" || exit 1
 gcc -static -O2 -D_GNU_SOURCE -o "$X/ptyrun" "$top/tests/vm/progs/ptyrun.c" || exit 1
-make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/ktest" modules 2>&1 |
-	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
-[ -f "$top/tests/vm/ktest/kstride_test.ko" ] || { echo "vmcheck: kstride_test.ko did not build"; exit 1; }
-make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/edu" modules 2>&1 | grep -v "Skipping BTF" || true
-[ -f "$top/tests/vm/edu/ks_edu.ko" ] || { echo "vmcheck: ks_edu.ko did not build"; exit 1; }
-make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/piotest" modules 2>&1 | grep -v "Skipping BTF" || true
-[ -f "$top/tests/vm/piotest/ks_pio.ko" ] && [ -f "$top/tests/vm/piotest/ks_piohelp.ko" ] ||
-	{ echo "vmcheck: ks_pio.ko or ks_piohelp.ko did not build"; exit 1; }
-"$B/kstride" instrument "$top/tests/vm/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
-xz -c "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.xz" &&
-zstd -qc "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.zst" &&
-gzip -c "$top/tests/vm/ktest/kstride_test.ko" > "$X/kstride_test.ko.gz" || exit 1
+vm_kbuild ktest edu piotest || exit 1
+"$B/kstride" instrument "$MODS/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+xz -c "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.xz" &&
+zstd -qc "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.zst" &&
+gzip -c "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.gz" || exit 1
 SC=$top/tests/vm/scenarios
 bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
-	"$SC/all.sh" "$top/kmod/kstride.ko" "$B/kstride-dkms.ko" "$B/e1000-ks.ko" \
+	"$SC/all.sh" "$MODS/kmod/kstride.ko" "$B/kstride-dkms.ko" "$B/e1000-ks.ko" \
 	"$SC/e1000-record.sh" "$SC/cycles.sh" "$SC/security.sh" "$SC/sweep.sh" \
-	"$SC/ktest.sh" "$top/tests/vm/ktest/kstride_test.ko" \
+	"$SC/ktest.sh" "$MODS/ktest/kstride_test.ko" \
 	"$SC/stress.sh" "$B/ks-kstride_test.ko" \
 	"$X/kstride" "$X/lib" "$X/ksec" "$X/ptyrun" "$L/list.txt" "$L/ko" \
 	"$X/kstride_test.ko.xz" "$X/kstride_test.ko.zst" "$X/kstride_test.ko.gz"

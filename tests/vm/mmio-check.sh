@@ -10,6 +10,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)  # absolute: scripts cd around
 export B # tests/vm/run.sh boots from $B/vm, and the checks read its share there
+. "$top/tests/vm/bed.sh"
+vm_bed || exit 1
+vm_kbuild kmod edu piotest || exit 1
 X=$B/vmextra
 S=$B/vm/share/out
 M=$top/tests/vm/mmio
@@ -24,7 +27,7 @@ boot() { # NAME SMP MODEL SCENARIO-LINES
 	printf '%s\n' "$lines" > "$B/vm/mmio-$name.sh"
 	if ! bash "$top/tests/vm/run.sh" -t 900 -c "$smp" \
 		-q "-nic user,model=$model -trace enable=memory_region_ops_*,file=$q" \
-		"$B/vm/mmio-$name.sh" "$SC" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
+		"$B/vm/mmio-$name.sh" "$SC" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
 		echo "mmio: boot $name failed"; grep -v '^+' "$S/scenario.log" | tail -15
 		rc=1
 		return 1
@@ -152,7 +155,7 @@ if KS_VM_MODULES="kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_r
 	kernel/drivers/net/net_failover.ko kernel/net/core/failover.ko" \
    bash "$top/tests/vm/run.sh" -N -t 900 -c 2 \
 	-q "-device virtio-net-pci,disable-legacy=on,ioeventfd=off,netdev=n0,romfile= -netdev user,id=n0 -trace enable=memory_region_ops_*,file=$q" \
-	"$B/vm/mmio-virtio-net.sh" "$SC" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib" &&
+	"$B/vm/mmio-virtio-net.sh" "$SC" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib" &&
    ! grep -q "Oops\|BUG:\|general protection" "$S/dmesg.txt"; then
 	rm -rf "$B/vm/mmio-out-virtio-net" && cp -r "$S" "$B/vm/mmio-out-virtio-net"
 	o=$B/vm/mmio-out-virtio-net
@@ -182,7 +185,7 @@ cat /sys/bus/usb/devices/1-1/idVendor /sys/bus/usb/devices/1-1/product' || echo 
 EOS
 if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
 	-q "-drive file=$img,if=none,id=nv0,format=raw -device nvme,serial=kstride0,drive=nv0 -device qemu-xhci,id=xhci -device usb-kbd,bus=xhci.0 -trace enable=memory_region_ops_*,file=$q" \
-	"$B/vm/mmio-storage-usb.sh" "$DSC" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
+	"$B/vm/mmio-storage-usb.sh" "$DSC" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
 	rm -rf "$B/vm/mmio-out-storage-usb" && cp -r "$S" "$B/vm/mmio-out-storage-usb"
 	o=$B/vm/mmio-out-storage-usb
 	for d in nvme:1b360010 xhci:1b36000d; do
@@ -222,7 +225,7 @@ ls -l /mnt/out/bochs.trace /mnt/out/bochs-ap.trace > /mnt/out/bochs-sizes.txt
 EOS
 if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
 	-q "-device bochs-display -trace enable=memory_region_ops_*,file=$q" \
-	"$B/vm/mmio-display.sh" "$DSC" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
+	"$B/vm/mmio-display.sh" "$DSC" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
 	rm -rf "$B/vm/mmio-out-display" && cp -r "$S" "$B/vm/mmio-out-display"
 	o=$B/vm/mmio-out-display
 	if [ -f "$o/bochs-failed" ] || [ ! -f "$o/bochs.trace" ]; then
@@ -262,8 +265,8 @@ dmesg | grep -E "WARNING|BUG:|Oops|general protection" && exit 9
 exit $r
 EOS
 if bash "$top/tests/vm/run.sh" -t 900 -c 72 -m 2048 -q "-device edu" \
-	"$B/vm/mmio-smp72.sh" "$top/kmod/kstride.ko" "$X/kstride" "$X/lib" \
-	"$top/tests/vm/edu/ks_edu.ko"; then
+	"$B/vm/mmio-smp72.sh" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib" \
+	"$MODS/edu/ks_edu.ko"; then
 	rm -rf "$B/vm/mmio-out-smp72" && cp -r "$S" "$B/vm/mmio-out-smp72"
 	o=$B/vm/mmio-out-smp72
 	"$B/kstride" script "$o/edu-net.trace" > "$o/edu-net.script" &&
@@ -281,14 +284,14 @@ fi
 X=$B/vmextra
 rm -f "$B/vm/qemu-edu.log"
 # the same module, instrumented here, with descriptors that lie
-"$B/kstride" instrument --mmio "$top/tests/vm/edu/ks_edu.ko" -o "$B/vm/ks_edu-mmio.ko" > /dev/null 2>&1 &&
+"$B/kstride" instrument --mmio "$MODS/edu/ks_edu.ko" -o "$B/vm/ks_edu-mmio.ko" > /dev/null 2>&1 &&
 	python3 "$M/lie.py" "$B/vm/ks_edu-mmio.ko" "$B/vm/ks_edu-lies.ko" || rc=1
 if bash "$top/tests/vm/run.sh" -t 1200 \
 	-q "-device edu -device pci-testdev -trace enable=memory_region_ops_*,file=$B/vm/qemu-edu.log" \
 	"$B/vm/mmio-edu-run.sh" \
-	"$top/tests/vm/scenarios/mmio-edu.sh" "$top/kmod/kstride.ko" "$X/kstride" \
-	"$X/lib" "$top/tests/vm/edu/ks_edu.ko" "$top/tests/vm/piotest/ks_pio.ko" \
-	"$top/tests/vm/piotest/ks_piohelp.ko" "$top/tests/vm/scenarios/mmio-lies.sh" \
+	"$top/tests/vm/scenarios/mmio-edu.sh" "$MODS/kmod/kstride.ko" "$X/kstride" \
+	"$X/lib" "$MODS/edu/ks_edu.ko" "$MODS/piotest/ks_pio.ko" \
+	"$MODS/piotest/ks_piohelp.ko" "$top/tests/vm/scenarios/mmio-lies.sh" \
 	"$B/vm/ks_edu-lies.ko"; then
 	rm -rf "$B/vm/mmio-out-edu" && cp -r "$S" "$B/vm/mmio-out-edu"
 	"$B/kstride" script "$B/vm/mmio-out-edu/edu-robust.trace" > "$B/vm/mmio-out-edu/edu-robust.script" &&

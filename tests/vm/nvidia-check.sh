@@ -10,11 +10,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)
 export B # tests/vm/run.sh boots from $B/vm, and the checks read its share there
-krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
+. "$top/tests/vm/bed.sh"
+vm_bed || exit 1
 NV=$(bash "$top/tests/vm/nvidia/setup.sh" "$B") || exit 1
-make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
-	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
-[ -f "$top/kmod/kstride.ko" ] || { echo "vmcheck-nvidia: kstride.ko did not build"; exit 1; }
+vm_kbuild kmod || exit 1
 rc=0
 for mode in full mmio; do
 	flag=
@@ -34,6 +33,6 @@ X=$B/vmextra-nvidia
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 gcc -static -O2 -o "$X/finit" "$top/tests/vm/progs/finit.c" || exit 1
 bash "$top/tests/vm/run.sh" -t 1200 -m 3072 "$top/tests/vm/scenarios/nvidia.sh" \
-	"$top/kmod/kstride.ko" "$NV" "$X/kstride" "$X/lib" "$X/finit" || rc=1
+	"$MODS/kmod/kstride.ko" "$NV" "$X/kstride" "$X/lib" "$X/finit" || rc=1
 python3 "$top/tests/vm/nvidia/check.py" "$B/vm/share/out" "$NV" "$B/kstride" || rc=1
 exit $rc

@@ -15,22 +15,18 @@ NIC=
 [ "${2:-}" = --nic ] && NIC=1
 mkdir -p "$B" && B=$(cd "$B" && pwd)
 export B
-krel=$(bash "$top/tests/vm/setup.sh" "$B") || exit 1
-make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules 2>&1 |
-	grep -v "version generation failed\|asm-prototypes\|Skipping BTF" || true
-[ -f "$top/kmod/kstride.ko" ] || { echo "vmcheck-race: kstride.ko did not build"; exit 1; }
-make -s -C "/usr/src/linux-headers-$krel" M="$top/tests/vm/race" modules 2>&1 |
-	grep -v "Skipping BTF" || true
-[ -f "$top/tests/vm/race/ks_race.ko" ] || { echo "vmcheck-race: ks_race.ko did not build"; exit 1; }
+. "$top/tests/vm/bed.sh"
+vm_bed || exit 1
+vm_kbuild kmod race || exit 1
 X=$B/vmextra-race
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 if [ -n "$NIC" ]; then
 	bash "$top/tests/vm/run.sh" -t 1500 -q "-nic user,model=e1000 -nic user,model=rtl8139" \
 		"$top/tests/vm/scenarios/race.sh" "$top/tests/vm/scenarios/race-nic.sh" \
-		"$top/kmod/kstride.ko" "$top/tests/vm/race/ks_race.ko" "$X/kstride" "$X/lib"
+		"$MODS/kmod/kstride.ko" "$MODS/race/ks_race.ko" "$X/kstride" "$X/lib"
 else
 	bash "$top/tests/vm/run.sh" -t 900 "$top/tests/vm/scenarios/race.sh" \
-		"$top/kmod/kstride.ko" "$top/tests/vm/race/ks_race.ko" "$X/kstride" "$X/lib"
+		"$MODS/kmod/kstride.ko" "$MODS/race/ks_race.ko" "$X/kstride" "$X/lib"
 fi
 rc=$?
 S=$B/vm/share/out

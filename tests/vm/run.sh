@@ -51,13 +51,36 @@ cp /bin/busybox "$I/bin/busybox"
 ln -s busybox "$I/bin/sh"
 cp "$top/tests/vm/init" "$I/init"
 chmod +x "$I/init"
-for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
-	 virtio/virtio_pci_legacy_dev virtio/virtio_pci; do
-	cp "$M/kernel/drivers/$m.ko" "$I/modules/"
+# virtio-pci, 9p over virtio and what they need, by the kernel's own
+# modules.dep (a dependency line lists the last to load first); built-in
+# ones are skipped, compressed ones (.ko.xz, .ko.zst) unpacked; /init
+# loads them in the order of modules/order
+: > "$I/modules/order"
+want() { # PATH, relative to $M, as modules.dep spells it
+	local n
+	n=$(basename "$1" | sed 's/\.ko\(\.[a-z]*\)\?$//')
+	grep -qx "$n" "$I/modules/order" && return 0
+	case $1 in
+	*.ko) cp "$M/$1" "$I/modules/$n.ko" ;;
+	*.ko.xz) xz -dc "$M/$1" > "$I/modules/$n.ko" ;;
+	*.ko.zst) zstd -qdc "$M/$1" > "$I/modules/$n.ko" ;;
+	*.ko.gz) gzip -dc "$M/$1" > "$I/modules/$n.ko" ;;
+	*) echo "vm: $1: a module of an unknown kind" >&2; exit 1 ;;
+	esac
+	echo "$n" >> "$I/modules/order"
+}
+for n in virtio_pci 9pnet_virtio 9p; do
+	line=$(grep -m1 "/$n\.ko[.a-z]*:" "$M/modules.dep" || true)
+	if [ -z "$line" ]; then
+		grep -q "/$n\.ko" "$M/modules.builtin" ||
+			{ echo "vm: $krel has no $n, as a module or built in" >&2; exit 1; }
+		continue
+	fi
+	for dep in $(echo "${line#*:}" | tr ' ' '\n' | tac); do
+		want "$dep"
+	done
+	want "${line%%:*}"
 done
-cp "$M/kernel/fs/netfs/netfs.ko" "$M/kernel/fs/fscache/fscache.ko" \
-   "$M/kernel/net/9p/9pnet.ko" "$M/kernel/net/9p/9pnet_virtio.ko" \
-   "$M/kernel/fs/9p/9p.ko" "$I/modules/"
 VIRTFS="-virtfs local,path=$S,mount_tag=share,security_model=none,id=share
 	-virtfs local,path=$K/lib/modules,mount_tag=modules,security_model=none,readonly=on,id=mods"
 if [ -n "$NOVIRTIO" ]; then

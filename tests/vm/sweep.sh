@@ -16,7 +16,8 @@ MAX=${2:-400}
 bash "$top/tests/vm/sweep-host.sh" "$B" > "$B/sweep-host.log" 2>&1
 hostrc=$?
 cat "$B/sweep-host.log" | grep "^sweep-host:"
-krel=$(cat "$B/vm/krel")
+. "$top/tests/vm/bed.sh"
+vm_bed || exit 1
 M=$B/vm/kernel/lib/modules/$krel/kernel
 W=$B/sweep
 L=$W/vmlist
@@ -34,9 +35,9 @@ done | head -n "$MAX" | while read -r p; do
 	echo "$name $rel" >> "$L/list.txt"
 done
 [ "${SWEEP_PREPARE_ONLY:-0}" = 1 ] && exit $hostrc
-make -s -C "/usr/src/linux-headers-$krel" M="$top/kmod" modules > /dev/null || exit 1
+vm_kbuild kmod 2> /dev/null || exit 1
 bash "$top/tests/vm/run.sh" -t 1500 "$top/tests/vm/scenarios/sweep.sh" \
-	"$top/kmod/kstride.ko" "$L/list.txt" "$L/ko"
+	"$MODS/kmod/kstride.ko" "$L/list.txt" "$L/ko"
 vmrc=$?
 R=$B/vm/share/out/sweep.txt
 cp "$R" "$W/sweep-vm.txt" 2>/dev/null
