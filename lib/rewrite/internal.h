@@ -172,6 +172,8 @@ struct xcode {
 	bool bad; /* something did not decode: no reference is exact */
 };
 
+struct meta_table;
+
 struct rw_ctx {
 	struct elf_obj *obj;
 	const struct rw_opts *opts;
@@ -186,6 +188,8 @@ struct rw_ctx {
 	struct elf_sym *tls_sym, *refill_sym, *preempt_sym, *seq_sym;
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
+	/* .altinstructions as this object lays it out (meta.c), or NULL */
+	const struct meta_table *alt;
 	struct cfi *cfi; /* .eh_frame, user space (cfi.c) */
 	u32 nunknown; /* functions with an unknown instruction (scan.c) */
 };

@@ -28,7 +28,12 @@
  */
 #include "internal.h"
 
-enum mf_kind { MF_EXACT, MF_TARGET };
+/*
+ * KEEP: a place the kernel checks and rewrites in the original itself
+ * (.ibt_endbr_seal: the ENDBR a function starts with, which the original
+ * keeps in front of its jmp to the copy); never retargeted.
+ */
+enum mf_kind { MF_EXACT, MF_TARGET, MF_KEEP };
 
 struct meta_field {
 	u8 off;
@@ -52,11 +57,26 @@ struct meta_table {
 	u32 rel_offs;
 };
 
+/*
+ * struct alt_instr, by kernel: s32 instr, s32 repl, then up to 6.1 a u16
+ * cpuid (12 bytes), later a u32 cpuid:16/flags:16 (14 bytes), then u8
+ * instrlen and u8 replacementlen.  meta__check_layouts() picks the one the
+ * section's size and relocations fit.
+ */
+static const struct meta_table alt12 = {
+	".altinstructions", 12, 1, { { 0, MF_EXACT } }, .len_off = 10,
+	.rel_offs = 1u << 0 | 1u << 4,
+};
+static const struct meta_table alt14 = {
+	".altinstructions", 14, 1, { { 0, MF_EXACT } }, .len_off = 12,
+	.rel_offs = 1u << 0 | 1u << 4,
+};
+
 static const struct meta_table tables[] = {
 	{ "__ex_table", 12, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } } },
 	{ "__jump_table", 16, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } },
 	  .jump = true },
-	/* s32 instr, s32 repl, u16 cpuid, u8 instrlen, u8 replacementlen */
+	/* (alt12, alt14 above: the entry is the first of the two) */
 	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .len_off = 10,
 	  .rel_offs = 1u << 0 | 1u << 4 },
 	/* u8 *instr, u8 type, u8 len, u16 clobbers, aligned to 8 */
@@ -73,6 +93,9 @@ static const struct meta_table tables[] = {
 	 */
 	{ "__mcount_loc", 8, 1, { { 0, MF_EXACT } }, .site_len = 5 },
 	{ ".orc_unwind_ip", 4, 1, { { 0, MF_TARGET } }, .orc = true },
+	/* IBT (6.2+): ENDBRs that only direct branches reach, sealed at load */
+	{ ".ibt_endbr_seal", 4, 1, { { 0, MF_KEEP } },
+	  .rel_offs = 1u << 0 },
 };
 
 #define ORC_ENTRY 6
@@ -87,6 +110,17 @@ const struct meta_table *meta__table(const struct elf_sec *sec)
 		if (!strcmp(sec->name, tables[i].name))
 			return &tables[i];
 	return NULL;
+}
+
+/* @sec's table as this object lays it out (meta__check_layouts()) */
+static const struct meta_table *table_of(const struct rw_ctx *ctx,
+					 const struct elf_sec *sec)
+{
+	const struct meta_table *t = meta__table(sec);
+
+	if (t && t->len_off && !strcmp(t->name, ".altinstructions") && ctx->alt)
+		return ctx->alt;
+	return t;
 }
 
 static const struct meta_field *field_of(const struct meta_table *t, u64 off)
@@ -158,6 +192,11 @@ static const char *const known_ptrs[] = {
 	".gnu.linkonce.this_module", "__param", "__tracepoints",
 	"__bpf_raw_tp_map", "__ksymtab", "__ksymtab_gpl", ".init_array",
 	".fini_array", ".ctors", ".dtors",
+	/*
+	 * CALL_PADDING (6.2+): -fpatchable-function-entry's list of every
+	 * function's padding; on x86 the kernel reads it for nothing
+	 */
+	"__patchable_function_entries",
 };
 
 /* .data..read_mostly, .rodata.cst8, .rodata.str1.1, ... */
@@ -168,35 +207,74 @@ static bool prefix_of(const char *name, const char *p)
 	return !strncmp(name, p, n) && name[n] == '.';
 }
 
+/* Whole entries of @t, relocations only where its fields are: 0 or -why */
+static int layout_fits(const struct elf_sec *sec, const struct meta_table *t,
+		       u32 *bad_off)
+{
+	size_t j;
+
+	if (sec->size % t->entsize)
+		return -EMSGSIZE;
+	for (j = 0; sec->rela && j < sec->rela->relocs.n; j++) {
+		u32 off = sec->rela->relocs.v[j].offset % t->entsize;
+
+		if (off >= 32 || !(t->rel_offs & (1u << off))) {
+			*bad_off = off;
+			return -EPROTO;
+		}
+	}
+	return 0;
+}
+
 /*
  * Each table whose layout is pinned down (rel_offs) has it: whole entries,
- * relocations only where its fields are.  6.12's alt_instr is 14 bytes,
- * and 84 bytes of it are seven 6.1 entries as well: only the relocations
- * tell them apart.
+ * relocations only where its fields are.  .altinstructions has two
+ * layouts (alt12, alt14): 84 bytes are seven of one and six of the other,
+ * and only the relocations of the second entry on tell them apart.  The
+ * one that fits is the object's; neither or both is an error.
  */
 int meta__check_layouts(struct rw_ctx *ctx, const char *name)
 {
 	struct elf_obj *obj = ctx->obj;
-	size_t i, j;
+	size_t i;
 
 	for (i = 1; i < obj->secs.n; i++) {
 		const struct elf_sec *sec = obj->secs.v[i];
 		const struct meta_table *t = meta__table(sec);
-		u32 off;
+		u32 off = 0;
+		int e12, e14, e;
 
 		if (!t || !t->rel_offs)
 			continue;
-		if (sec->size % t->entsize) {
+		if (!strcmp(sec->name, ".altinstructions")) {
+			u32 o12 = 0, o14 = 0;
+
+			e12 = layout_fits(sec, &alt12, &o12);
+			e14 = layout_fits(sec, &alt14, &o14);
+			if (!e12 && !e14 && sec->size && sec->rela &&
+			    sec->rela->relocs.n) {
+				ks_err("%s: %s (%lu bytes) fits both the 12- and the 14-byte struct alt_instr: refused rather than guessed",
+				       name, sec->name, (unsigned long)sec->size);
+				return -EOPNOTSUPP;
+			}
+			if (!e12 || !e14) {
+				ctx->alt = !e12 ? &alt12 : &alt14;
+				continue;
+			}
+			ks_err("%s: %s (%lu bytes, relocations at +%u/+%u) is neither 12-byte (Linux up to 6.1) nor 14-byte (later) struct alt_instr entries: a kernel whose layout kstride does not know yet",
+			       name, sec->name, (unsigned long)sec->size,
+			       o12, o14);
+			return -EOPNOTSUPP;
+		}
+		e = layout_fits(sec, t, &off);
+		if (e == -EMSGSIZE) {
 			ks_err("%s: %s is %lu bytes, not whole %u-byte entries: a kernel whose layout kstride does not know yet",
 			       name, sec->name, (unsigned long)sec->size,
 			       t->entsize);
 			return -EOPNOTSUPP;
 		}
-		for (j = 0; sec->rela && j < sec->rela->relocs.n; j++) {
-			off = sec->rela->relocs.v[j].offset % t->entsize;
-			if (off < 32 && (t->rel_offs & (1u << off)))
-				continue;
-			ks_err("%s: %s has a relocation at +%u of a %u-byte entry: not the layout of Linux 6.1, the one kstride knows (see doc/dev/kernel-6.12.md)",
+		if (e) {
+			ks_err("%s: %s has a relocation at +%u of a %u-byte entry: a layout kstride does not know (see doc/dev/kernel-6.12.md)",
 			       name, sec->name, off, t->entsize);
 			return -EOPNOTSUPP;
 		}
@@ -234,6 +312,19 @@ static void meta_ref(struct rw_ctx *ctx, const struct meta_table *t,
 	g = func__at(ctx, r->sym->sec, target);
 	if (!g || g->skip)
 		return;
+	if (fd->kind == MF_KEEP) {
+		/*
+		 * The loader checks for endbr64 there and writes a NOP over
+		 * it: the original keeps it, its jmp to the copy after it
+		 * (finish.c), which needs 4 + 5 bytes.
+		 */
+		if (target != g->start || !g->ninsns || !func__is_endbr(g, 0) ||
+		    g->size < 9)
+			func__skip(ctx, g, SKIP_UNKNOWN_DATA_REF,
+				   "a sealed ENDBR that is not a function's first instruction, or no room after it",
+				   target);
+		return;
+	}
 	i = func__insn_containing(g, target);
 	/*
 	 * Inside an instruction: a lock prefix's place (.smp_locks), or ORC
@@ -298,7 +389,7 @@ void meta__patch_sites(struct rw_ctx *ctx)
 
 	for (i = 1; i < obj->secs.n; i++) {
 		struct elf_sec *sec = obj->secs.v[i];
-		const struct meta_table *t = meta__table(sec);
+		const struct meta_table *t = table_of(ctx, sec);
 
 		if (!t || !(t->len_off || t->site_len) || !sec->rela)
 			continue;
@@ -310,7 +401,7 @@ void meta__patch_sites(struct rw_ctx *ctx)
 bool meta__ref(struct rw_ctx *ctx, struct elf_sec *sec,
 	       const struct elf_reloc *r)
 {
-	const struct meta_table *t = meta__table(sec);
+	const struct meta_table *t = table_of(ctx, sec);
 
 	if (!t)
 		return false;
@@ -595,7 +686,7 @@ int meta__finish(struct rw_ctx *ctx)
 
 	for (i = 1; i < nsec && !err; i++) {
 		struct elf_sec *sec = obj->secs.v[i];
-		const struct meta_table *t = meta__table(sec);
+		const struct meta_table *t = table_of(ctx, sec);
 
 		if (!t || !sec->rela || sec->is_new)
 			continue;
@@ -610,7 +701,7 @@ int meta__finish(struct rw_ctx *ctx)
 			u64 target;
 			u32 k;
 
-			if (!fd || !meta_target(r, &target))
+			if (!fd || fd->kind == MF_KEEP || !meta_target(r, &target))
 				continue;
 			g = func__at(ctx, r->sym->sec, target);
 			if (!g || g->skip || !g->copy)

@@ -30,6 +30,9 @@ void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
 		(unsigned long)st->funcs_done);
 	fprintf(f, "%s  left original:      %lu\n", indent,
 		(unsigned long)st->funcs_skipped);
+	if (st->padding)
+		fprintf(f, "%s  (and %lu __pfx_ call paddings, not functions)\n",
+			indent, (unsigned long)st->padding);
 	for (i = 0; i < NR_SKIP; i++)
 		if (st->skip[i])
 			fprintf(f, "%s    %-32s %lu\n", indent, rw_skip_names[i],

@@ -134,6 +134,26 @@ static int add_sym(struct func *f, struct elf_sym *s)
 	return 0;
 }
 
+/*
+ * CONFIG_CALL_PADDING (6.2+): __pfx_<fn> names the NOPs before each
+ * function, an STT_FUNC of its own.  Padding is not a function: nothing
+ * runs it but what the kernel may write there at load (call depth
+ * accounting), so it is never copied, instrumented or patched.  Only
+ * bytes that are all NOP or INT3 count as padding.
+ */
+static bool is_padding(const struct elf_sym *s)
+{
+	const u8 *p = s->sec->data ? s->sec->data + s->value : NULL;
+	u64 k;
+
+	if (strncmp(s->name, "__pfx_", 6) || !p)
+		return false;
+	for (k = 0; k < s->size; k++)
+		if (p[k] != 0x90 && p[k] != 0xcc)
+			return false;
+	return true;
+}
+
 static int collect(struct rw_ctx *ctx)
 {
 	struct elf_obj *obj = ctx->obj;
@@ -152,6 +172,10 @@ static int collect(struct rw_ctx *ctx)
 			       (unsigned long)s->size, s->sec->name,
 			       s->sec->size);
 			return -EINVAL;
+		}
+		if (ctx->kernel && is_padding(s)) {
+			ctx->st->padding++;
+			continue;
 		}
 		f = vec_push(&ctx->funcs);
 		if (!f)

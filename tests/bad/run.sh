@@ -116,27 +116,61 @@ t_compressed_module() {
 		die "a truncated .xz gave no clear error: $(cat "$W/err.txt")" || return 1
 }
 
-# kernel metadata in another kernel's layout is refused, never misread:
-# 6.12's 14-byte alt_instr against 6.1's 12 (doc/dev/kernel-6.12.md)
+# kernel metadata is read in the layout the object has, never misread:
+# struct alt_instr is 12 bytes up to 6.1 and 14 bytes later, and 84 bytes
+# are both (doc/dev/kernel-6.12.md); a size that fits neither is refused.
+# Read right, every entry still names the 5-byte site, copied verbatim.
 t_alt_layout() {
 	local n
-	for n in 12 14; do
+	for n in 12 13 14; do
 		{
 			printf '.text\n.globl f\n.type f,@function\nf: nop; nop; nop; nop; nop; movl (%%rdi),%%eax; ret\n.size f,.-f\n'
 			printf '.section .altinstr_replacement,"ax"\nr: nop\n'
 			printf '.section .altinstructions,"a"\n'
 			for e in 1 2 3 4 5 6; do # 6 x 14 = 84, also 7 x 12
 				printf '.long f - .\n.long r - .\n'
-				[ $n = 14 ] && printf '.long 0\n' || printf '.word 0\n'
+				case $n in
+				12) printf '.word 0\n' ;;
+				13) printf '.word 0\n.byte 0\n' ;;
+				14) printf '.long 0\n' ;;
+				esac
 				printf '.byte 5, 1\n'
 			done
 			printf '.section .modinfo,"a"\n.asciz "license=GPL"\n'
 		} > "$W/alt$n.s"
 		gcc -c -o "$W/alt$n.o" "$W/alt$n.s" || return 1
 	done
-	"$KS" instrument "$W/alt12.o" -o "$W/alt12-ks.o" > /dev/null 2>&1 ||
-		die "6.1's 12-byte layout was refused" || return 1
-	expect_fail "$W/alt14.o" ".altinstructions has a relocation at +2 of a 12-byte entry"
+	for n in 12 14; do
+		"$KS" instrument "$W/alt$n.o" -o "$W/alt$n-ks.o" > "$W/alt$n.txt" 2>&1 ||
+			die "the $n-byte layout was refused: $(cat "$W/alt$n.txt")" || return 1
+		python3 - "$W/alt$n-ks.o" $n <<'EOS' || return 1
+import subprocess, sys
+path, n = sys.argv[1], int(sys.argv[2])
+out = subprocess.run(["readelf", "-rW", path], capture_output=True, text=True).stdout
+sec, sites = None, []
+for line in out.splitlines():
+    if line.startswith("Relocation section"):
+        sec = line.split("'")[1]
+    elif sec == ".rela.altinstructions" and line[:1] in "0123456789abcdef" and line.strip():
+        w = line.split()
+        off, sym, add = int(w[0], 16), w[4], int(w[6], 16) if len(w) > 6 else 0
+        if off % n == 0:
+            sites.append((sym, add))
+if len(sites) != 6:
+    sys.exit("%d-byte layout: %d entries name a site, not 6" % (n, len(sites)))
+for sym, add in sites:
+    # f is instrumented: its copy holds the site, the kernel patches that
+    if sym != ".text.kstride":
+        sys.exit("%d-byte layout: an entry names %s, not f's copy" % (n, sym))
+    d = subprocess.run(["objdump", "-d", "-j", sym, "--start-address=%d" % add,
+                        "--stop-address=%d" % (add + 5), path],
+                       capture_output=True, text=True).stdout
+    if d.count("\tnop") != 5:
+        sys.exit("%d-byte layout: an entry names %s+%#x, not the 5 nops" % (n, sym, add))
+print("alt_instr, %d bytes: 6 entries, each names the copied 5-byte site" % n)
+EOS
+	done
+	expect_fail "$W/alt13.o" "neither 12-byte (Linux up to 6.1) nor 14-byte"
 }
 
 # an empty relocation section, as ld -r may leave: instrumented as usual
