@@ -88,6 +88,7 @@ struct rthread {
 	int depth; /* kernel: function nesting */
 	u64 cb[2]; /* ...the running callback's arguments */
 	bool in_cb;
+	bool cb_tied; /* ...started by a queue, timer or irq (replay.c) */
 	u64 fs;
 	VEC(struct rev) ev;
 	/*

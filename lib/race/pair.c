@@ -25,12 +25,26 @@ static bool ok(const struct sem *s, u64 ret)
 	}
 }
 
+/* The object a call names: an argument, or one of the fixed ones (sem.h) */
+static u64 obj_of(const struct sem *s, const u64 *args)
+{
+	switch (s->obj) {
+	case SEM_ARG_NONE:
+		return SEM_OBJ_NONE;
+	case SEM_ARG_REGISTRY:
+		return SEM_OBJ_REGISTRY;
+	case SEM_ARG_RETIRED:
+		return SEM_OBJ_RETIRED;
+	default:
+		return arg(args, s->obj);
+	}
+}
+
 /* The operations of a call that take effect before it (at its ticket). */
 static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
 		     const struct sem *s, u32 pc)
 {
-	u64 key = 2 * ev->seq, obj = s->obj == SEM_ARG_NONE ? 1 :
-					      arg(ev->args, s->obj);
+	u64 key = 2 * ev->seq, obj = obj_of(s, ev->args);
 	bool tail = ev->flags & KS_F_CALL_TAIL;
 
 	switch (s->op) {
@@ -90,7 +104,7 @@ static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
 {
 	const struct sem *s = p->sem;
 	u64 key = 2 * ev->seq, ret = ev->args[0];
-	u64 obj = s->obj == SEM_ARG_NONE ? 1 : arg(p->args, s->obj);
+	u64 obj = obj_of(s, p->args);
 	u64 size;
 
 	if (!ok(s, ret))

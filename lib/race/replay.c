@@ -397,13 +397,26 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		break;
 	case OP_CB_START:
 		/* named by its first or second argument */
+		t->cb_tied = false;
 		for (int k = 0; k < 2; k++) {
 			o = objclock_ns(d, k ? x->len : e->addr, NS_ASYNC, false);
-			if (o)
+			if (o) {
 				vc_join(t->vc, o->x, d->n);
+				t->cb_tied = true;
+			}
 		}
+		/* nothing queued it: an ops table's, after its registration */
+		if (!t->cb_tied &&
+		    (o = objclock_ns(d, SEM_OBJ_REGISTRY, NS_SYNC, false)))
+			vc_join(t->vc, o->x, d->n);
 		break;
 	case OP_CB_END:
+		if (!t->cb_tied) {
+			o = objclock_ns(d, SEM_OBJ_RETIRED, NS_SYNC, true);
+			if (!o)
+				goto nomem;
+			vc_join(o->x, t->vc, d->n);
+		}
 		for (int k = 0; k < 2; k++) {
 			o = objclock_ns(d, k ? x->len : e->addr, NS_DONE, true);
 			if (!o)

@@ -109,6 +109,54 @@ static const struct sem table[] = {
 	E("kthread_stop", ASYNC_JOIN, 0, N, N, ALWAYS, "task"),
 	E("hrtimer_start_range_ns", ASYNC_START, 0, N, N, ALWAYS, "timer,time,delta,mode"),
 	E("hrtimer_cancel", ASYNC_JOIN, 0, N, N, ALWAYS, "timer"),
+	/*
+	 * Registrations publish the callbacks of an ops table: the kernel
+	 * calls them only after, through its own locks (sem.h's registry);
+	 * unregistrations return after every such callback has.  What is
+	 * started by a queue, timer or irq of its own is ordered by that.
+	 */
+#define PUB(name, args) E(name, SIGNAL, SEM_ARG_REGISTRY, N, N, RET0, args)
+#define RETIRE(name, args) E(name, WAIT, SEM_ARG_RETIRED, N, N, ALWAYS, args)
+	PUB("__pci_register_driver", "drv,owner,name"),
+	PUB("__platform_driver_register", "drv,owner"),
+	PUB("driver_register", "drv"),
+	PUB("usb_register_driver", "drv,owner,name"),
+	PUB("register_netdev", "dev"),
+	PUB("register_netdevice", "dev"),
+	PUB("misc_register", "misc"),
+	PUB("cdev_add", "cdev,dev,count"),
+	PUB("__register_chrdev", "major,base,count,name,fops"),
+	PUB("device_add", "dev"),
+	PUB("device_register", "dev"),
+	PUB("input_register_device", "dev"),
+	PUB("register_netdevice_notifier", "nb"),
+	PUB("register_filesystem", "fs"),
+	E("debugfs_create_file", SIGNAL, SEM_ARG_REGISTRY, N, N, ALWAYS,
+	  "name,mode,parent,data,fops"),
+	E("debugfs_create_file_unsafe", SIGNAL, SEM_ARG_REGISTRY, N, N, ALWAYS,
+	  "name,mode,parent,data,fops"),
+	E("proc_create", SIGNAL, SEM_ARG_REGISTRY, N, N, ALWAYS,
+	  "name,mode,parent,ops"),
+	E("proc_create_data", SIGNAL, SEM_ARG_REGISTRY, N, N, ALWAYS,
+	  "name,mode,parent,ops,data"),
+	RETIRE("pci_unregister_driver", "drv"),
+	RETIRE("platform_driver_unregister", "drv"),
+	RETIRE("driver_unregister", "drv"),
+	RETIRE("usb_deregister", "drv"),
+	RETIRE("unregister_netdev", "dev"),
+	RETIRE("unregister_netdevice_queue", "dev,head"),
+	RETIRE("misc_deregister", "misc"),
+	RETIRE("cdev_del", "cdev"),
+	RETIRE("__unregister_chrdev", "major,base,count,name"),
+	RETIRE("device_del", "dev"),
+	RETIRE("device_unregister", "dev"),
+	RETIRE("input_unregister_device", "dev"),
+	RETIRE("unregister_netdevice_notifier", "nb"),
+	RETIRE("unregister_filesystem", "fs"),
+	RETIRE("debugfs_remove", "dentry"),
+	RETIRE("proc_remove", "de"),
+#undef PUB
+#undef RETIRE
 	/* kernel allocators */
 	E("__kmalloc", ALLOC, N, 0, N, ALWAYS, "size,flags"),
 	E("__kmalloc_node", ALLOC, N, 0, N, ALWAYS, "size,flags,node"),

@@ -39,6 +39,18 @@ enum sem_ok {
 
 #define SEM_ARG_NONE 0xff
 #define SEM_SIZE_RET 0xfe /* the size is what the cache says (CACHE_ALLOC) */
+/*
+ * Objects no argument names.  The registry: a registration (SIGNAL)
+ * publishes what the module set up before it, and a callback the kernel
+ * enters that no queue, timer or irq started (an ops table's) saw every
+ * registration before it.  Retirement: such a callback's return signals
+ * it, and an unregistration (WAIT) returns after every one of them.
+ */
+#define SEM_ARG_REGISTRY 0xfd
+#define SEM_ARG_RETIRED 0xfc
+#define SEM_OBJ_NONE 1 /* RCU's and other argument-less objects */
+#define SEM_OBJ_REGISTRY 2
+#define SEM_OBJ_RETIRED 3
 
 /*
  * ASYNC_START releases into the object's start clock, which a callback
