@@ -71,7 +71,12 @@ static void put_switch(struct task_struct *t)
 {
 	u64 v[KS_SWITCH_SLOTS];
 
+	/* PREEMPT_RT: a task may be in the middle of a softirq */
+#ifdef CONFIG_PREEMPT_RT
+	switch_slots(v, t, t->softirq_disable_cnt & SOFTIRQ_MASK);
+#else
 	switch_slots(v, t, 0);
+#endif
 	ks_emit(&ks_switch_region, v, KS_SWITCH_SLOTS);
 }
 

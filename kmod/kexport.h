@@ -24,9 +24,11 @@
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define KS_PREEMPT_COUNT_SYM	__preempt_count
+#define KS_CURRENT_TASK_SYM	current_task
 #else
 #define KS_PREEMPT_COUNT_OFF	8
 #define KS_PREEMPT_COUNT_SYM	pcpu_hot+KS_PREEMPT_COUNT_OFF
+#define KS_CURRENT_TASK_SYM	pcpu_hot
 #endif
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)

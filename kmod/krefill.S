@@ -76,4 +76,15 @@ KS_EXPORT(__kstride_krefill)
  */
 #if !KS_EXPORT_AS_IN_C
 KS_EXPORT_AS(__kstride_preempt_count, KS_PREEMPT_COUNT_SYM)
+KS_EXPORT_AS(__kstride_current_task, KS_CURRENT_TASK_SYM)
 #endif
+
+/* PREEMPT_RT's ENTRY records (abi.h): set by main.c, 0 elsewhere */
+	.data
+	.balign 8
+	.globl	__kstride_softirq_off
+	.type	__kstride_softirq_off, @object
+__kstride_softirq_off:
+	.quad	0
+	.size	__kstride_softirq_off, 8
+KS_EXPORT(__kstride_softirq_off)

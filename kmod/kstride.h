@@ -54,6 +54,7 @@ extern wait_queue_head_t ks_wait;
 int ks_rings_init(unsigned int nsub);
 void ks_rings_exit(void);
 void *ks_ctl_pages(void);
+extern u64 __kstride_softirq_off; /* krefill.S */
 void *ks_cons_page(void);
 struct ks_ring *ks_ring_of(int cpu);
 void ks_flush_all(void);

@@ -24,8 +24,10 @@
  */
 #define KS_KSYMTAB(name, sym) __KSYMTAB(name, sym, "", "")
 KS_KSYMTAB(__kstride_preempt_count, KS_PREEMPT_COUNT_SYM);
+KS_KSYMTAB(__kstride_current_task, KS_CURRENT_TASK_SYM);
 #ifdef CONFIG_MODVERSIONS
 SYMBOL_CRC(__kstride_preempt_count, 0, "");
+SYMBOL_CRC(__kstride_current_task, 0, "");
 #endif
 #endif
 
@@ -77,6 +79,10 @@ static int __init ks_init(void)
 
 #ifdef KS_PREEMPT_COUNT_OFF
 	BUILD_BUG_ON(offsetof(struct pcpu_hot, preempt_count) != KS_PREEMPT_COUNT_OFF);
+	BUILD_BUG_ON(offsetof(struct pcpu_hot, current_task) != 0);
+#endif
+#ifdef CONFIG_PREEMPT_RT
+	__kstride_softirq_off = offsetof(struct task_struct, softirq_disable_cnt);
 #endif
 	err = ks_rings_init(nsub);
 	if (err)

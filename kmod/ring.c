@@ -243,7 +243,7 @@ u64 ks_krefill(u64 start, const struct ks_region *reg)
 		rec = (u64)r->base;
 		if (r->gap) {
 			/* after a drop, say again who runs, and in what */
-			ks_put_switch_at(rec, current, preempt_count());
+			ks_put_switch_at(rec, current, preempt_count() | softirq_count());
 			rec += KS_SWITCH_BYTES;
 		}
 		this_cpu_write(__kstride_pcpu.cur, rec + need);

@@ -195,6 +195,7 @@
 #define KS_F_CMPXCHG 0x20 /* compare-and-exchange */
 #define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
 #define KS_F_CTX 0x80 /* kernel ENTRY: slots sp, TSC, preempt_count */
+#define KS_F_CTX_RT 0x04 /* ...of ENTRY: the slot's high half, RT's softirq count */
 /* ...of ENTRY sites (--calls): rdi, rsi and a ticket follow its slots */
 #define KS_F_ENTRY_ARGS 0x01
 /* ...of EXIT sites (--calls): a ticket follows the stack pointer */
@@ -290,6 +291,16 @@ struct ks_func {
  * its own unversioned name: kernel ENTRY records read it (KS_F_CTX).
  */
 #define KS_SYM_PREEMPT "__kstride_preempt_count"
+/*
+ * PREEMPT_RT: softirqs run in tasks and leave the preempt count's softirq
+ * bits clear; the task's softirq_disable_cnt holds them.  ENTRY sites of
+ * a module built for an RT kernel (its vermagic says preempt_rt) carry
+ * KS_F_CTX_RT and store that count in the high half of the preempt count
+ * slot: %gs:__kstride_current_task is the running task, and the u64
+ * __kstride_softirq_off the field's offset in it (kstride.ko sets it).
+ */
+#define KS_SYM_CURTASK "__kstride_current_task"
+#define KS_SYM_SOFTIRQ_OFF "__kstride_softirq_off"
 
 /*
  * 5. MMIO mode (kstride instrument --mmio, kernel target)

@@ -273,6 +273,7 @@ static int emit_entry_ctx(struct emitter *e, const struct region *r,
 	struct x86_mem lo = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 1));
 	struct x86_mem hi = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 1) + 4);
 	struct x86_mem pc = x86_mem_seg_abs(SEG_GS, 0);
+	struct x86_mem hi2 = x86_mem_base(r->breg, KS_REC_HDR + 8 * (s->slot + 2) + 4);
 	size_t fx;
 	int err;
 
@@ -285,6 +286,24 @@ static int emit_entry_ctx(struct emitter *e, const struct region *r,
 	err = err ?: x86__emit_load(e->b, REG_RAX, &pc, &fx);
 	err = err ?: add_reloc(e, fx, R_X86_64_32S, preempt_sym(e->ctx), 0);
 	err = err ?: store_slot(e, r, REG_RAX, s->slot + 2);
+	if (!err && (s->flags & KS_F_CTX_RT)) {
+		/* the slot's high half: current->softirq_disable_cnt (abi.h) */
+		struct x86_mem rip = x86_mem_base(REG_RIP, 0);
+		struct x86_mem cnt = x86_mem_base(REG_RDX, 0);
+
+		cnt.index = REG_RAX;
+		cnt.scale = 1;
+		err = x86__emit_load(e->b, REG_RDX, &pc, &fx);
+		err = err ?: add_reloc(e, fx, R_X86_64_32S,
+				       elf_obj__undef_sym(e->ctx->obj, KS_SYM_CURTASK,
+							  STT_NOTYPE), 0);
+		err = err ?: x86__emit_load(e->b, REG_RAX, &rip, &fx);
+		err = err ?: add_reloc(e, fx, R_X86_64_PC32,
+				       elf_obj__undef_sym(e->ctx->obj, KS_SYM_SOFTIRQ_OFF,
+							  STT_NOTYPE), -4);
+		err = err ?: x86__emit_load(e->b, REG_RDX, &cnt, NULL);
+		err = err ?: x86__emit_store32(e->b, REG_RDX, &hi2, NULL);
+	}
 	err = err ?: x86__emit_pop(e->b, REG_RDX);
 	return err ?: x86__emit_pop(e->b, REG_RAX);
 }

@@ -233,7 +233,7 @@ static int add_versions(struct rw_ctx *ctx)
 	static const char *const names[] = {
 		KS_SYM_PCPU, KS_SYM_KREFILL, KS_SYM_PREEMPT, KS_SYM_KMMIO,
 		KS_SYM_KPIO, KS_SYM_KHELPER, KS_SYM_IOMAP, KS_SYM_IOMAP_BASE,
-		KS_SYM_IOMAP_LEN, KS_SYM_SEQ,
+		KS_SYM_IOMAP_LEN, KS_SYM_SEQ, KS_SYM_CURTASK, KS_SYM_SOFTIRQ_OFF,
 	};
 	struct elf_sec *v = elf_obj__find_sec(ctx->obj, "__versions");
 	size_t i, k;

@@ -188,6 +188,7 @@ struct rw_ctx {
 	struct elf_sym *tls_sym, *refill_sym, *preempt_sym, *seq_sym;
 	const char *objname; /* member name for descriptors */
 	bool kernel; /* RW_TARGET_KERNEL, resolved */
+	bool rt; /* ...for a PREEMPT_RT kernel (its vermagic) */
 	/* .altinstructions as this object lays it out (meta.c), or NULL */
 	const struct meta_table *alt;
 	struct cfi *cfi; /* .eh_frame, user space (cfi.c) */

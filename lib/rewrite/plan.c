@@ -247,7 +247,8 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	if (i == entry_insn(f) && events && !f->cold &&
 	    f->verbatim[i] != VB_INSIDE) {
 		bool args = ctx->opts->calls && f->addr_taken;
-		u8 fl = (ctx->kernel ? KS_F_CTX : 0) | (args ? KS_F_ENTRY_ARGS : 0);
+		u8 fl = (ctx->kernel ? KS_F_CTX : 0) | (ctx->rt ? KS_F_CTX_RT : 0) |
+			(args ? KS_F_ENTRY_ARGS : 0);
 
 		err = add_site(f, i, -1, KS_K_ENTRY, fl, 8);
 		/* sp; kernel: TSC, preempt count; callbacks: rdi, rsi, ticket */

@@ -145,6 +145,31 @@ void rewrite__free_syms(char **syms, size_t n)
 	free(syms);
 }
 
+/*
+ * The module's vermagic (.modinfo "vermagic=RELEASE SMP preempt ...")
+ * names a word: "preempt_rt" for a PREEMPT_RT kernel.
+ */
+static bool vermagic_has(struct elf_obj *obj, const char *word)
+{
+	const struct elf_sec *mi = elf_obj__find_sec(obj, ".modinfo");
+	size_t wl = strlen(word), off = 0;
+
+	while (mi && mi->data && off < mi->size) {
+		const char *s = (const char *)mi->data + off;
+		size_t n = strnlen(s, mi->size - off);
+
+		if (n > 9 && !strncmp(s, "vermagic=", 9)) {
+			for (const char *p = s + 9; p + wl <= s + n; p++)
+				if (!strncmp(p, word, wl) && p[-1] == ' ' &&
+				    (p + wl == s + n || p[wl] == ' '))
+					return true;
+			return false;
+		}
+		off += n + 1;
+	}
+	return false;
+}
+
 static const char *base_name(const char *name)
 {
 	const char *p = strrchr(name, '(');
@@ -192,6 +217,7 @@ int rewrite__object(const char *name, const u8 *in, size_t insize,
 		     (opts->target == RW_TARGET_AUTO &&
 		      (elf_obj__find_sec(ctx.obj, ".modinfo") ||
 		       elf_obj__find_sec(ctx.obj, ".gnu.linkonce.this_module")));
+	ctx.rt = ctx.kernel && vermagic_has(ctx.obj, "preempt_rt");
 	st.objects = 1;
 	st.bytes_in = insize;
 	if (opts->mmio && !ctx.kernel) {

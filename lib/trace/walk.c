@@ -354,9 +354,13 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				if ((u32)s0.slot + 3 > r->nslots)
 					return trace__bad(t, "short ENTRY record",
 						   FOFF(p));
+				u64 pc = slots[s0.slot + 2] & 0x7fffffff;
+
+				/* PREEMPT_RT: the task's softirq count (abi.h) */
+				if (s0.flags & KS_F_CTX_RT)
+					pc |= (slots[s0.slot + 2] >> 32) & 0xff00;
 				t->cs.tsc = slots[s0.slot + 1];
-				ctx_enter(&t->cs, ctx_of(slots[s0.slot + 2] &
-							 0x7fffffff));
+				ctx_enter(&t->cs, ctx_of(pc));
 			}
 			ev_ctx(t, dc, &ev);
 		}
