@@ -217,6 +217,10 @@ static int map_change(u64 virt, u64 len, u64 phys, bool add, bool by_traced,
 	new->n = n;
 	/* the bits first: nobody can use a mapping before ioremap returns */
 	granules_update(new, virt, len);
+	if (add && ((virt + len - 1) >> KS_IOMAP_SHIFT) - __kstride_iomap_base >=
+		   iomap_nbits)
+		pr_warn_ratelimited("ioremap %#llx+%#llx lies above the inline checks' window: only the safety net sees its accesses\n",
+				    virt, len);
 	rcu_assign_pointer(maps, new);
 	new = NULL;
 	if (old) {
@@ -857,10 +861,17 @@ int ks_mmio_init(void)
 	unsigned int i, on = 0;
 	int err;
 
+	/*
+	 * 5-level paging: 12.5 PiB of vmalloc space, more than the bitmap's
+	 * 32 TiB.  It covers the space's first 32 TiB, where vmalloc, which
+	 * allocates bottom up, puts ioremaps; a mapping above that is not
+	 * checked inline (ks_map_add() says so) and the safety net has it.
+	 */
 	if (granules > IOMAP_BITS) {
-		pr_warn("vmalloc space of %llu TiB: MMIO mode needs 4-level paging, disabled\n",
-			(u64)(VMALLOC_END - VMALLOC_START) >> 40);
-		return 0;
+		pr_info("vmalloc space of %llu TiB (5-level paging): device accesses are checked inline in its first %lu TiB\n",
+			(u64)(VMALLOC_END - VMALLOC_START) >> 40,
+			(IOMAP_BITS << KS_IOMAP_SHIFT) >> 40);
+		granules = IOMAP_BITS;
 	}
 	/*
 	 * The bitmap's geometry before the probes, which set bits from their

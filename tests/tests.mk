@@ -4,7 +4,7 @@
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
 	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode \
 	      $(BUILD)/tests/unit/test-kring $(BUILD)/tests/unit/test-twrite
-TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/mmioparse $(BUILD)/readcover
+TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/ibtcheck $(BUILD)/mmioparse $(BUILD)/readcover
 
 $(BUILD)/mmioparse: tests/tools/mmioparse.c
 	$(call msg,CC,$@)
@@ -15,6 +15,10 @@ $(BUILD)/readcover: tests/tools/readcover.c
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
 $(BUILD)/relcheck: tests/tools/relcheck.c $(BUILD)/libkstride.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkstride.a $(LDLIBS)
+
+$(BUILD)/ibtcheck: tests/tools/ibtcheck.c $(BUILD)/libkstride.a
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libkstride.a $(LDLIBS)
 

@@ -31,9 +31,25 @@ dkms build "kstride/$ver" -k "$krel" --kernelsourcedir "$KDIR" --sourcetree "$B/
 cp "$B/dkms/kstride/$ver/$krel/x86_64/module/kstride.ko" "$B/kstride-dkms.ko" ||
 	{ echo "vmcheck: dkms built no kstride.ko, see $B/dkms.log"; exit 1; }
 echo "vmcheck: dkms built kstride/$ver for $krel from the installed source"
-"$B/kstride" instrument "$K/drivers/net/ethernet/intel/e1000/e1000.ko" \
+# (6.12's is e1000.ko.xz)
+e1000=$(ls "$K"/drivers/net/ethernet/intel/e1000/e1000.ko* 2> /dev/null | head -1)
+"$B/kstride" instrument "${e1000:-$K/drivers/net/ethernet/intel/e1000/e1000.ko}" \
 	-o "$B/e1000-ks.ko" || exit 1
 "$B/relcheck" "$B/e1000-ks.ko" > /dev/null || { echo "vmcheck: relcheck e1000-ks.ko failed"; exit 1; }
+# IBT (6.12): every indirect-branch target of the output has its endbr64,
+# as in the original; TCG does not enforce IBT, so this is checked here
+ibt() { # ORIGINAL INSTRUMENTED
+	local a b
+	a=$("$B/ibtcheck" "$1" | sed -n 's/.*; \([0-9]*\) without endbr64$/\1/p')
+	b=$("$B/ibtcheck" --selftest "$2" | tee "$B/ibtcheck.txt" | sed -n 's/.*; \([0-9]*\) without endbr64$/\1/p')
+	grep -q "selftest: .* caught" "$B/ibtcheck.txt" && [ -n "$a" ] && [ "$a" = "$b" ] ||
+		{ echo "vmcheck: IBT: $2 has $b targets without endbr64, its original $a"; cat "$B/ibtcheck.txt"; return 1; }
+	echo "vmcheck: IBT: $(head -1 "$B/ibtcheck.txt" | sed 's/^ibtcheck: //'), as its original"
+}
+if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
+	xz -dcf "$e1000" > "$B/e1000-orig.ko" 2> /dev/null || cp "$e1000" "$B/e1000-orig.ko"
+	ibt "$B/e1000-orig.ko" "$B/e1000-ks.ko" || exit 1
+fi
 SWEEP_PREPARE_ONLY=1 bash "$top/tests/vm/sweep.sh" "$B" 400 || exit 1
 L=$B/sweep/vmlist
 X=$B/vmextra
@@ -42,6 +58,9 @@ gcc -static -O2 -D_GNU_SOURCE -I"$top/include" -o "$X/ksec" "$top/tests/vm/progs
 gcc -static -O2 -D_GNU_SOURCE -o "$X/ptyrun" "$top/tests/vm/progs/ptyrun.c" || exit 1
 vm_kbuild ktest edu piotest || exit 1
 "$B/kstride" instrument "$MODS/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
+	ibt "$MODS/ktest/kstride_test.ko" "$B/ks-kstride_test.ko" || exit 1
+fi
 xz -c "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.xz" &&
 zstd -qc "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.zst" &&
 gzip -c "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.gz" || exit 1

@@ -8,14 +8,15 @@
 #
 # KS_KERNEL chooses the series (default 6.1):
 #   6.1     Debian 12's kernel; its headers are installed normally (/usr/src)
-#   6.1-rt  Debian 12's PREEMPT_RT flavour of the same kernel
+#   6.1-rt  Debian 12's PREEMPT_RT flavour of the same kernel (extracted)
 #   6.12    bookworm-backports' 6.12, built with Debian 12's gcc-12
 # For every series but 6.1 the headers, their -common part and the kbuild
 # tools are extracted too, next to the kernel, with a private apt state (the
 # host's apt sources are not changed).  KS_APT_MIRROR overrides the mirror
 # (default: the host's own Debian mirror).
 # Prints the kernel release; build/vm/krel holds it too, build/vm/kdir the
-# headers to build modules against.  usage: tests/vm/setup.sh [BUILD_DIR]
+# headers to build modules against (not with KS_BED_PREPARE=1, which only
+# fetches).  usage: tests/vm/setup.sh [BUILD_DIR]
 set -eu
 # depmod, dkms and the like are in sbin, which a user's PATH lacks
 PATH=$PATH:/usr/sbin:/sbin
@@ -26,7 +27,7 @@ V=$B/vm
 series=${KS_KERNEL:-6.1}
 case $series in
 6.1) suite= flavour=amd64 ;;
-6.1-rt) suite=bookworm flavour=rt-amd64 ;;
+6.1-rt) suite= flavour=rt-amd64 ;; # the host's own sources, as 6.1
 6.12) suite=bookworm-backports flavour=amd64 ;;
 *)
 	echo "vm: KS_KERNEL=$series: no such kernel series; there are 6.1, 6.1-rt and 6.12 (README, 'Kernels', says how to add one)" >&2
@@ -67,8 +68,10 @@ mirror() {
 }
 
 # A private apt state for $suite: update once per setup run that needs it.
+# No suite: the host's own apt state (Debian 12's own kernels).
 APT=
 private_apt() {
+	[ -n "$suite" ] || return 0
 	local d=$KS/apt
 	mkdir -p "$d/src" "$d/lists/partial" "$d/cache/archives/partial"
 	printf 'deb %s %s main\n' "${KS_APT_MIRROR:-$(mirror)}" "$suite" > "$d/src/ks.list"
@@ -96,10 +99,10 @@ else
 	if [ -s "$KS/krel" ] && [ -f "$R/usr/src/linux-headers-$(cat "$KS/krel")/Makefile" ]; then
 		krel=$(cat "$KS/krel")
 	else
-		echo "vm: resolving linux-headers-$flavour in $suite" >&2
+		echo "vm: resolving linux-headers-$flavour${suite:+ in $suite}" >&2
 		private_apt
 		krel=$(release_of)
-		[ -n "$krel" ] || { echo "vm: linux-headers-$flavour in $suite names no release, see $log" >&2; exit 1; }
+		[ -n "$krel" ] || { echo "vm: linux-headers-$flavour${suite:+ in $suite} names no release, see $log" >&2; exit 1; }
 		# the headers and what they need of linux-headers-* and linux-kbuild-*
 		todo="linux-headers-$krel" got=
 		while set -- $todo && [ $# -gt 0 ]; do
@@ -146,6 +149,11 @@ if [ ! -f "$K/boot/vmlinuz-$krel" ] || [ ! -f "$K/lib/modules/$krel/modules.dep"
 		{ echo "vm: apt-get download linux-image-$krel failed, see $log" >&2; exit 1; }
 	dpkg -x "$KS/debs/linux-image-${krel}"_*.deb "$K"
 	depmod -b "$K" "$krel"
+fi
+# KS_BED_PREPARE=1: fetch only, while another series' VM may be running
+if [ "${KS_BED_PREPARE:-0}" = 1 ]; then
+	echo "$krel"
+	exit 0
 fi
 ln -sfn "kernels/$series/kernel" "$V/kernel"
 echo "$krel" > "$V/krel"

@@ -18,7 +18,8 @@ export KS=$B/kstride M W
 
 one() {
 	local rel=${1#"$M"/} out st rc
-	out=$W/ko/$rel
+	# (6.12 ships .ko.xz: the output is a plain .ko of the same name)
+	out=$W/ko/$(echo "$rel" | sed 's/\.ko\.[a-z]*$/.ko/')
 	st=$W/stats/$(echo "$rel" | tr / _).txt
 	mkdir -p "$(dirname "$out")"
 	timeout 120 "$KS" instrument --stats "$1" -o "$out" > "$st" 2> "$st.err"
@@ -28,7 +29,8 @@ one() {
 	fi
 }
 export -f one
-find "$M" -name '*.ko' | sort > "$W/list.txt"
+find "$M" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' |
+	sort > "$W/list.txt"
 total=$(wc -l < "$W/list.txt")
 echo "sweep-host: $total modules, $J jobs" >&2
 xargs -P "$J" -I{} bash -c 'one "$@"' _ {} < "$W/list.txt"

@@ -25,9 +25,10 @@ rm -rf "$L" && mkdir -p "$L/ko"
 : > "$L/list.txt"
 for d in crypto lib fs net/ipv4 net/ipv6 net/netfilter net/sched net/core drivers/md drivers/block drivers/char; do
 	[ -d "$M/$d" ] || continue
-	find "$M/$d" -name '*.ko' | sort
+	find "$M/$d" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' | sort
 done | head -n "$MAX" | while read -r p; do
-	rel=${p#"$M"/}
+	# sweep-host.sh wrote a plain .ko for a compressed one
+	rel=$(echo "${p#"$M"/}" | sed 's/\.ko\.[a-z]*$/.ko/')
 	[ -f "$W/ko/$rel" ] || continue
 	name=$(basename "$rel" .ko | tr - _)
 	mkdir -p "$L/ko/$(dirname "$rel")"

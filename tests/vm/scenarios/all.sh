@@ -5,10 +5,11 @@ fail=0
 part() {
 	name=$1
 	shift
+	t0=$(date +%s)
 	if sh "$@" > "/mnt/out/$name.log" 2>&1; then
-		echo "vmtest: $name ok" | tee -a /mnt/out/summary.txt
+		echo "vmtest: $name ok ($(($(date +%s) - t0)) s)" | tee -a /mnt/out/summary.txt
 	else
-		echo "vmtest: $name FAIL (status $?)" | tee -a /mnt/out/summary.txt
+		echo "vmtest: $name FAIL (status $?, $(($(date +%s) - t0)) s)" | tee -a /mnt/out/summary.txt
 		tail -20 "/mnt/out/$name.log"
 		fail=1
 	fi
@@ -17,8 +18,8 @@ part() {
 part ktest /mnt/ktest.sh
 part e1000-record /mnt/e1000-record.sh
 part stress /mnt/stress.sh
-part cycles /mnt/cycles.sh 150
-part cycles-selftest /mnt/cycles.sh selftest 150
+part cycles /mnt/cycles.sh 300
+part cycles-selftest /mnt/cycles.sh selftest 300
 part security /mnt/security.sh
 part sweep /mnt/sweep.sh
 exit $fail
