@@ -139,7 +139,7 @@ int cmd_race(int argc, char **argv)
 	 * followed can then look unordered.  Said always, even with -q.
 	 */
 	if (trace__end(t) && (trace__end(t)->dropped_regions || trace__end(t)->dropped_bytes))
-		ks_warn("%s: %lu records (%lu events) were dropped while recording: races through them are missed, and a lost synchronisation can report a race that is not one; record with larger rings (kstride.ko nsub=)",
+		ks_warn("%s: %lu records (%lu events) were dropped while recording: races through them are missed, and a lost synchronisation can report a race that is not one; record with larger rings (kstride record -b N)",
 			argv[optind], (unsigned long)trace__end(t)->dropped_regions,
 			(unsigned long)trace__end(t)->dropped_events);
 	free(rep);

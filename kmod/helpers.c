@@ -11,6 +11,7 @@
 #include <linux/cc_platform.h>
 #include <linux/io.h>
 #include <linux/preempt.h>
+#include <linux/uaccess.h>
 
 #include "kstride.h"
 #include "mmio.h"
@@ -118,23 +119,84 @@ static void set_one(const struct ks_msite *ms, u64 io, u64 v, unsigned int size)
 
 /*
  * memset_io is the CPU's memset on x86 (arch/x86/lib/iomem.c), whose
- * stores depend on the CPU (arch/x86/lib/memset_64.S, chosen by
- * alternatives): bytes with ERMS ("rep stosb") or in guests that ask for
- * unrolled string I/O; 8-byte words then the tail's bytes with REP_GOOD
- * ("rep stosq"); otherwise an unaligned word to align, 8-byte words, and
- * the tail's bytes.  The same stores, in the same order.
+ * stores depend on the CPU and the kernel (arch/x86/lib/memset_64.S,
+ * chosen by alternatives): bytes ("rep stosb": ERMS up to 6.1, FSRS
+ * later), 8-byte words then the tail's bytes ("rep stosq": REP_GOOD up
+ * to 6.1), or memset_orig: an unaligned word to align, 8-byte words, and
+ * the tail's bytes.  Which one this kernel runs is read off its own
+ * memset, as the alternatives left it (ks_helpers_init()); the same
+ * stores, in the same order.
  */
+enum memset_kind { MS_UNKNOWN, MS_BYTES, MS_QWORDS, MS_ORIG };
+static enum memset_kind memset_kind;
+
+static bool bytes_at(const u8 *p, const char *s, size_t n)
+{
+	return !memcmp(p, s, n);
+}
+
+/* The path through memset: follow its first jmp, find its first store. */
+static enum memset_kind memset_path(unsigned long at)
+{
+	u8 p[96];
+	unsigned int k;
+
+	/* the text as it runs, alternatives applied */
+	if (copy_from_kernel_nofault(p, (const void *)at, 16))
+		return MS_UNKNOWN;
+	if (bytes_at(p, "\xf3\x0f\x1e\xfa", 4)) { /* endbr64 */
+		at += 4;
+		memmove(p, p + 4, 12);
+	}
+	if (p[0] == 0xeb) {
+		at += 2 + (s8)p[1];
+	} else if (p[0] == 0xe9) {
+		s32 rel;
+
+		memcpy(&rel, p + 1, 4);
+		at += 5 + rel;
+	}
+	if (copy_from_kernel_nofault(p, (const void *)at, sizeof(p)))
+		return MS_UNKNOWN;
+	for (k = 0; k + 3 <= sizeof(p); k++) {
+		if (bytes_at(p + k, "\xf3\x48\xab", 3))
+			return MS_QWORDS;
+		if (bytes_at(p + k, "\xf3\xaa", 2))
+			return MS_BYTES;
+		if (bytes_at(p + k, "\x48\x89\x07", 3)) /* mov %rax,(%rdi) */
+			return MS_ORIG;
+	}
+	return MS_UNKNOWN;
+}
+
+void ks_helpers_init(void)
+{
+	static const char *const names[] = {
+		[MS_BYTES] = "rep stosb", [MS_QWORDS] = "rep stosq",
+		[MS_ORIG] = "memset_orig",
+	};
+
+	memset_kind = memset_path((unsigned long)memset);
+	if (memset_kind == MS_UNKNOWN) {
+		pr_warn("memset's code is not one kstride knows: memset_io is replayed as memset_orig; the safety net sees the real stores\n");
+		memset_kind = MS_ORIG;
+	} else {
+		pr_info("memset_io replayed as this kernel's memset does it: %s\n",
+			names[memset_kind]);
+	}
+}
+
 static void helper_memset(const struct ks_msite *ms, u64 io, u8 c, u64 n)
 {
 	u64 q = c * 0x0101010101010101ull;
 
 	if (cc_platform_has(CC_ATTR_GUEST_UNROLL_STRING_IO) ||
-	    boot_cpu_has(X86_FEATURE_ERMS)) {
+	    memset_kind == MS_BYTES) {
 		for (; n; n--)
 			set_one(ms, io++, c, 1);
 		return;
 	}
-	if (boot_cpu_has(X86_FEATURE_REP_GOOD)) {
+	if (memset_kind == MS_QWORDS) {
 		for (; n >= 8; n -= 8, io += 8)
 			set_one(ms, io, q, 8);
 		for (; n; n--)

@@ -70,6 +70,7 @@ void ks_kpio(struct ks_mregs *r, const struct ks_msite *ms);
 void ks_khelper(struct ks_mregs *r, const struct ks_msite *ms);
 bool ks_mmio_ready(void);
 int ks_mmio_init(void);
+void ks_helpers_init(void); /* helpers.c */
 void ks_mmio_exit(void);
 long ks_add_map(const struct ks_add_map *am);
 void ks_mark(const char *text);

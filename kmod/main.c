@@ -91,6 +91,7 @@ static int __init ks_init(void)
 	if (err)
 		goto err_rings;
 	ks_ctx_init();
+	ks_helpers_init();
 	err = ks_mmio_init();
 	if (err)
 		goto err_mods;

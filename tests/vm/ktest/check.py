@@ -51,7 +51,7 @@ def main():
                     any_cpu.add(fn)
                 tctx[(fn, ctx, pid, cpu)] += n
                 continue
-            if w[0] in ('stress_calls', 'bench_ns', 'stress_ctx', 'hop',
+            if w[0] in ('stress_calls', 'bench_ns', 'bench_calls_ns', 'stress_ctx', 'hop',
                         'switch_nmis', 'leak'):
                 continue
             if len(w) == 6 and w[1].startswith('['):
