@@ -381,8 +381,8 @@ static void check_paging(struct doctor *d)
 		la57 = p && (!end || p < end) && (isspace((unsigned char)p[5]) || !p[5]);
 	}
 	if (la57)
-		say(d, "warn", "paging: 5-level (la57): record --mmio refuses it; full mode works",
-		    "boot with no5lvl for MMIO tracing");
+		say(d, "warn", "paging: 5-level (la57): --mmio checks device accesses inline in the first 32 TiB of vmalloc space only, and leaves mappings above it to the safety net",
+		    "boot with no5lvl to have every mapping checked inline");
 	else
 		say(d, "ok", "paging: 4-level", NULL);
 	free(ci);
