@@ -65,7 +65,7 @@ xz -c "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.xz" &&
 zstd -qc "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.zst" &&
 gzip -c "$MODS/ktest/kstride_test.ko" > "$X/kstride_test.ko.gz" || exit 1
 SC=$top/tests/vm/scenarios
-bash "$top/tests/vm/run.sh" -t 2400 -q "-nic user,model=e1000" \
+bash "$top/tests/vm/run.sh" -t 3000 -q "-nic user,model=e1000" \
 	"$SC/all.sh" "$MODS/kmod/kstride.ko" "$B/kstride-dkms.ko" "$B/e1000-ks.ko" \
 	"$SC/e1000-record.sh" "$SC/cycles.sh" "$SC/security.sh" "$SC/sweep.sh" \
 	"$SC/ktest.sh" "$MODS/ktest/kstride_test.ko" \

@@ -19,7 +19,7 @@ part ktest /mnt/ktest.sh
 part e1000-record /mnt/e1000-record.sh
 part stress /mnt/stress.sh
 part cycles /mnt/cycles.sh 300
-part cycles-selftest /mnt/cycles.sh selftest 300
+part cycles-selftest /mnt/cycles.sh selftest 150
 part security /mnt/security.sh
 part sweep /mnt/sweep.sh
 exit $fail
