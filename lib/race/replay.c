@@ -405,9 +405,14 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 				t->cb_tied = true;
 			}
 		}
-		/* nothing queued it: an ops table's, after its registration */
-		if (!t->cb_tied &&
-		    (o = objclock_ns(d, SEM_OBJ_REGISTRY, NS_SYNC, false)))
+		/*
+		 * After the registrations before it: an ops table's callback
+		 * runs only once registered.  Every callback, since one that
+		 * names a queued object (ndo_open(dev) after request_irq(dev)
+		 * of an earlier open) may still be an ops table's.
+		 */
+		o = objclock_ns(d, SEM_OBJ_REGISTRY, NS_SYNC, false);
+		if (o)
 			vc_join(t->vc, o->x, d->n);
 		break;
 	case OP_CB_END:

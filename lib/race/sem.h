@@ -41,10 +41,11 @@ enum sem_ok {
 #define SEM_SIZE_RET 0xfe /* the size is what the cache says (CACHE_ALLOC) */
 /*
  * Objects no argument names.  The registry: a registration (SIGNAL)
- * publishes what the module set up before it, and a callback the kernel
- * enters that no queue, timer or irq started (an ops table's) saw every
- * registration before it.  Retirement: such a callback's return signals
- * it, and an unregistration (WAIT) returns after every one of them.
+ * publishes what the module set up before it, and every callback the
+ * kernel enters saw every registration before it.  Retirement: the return
+ * of a callback that no queue, timer or irq started (an ops table's)
+ * signals it, and an unregistration (WAIT) returns after every one of
+ * them.
  */
 #define SEM_ARG_REGISTRY 0xfd
 #define SEM_ARG_RETIRED 0xfc
