@@ -490,6 +490,78 @@ static int net_bus(struct notifier_block *nb, unsigned long action, void *data)
 
 static struct notifier_block net_bus_nb = { .notifier_call = net_bus };
 
+/*
+ * A PCI function's driver may make child devices on buses of their own (a
+ * virtio device on virtio-pci, auxiliary devices, MFD cells) and drive the
+ * hardware for their drivers: when a traced module's driver binds a
+ * direct child of a PCI function, that function is a traced device, as if
+ * the module had bound it.  One notifier block per bus: a block sits on
+ * one chain only.
+ */
+#define NET_MAX_BUSES 8
+static struct {
+	const void *bus; /* struct bus_type, const from 6.4 on */
+	struct notifier_block nb;
+} child_bus[NET_MAX_BUSES];
+static unsigned int nchild_bus;
+
+static bool child_traced(const struct device *dev)
+{
+	return dev->driver && dev->driver->owner &&
+	       name_traced(dev->driver->owner->name) && dev->parent &&
+	       dev_is_pci(dev->parent);
+}
+
+static int net_child_bus(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct device *dev = data;
+
+	/* before the child's probe, which asks its parent's driver for I/O */
+	if (action != BUS_NOTIFY_BIND_DRIVER || !READ_ONCE(net.on) ||
+	    !child_traced(dev))
+		return NOTIFY_DONE;
+	/* a traced parent driver: net_bus() has the function already */
+	if (dev->parent->driver && dev->parent->driver->owner &&
+	    name_traced(dev->parent->driver->owner->name))
+		return NOTIFY_DONE;
+	pci_add(to_pci_dev(dev->parent));
+	ks_maps_each(arm_existing, NULL);
+	on_each_cpu(flush_local, NULL, 1);
+	return NOTIFY_DONE;
+}
+
+/* For each child of a PCI function: watch its bus; say if it is traced. */
+static int watch_child(struct device *child, void *traced)
+{
+	const void *bus = child->bus;
+	unsigned int i;
+
+	if (child_traced(child))
+		*(bool *)traced = true;
+	if (!bus || bus == &pci_bus_type)
+		return 0;
+	for (i = 0; i < nchild_bus; i++)
+		if (child_bus[i].bus == bus)
+			return 0;
+	if (nchild_bus >= NET_MAX_BUSES)
+		return 0;
+	child_bus[nchild_bus].nb.notifier_call = net_child_bus;
+	if (bus_register_notifier((void *)bus, &child_bus[nchild_bus].nb))
+		return 0;
+	child_bus[nchild_bus++].bus = bus;
+	return 0;
+}
+
+static void unwatch_children(void)
+{
+	while (nchild_bus) {
+		nchild_bus--;
+		bus_unregister_notifier((void *)child_bus[nchild_bus].bus,
+					&child_bus[nchild_bus].nb);
+	}
+}
+
 static int net_module(struct notifier_block *nb, unsigned long action,
 		      void *data)
 {
@@ -555,6 +627,7 @@ static void net_teardown(void)
 {
 	if (net.bus_on)
 		bus_unregister_notifier(&pci_bus_type, &net_bus_nb);
+	unwatch_children();
 	if (net.mod_on)
 		unregister_module_notifier(&net_mod_nb);
 	net.bus_on = net.mod_on = false;
@@ -633,11 +706,15 @@ long ks_net_start(struct file *f, const struct ks_net_start *ns)
 	if (err)
 		goto fail;
 	net.bus_on = true;
-	/* functions bound already, to a traced module */
-	for_each_pci_dev(pdev)
-		if (pdev->dev.driver && pdev->dev.driver->owner &&
-		    name_traced(pdev->dev.driver->owner->name))
+	/* functions bound already, to a traced module, or with such a child */
+	for_each_pci_dev(pdev) {
+		bool traced = pdev->dev.driver && pdev->dev.driver->owner &&
+			      name_traced(pdev->dev.driver->owner->name);
+
+		device_for_each_child(&pdev->dev, &traced, watch_child);
+		if (traced)
 			pci_add(pdev);
+	}
 	ks_maps_each(arm_existing, NULL);
 	on_each_cpu(flush_local, NULL, 1);
 	mutex_unlock(&net.lock);

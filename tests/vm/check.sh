@@ -44,7 +44,7 @@ ibt() { # ORIGINAL INSTRUMENTED
 	b=$("$B/ibtcheck" --selftest "$2" | tee "$B/ibtcheck.txt" | sed -n 's/.*; \([0-9]*\) without endbr64$/\1/p')
 	grep -q "selftest: .* caught" "$B/ibtcheck.txt" && [ -n "$a" ] && [ "$a" = "$b" ] ||
 		{ echo "vmcheck: IBT: $2 has $b targets without endbr64, its original $a"; cat "$B/ibtcheck.txt"; return 1; }
-	echo "vmcheck: IBT: $(head -1 "$B/ibtcheck.txt" | sed 's/^ibtcheck: //'), as its original"
+	echo "vmcheck: IBT: $(sed -n 's/^ibtcheck: \(.*without endbr64\)$/\1/p' "$B/ibtcheck.txt"), as its original"
 }
 if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
 	xz -dcf "$e1000" > "$B/e1000-orig.ko" 2> /dev/null || cp "$e1000" "$B/e1000-orig.ko"
