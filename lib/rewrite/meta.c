@@ -76,9 +76,6 @@ static const struct meta_table tables[] = {
 	{ "__ex_table", 12, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } } },
 	{ "__jump_table", 16, 2, { { 0, MF_EXACT }, { 4, MF_TARGET } },
 	  .jump = true },
-	/* (alt12, alt14 above: the entry is the first of the two) */
-	{ ".altinstructions", 12, 1, { { 0, MF_EXACT } }, .len_off = 10,
-	  .rel_offs = 1u << 0 | 1u << 4 },
 	/* u8 *instr, u8 type, u8 len, u16 clobbers, aligned to 8 */
 	{ ".parainstructions", 16, 1, { { 0, MF_EXACT } }, .len_off = 9 },
 	{ "__bug_table", 12, 1, { { 0, MF_EXACT } } },
@@ -106,6 +103,9 @@ const struct meta_table *meta__table(const struct elf_sec *sec)
 
 	if (!sec)
 		return NULL;
+	/* its layout is the object's: table_of() picks alt12 or alt14 */
+	if (!strcmp(sec->name, alt12.name))
+		return &alt12;
 	for (i = 0; i < ARRAY_SIZE(tables); i++)
 		if (!strcmp(sec->name, tables[i].name))
 			return &tables[i];
