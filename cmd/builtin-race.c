@@ -130,6 +130,10 @@ int cmd_race(int argc, char **argv)
 			(unsigned long)(st.calls - st.unknown_calls),
 			(unsigned long)st.allocs, (unsigned long)st.frees,
 			(unsigned long)st.threads);
+	if (!quiet && st.caller_locks)
+		fprintf(stderr,
+			"kstride race: %lu callbacks ran under what their kernel caller holds (rtnl, transmit locks, their own work, timer or NAPI)\n",
+			(unsigned long)st.caller_locks);
 	if (!quiet && st.device)
 		fprintf(stderr,
 			"kstride race: %lu accesses to device memory (ioremap) not checked: registers are not memory\n",

@@ -98,11 +98,17 @@ static int print_call(FILE *f, const struct trace_event *ev, const char *name)
 	return ferror(f) ? -EIO : 0;
 }
 
+struct script_ctx {
+	FILE *f;
+	const struct trace *t;
+};
+
 static int print_ev(const struct trace_event *ev, void *arg)
 {
+	const struct script_ctx *sc = arg;
 	const struct ks_site *s = ev->site;
 	char name[256];
-	FILE *f = arg;
+	FILE *f = sc->f;
 
 	trace_func__label(ev->region->func, name, sizeof(name));
 	if (ev->kernel) {
@@ -191,6 +197,19 @@ static int print_ev(const struct trace_event *ev, void *arg)
 				(unsigned long)ev->args[0],
 				(unsigned long)ev->args[1],
 				(unsigned long)ev->cseq);
+		if (s->kind == KS_K_ENTRY && ev->caller) {
+			const char *mod = NULL, *k;
+			u64 off = 0;
+
+			k = trace__ksym(sc->t, ev->caller, &off, &mod);
+			if (k)
+				fprintf(f, " from=%s+0x%lx%s%s%s", k,
+					(unsigned long)off, mod ? " [" : "",
+					mod ? mod : "", mod ? "]" : "");
+			else
+				fprintf(f, " from=0x%lx",
+					(unsigned long)ev->caller);
+		}
 		if (s->kind == KS_K_EXIT && (s->flags & KS_F_EXIT_SEQ))
 			fprintf(f, " seq=%lu", (unsigned long)ev->cseq);
 		fputc('\n', f);
@@ -222,6 +241,7 @@ int cmd_script(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct script_ctx sc = { .f = stdout };
 	struct trace *t;
 	bool force = false;
 	int c, err;
@@ -245,7 +265,8 @@ int cmd_script(int argc, char **argv)
 	}
 	if (trace__open(argv[optind], force, &t))
 		return 1;
-	err = trace__for_each(t, print_ev, stdout);
+	sc.t = t;
+	err = trace__for_each(t, print_ev, &sc);
 	trace__close(t);
 	if (fflush(stdout) || err)
 		return 1;

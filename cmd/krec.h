@@ -41,4 +41,7 @@ int kr_net_pio(struct krec *k, const struct kmod *m);
 int kr_apertures_start(struct krec *k);
 int kr_apertures_stop(struct krec *k);
 
+/* record-calls.c */
+int kr_ksyms(struct krec *k);
+
 #endif

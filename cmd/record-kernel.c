@@ -437,6 +437,15 @@ flush:
 		if (err)
 			goto out;
 	}
+	if (o->calls) {
+		/* who calls the callbacks: named offline (abi.h, part 6) */
+		int kerr = kr_ksyms(&k);
+
+		if (kerr)
+			ks_warn("/proc/kallsyms: %s: the callers of callbacks will not be named",
+				kerr == -EPERM ? "addresses hidden (kptr_restrict)" :
+						 strerror(-kerr));
+	}
 	/*
 	 * Their exit paths, last loaded first, if CMD left them loaded, each
 	 * followed by the dependencies loaded for it (one may use a module

@@ -196,8 +196,14 @@
 #define KS_F_ADDR32 0x40 /* 32-bit address arithmetic (0x67 prefix) */
 #define KS_F_CTX 0x80 /* kernel ENTRY: slots sp, TSC, preempt_count */
 #define KS_F_CTX_RT 0x04 /* ...of ENTRY: the slot's high half, RT's softirq count */
-/* ...of ENTRY sites (--calls): rdi, rsi and a ticket follow its slots */
+/*
+ * ...of ENTRY sites (--calls): rdi, rsi, a ticket and the return address
+ * (who called: the kernel's caller of a callback) follow its slots;
+ * KS_ENTRY_ARGS_SLOTS of them (3, without the return address, in traces
+ * of modules instrumented before it was added)
+ */
 #define KS_F_ENTRY_ARGS 0x01
+#define KS_ENTRY_ARGS_SLOTS 4
 /* ...of EXIT sites (--calls): a ticket follows the stack pointer */
 #define KS_F_EXIT_SEQ 0x01
 /* ...of CALL_PRE and CALL_POST sites, whose accesses are none: */
@@ -595,8 +601,10 @@ struct ks_mark {
  * With --calls, the entries of functions whose address the object takes
  * (callbacks: work, timers, tasklets, interrupt handlers, kthreads, which
  * code that is not traced runs later) also record their first two
- * arguments, which name the callback's object, and a ticket
- * (KS_F_ENTRY_ARGS); their exits a ticket (KS_F_EXIT_SEQ).
+ * arguments, which name the callback's object, a ticket and their return
+ * address, which names the code that called them (KS_F_ENTRY_ARGS); their
+ * exits a ticket (KS_F_EXIT_SEQ).  A kernel trace of such a module holds
+ * the kernel's text symbols (KS_CHUNK_KSYMS), which name those callers.
  *
  * The user-space runtime records a thread's start and end in records of
  * its own region ("kstride-rt"), in programs where an object has the
@@ -645,6 +653,10 @@ enum ks_chunk_type {
 			   * PCIDEV lines (text, NUL-padded) */
 	KS_CHUNK_NET = 8, /* MMIO traces: struct ks_net_stats of the net */
 	KS_CHUNK_APERTURES = 9, /* MMIO traces: struct ks_aperture_stats */
+	KS_CHUNK_KSYMS = 10, /* --calls kernel traces: the kernel's text
+			      * symbols, "ADDR NAME[ \t[MODULE]]\n" lines
+			      * as /proc/kallsyms has them less the type
+			      * (hex address), NUL-terminated */
 };
 
 struct ks_chunk_hdr {

@@ -193,6 +193,8 @@ static int add_raw(struct det *d, struct rthread *t,
 	memcpy(r->args, ev->args, sizeof(r->args));
 	r->seq = ev->cseq;
 	r->flags = ev->site->flags;
+	if (op == OP_RAW_ENTRY) /* rdi, rsi, and who called */
+		r->args[2] = ev->caller;
 	if (op == OP_RAW_PRE) {
 		r->pc = pc_of(d, ev, false);
 		r->pc_free = pc_of(d, ev, true);

@@ -32,7 +32,7 @@ enum rop {
 /* A call, return, entry or exit as read. */
 struct raw {
 	const char *callee;
-	u64 args[6]; /* POST: rax, rdx; ENTRY: rdi, rsi */
+	u64 args[6]; /* POST: rax, rdx; ENTRY: rdi, rsi, return address */
 	u64 seq;
 	u32 pc, pc_free;
 	u8 flags; /* the site's */
@@ -87,6 +87,8 @@ struct rthread {
 	char comm[17];
 	int depth; /* kernel: function nesting */
 	u64 cb[2]; /* ...the running callback's arguments */
+	u64 cb_held[2]; /* ...what its caller holds meanwhile (sem_caller) */
+	u8 ncb_held;
 	bool in_cb;
 	bool cb_tied; /* ...started by a queue, timer or irq (replay.c) */
 	u64 fs;

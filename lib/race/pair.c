@@ -35,6 +35,8 @@ static u64 obj_of(const struct sem *s, const u64 *args)
 		return SEM_OBJ_REGISTRY;
 	case SEM_ARG_RETIRED:
 		return SEM_OBJ_RETIRED;
+	case SEM_ARG_RTNL:
+		return SEM_OBJ_RTNL;
 	default:
 		return arg(args, s->obj);
 	}
@@ -182,6 +184,32 @@ static bool tail_needs_post(const struct sem *s)
 	}
 }
 
+/*
+ * A callback entered by the kernel: what its caller holds while it runs
+ * (sem.c's callers[]), acquired at its start.  Only with the kernel's
+ * symbols, which name the caller (abi.h, KS_CHUNK_KSYMS).
+ */
+static void caller_holds(struct det *d, struct rthread *t, const struct raw *r)
+{
+	const struct sem_caller *c;
+	const char *mod = NULL;
+	int i;
+
+	t->ncb_held = 0;
+	if (!r->args[2])
+		return;
+	c = sem__caller(trace__ksym(d->t, r->args[2], NULL, &mod));
+	if (!c || mod)
+		return;
+	for (i = 0; i < 2 && c->held[i]; i++) {
+		u64 obj = sem_held__obj(c->held[i], r->args[c->arg[i]]);
+
+		t->cb_held[t->ncb_held++] = obj;
+		det__add_ev(d, t, OP_ACQ, obj, 0, 2 * r->seq, 0);
+		d->st->caller_locks++;
+	}
+}
+
 /* One call, return, entry or exit made the operations it means, on t->ev. */
 static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 {
@@ -253,14 +281,21 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 			t->in_cb = true;
 			det__add_ev(d, t, OP_CB_START, r->args[0], r->args[1],
 			       2 * r->seq, 0);
+			caller_holds(d, t, r);
 		}
 		break;
 	case OP_RAW_EXIT:
 		if (t->depth && !--t->depth && t->in_cb) {
 			t->in_cb = false;
-			if (r->flags & KS_F_EXIT_SEQ)
-				det__add_ev(d, t, OP_CB_END, t->cb[0],
-				       t->cb[1], 2 * r->seq, 0);
+			if (!(r->flags & KS_F_EXIT_SEQ)) {
+				t->ncb_held = 0;
+				break;
+			}
+			while (t->ncb_held)
+				det__add_ev(d, t, OP_REL, t->cb_held[--t->ncb_held],
+					    0, 2 * r->seq, 0);
+			det__add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
+				    2 * r->seq, 0);
 		}
 		break;
 	}

@@ -36,6 +36,7 @@ struct race_stats {
 	u64 allocs, frees;
 	u64 unknown_calls; /* calls to functions the table does not know */
 	u64 device; /* accesses to ioremap()ed device memory, not checked */
+	u64 caller_locks; /* held by the kernel around callbacks (sem_caller) */
 };
 
 struct race_opts {

@@ -158,9 +158,19 @@ static void side(struct det *d, struct race_side *s, u32 pc, u32 tix,
 	snprintf(s->comm, sizeof(s->comm), "%s", d->th.v[tix].comm);
 	if (!ls->n)
 		snprintf(s->locks, sizeof(s->locks), "none");
-	for (u32 i = 0; i < ls->n && n + 20 < sizeof(s->locks); i++)
-		n += snprintf(s->locks + n, sizeof(s->locks) - n, "%s0x%lx",
-			      i ? "," : "", (unsigned long)ls->objs[i]);
+	for (u32 i = 0; i < ls->n && n + 20 < sizeof(s->locks); i++) {
+		char nb[40];
+		const char *nm = sem_held__name(ls->objs[i], nb, sizeof(nb));
+
+		if (nm)
+			n += snprintf(s->locks + n, sizeof(s->locks) - n, "%s%s",
+				      i ? "," : "", nm);
+		else
+			n += snprintf(s->locks + n, sizeof(s->locks) - n, "%s0x%lx",
+				      i ? "," : "", (unsigned long)ls->objs[i]);
+		if (n >= sizeof(s->locks))
+			break;
+	}
 }
 
 static void report(struct det *d, u32 pca, u32 ta, u8 ka, bool aa, u32 lsa,

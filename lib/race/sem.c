@@ -83,6 +83,11 @@ static const struct sem table[] = {
 	E("try_wait_for_completion", WAIT, 0, N, N, RET1, "done"),
 	E("__wake_up", SIGNAL, 0, N, N, ALWAYS, "wq,mode,nr,key"),
 	E("finish_wait", WAIT, 0, N, N, ALWAYS, "wq,entry"),
+	/* rtnl_mutex, which the kernel holds around many callbacks (callers[]) */
+	E("rtnl_lock", ACQUIRE, SEM_ARG_RTNL, N, N, ALWAYS, ""),
+	E("rtnl_lock_killable", ACQUIRE, SEM_ARG_RTNL, N, N, RET0, ""),
+	E("rtnl_trylock", ACQUIRE, SEM_ARG_RTNL, N, N, RET1, ""),
+	E("rtnl_unlock", RELEASE, SEM_ARG_RTNL, N, N, ALWAYS, ""),
 	/* RCU: every reader's end, before synchronize_rcu() returns */
 	E("__rcu_read_unlock", SIGNAL, N, N, N, ALWAYS, ""),
 	E("synchronize_rcu", WAIT, N, N, N, ALWAYS, ""),
@@ -223,6 +228,154 @@ static const struct sem table[] = {
 	E("_ZdlPvm", FREE, 0, N, N, ALWAYS, "p,size"),
 	E("_ZdaPvm", FREE, 0, N, N, ALWAYS, "p,size"),
 };
+
+/*
+ * Who calls a callback, and what it holds meanwhile, read off the source
+ * of Debian's 6.1 and 6.12 (net/core/dev.c, net/ethtool/, kernel/irq/,
+ * kernel/workqueue.c, kernel/time/, drivers/pci/pci-driver.c).  A caller
+ * that is inlined into another is named by the one it is inlined into;
+ * both are listed where builds differ.  Not here on purpose:
+ * dev_get_stats() (ndo_get_stats64 runs under rtnl or RCU or neither) and
+ * file operations (the VFS holds nothing of the driver's).  A device
+ * with several transmit queues has one lock per queue, which are taken
+ * as one here: a race between two queues' transmits goes unreported.
+ */
+#define C1(name, h, a) { name, { SEM_HELD_##h, 0 }, { a, 0 } }
+#define C2(name, h, a, h2, a2) { name, { SEM_HELD_##h, SEM_HELD_##h2 }, { a, a2 } }
+static const struct sem_caller callers[] = {
+	/* net_device_ops under rtnl (ASSERT_RTNL in each caller) */
+	C1("__dev_open", RTNL, 0),
+	C1("__dev_close_many", RTNL, 0),
+	C1("dev_set_mac_address", RTNL, 0),
+	C1("__dev_set_mtu", RTNL, 0),
+	C1("dev_change_rx_flags", RTNL, 0),
+	C1("__dev_change_flags", RTNL, 0),
+	C1("dev_set_features", RTNL, 0),
+	C1("__netdev_update_features", RTNL, 0),
+	C1("netdev_update_features", RTNL, 0),
+	C1("dev_eth_ioctl", RTNL, 0),
+	C1("dev_ifsioc", RTNL, 0),
+	C1("dev_change_carrier", RTNL, 0),
+	C1("vlan_vid_add", RTNL, 0),
+	C1("vlan_vid_del", RTNL, 0),
+	C1("vlan_add_rx_filter_info", RTNL, 0),
+	C1("vlan_kill_rx_filter_info", RTNL, 0),
+	/* ...and under the address-list lock, which __dev_set_rx_mode's callers take */
+	C1("__dev_set_rx_mode", ADDR, 0),
+	/* ndo_start_xmit(skb, dev) under HARD_TX_LOCK (not for LLTX devices) */
+	C1("dev_hard_start_xmit", TX, 1),
+	C1("sch_direct_xmit", TX, 1),
+	C1("__dev_queue_xmit", TX, 1),
+	C1("__dev_direct_xmit", TX, 1),
+	C1("netpoll_start_xmit", TX, 1),
+	/* ethtool_ops: the ioctl path and the netlink one hold rtnl */
+	C1("dev_ethtool", RTNL, 0),
+	C1("__dev_ethtool", RTNL, 0),
+	C1("__ethtool_get_link_ksettings", RTNL, 0),
+	C1("ethtool_get_settings", RTNL, 0),
+	C1("ethtool_get_link_ksettings", RTNL, 0),
+	C1("ethtool_set_link_ksettings", RTNL, 0),
+	C1("ethtool_get_drvinfo", RTNL, 0),
+	C1("ethtool_get_regs", RTNL, 0),
+	C1("ethtool_get_eeprom", RTNL, 0),
+	C1("ethtool_get_any_eeprom", RTNL, 0),
+	C1("ethtool_set_eeprom", RTNL, 0),
+	C1("ethtool_get_wol", RTNL, 0),
+	C1("ethtool_set_wol", RTNL, 0),
+	C1("ethtool_get_strings", RTNL, 0),
+	C1("ethtool_get_stats", RTNL, 0),
+	C1("ethtool_get_sset_info", RTNL, 0),
+	C1("ethtool_get_link", RTNL, 0),
+	C1("ethtool_nway_reset", RTNL, 0),
+	C1("ethtool_phys_id", RTNL, 0),
+	C1("ethtool_self_test", RTNL, 0),
+	C1("ethtool_get_ringparam", RTNL, 0),
+	C1("ethtool_set_ringparam", RTNL, 0),
+	C1("ethtool_get_pauseparam", RTNL, 0),
+	C1("ethtool_set_pauseparam", RTNL, 0),
+	C1("__ethtool_get_sset_count", RTNL, 0),
+	C1("__ethtool_get_strings", RTNL, 0),
+	C1("ethnl_default_doit", RTNL, 0),
+	C1("ethnl_default_dumpit", RTNL, 0),
+	C1("ethnl_default_set_doit", RTNL, 0),
+	/* a poll runs where its NAPI_STATE_SCHED bit was won: one at a time */
+	C1("__napi_poll", SELF, 0),
+	C1("napi_poll", SELF, 0),
+	C1("net_rx_action", SELF, 0),
+	C1("napi_busy_loop", SELF, 0),
+	C1("busy_poll_stop", SELF, 0),
+	C1("poll_one_napi", SELF, 0),
+	C1("napi_threaded_poll", SELF, 0),
+	/* a work item never runs twice at once; nor does a timer or tasklet */
+	C1("process_one_work", SELF, 0),
+	C1("call_timer_fn", SELF, 0),
+	C1("expire_timers", SELF, 0),
+	C1("__run_timers", SELF, 0),
+	C1("__run_hrtimer", SELF, 0),
+	C1("tasklet_action_common", SELF, 0),
+	/* an interrupt line's handlers run one at a time (IRQD_IRQ_INPROGRESS) */
+	C1("__handle_irq_event_percpu", IRQ, 0),
+	C1("handle_irq_event_percpu", IRQ, 0),
+	C1("handle_irq_event", IRQ, 0),
+	C1("irq_thread_fn", IRQ_THREAD, 0),
+	C1("irq_forced_thread_fn", IRQ_THREAD, 0),
+	/* probe, remove, shutdown and PM callbacks under device_lock() */
+	C1("local_pci_probe", DEVICE, 0),
+	C1("pci_device_remove", DEVICE, 0),
+	C1("pci_device_shutdown", DEVICE, 0),
+	C1("platform_probe", DEVICE, 0),
+	C1("platform_remove", DEVICE, 0),
+};
+#undef C1
+#undef C2
+
+const struct sem_caller *sem__caller(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(callers); i++)
+		if (!strcmp(callers[i].name, name))
+			return &callers[i];
+	return NULL;
+}
+
+/*
+ * An argument's value with the kind in its top byte: never a canonical
+ * address, so never a real lock's; rtnl is the object rtnl_lock() names.
+ */
+u64 sem_held__obj(int held, u64 v)
+{
+	if (held == SEM_HELD_RTNL)
+		return SEM_OBJ_RTNL;
+	return v ^ ((u64)held << 56);
+}
+
+const char *sem_held__name(u64 obj, char *buf, size_t len)
+{
+	static const char *const n[SEM_HELD_MAX] = {
+		[SEM_HELD_TX] = "tx", [SEM_HELD_ADDR] = "addr",
+		[SEM_HELD_DEVICE] = "device", [SEM_HELD_SELF] = "self",
+		[SEM_HELD_IRQ] = "irq", [SEM_HELD_IRQ_THREAD] = "irq-thread",
+	};
+	u64 top = obj >> 56;
+	int h;
+
+	if (obj == SEM_OBJ_RTNL)
+		return snprintf(buf, len, "rtnl"), buf;
+	/* the kind XORed into a canonical address's top byte, 0x00 or 0xff */
+	for (h = SEM_HELD_TX; h < SEM_HELD_MAX; h++) {
+		u64 t = top ^ (u64)h;
+
+		if (t == 0 || t == 0xff) {
+			snprintf(buf, len, "%s(0x%lx)", n[h],
+				 (unsigned long)(obj ^ ((u64)h << 56)));
+			return buf;
+		}
+	}
+	return NULL;
+}
 
 const struct sem *sem__find(const char *name)
 {

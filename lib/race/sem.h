@@ -52,6 +52,8 @@ enum sem_ok {
 #define SEM_OBJ_NONE 1 /* RCU's and other argument-less objects */
 #define SEM_OBJ_REGISTRY 2
 #define SEM_OBJ_RETIRED 3
+#define SEM_ARG_RTNL 0xfb
+#define SEM_OBJ_RTNL 4 /* rtnl_mutex: rtnl_lock(), and what the kernel calls under it */
 
 /*
  * ASYNC_START releases into the object's start clock, which a callback
@@ -74,5 +76,35 @@ struct sem {
 /* The table's entry for @name ("__SCT__" trampolines by their target), or NULL. */
 const struct sem *sem__find(const char *name);
 const char *sem_op__name(int op);
+
+/*
+ * What the kernel holds while a callback runs, by the function that
+ * called it (its ENTRY's return address): a lock, or the callback's own
+ * object, which the kernel never runs twice at once.  Each is an object
+ * of its own, acquired at the callback's start and released at its end.
+ */
+enum sem_held {
+	SEM_HELD_RTNL = 1, /* rtnl_mutex (SEM_OBJ_RTNL) */
+	SEM_HELD_TX, /* the device's transmit lock (argument: the net_device) */
+	SEM_HELD_ADDR, /* its address-list lock (argument: the net_device) */
+	SEM_HELD_DEVICE, /* device_lock() of the device (argument) */
+	SEM_HELD_SELF, /* the callback's object: a work, timer, napi, tasklet */
+	SEM_HELD_IRQ, /* the interrupt line (argument: its number) */
+	SEM_HELD_IRQ_THREAD, /* the line's threaded handler (argument: its number) */
+	SEM_HELD_MAX,
+};
+
+struct sem_caller {
+	const char *name; /* the kernel function that calls the callback */
+	u8 held[2]; /* enum sem_held, 0: none */
+	u8 arg[2]; /* the callback's argument that names each (0 = rdi) */
+};
+
+/* The entry for a callback's caller @name, or NULL. */
+const struct sem_caller *sem__caller(const char *name);
+/* The object that stands for @held of argument value @v. */
+u64 sem_held__obj(int held, u64 v);
+/* "rtnl", "tx(0xADDR)"...: @obj's name if it stands for one, or NULL */
+const char *sem_held__name(u64 obj, char *buf, size_t len);
 
 #endif /* KS_RACE_SEM_H */

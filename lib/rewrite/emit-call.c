@@ -112,3 +112,19 @@ int emit_site_ticket(struct emitter *e, const struct region *r, int slot)
 	err = err ?: emit_ticket(e, r, t, slot);
 	return err ?: spill_restore(e, t, SPILL_A);
 }
+
+int emit_entry_args(struct emitter *e, const struct region *r, int slot)
+{
+	/* kernel: the cursor (if borrowed) and T sit above the return address */
+	struct x86_mem ret = x86_mem_base(REG_RSP, e->ctx->kernel ?
+					  8 * (1 + r->bspill) : 0);
+	int t = spill_reg(r), err;
+
+	err = store_slot(e, r, REG_RDI, slot);
+	err = err ?: store_slot(e, r, REG_RSI, slot + 1);
+	err = err ?: spill_save(e, t, SPILL_A);
+	err = err ?: emit_ticket(e, r, t, slot + 2);
+	err = err ?: x86__emit_load(e->b, t, &ret, NULL);
+	err = err ?: store_slot(e, r, t, slot + 3);
+	return err ?: spill_restore(e, t, SPILL_A);
+}

@@ -321,16 +321,13 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 	if (s->form == KS_A_CALL)
 		return emit_call_site(e, r, s);
 	if (!a && s->kind == KS_K_ENTRY) {
-		/* sp [, TSC, preempt count] [, rdi, rsi] */
+		/* sp [, TSC, preempt count] [, rdi, rsi, ticket, caller] */
 		int n = s->flags & KS_F_CTX ? 3 : 1;
 
 		err = n == 3 ? emit_entry_ctx(e, r, s) :
 			       store_slot(e, r, REG_RSP, s->slot);
-		if (!err && (s->flags & KS_F_ENTRY_ARGS)) {
-			err = store_slot(e, r, REG_RDI, s->slot + n);
-			err = err ?: store_slot(e, r, REG_RSI, s->slot + n + 1);
-			err = err ?: emit_site_ticket(e, r, s->slot + n + 2);
-		}
+		if (!err && (s->flags & KS_F_ENTRY_ARGS))
+			err = emit_entry_args(e, r, s->slot + n);
 		return err;
 	}
 	if (!a) { /* EXIT */

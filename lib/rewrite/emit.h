@@ -47,6 +47,8 @@ int emit_call_site(struct emitter *e, const struct region *r,
 /* --calls: a ticket into @slot, through a borrowed register (a callback's
  * ENTRY and EXIT, where the status flags are undefined) */
 int emit_site_ticket(struct emitter *e, const struct region *r, int slot);
+/* --calls: a callback's ENTRY: rdi, rsi, a ticket, its return address */
+int emit_entry_args(struct emitter *e, const struct region *r, int slot);
 
 /* A relocation in @sec (index @idx) whose code target is resolved later. */
 int add_pending(struct rw_ctx *ctx, struct elf_sec *sec, size_t idx,

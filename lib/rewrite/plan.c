@@ -251,10 +251,14 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 			(args ? KS_F_ENTRY_ARGS : 0);
 
 		err = add_site(f, i, -1, KS_K_ENTRY, fl, 8);
-		/* sp; kernel: TSC, preempt count; callbacks: rdi, rsi, ticket */
+		/*
+		 * sp; kernel: TSC, preempt count; callbacks: rdi, rsi,
+		 * ticket, return address (KS_ENTRY_ARGS_SLOTS)
+		 */
 		if (!err)
 			f->sites.v[f->sites.n - 1].nslots =
-				1 + (ctx->kernel ? 2 : 0) + (args ? 3 : 0);
+				1 + (ctx->kernel ? 2 : 0) +
+				(args ? KS_ENTRY_ARGS_SLOTS : 0);
 	}
 	if (f->verbatim[i])
 		return err;

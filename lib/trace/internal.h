@@ -24,6 +24,12 @@ struct data_chunk {
 	u64 ts, tsc; /* kernel: completion time, ns and TSC */
 };
 
+/* a kernel text symbol (ksyms.c) */
+struct ksym {
+	u64 addr;
+	const char *name, *mod; /* in trace.ksyms_txt; mod NULL: vmlinux */
+};
+
 #define CTX_DEPTH 8
 
 /* Kernel: the state of one CPU's stream while it is walked. */
@@ -63,6 +69,9 @@ struct trace {
 	bool has_ap;
 	bool mmio;
 	size_t pci_len;
+	char *ksyms_txt; /* --calls kernel traces: KS_CHUNK_KSYMS (owned) */
+	struct ksym *ksyms; /* sorted by address */
+	size_t nksyms;
 	struct cpu_state cs; /* kernel: the CPU being walked */
 	u32 cs_cpu;
 	u64 prev_ts, prev_tsc; /* kernel: the previous sub-buffer's pair */
@@ -73,5 +82,7 @@ const struct trace_region *trace__region_find(struct trace *t, u32 ref);
 const char *trace__dump_str(struct trace *t, u64 addr);
 int trace__bad(struct trace *t, const char *what, u64 off);
 int trace__read(struct trace *t, u64 off, void *dst, size_t len);
+/* ksyms.c */
+int trace__ksyms_load(struct trace *t, char *txt, size_t len);
 
 #endif /* KS_TRACE_INTERNAL_H */

@@ -417,11 +417,28 @@ int trace__open(const char *path, bool force, struct trace **tp)
 				goto fail;
 			if (memchr(txt, 0, ch.len)) {
 				free(t->pci);
+	free(t->ksyms);
+	free(t->ksyms_txt);
 				t->pci = (char *)txt;
 				t->pci_len = ch.len;
 			} else {
 				free(txt);
 			}
+			break;
+		}
+		case KS_CHUNK_KSYMS: {
+			u8 *txt;
+
+			err = trace_load(t, off + sizeof(ch), ch.len, &txt);
+			if (err)
+				goto fail;
+			if (!memchr(txt, 0, ch.len)) {
+				free(txt);
+				break; /* not terminated: no names */
+			}
+			err = trace__ksyms_load(t, (char *)txt, ch.len);
+			if (err)
+				goto fail;
 			break;
 		}
 		case KS_CHUNK_REGIONS:
@@ -500,6 +517,8 @@ void trace__close(struct trace *t)
 	free(t->whole);
 	free(t->buf);
 	free(t->pci);
+	free(t->ksyms);
+	free(t->ksyms_txt);
 	vec_free(&t->chunks);
 	for (size_t i = 0; i < t->regions_d.n; i++)
 		free(t->regions_d.v[i].p);

@@ -66,6 +66,8 @@ struct trace_event {
 	const char *callee;
 	u64 target;
 	u64 args[6];
+	/* a callback's ENTRY (KS_F_ENTRY_ARGS): its return address, or 0 */
+	u64 caller;
 };
 
 struct trace;
@@ -100,6 +102,13 @@ const struct ks_net_stats *trace__net(const struct trace *t);
 /* MMIO traces: accesses to apertures counted, not recorded; or NULL. */
 const struct ks_aperture_stats *trace__apertures(const struct trace *t);
 bool trace__mmio(const struct trace *t);
+/*
+ * Kernel traces with KS_CHUNK_KSYMS: the kernel text symbol holding
+ * @addr, its offset in *@off and its module (NULL: vmlinux) in *@mod;
+ * NULL when the trace has no such symbol.
+ */
+const char *trace__ksym(const struct trace *t, u64 addr, u64 *off,
+			const char **mod);
 /* a kernel trace (kstride.ko's rings), not a user program's */
 bool trace__kernel(const struct trace *t);
 

@@ -422,7 +422,11 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				ev.callee = NULL;
 				ev.args[0] = ev.args[1] = 0;
 				ev.cseq = 0;
-				/* --calls: a callback's two arguments, tickets */
+				ev.caller = 0;
+				/*
+				 * --calls: a callback's two arguments, a
+				 * ticket and (since the slot came) its caller
+				 */
 				if (s.kind == KS_K_ENTRY &&
 				    (s.flags & KS_F_ENTRY_ARGS)) {
 					if (s.nslots < a + 3)
@@ -431,6 +435,8 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 					ev.args[0] = slots[used + a];
 					ev.args[1] = slots[used + a + 1];
 					ev.cseq = slots[used + a + 2];
+					if (s.nslots >= a + KS_ENTRY_ARGS_SLOTS)
+						ev.caller = slots[used + a + 3];
 				}
 				if (s.kind == KS_K_EXIT &&
 				    (s.flags & KS_F_EXIT_SEQ)) {

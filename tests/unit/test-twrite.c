@@ -215,4 +215,54 @@ TEST(read_back)
 	unlink(path);
 }
 
+/*
+ * A --calls kernel trace's text symbols (KS_CHUNK_KSYMS), as record
+ * writes them from /proc/kallsyms: named by the last symbol at or below
+ * an address, with the module where there is one; none below the first.
+ */
+TEST(ksyms_read_back)
+{
+	static const char txt[] =
+		"ffffffff81a00100 process_one_work\n"
+		"ffffffffc0200000 e1000_intr [e1000]\n"
+		"ffffffff81000000 _stext\n"
+		"not a symbol line\n"
+		"ffffffff81a00400 worker_thread\n";
+	struct ks_file_hdr h = { .version = KS_ABI_VERSION };
+	struct ks_end end = { .nthreads = 1 };
+	struct ks_twriter w;
+	struct iovec p = { &end, sizeof(end) };
+	struct iovec k = { (void *)txt, sizeof(txt) };
+	struct trace *t = NULL;
+	const char *mod = "x", *n;
+	char path[32];
+	u64 off = 0;
+	int fd = tmpfile_fd(path);
+
+	ASSERT_TRUE(fd >= 0);
+	memcpy(h.magic, KS_FILE_MAGIC, sizeof(KS_FILE_MAGIC));
+	w = (struct ks_twriter){ .fd = fd };
+	ASSERT_EQ(ks_twrite__header(&w, &h, 4096), 0);
+	ASSERT_EQ(ks_twrite__chunk(&w, KS_CHUNK_KSYMS, &k, 1), 0);
+	ASSERT_EQ(ks_twrite__chunk(&w, KS_CHUNK_END, &p, 1), 0);
+	close(fd);
+	ASSERT_EQ(trace__open(path, false, &t), 0);
+	n = trace__ksym(t, 0xffffffff81a0013aull, &off, &mod);
+	ASSERT_TRUE(n != NULL);
+	EXPECT_TRUE(!strcmp(n, "process_one_work"));
+	EXPECT_EQ(off, 0x3a);
+	EXPECT_TRUE(mod == NULL);
+	n = trace__ksym(t, 0xffffffff81a00400ull, &off, &mod);
+	ASSERT_TRUE(n != NULL);
+	EXPECT_TRUE(!strcmp(n, "worker_thread"));
+	EXPECT_EQ(off, 0);
+	n = trace__ksym(t, 0xffffffffc0200010ull, &off, &mod);
+	ASSERT_TRUE(n != NULL && mod != NULL);
+	EXPECT_TRUE(!strcmp(n, "e1000_intr"));
+	EXPECT_TRUE(!strcmp(mod, "e1000"));
+	EXPECT_TRUE(trace__ksym(t, 0xffffffff80000000ull, &off, &mod) == NULL);
+	trace__close(t);
+	unlink(path);
+}
+
 TEST_MAIN("twrite")

@@ -43,6 +43,35 @@ python3 "$top/tests/race/compare.py" - "$B/race-kernel.txt" --exact \
 	--expect race_uaf_user:race_uaf_freer \
 	--twins race_kthread_locked,race_timer_cb_synced,race_timer_reader_synced,race_work_irq_locked,race_hrtimer_locked,race_uaf_user_synced,race_uaf_freer_synced ||
 	{ cat "$B/race-kernel.txt"; rc=1; }
+# each callback names the kernel function that called it (its ENTRY's
+# return address, named by the trace's kernel symbols): the kernel's
+# source says which that is
+"$B/kstride" script "$S/race.trace" > "$B/race-kernel.script" || rc=1
+python3 - "$B/race-kernel.script" <<'PY' || rc=1
+import re, sys
+want = {
+    "race_kthread_racy": {"kthread"},
+    "race_work_irq_racy": {"process_one_work"},
+    "race_uaf_freer": {"process_one_work"},
+    # call_timer_fn is static: where a build inlines it, its caller
+    "race_timer_cb_racy": {"call_timer_fn", "expire_timers", "__run_timers"},
+    "race_hrtimer_racy": {"__run_hrtimer", "__hrtimer_run_queues"},
+}
+seen = {}
+for line in open(sys.argv[1]):
+    m = re.search(r" (\w+)\+0x0 ENTRY .* from=(\S+)", line)
+    if m and m.group(1) in want:
+        seen.setdefault(m.group(1), set()).add(m.group(2).split("+")[0])
+bad = 0
+for fn, callers in want.items():
+    got = seen.get(fn, set())
+    if not got or not got <= callers:
+        print(f"vmcheck-race: {fn} entered from {sorted(got) or 'nothing named'}, not {sorted(callers)}")
+        bad = 1
+    else:
+        print(f"vmcheck-race: {fn} entered from {', '.join(sorted(got))}")
+sys.exit(bad)
+PY
 # real drivers under load: every report is one that tests/vm/race/nic.txt
 # explains, from the driver's source
 for d in ${NIC:+e1000 cp}; do
