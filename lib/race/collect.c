@@ -105,14 +105,15 @@ static u32 pc_of(struct det *d, const struct trace_event *ev, bool fr)
 void det__add_ev(struct det *d, struct rthread *t, u8 op, u64 addr,
 		   u64 len, u64 key, u32 pc)
 {
-	struct rev *e = vec_push(&t->ev);
+	struct rev *e;
 	struct opx *o;
 
-	if (!e) {
+	if (t->ev.n == t->ev.cap && evvec__reserve(&t->ev, t->ev.n + 1)) {
 		d->err = -ENOMEM;
 		return;
 	}
-	e->op = op;
+	e = &t->ev.v[t->ev.n++];
+	*e = (struct rev){ .op = op };
 	e->addr = addr;
 	e->pc = pc;
 	if (is_op_code(op)) {
@@ -289,19 +290,19 @@ int det__sort_by_time(struct rthread *t)
 	size_t *next; /* per segment: the next one of its CPU */
 	size_t *head; /* per segment that starts a CPU's list */
 	bool moved = false;
+	struct evvec tmp = {};
 	struct rev *v;
 
 	if (ns < 2)
 		return 0;
 	next = malloc(ns * sizeof(*next));
 	head = malloc(ns * sizeof(*head));
-	v = malloc(n * sizeof(*v));
-	if (!next || !head || !v) {
+	if (!next || !head || evvec__reserve(&tmp, n)) {
 		free(next);
 		free(head);
-		free(v);
 		return -ENOMEM;
 	}
+	v = tmp.v;
 	/* each CPU's segments, linked in the order read */
 	size_t nh = 0, *last = NULL;
 	u32 maxcpu = 0;
@@ -313,7 +314,7 @@ int det__sort_by_time(struct rthread *t)
 	if (!last) {
 		free(next);
 		free(head);
-		free(v);
+		evvec__free(&tmp);
 		return -ENOMEM;
 	}
 	for (i = 0; i <= maxcpu; i++)
@@ -348,11 +349,15 @@ int det__sort_by_time(struct rthread *t)
 		w += end - t->segs.v[best].start;
 		head[bh] = next[best];
 	}
-	if (moved)
-		memcpy(t->ev.v, v, n * sizeof(*v));
+	if (moved) { /* the sorted list takes the place of the one read */
+		tmp.n = n;
+		evvec__free(&t->ev);
+		t->ev = tmp;
+	} else {
+		evvec__free(&tmp);
+	}
 	free(next);
 	free(head);
-	free(v);
 	return 0;
 }
 

@@ -51,6 +51,19 @@ struct rev {
 	u8 pad;
 };
 
+/*
+ * A thread's events (evmem.c): capacities are powers of two, and lists
+ * of 2 MiB or more are mappings of their own; never realloc() or free()
+ * one directly.
+ */
+struct evvec {
+	struct rev *v;
+	size_t n, cap;
+};
+
+int evvec__reserve(struct evvec *e, size_t need);
+void evvec__free(struct evvec *e);
+
 /* What an operation has beyond a struct rev. */
 struct seg {
 	size_t start; /* its first event in ev */
@@ -92,7 +105,7 @@ struct rthread {
 	bool in_cb;
 	bool cb_tied; /* ...started by a queue, timer or irq (replay.c) */
 	u64 fs;
-	VEC(struct rev) ev;
+	struct evvec ev; /* evmem.c */
 	/*
 	 * Kernel: runs of its events read from one CPU without another
 	 * task's between, each with its time: a task's runs on different

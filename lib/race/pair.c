@@ -309,9 +309,9 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
  */
 int det__pair_calls(struct det *d, struct rthread *t)
 {
-	struct rev *v = t->ev.v;
-	size_t n = t->ev.n, cap = t->ev.cap, i, w = 0;
-	VEC(struct rev) nv = {};
+	struct evvec in = t->ev, nv = {};
+	struct rev *v = in.v;
+	size_t n = in.n, i, w = 0;
 	bool copy = false;
 
 	memset(&t->ev, 0, sizeof(t->ev)); /* scratch for each one's output */
@@ -320,6 +320,12 @@ int det__pair_calls(struct det *d, struct rthread *t)
 		const struct rev *out = &e;
 		size_t nout = 1;
 
+		if (e.op < OP_RAW_PRE && !copy) { /* most: stays where it is */
+			if (w != i)
+				v[w] = e;
+			w++;
+			continue;
+		}
 		if (e.op >= OP_RAW_PRE) {
 			t->ev.n = 0;
 			pair_one(d, t, &e);
@@ -328,7 +334,7 @@ int det__pair_calls(struct det *d, struct rthread *t)
 		}
 		if (!copy && w + nout > i + 1) {
 			copy = true;
-			if (vec_reserve(&nv, w + nout + (n - i))) {
+			if (evvec__reserve(&nv, w + nout + (n - i))) {
 				d->err = -ENOMEM;
 				break;
 			}
@@ -336,7 +342,7 @@ int det__pair_calls(struct det *d, struct rthread *t)
 			nv.n = w;
 		}
 		if (copy) {
-			if (vec_reserve(&nv, nv.n + nout)) {
+			if (evvec__reserve(&nv, nv.n + nout)) {
 				d->err = -ENOMEM;
 				break;
 			}
@@ -347,16 +353,14 @@ int det__pair_calls(struct det *d, struct rthread *t)
 			w += nout;
 		}
 	}
-	vec_free(&t->ev);
+	evvec__free(&t->ev);
 	if (copy) {
-		free(v);
-		t->ev.v = nv.v;
-		t->ev.n = nv.n;
-		t->ev.cap = nv.cap;
+		evvec__free(&in);
+		t->ev = nv;
 	} else {
-		t->ev.v = v;
-		t->ev.n = w;
-		t->ev.cap = cap;
+		evvec__free(&nv);
+		in.n = w;
+		t->ev = in;
 	}
 	return d->err;
 }

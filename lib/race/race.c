@@ -76,7 +76,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 		qsort(d.reports.v, d.reports.n, sizeof(*d.reports.v),
 		      report_cmp);
 	for (u32 i = 0; i < d.th.n; i++) {
-		vec_free(&d.th.v[i].ev);
+		evvec__free(&d.th.v[i].ev);
 		vec_free(&d.th.v[i].segs);
 		vec_free(&d.th.v[i].pres);
 		vec_free(&d.th.v[i].held);
