@@ -450,14 +450,26 @@ static int orc_add(struct orc_news *n, struct elf_sec *sec, u64 off,
 }
 
 #define ORC_REG_SP 5
-#define ORC_TYPE_CALL 0
+
+/*
+ * struct orc_entry's last byte: up to 6.3 "type:2, end:1" with
+ * ORC_TYPE_CALL 0; from 6.4 "type:3, signal:1" with ORC_TYPE_CALL 2
+ * (UNDEFINED and END_OF_STACK came first), the kernel that also added
+ * the .orc_header section (a hash of the layout) to every object.
+ */
+static bool orc_call_frame(const struct rw_ctx *ctx, const u8 *o)
+{
+	if (elf_obj__find_sec(ctx->obj, ".orc_header"))
+		return (o[5] & 7) == 2;
+	return (o[5] & 3) == 0;
+}
 
 /* @o with @words more pushed, if its frame is found from %rsp. */
-static void orc_pushed(u8 *o, int words)
+static void orc_pushed(const struct rw_ctx *ctx, u8 *o, int words)
 {
 	s16 sp;
 
-	if ((o[4] & 0xf) != ORC_REG_SP || (o[5] & 3) != ORC_TYPE_CALL)
+	if ((o[4] & 0xf) != ORC_REG_SP || !orc_call_frame(ctx, o))
 		return;
 	memcpy(&sp, o, 2);
 	sp += 8 * words;
@@ -563,8 +575,25 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 
 		if (f->skip || !f->copy)
 			continue;
-		for (j = orc_ref_lower(refs.v, refs.n, f->sec->idx, f->start);
-		     j < refs.n && refs.v[j].sec == f->sec->idx &&
+		j = orc_ref_lower(refs.v, refs.n, f->sec->idx, f->start);
+		/*
+		 * The state at the entry may be an entry's before it: with
+		 * call padding (6.12's __pfx_ symbols) the function's first
+		 * entry is at its padding, and none is at the function.
+		 */
+		if (j > 0 && refs.v[j - 1].sec == f->sec->idx &&
+		    (j == refs.n || refs.v[j].sec != f->sec->idx ||
+		     refs.v[j].ip != f->start)) {
+			struct orc_src *s = vec_push(&src);
+
+			if (!s) {
+				vec_free(&refs);
+				return -ENOMEM;
+			}
+			s->ip = f->start;
+			s->idx = refs.v[j - 1].idx;
+		}
+		for (; j < refs.n && refs.v[j].sec == f->sec->idx &&
 		     refs.v[j].ip <= f->start + f->size;
 		     j++) {
 			struct orc_src *s = vec_push(&src);
@@ -638,7 +667,7 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 
 				memcpy(o, orc->data + src.v[e].idx * ORC_ENTRY,
 				       ORC_ENTRY);
-				orc_pushed(o, m->orc_push[j]);
+				orc_pushed(ctx, o, m->orc_push[j]);
 				err = orc_add(&news, f->copy,
 					      f->copy_off + m->orc_pos[j], o);
 			}

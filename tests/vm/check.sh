@@ -46,8 +46,16 @@ ibt() { # ORIGINAL INSTRUMENTED
 		{ echo "vmcheck: IBT: $2 has $b targets without endbr64, its original $a"; cat "$B/ibtcheck.txt"; return 1; }
 	echo "vmcheck: IBT: $(sed -n 's/^ibtcheck: \(.*without endbr64\)$/\1/p' "$B/ibtcheck.txt"), as its original"
 }
+# ORC: each copy starts in its original's unwind state (the WARN test
+# below shows the kernel's own unwinder through the copies)
+orc() { # ORIGINAL INSTRUMENTED
+	python3 "$top/tests/tools/orccheck.py" --selftest "$1" "$2" > "$B/orccheck.txt" ||
+		{ echo "vmcheck: ORC: $2"; cat "$B/orccheck.txt"; return 1; }
+	echo "vmcheck: ORC: $2: $(head -1 "$B/orccheck.txt" | sed 's/^orccheck: //'), selftest caught"
+}
+xz -dcf "$e1000" > "$B/e1000-orig.ko" 2> /dev/null || cp "$e1000" "$B/e1000-orig.ko"
+orc "$B/e1000-orig.ko" "$B/e1000-ks.ko" || exit 1
 if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
-	xz -dcf "$e1000" > "$B/e1000-orig.ko" 2> /dev/null || cp "$e1000" "$B/e1000-orig.ko"
 	ibt "$B/e1000-orig.ko" "$B/e1000-ks.ko" || exit 1
 fi
 SWEEP_PREPARE_ONLY=1 bash "$top/tests/vm/sweep.sh" "$B" 400 || exit 1
@@ -58,6 +66,7 @@ gcc -static -O2 -D_GNU_SOURCE -I"$top/include" -o "$X/ksec" "$top/tests/vm/progs
 gcc -static -O2 -D_GNU_SOURCE -o "$X/ptyrun" "$top/tests/vm/progs/ptyrun.c" || exit 1
 vm_kbuild ktest edu piotest || exit 1
 "$B/kstride" instrument "$MODS/ktest/kstride_test.ko" -o "$B/ks-kstride_test.ko" || exit 1
+orc "$MODS/ktest/kstride_test.ko" "$B/ks-kstride_test.ko" || exit 1
 if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
 	ibt "$MODS/ktest/kstride_test.ko" "$B/ks-kstride_test.ko" || exit 1
 fi
