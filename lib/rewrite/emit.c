@@ -135,15 +135,41 @@ static int emit_tls_store(struct emitter *e, int reg, int field);
 int spill_save(struct emitter *e, int reg, int slot)
 {
 	if (e->ctx->kernel)
-		return x86__emit_push(e->b, reg);
+		return x86__emit_push(e->b, reg) ?: emit__stack(e, 1);
 	return emit_tls_store(e, reg, KS_TLS_SPILL + 8 * slot);
 }
 
 int spill_restore(struct emitter *e, int reg, int slot)
 {
 	if (e->ctx->kernel)
-		return x86__emit_pop(e->b, reg);
+		return x86__emit_pop(e->b, reg) ?: emit__stack(e, -1);
 	return emit_tls_load(e, reg, KS_TLS_SPILL + 8 * slot);
+}
+
+/*
+ * The kernel unwinds through the copies with ORC, whose states the
+ * copies take from their originals (meta.c): where a stub has pushed,
+ * the state's stack offset is that much larger, from the next
+ * instruction on.  MMIO mode keeps its own account (struct msite).
+ */
+static int stack_at(struct emitter *e, s32 words)
+{
+	struct orc_mark *m;
+
+	e->words = words;
+	if (!e->ctx->kernel || e->ctx->opts->mmio)
+		return 0;
+	m = vec_push(&e->f->marks);
+	if (!m)
+		return -ENOMEM;
+	m->pos = e->b->len - e->base;
+	m->words = words;
+	return 0;
+}
+
+int emit__stack(struct emitter *e, int delta)
+{
+	return stack_at(e, e->words + delta);
 }
 
 static int emit_tls_load(struct emitter *e, int reg, int field)
@@ -203,7 +229,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 	int err = 0;
 
 	if (e->ctx->opts->test_unbalance && !ri)
-		err = x86__emit_push(e->b, REG_RAX);
+		err = x86__emit_push(e->b, REG_RAX) ?: emit__stack(e, 1);
 
 	/* saves nest: B (given back at the commit), then rax */
 	if (r->bspill)
@@ -221,6 +247,7 @@ static int emit_prologue(struct emitter *e, struct region *r, u32 ri)
 		 * migrated task runs on now (see abi.h, kernel rings).
 		 */
 		err = x86__emit_bt_imm(e->b, r->breg, KS_SUB_SHIFT);
+		r->slow_words = e->words;
 		err = err ?: emit_jcc_to(e, CC_B, ri, true);
 	} else if (!err) {
 		struct x86_mem m = x86_mem_seg_abs(tls_seg(e), 0);
@@ -278,8 +305,8 @@ static int emit_entry_ctx(struct emitter *e, const struct region *r,
 	int err;
 
 	err = store_slot(e, r, REG_RSP, s->slot);
-	err = err ?: x86__emit_push(e->b, REG_RAX);
-	err = err ?: x86__emit_push(e->b, REG_RDX);
+	err = err ?: x86__emit_push(e->b, REG_RAX) ?: emit__stack(e, 1);
+	err = err ?: x86__emit_push(e->b, REG_RDX) ?: emit__stack(e, 1);
 	err = err ?: x86__emit_rdtsc(e->b);
 	err = err ?: x86__emit_store32(e->b, REG_RAX, &lo, NULL);
 	err = err ?: x86__emit_store32(e->b, REG_RDX, &hi, NULL);
@@ -304,8 +331,8 @@ static int emit_entry_ctx(struct emitter *e, const struct region *r,
 		err = err ?: x86__emit_load(e->b, REG_RDX, &cnt, NULL);
 		err = err ?: x86__emit_store32(e->b, REG_RDX, &hi2, NULL);
 	}
-	err = err ?: x86__emit_pop(e->b, REG_RDX);
-	return err ?: x86__emit_pop(e->b, REG_RAX);
+	err = err ?: x86__emit_pop(e->b, REG_RDX) ?: emit__stack(e, -1);
+	return err ?: x86__emit_pop(e->b, REG_RAX) ?: emit__stack(e, -1);
 }
 
 static int emit_site_pre(struct emitter *e, const struct region *r,
@@ -509,6 +536,7 @@ static int emit_branch(struct emitter *e, const struct insn *in, int stub)
 
 		if (!fx)
 			return -ENOMEM;
+		e->f->exits.v[stub].words = e->words;
 		fx->pos = pos;
 		fx->insn = stub;
 		fx->exit = true;
@@ -582,14 +610,17 @@ static int emit_slow_paths(struct emitter *e)
 
 		e->slow_pos[ri] = e->b->len - e->base;
 		r->slow_off = e->slow_pos[ri];
+		err = stack_at(e, r->slow_words);
+		if (err)
+			return err;
 		if (e->ctx->kernel) {
 			/* pointer and region go on the stack, the new pointer
 			 * comes back in the region's slot (abi.h) */
 			struct x86_mem drop = x86_mem_base(REG_RSP, 8);
 			size_t fx;
 
-			err = x86__emit_push(e->b, r->breg);
-			err = err ?: x86__emit_push_imm32(e->b, &fx);
+			err = x86__emit_push(e->b, r->breg) ?: emit__stack(e, 1);
+			err = err ?: x86__emit_push_imm32(e->b, &fx) ?: emit__stack(e, 1);
 			/* pushq $region: modules live in the top 2 GiB */
 			err = err ?: add_reloc(e, fx, R_X86_64_32S,
 					       elf_obj__secsym(e->ctx->obj,
@@ -598,8 +629,9 @@ static int emit_slow_paths(struct emitter *e)
 			err = err ?: x86__emit_call32(e->b, &pos);
 			err = err ?: add_reloc(e, pos, R_X86_64_PLT32,
 					       refill_sym(e->ctx), -4);
-			err = err ?: x86__emit_pop(e->b, r->breg);
-			err = err ?: x86__emit_lea(e->b, REG_RSP, &drop, NULL);
+			err = err ?: x86__emit_pop(e->b, r->breg) ?: emit__stack(e, -1);
+			err = err ?: x86__emit_lea(e->b, REG_RSP, &drop, NULL) ?:
+				emit__stack(e, -1);
 		} else {
 			err = emit_tls_store(e, r->breg, spill_field(SPILL_SLOW));
 			err = err ?: x86__emit_lea(e->b, REG_RSP, &down, NULL);
@@ -641,6 +673,7 @@ static int emit_exit_stubs(struct emitter *e)
 		r = &f->regions.v[ri];
 		e->exit_pos[xi] = e->b->len - e->base;
 		f->exits.v[xi].stub_off = e->exit_pos[xi];
+		err = stack_at(e, x->words);
 		if (h == REG_NONE) {
 			h = spill_reg(r);
 			err = spill_save(e, h, SPILL_A);
@@ -681,6 +714,7 @@ static int emit_func(struct rw_ctx *ctx, struct func *f, struct buf *b,
 		return err;
 	e.base = b->len;
 	f->copy = copy;
+	f->marks.n = 0;
 	f->copy_off = b->len;
 	f->map_start = calloc(f->ninsns, sizeof(u32));
 	f->map_insn = calloc(f->ninsns, sizeof(u32));

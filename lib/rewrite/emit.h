@@ -25,7 +25,11 @@ struct emitter {
 	VEC(struct fixup) fixups;
 	u32 *slow_pos, *back_pos; /* per region */
 	u32 *exit_pos; /* per region exit */
+	s32 words; /* kernel, full mode: pushed by the stubs at this point */
 };
+
+/* Kernel, full mode: the stub just moved %rsp by @delta words (ORC). */
+int emit__stack(struct emitter *e, int delta);
 
 /* spill slots (user space: thread-local; kernel: pushes, nested) */
 #define SPILL_B 0

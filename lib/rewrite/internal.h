@@ -61,6 +61,15 @@ struct msite {
 	s8 orc_push[12]; /* words pushed from there on */
 };
 
+/*
+ * Kernel, full mode: from copy offset @pos on, the stubs have @words more
+ * on the stack than the original had at that point (ORC, meta.c).
+ */
+struct orc_mark {
+	u32 pos;
+	s32 words;
+};
+
 struct region {
 	u32 first, last; /* instruction indices */
 	u32 site0, nsites; /* into func->sites */
@@ -77,6 +86,7 @@ struct region {
 	u32 desc_off; /* offset of its ks_region in the regions section */
 	u32 exit0, nexits; /* into func->exits */
 	u32 slow_off; /* copy offset of its slow path (emit.c) */
+	s32 slow_words; /* kernel: pushed when its slow path is taken */
 	/* user space: where its slow path has moved %rsp down past the red
 	 * zone, and back up (cfi.c) */
 	u32 slow_down, slow_up;
@@ -92,6 +102,7 @@ struct region_exit {
 	s8 hreg; /* dead at the target, REG_NONE: spill */
 	u32 desc_off;
 	u32 stub_off; /* copy offset of its stub (emit.c) */
+	s32 words; /* kernel: pushed when it is taken */
 };
 
 /* A place in code that another place refers to. */
@@ -134,6 +145,7 @@ struct func {
 	VEC(struct region) regions;
 	VEC(struct region_exit) exits;
 	VEC(struct msite) msites; /* MMIO mode instead of sites and regions */
+	VEC(struct orc_mark) marks; /* kernel, full mode: the stubs' pushes */
 
 	const char *skip; /* reason (rw_skip_names), NULL if instrumented */
 	enum rw_skip skip_why;

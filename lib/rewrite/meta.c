@@ -429,6 +429,7 @@ static int orc_at(const u64 *ips, size_t n, u64 off)
 struct orc_new {
 	struct elf_sec *sec; /* copy section */
 	u64 off;
+	size_t seq; /* orc_marks(): the order it came in */
 	u8 orc[ORC_ENTRY];
 };
 
@@ -450,30 +451,84 @@ static int orc_add(struct orc_news *n, struct elf_sec *sec, u64 off,
 }
 
 #define ORC_REG_SP 5
+#define ORC_REG_SP_INDIRECT 9
 
 /*
- * struct orc_entry's last byte: up to 6.3 "type:2, end:1" with
- * ORC_TYPE_CALL 0; from 6.4 "type:3, signal:1" with ORC_TYPE_CALL 2
- * (UNDEFINED and END_OF_STACK came first), the kernel that also added
- * the .orc_header section (a hash of the layout) to every object.
+ * @o with @words more pushed.  A state whose frame is found from %rsp
+ * (directly, or through a pointer on the stack) moves with it; one from
+ * %rbp or undefined does not.  (struct orc_entry's last byte differs
+ * between 6.1 and 6.4, type:2 then type:3 with UNDEFINED first; its
+ * sp_reg nibble, and ORC_REG_*, never changed.)
  */
-static bool orc_call_frame(const struct rw_ctx *ctx, const u8 *o)
+static void orc_pushed(u8 *o, int words)
 {
-	if (elf_obj__find_sec(ctx->obj, ".orc_header"))
-		return (o[5] & 7) == 2;
-	return (o[5] & 3) == 0;
-}
-
-/* @o with @words more pushed, if its frame is found from %rsp. */
-static void orc_pushed(const struct rw_ctx *ctx, u8 *o, int words)
-{
+	int reg = o[4] & 0xf;
 	s16 sp;
 
-	if ((o[4] & 0xf) != ORC_REG_SP || !orc_call_frame(ctx, o))
+	if (!words || (reg != ORC_REG_SP && reg != ORC_REG_SP_INDIRECT))
 		return;
 	memcpy(&sp, o, 2);
 	sp += 8 * words;
 	memcpy(o, &sp, 2);
+}
+
+static int orc_new_cmp(const void *a, const void *b)
+{
+	const struct orc_new *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Kernel, full mode: @f's entries (news->v from @first on) with its
+ * stubs' pushes (f->marks) folded in, an entry wherever either changes.
+ */
+static int orc_marks(struct orc_news *news, size_t first, const struct func *f)
+{
+	size_t n = news->v.n - first, i = 0, j = 0, k;
+	struct orc_new *v, *last = NULL;
+	const u8 *base = NULL;
+	s32 words = 0;
+
+	if (!f->marks.n || !n)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, news->v.v + first, n * sizeof(*v));
+	for (k = 0; k < n; k++)
+		v[k].seq = k; /* ties keep their order */
+	qsort(v, n, sizeof(*v), orc_new_cmp);
+	news->v.n = first;
+	while (i < n || j < f->marks.n) {
+		u64 pe = i < n ? v[i].off : UINT64_MAX;
+		u64 pm = j < f->marks.n ? f->copy_off + f->marks.v[j].pos : UINT64_MAX;
+		u64 p = pe < pm ? pe : pm;
+		u8 o[ORC_ENTRY];
+		int err;
+
+		while (i < n && v[i].off == p)
+			base = v[i++].orc;
+		while (j < f->marks.n && f->copy_off + f->marks.v[j].pos == p)
+			words = f->marks.v[j++].words;
+		if (!base)
+			continue;
+		memcpy(o, base, ORC_ENTRY);
+		/* nothing is pushed past the copy's end (its end marker) */
+		orc_pushed(o, p < f->copy_off + f->copy_size ? words : 0);
+		if (last && !memcmp(last->orc, o, ORC_ENTRY))
+			continue;
+		err = orc_add(news, f->copy, p, o);
+		if (err) {
+			free(v);
+			return err;
+		}
+		last = &news->v.v[news->v.n - 1];
+	}
+	free(v);
+	return 0;
 }
 
 struct orc_src {
@@ -570,6 +625,7 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 	for (i = 0; i < ctx->funcs.n && !err; i++) {
 		struct func *f = &ctx->funcs.v[i];
 		VEC(struct orc_src) src = {};
+		size_t first = news.v.n;
 		u64 *ips = NULL;
 		u32 k, ri;
 
@@ -657,6 +713,9 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 					      f->copy_off + x->stub_off,
 					      orc->data + src.v[e].idx * ORC_ENTRY);
 		}
+		/* full mode: where the stubs push and pop */
+		if (!err)
+			err = orc_marks(&news, first, f);
 		/* MMIO mode: every place its code pushes or pops */
 		for (k = 0; k < f->msites.n && !err; k++) {
 			const struct msite *m = &f->msites.v[k];
@@ -667,7 +726,7 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 
 				memcpy(o, orc->data + src.v[e].idx * ORC_ENTRY,
 				       ORC_ENTRY);
-				orc_pushed(ctx, o, m->orc_push[j]);
+				orc_pushed(o, m->orc_push[j]);
 				err = orc_add(&news, f->copy,
 					      f->copy_off + m->orc_pos[j], o);
 			}

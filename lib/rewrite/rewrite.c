@@ -95,6 +95,7 @@ static void ctx__free(struct rw_ctx *ctx)
 		vec_free(&f->regions);
 		vec_free(&f->exits);
 		vec_free(&f->msites);
+		vec_free(&f->marks);
 	}
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);

@@ -9,7 +9,10 @@ an address gives that address's state):
   - every instrumented copy (a function symbol of .text.kstride) starts in
     the state its original function starts in;
   - every state in a copy is one its original has somewhere, or one of
-    those with words pushed on the stack (MMIO mode's stubs push).
+    those with words pushed on the stack (the stubs push);
+  - in straight-line code (from where a jump may arrive to the next jump
+    or return), each %rsp-based state's offset follows the pushes, pops
+    and %rsp arithmetic of the code (objdump) exactly.
 
 A copy that starts in another function's state (its first entry missing,
 as with 6.12's call padding, where a function's first entry is at its
@@ -17,6 +20,7 @@ __pfx_ padding) unwinds wrongly from its first instruction on: the WARN
 test's "unreliable trace".  --selftest also drops the first entry of one
 copy and must then find it wrong.  Only readelf is used.
 """
+import bisect
 import re
 import struct
 import subprocess
@@ -44,6 +48,7 @@ class Mod:
             if len(p) >= 8 and p[3] == "FUNC" and p[6].isdigit():
                 sec = byidx.get(int(p[6]))
                 self.funcs[(sec, p[7])] = (int(p[1], 16), int(p[2], 0))
+        self.funcs_at = {v for v, _ in self.funcs.values()}
         self.orc = {}  # section -> sorted [(ip, state bytes)]
         sec = None
         o = self.secs[".orc_unwind"][1]
@@ -61,16 +66,17 @@ class Mod:
                 self.orc.setdefault(p[4], []).append((add, self.data[o + 6 * i:o + 6 * i + 6]))
         for v in self.orc.values():
             v.sort(key=lambda e: e[0])
+        self.ips = {}
 
     def state(self, sec, ip, drop=None):
         """The entry in effect at sec+ip (None if none), less the entry at @drop."""
-        best = None
-        for at, st in self.orc.get(sec, []):
-            if at > ip:
-                break
-            if at != drop:
-                best = st
-        return best
+        v = self.orc.get(sec, [])
+        if sec not in self.ips:
+            self.ips[sec] = [at for at, _ in v]
+        i = bisect.bisect_right(self.ips[sec], ip)
+        while i > 0 and v[i - 1][0] == drop:
+            i -= 1
+        return v[i - 1][1] if i else None
 
     def states(self, sec, lo, hi):
         return {st for at, st in self.orc.get(sec, []) if lo <= at < hi}
@@ -125,6 +131,82 @@ def check(orig, inst, drop_one=False):
     return n, bad, dropped
 
 
+def insns(path, sec):
+    """(address, mnemonic, operands) of @sec's code, from objdump."""
+    out = subprocess.run(["objdump", "-d", "-w", "--no-show-raw-insn", "-j", sec, path],
+                         check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        m = re.match(r"\s*([0-9a-f]+):\s+(\S+)\s*(.*)", line)
+        if m and not m.group(2).startswith("("):
+            yield int(m.group(1), 16), m.group(2), m.group(3)
+
+
+def sp_based(st):
+    return st is not None and (st[4] & 15) == 5
+
+
+def stack_effect(mn, ops):
+    """Bytes the instruction moves %rsp down by, or None: not known here."""
+    mn = mn.split(".")[0]
+    if mn in ("push", "pushq", "pushf", "pushfq"):
+        return 8
+    if mn in ("pop", "popq", "popf", "popfq"):
+        return -8
+    m = re.match(r"\$0x([0-9a-f]+),%rsp$", ops)
+    if m and mn in ("sub", "add"):
+        v = int(m.group(1), 16)
+        v = v - (1 << 64) if v >= 1 << 63 else v  # objdump: $0xffffffffffffff80
+        return v * (1 if mn == "sub" else -1)
+    m = re.match(r"(-?)0x([0-9a-f]+)\(%rsp\),%rsp$", ops)
+    if m and mn == "lea":
+        return int(m.group(2), 16) * (1 if m.group(1) else -1)
+    if re.search(r"%rsp$", ops) or mn in ("leave", "leaveq"):
+        return None  # set some other way
+    return 0
+
+
+def follow(inst, limit=8, sec=".text.kstride"):
+    """Straight-line code of the copies: the stack offset of each
+    %rsp-based state follows the pushes and pops since the last place a
+    jump may reach (a jump's target, or what follows a jump or return).
+    Returns (instructions checked, mismatches)."""
+    checked = bad = 0
+    cur = None
+    shown = 0
+    code = list(insns(inst.path, sec))
+    # where a jump may arrive, or a function starts, the state is taken as it is
+    targets = {v for (fs, _), (v, _) in inst.funcs.items() if fs == sec}
+    for a, mn, ops in code:
+        m = re.match(r"([0-9a-f]+) <", ops)
+        if m and mn.startswith("j"):
+            targets.add(int(m.group(1), 16))
+    for a, mn, ops in code:
+        if a in targets:
+            cur = None
+        st = inst.state(sec, a)
+        if sp_based(st):
+            sp = struct.unpack("<h", st[:2])[0]
+            if cur is not None:
+                checked += 1
+                if sp != cur:
+                    bad += 1
+                    if shown < limit:
+                        shown += 1
+                        print("orccheck: %s+0x%x %s %s: ORC says %d bytes above %%rsp, the code %d" %
+                              (sec, a, mn, ops, sp, cur))
+                    cur = sp
+            else:
+                cur = sp
+        else:
+            cur = None
+        if cur is not None:
+            d = stack_effect(mn, ops)
+            cur = None if d is None else cur + d
+        if mn.startswith(("jmp", "ret", "ud2", "int3", "call")) and not mn.startswith("call"):
+            cur = None  # what follows is reached from elsewhere
+    return checked, bad
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 2:
@@ -133,12 +215,35 @@ def main():
     orig, inst = Mod(args[0]), Mod(args[1])
     n, bad, _ = check(orig, inst)
     print("orccheck: %d copies, %d whose unwind state differs from their original's" % (n, bad))
+    # the rule, on the original's code as objtool made its ORC: it must hold
+    ochecked, owrong = follow(orig, sec=".text")
+    if owrong or not ochecked:
+        print("orccheck: the original's own .text breaks the rule (%d of %d): the check is wrong" %
+              (owrong, ochecked))
+        bad += 1
+    checked, wrong = follow(inst)
+    print("orccheck: %d instructions in straight-line code, %d whose state does not follow the stack (the original's .text: %d of %d)" %
+          (checked, wrong, owrong, ochecked))
+    bad += wrong
     if "--selftest" in sys.argv:
         _, sbad, dropped = check(orig, inst, drop_one=True)
         if dropped is None or not sbad:
             print("orccheck: selftest: a copy's first entry dropped was not caught")
             sys.exit(1)
         print("orccheck: selftest: a copy's first entry dropped, caught")
+        # an entry's stack offset off by one word, inside straight-line code
+        v = inst.orc[".text.kstride"]
+        for k in range(len(v) - 1, 0, -1):
+            at, st = v[k]
+            if sp_based(st) and sp_based(v[k - 1][1]) and at not in inst.funcs_at:
+                sp = struct.unpack("<h", st[:2])[0] + 8
+                v[k] = (at, struct.pack("<h", sp) + st[2:])
+                break
+        _, swrong = follow(inst, limit=0)
+        if not swrong:
+            print("orccheck: selftest: an entry off by a word was not caught")
+            sys.exit(1)
+        print("orccheck: selftest: an entry off by a word, caught")
     sys.exit(1 if bad or not n else 0)
 
 

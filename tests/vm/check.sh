@@ -46,19 +46,20 @@ ibt() { # ORIGINAL INSTRUMENTED
 		{ echo "vmcheck: IBT: $2 has $b targets without endbr64, its original $a"; cat "$B/ibtcheck.txt"; return 1; }
 	echo "vmcheck: IBT: $(sed -n 's/^ibtcheck: \(.*without endbr64\)$/\1/p' "$B/ibtcheck.txt"), as its original"
 }
-# ORC: each copy starts in its original's unwind state (the WARN test
-# below shows the kernel's own unwinder through the copies)
+# ORC: each copy starts in its original's unwind state, and its states
+# follow the stubs' pushes and pops (the WARN test below shows the
+# kernel's own unwinder through the copies)
 orc() { # ORIGINAL INSTRUMENTED
 	python3 "$top/tests/tools/orccheck.py" --selftest "$1" "$2" > "$B/orccheck.txt" ||
 		{ echo "vmcheck: ORC: $2"; cat "$B/orccheck.txt"; return 1; }
-	echo "vmcheck: ORC: $2: $(head -1 "$B/orccheck.txt" | sed 's/^orccheck: //'), selftest caught"
+	echo "vmcheck: ORC: $2: $(head -2 "$B/orccheck.txt" | sed 's/^orccheck: //' | paste -sd';'); self-tests caught"
 }
 xz -dcf "$e1000" > "$B/e1000-orig.ko" 2> /dev/null || cp "$e1000" "$B/e1000-orig.ko"
 orc "$B/e1000-orig.ko" "$B/e1000-ks.ko" || exit 1
 if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
 	ibt "$B/e1000-orig.ko" "$B/e1000-ks.ko" || exit 1
 fi
-SWEEP_PREPARE_ONLY=1 bash "$top/tests/vm/sweep.sh" "$B" 400 || exit 1
+SWEEP_PREPARE_ONLY=1 bash "$top/tests/vm/sweep.sh" "$B" "${KS_SWEEP_MAX:-400}" || exit 1
 L=$B/sweep/vmlist
 X=$B/vmextra
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
@@ -164,8 +165,14 @@ if [ -f "$R" ]; then
 	ok=$(grep -c " ok$" "$R")
 	grep -vE " (ok|native-fail)" "$R" | head -20
 	inst=$(sed -n 's/^sweep-host: instrumented=\([0-9]*\/[0-9]*\).*/\1/p' "$B/sweep-host.log")
+	grep "^sweep-host: a sample" "$B/sweep-host.log"
 	echo "sweep: instrumented=$inst functions, loaded=$ok/$native modules"
+	# at least 99% of functions instrumented, 150 candidates, all clean
+	[ -n "$inst" ] && [ $((${inst%/*} * 100)) -ge $((${inst#*/} * 99)) ] ||
+		{ echo "vmcheck: sweep: fewer than 99% of functions instrumented"; rc=1; }
 	[ "$ok" -eq "$native" ] && [ "$ok" -ge 150 ] || rc=1
+else
+	echo "vmcheck: no sweep result"; rc=1
 fi
 # MMIO mode against QEMU's own trace of each device (and mmiotrace)
 bash "$top/tests/vm/mmio-check.sh" "$B" || rc=1

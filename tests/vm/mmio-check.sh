@@ -21,12 +21,12 @@ rc=0
 printf '%s\n' 'sh /mnt/mmio-edu.sh 20000; r=$?' 'sh /mnt/mmio-lies.sh > /mnt/out/lies.log 2>&1 || r=20' \
 	'exit $r' > "$B/vm/mmio-edu-run.sh"
 
-boot() { # NAME SMP MODEL SCENARIO-LINES
+boot() { # NAME SMP MODEL SCENARIO-LINES [QEMU-ARGS]
 	local name=$1 smp=$2 model=$3 lines=$4 q=$B/vm/qemu-$1.log
 	rm -f "$q"
 	printf '%s\n' "$lines" > "$B/vm/mmio-$name.sh"
 	if ! bash "$top/tests/vm/run.sh" -t 900 -c "$smp" \
-		-q "-nic user,model=$model -trace enable=memory_region_ops_*,file=$q" \
+		-q "-nic user,model=$model -trace enable=memory_region_ops_*,file=$q ${5:-}" \
 		"$B/vm/mmio-$name.sh" "$SC" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
 		echo "mmio: boot $name failed"; grep -v '^+' "$S/scenario.log" | tail -15
 		rc=1
@@ -111,6 +111,22 @@ if [ -f "$B/vm/mmio-out-e1000/e1000-times.txt" ]; then
 fi
 boot e1000-smp1 1 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 0' &&
 	fid e1000-smp1 e1000-smp1 e1000 1 8086100e
+# 5-level paging, where the kernel has it: QEMU's "max" CPU offers la57,
+# and a vmalloc space far larger than the inline checks' window (the rest
+# is the safety net's).  The VM must really run with 5 levels: its
+# VmallocTotal is then more than 4-level paging's 32 TiB.
+if grep -q "^CONFIG_X86_5LEVEL=y" "$KDIR/.config"; then
+	if boot e1000-la57 2 e1000 'grep VmallocTotal /proc/meminfo > /mnt/out/meminfo.txt
+sh /mnt/mmio-nic.sh e1000 e1000 0' "-cpu max"; then
+		v=$(awk '{print $2}' "$B/vm/mmio-out-e1000-la57/meminfo.txt" 2>/dev/null)
+		if [ -n "$v" ] && [ "$v" -gt $((32 << 30)) ]; then
+			echo "mmio: la57: 5-level paging in use (VmallocTotal $v kB)"
+			fid e1000-la57 e1000-la57 e1000 1 8086100e
+		else
+			echo "mmio: la57: the VM did not run with 5-level paging (VmallocTotal '${v}' kB)"; rc=1
+		fi
+	fi
+fi
 # kstride diff: a trace against itself is the same (exit 0); the two boots
 # differ (exit 1), in the DMA addresses the driver wrote among others
 a=$B/vm/mmio-out-e1000/e1000.trace b=$B/vm/mmio-out-e1000-smp1/e1000.trace
