@@ -42,6 +42,20 @@ check-fidelity: all
 vmcheck: all $(TEST_TOOLS)
 	@bash tests/vm/check.sh $(BUILD)
 
+# the second kernel's sample in the README's test command (README,
+# "Kernels"): the sweep over every 8th module, no cycles test, the MMIO
+# matrix's sample
+KS_SECOND_KERNEL ?= 6.12
+vmcheck-sample: all $(TEST_TOOLS)
+	@KS_KERNEL=$(KS_SECOND_KERNEL) KS_VMCHECK_SAMPLE=1 bash tests/vm/check.sh $(BUILD)
+
+# every VM test on every kernel series, in full
+vmcheck-full: all $(TEST_TOOLS)
+	@for k in 6.1 6.12 6.1-rt; do \
+		echo "vmcheck-full: KS_KERNEL=$$k"; \
+		KS_KERNEL=$$k bash tests/vm/check.sh $(BUILD) || exit 1; \
+	done
+
 # NVIDIA's binary driver, fetched and built for the VM kernel, one VM run
 vmcheck-race: all
 	@bash tests/vm/race-check.sh $(BUILD)
@@ -58,7 +72,7 @@ vmbench: all
 	@bash tests/vm/bench.sh $(BUILD)
 
 # what the README's test command runs
-check-all: check check-fidelity vmcheck vmcheck-race vmcheck-nvidia
+check-all: check check-fidelity vmcheck vmcheck-race vmcheck-nvidia vmcheck-sample
 
 bench: all
 	@bash bench/zlib-bench.sh $(BUILD)
@@ -78,4 +92,4 @@ fuzz:
 demo:
 	@bash scripts/demo.sh
 
-.PHONY: check check-fidelity check-all vmcheck vmcheck-race vmcheck-race-nic vmcheck-nvidia vmbench bench bench-race bench-reader fuzz demo
+.PHONY: check check-fidelity check-all vmcheck vmcheck-sample vmcheck-full vmcheck-race vmcheck-race-nic vmcheck-nvidia vmbench bench bench-race bench-reader fuzz demo
