@@ -33,6 +33,10 @@ def readelf(args, path):
 
 
 class Mod:
+    @staticmethod
+    def sections(path):
+        return {m.group(1) for m in re.finditer(r"\]\s+(\S+)", readelf(["-S"], path))}
+
     def __init__(self, path):
         self.path = path
         self.data = open(path, "rb").read()
@@ -48,7 +52,6 @@ class Mod:
             if len(p) >= 8 and p[3] == "FUNC" and p[6].isdigit():
                 sec = byidx.get(int(p[6]))
                 self.funcs[(sec, p[7])] = (int(p[1], 16), int(p[2], 0))
-        self.funcs_at = {v for v, _ in self.funcs.values()}
         self.orc = {}  # section -> sorted [(ip, state bytes)]
         sec = None
         o = self.secs[".orc_unwind"][1]
@@ -133,6 +136,8 @@ def check(orig, inst, drop_one=False):
 
 def insns(path, sec):
     """(address, mnemonic, operands) of @sec's code, from objdump."""
+    if sec not in Mod.sections(path):
+        return
     out = subprocess.run(["objdump", "-d", "-w", "--no-show-raw-insn", "-j", sec, path],
                          check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
@@ -173,6 +178,8 @@ def follow(inst, limit=8, sec=".text.kstride"):
     checked = bad = 0
     cur = None
     shown = 0
+    entries = {at for at, _ in inst.orc.get(sec, [])}
+    inst.compared = []  # entries whose own address was compared
     code = list(insns(inst.path, sec))
     # where a jump may arrive, or a function starts, the state is taken as it is
     targets = {v for (fs, _), (v, _) in inst.funcs.items() if fs == sec}
@@ -188,6 +195,8 @@ def follow(inst, limit=8, sec=".text.kstride"):
             sp = struct.unpack("<h", st[:2])[0]
             if cur is not None:
                 checked += 1
+                if a in entries:
+                    inst.compared.append(a)
                 if sp != cur:
                     bad += 1
                     if shown < limit:
@@ -217,11 +226,11 @@ def main():
     print("orccheck: %d copies, %d whose unwind state differs from their original's" % (n, bad))
     # the rule, on the original's code as objtool made its ORC: it must hold
     ochecked, owrong = follow(orig, sec=".text")
-    if owrong or not ochecked:
+    checked, wrong = follow(inst)
+    if owrong or (checked and not ochecked):
         print("orccheck: the original's own .text breaks the rule (%d of %d): the check is wrong" %
               (owrong, ochecked))
         bad += 1
-    checked, wrong = follow(inst)
     print("orccheck: %d instructions in straight-line code, %d whose state does not follow the stack (the original's .text: %d of %d)" %
           (checked, wrong, owrong, ochecked))
     bad += wrong
@@ -233,12 +242,12 @@ def main():
         print("orccheck: selftest: a copy's first entry dropped, caught")
         # an entry's stack offset off by one word, inside straight-line code
         v = inst.orc[".text.kstride"]
-        for k in range(len(v) - 1, 0, -1):
-            at, st = v[k]
-            if sp_based(st) and sp_based(v[k - 1][1]) and at not in inst.funcs_at:
+        pick = inst.compared[len(inst.compared) // 2] if inst.compared else None
+        for k in range(len(v)):
+            if v[k][0] == pick:
+                at, st = v[k]
                 sp = struct.unpack("<h", st[:2])[0] + 8
                 v[k] = (at, struct.pack("<h", sp) + st[2:])
-                break
         _, swrong = follow(inst, limit=0)
         if not swrong:
             print("orccheck: selftest: an entry off by a word was not caught")
