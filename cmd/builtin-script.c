@@ -49,11 +49,12 @@ static void print_pc_text(FILE *f, const char *t)
  * named by the semantics table (all six registers for other callees);
  * "CALL_POST callee = rax"; the runtime's THREAD start and end.
  */
-static int print_call(FILE *f, const struct trace_event *ev, const char *name)
+static int print_call(FILE *f, const struct trace *t,
+		      const struct trace_event *ev, const char *name)
 {
 	const struct ks_site *s = ev->site;
 	const struct sem *sem = sem__find(ev->callee);
-	char callee[32];
+	char callee[320];
 	const char *cn = ev->callee;
 
 	if (s->kind == KS_K_THREAD) {
@@ -65,8 +66,18 @@ static int print_call(FILE *f, const struct trace_event *ev, const char *name)
 		return ferror(f) ? -EIO : 0;
 	}
 	if (!cn) {
-		snprintf(callee, sizeof(callee), "*0x%lx",
-			 (unsigned long)ev->target);
+		/* a kernel target named by the trace's symbols, if it has them */
+		const char *mod = NULL;
+		u64 off = 0;
+		const char *k = ev->target ? trace__ksym(t, ev->target, &off, &mod) : NULL;
+
+		if (k && !off)
+			snprintf(callee, sizeof(callee), "*0x%lx<%s%s%s%s>",
+				 (unsigned long)ev->target, k, mod ? " [" : "",
+				 mod ? mod : "", mod ? "]" : "");
+		else
+			snprintf(callee, sizeof(callee), "*0x%lx",
+				 (unsigned long)ev->target);
 		cn = callee;
 	}
 	fprintf(f, "%s+0x%x %s %s", name, s->off, ks_kind__name(s->kind), cn);
@@ -188,7 +199,7 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	}
 	if (s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST ||
 	    s->kind == KS_K_THREAD)
-		return print_call(f, ev, name);
+		return print_call(f, sc->t, ev, name);
 	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
 		fprintf(f, "%s+0x%x %s sp=0x%lx", name, s->off,
 			ks_kind__name(s->kind), (unsigned long)ev->sp);

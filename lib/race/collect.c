@@ -191,6 +191,19 @@ static int add_raw(struct det *d, struct rthread *t,
 	if (!r)
 		return -ENOMEM;
 	r->callee = ev->callee;
+	/*
+	 * An indirect call to a kernel function the trace's symbols name
+	 * (one that starts at the target) means what a direct call to it
+	 * would.
+	 */
+	if (op == OP_RAW_PRE && !r->callee && ev->target) {
+		const char *mod = NULL, *k;
+		u64 off = 1;
+
+		k = trace__ksym(d->t, ev->target, &off, &mod);
+		if (k && !off && !mod)
+			r->callee = k;
+	}
 	memcpy(r->args, ev->args, sizeof(r->args));
 	r->seq = ev->cseq;
 	r->flags = ev->site->flags;
