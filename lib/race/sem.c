@@ -49,6 +49,24 @@ static const struct sem table[] = {
 	E("_raw_write_unlock_bh", RELEASE, 0, N, N, ALWAYS, "lock"),
 	E("_raw_write_unlock_irq", RELEASE, 0, N, N, ALWAYS, "lock"),
 	E("_raw_write_unlock_irqrestore", RELEASE, 0, N, N, ALWAYS, "lock,flags"),
+	/*
+	 * PREEMPT_RT: spinlock_t and rwlock_t are sleeping locks, and
+	 * spin_lock(), spin_lock_irqsave() and the rest call these
+	 * (include/linux/spinlock_rt.h, rwlock_rt.h)
+	 */
+	E("rt_spin_lock", ACQUIRE, 0, N, N, ALWAYS, "lock"),
+	E("rt_spin_lock_nested", ACQUIRE, 0, N, N, ALWAYS, "lock,subclass"),
+	E("rt_spin_lock_nest_lock", ACQUIRE, 0, N, N, ALWAYS, "lock,nest_lock"),
+	E("rt_spin_trylock", ACQUIRE, 0, N, N, RET1, "lock"),
+	E("rt_spin_trylock_bh", ACQUIRE, 0, N, N, RET1, "lock"),
+	E("rt_spin_unlock", RELEASE, 0, N, N, ALWAYS, "lock"),
+	E("rt_read_lock", ACQUIRE_SHARED, 0, N, N, ALWAYS, "lock"),
+	E("rt_read_trylock", ACQUIRE_SHARED, 0, N, N, RET1, "lock"),
+	E("rt_read_unlock", RELEASE_SHARED, 0, N, N, ALWAYS, "lock"),
+	E("rt_write_lock", ACQUIRE, 0, N, N, ALWAYS, "lock"),
+	E("rt_write_lock_nested", ACQUIRE, 0, N, N, ALWAYS, "lock,subclass"),
+	E("rt_write_trylock", ACQUIRE, 0, N, N, RET1, "lock"),
+	E("rt_write_unlock", RELEASE, 0, N, N, ALWAYS, "lock"),
 	/* mutexes, rw-semaphores, semaphores */
 	E("mutex_lock", ACQUIRE, 0, N, N, ALWAYS, "mutex"),
 	E("mutex_lock_interruptible", ACQUIRE, 0, N, N, RET0, "mutex"),
