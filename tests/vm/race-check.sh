@@ -59,7 +59,7 @@ want = {
 }
 seen = {}
 for line in open(sys.argv[1]):
-    m = re.search(r" (\w+)\+0x0 ENTRY .* from=(\S+)", line)
+    m = re.search(r" (\w+)\+0x[0-9a-f]+ ENTRY .* from=(\S+)", line)
     if m and m.group(1) in want:
         seen.setdefault(m.group(1), set()).add(m.group(2).split("+")[0])
 bad = 0
