@@ -43,8 +43,8 @@ vmcheck: all $(TEST_TOOLS)
 	@bash tests/vm/check.sh $(BUILD)
 
 # the second kernel's sample in the README's test command (README,
-# "Kernels"): the sweep over every 8th module, no cycles test, the MMIO
-# matrix's sample
+# "Kernels"): the sweep over every 8th module and 180 candidates, no
+# cycles test, the MMIO matrix's sample
 KS_SECOND_KERNEL ?= 6.12
 vmcheck-sample: all $(TEST_TOOLS)
 	@KS_KERNEL=$(KS_SECOND_KERNEL) KS_VMCHECK_SAMPLE=1 bash tests/vm/check.sh $(BUILD)
