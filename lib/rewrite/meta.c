@@ -644,6 +644,7 @@ static int orc_copies(struct rw_ctx *ctx, struct elf_sec *ipsec)
 
 			if (!s) {
 				vec_free(&refs);
+				vec_free(&news.v);
 				return -ENOMEM;
 			}
 			s->ip = f->start;
