@@ -6,7 +6,21 @@
 #   vm_kbuild NAME...      builds kmod (kstride.ko) or tests/vm/NAME into
 #                          $MODS/NAME, a copy of the sources, so that two
 #                          kernels' objects never share a directory
+#   bad                    a check failed: sets rc=1 and remembers the
+#                          script and line, which vm_fails_line prints
+#                          last (a CI log shows only its tail)
 # Modules then are $MODS/kmod/kstride.ko, $MODS/ktest/kstride_test.ko, ...
+
+vm_fails=
+bad() {
+	rc=1
+	vm_fails="$vm_fails ${BASH_SOURCE[1]##*/}:${BASH_LINENO[0]}"
+}
+
+vm_fails_line() { # NAME
+	[ -n "$vm_fails" ] && echo "$1: failed at:$vm_fails (the lines of the checks in tests/vm)"
+	return 0
+}
 
 vm_bed() {
 	krel=$(bash "$top/tests/vm/setup.sh" "$B") || return 1

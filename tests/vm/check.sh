@@ -93,15 +93,16 @@ bash "$top/tests/vm/run.sh" -t 3000 -q "-nic user,model=e1000" \
 	"$X/kstride_test.ko.xz" "$X/kstride_test.ko.zst" "$X/kstride_test.ko.gz" \
 	"$X/vmcheck.conf"
 rc=$?
+[ $rc -eq 0 ] || vm_fails=" the VM run (run.sh: $rc; its summary follows)"
 S=$B/vm/share/out
 cat "$S/summary.txt" 2>/dev/null
 grep -h "^cycles" "$S/cycles.log" "$S/cycles-selftest.log" 2>/dev/null
 # the test module's own account of its accesses against the trace
 if [ -f "$S/ktest.trace" ] && [ -f "$S/truth.txt" ]; then
 	"$B/kstride" script "$S/ktest.trace" > "$B/ktest.script" &&
-	python3 "$top/tests/vm/ktest/check.py" "$S/truth.txt" "$B/ktest.script" || rc=1
+	python3 "$top/tests/vm/ktest/check.py" "$S/truth.txt" "$B/ktest.script" || bad
 else
-	echo "vmcheck: the test module left no trace or truth"; rc=1
+	echo "vmcheck: the test module left no trace or truth"; bad
 fi
 # the same module from .ko.xz, .ko.zst and .ko.gz, found by name (-d)
 for ext in xz zst gz; do
@@ -109,7 +110,7 @@ for ext in xz zst gz; do
 	if [ "$n" = 1000 ]; then
 		echo "vmcheck: kstride_test.ko.$ext found by name and traced: probe_proc 1000 calls"
 	else
-		echo "vmcheck: kstride_test.ko.$ext: probe_proc calls '$n', not 1000"; rc=1
+		echo "vmcheck: kstride_test.ko.$ext: probe_proc calls '$n', not 1000"; bad
 	fi
 done
 grep "^ksec:" "$S/security.log" 2>/dev/null
@@ -119,9 +120,9 @@ for mode in slow fast hop switch preswitch; do
 		"$B/kstride" report "$S/stress-$mode.trace" > "$S/stress-$mode.report" &&
 		"$B/kstride" script "$S/stress-$mode.trace" > "$B/stress-$mode.script" &&
 		python3 "$top/tests/vm/ktest/check-stress.py" $mode "$S/stress-$mode.truth" \
-			"$S/stress-$mode.report" "$B/stress-$mode.script" || rc=1
+			"$S/stress-$mode.report" "$B/stress-$mode.script" || bad
 	else
-		echo "vmcheck: no stress-$mode trace"; rc=1
+		echo "vmcheck: no stress-$mode trace"; bad
 	fi
 done
 # a WARN in a copy names its place and unwinds through the copies (ORC)
@@ -132,26 +133,26 @@ if grep -q "WARNING: CPU: [0-9]* PID: [0-9]* at .*ktest/main.c:[0-9]* ktest_warn
 else
 	echo "vmcheck: WARN in an instrumented copy: wrong place or unreliable trace"
 	grep -A20 "cut here" "$S/warn-dmesg.txt" 2>/dev/null | head -30
-	rc=1
+	bad
 fi
 [ -f "$S/bench-native.txt" ] && python3 "$top/tests/vm/bench-report.py" "$S"
 # record -m with e1000 instrumented ahead of time: the same paths traced
 if [ -f "$S/e1000-ahead.trace" ]; then
-	"$B/kstride" report "$S/e1000-ahead.trace" > "$B/e1000-ahead-report.txt" || rc=1
+	"$B/kstride" report "$S/e1000-ahead.trace" > "$B/e1000-ahead-report.txt" || bad
 	for fn in e1000_probe e1000_open e1000_intr e1000_xmit_frame e1000_remove; do
 		grep -q " $fn " "$B/e1000-ahead-report.txt" ||
-			{ echo "vmcheck: no $fn in the trace of e1000 instrumented ahead of time"; rc=1; }
+			{ echo "vmcheck: no $fn in the trace of e1000 instrumented ahead of time"; bad; }
 	done
 	echo "vmcheck: e1000 instrumented ahead of time: $(head -1 "$B/e1000-ahead-report.txt" | tr -d '#')"
 else
 	echo "vmcheck: no trace of e1000 instrumented ahead of time"
-	rc=1
+	bad
 fi
 # the e1000 trace holds its probe, open and interrupt paths
 if [ -f "$S/e1000.trace" ]; then
-	"$B/kstride" report "$S/e1000.trace" > "$B/e1000-report.txt" || rc=1
+	"$B/kstride" report "$S/e1000.trace" > "$B/e1000-report.txt" || bad
 	for fn in e1000_probe e1000_open e1000_intr e1000_xmit_frame e1000_remove; do
-		grep -q " $fn " "$B/e1000-report.txt" || { echo "vmcheck: no $fn in the e1000 trace"; rc=1; }
+		grep -q " $fn " "$B/e1000-report.txt" || { echo "vmcheck: no $fn in the e1000 trace"; bad; }
 	done
 	echo "vmcheck: e1000 trace: $(head -1 "$B/e1000-report.txt" | tr -d '#')"
 	# its timeline: valid trace events, equal to script's account, the
@@ -165,9 +166,9 @@ if [ -f "$S/e1000.trace" ]; then
 	$SYSPY "$top/tests/tools/svgshot.py" --selftest --expect task,function \
 		"$B/e1000-timeline.svg" "$B/e1000-timeline.png" > "$B/e1000-svgshot.txt" &&
 	head -1 "$B/e1000-svgshot.txt" ||
-		{ echo "vmcheck: e1000 timeline FAILED"; cat "$B/e1000-tlcheck.txt" "$B/e1000-svgshot.txt" 2>/dev/null | tail -12; rc=1; }
+		{ echo "vmcheck: e1000 timeline FAILED"; cat "$B/e1000-tlcheck.txt" "$B/e1000-svgshot.txt" 2>/dev/null | tail -12; bad; }
 else
-	echo "vmcheck: no e1000 trace"; rc=1
+	echo "vmcheck: no e1000 trace"; bad
 fi
 R=$S/sweep.txt
 if [ -f "$R" ]; then
@@ -179,12 +180,14 @@ if [ -f "$R" ]; then
 	echo "sweep: instrumented=$inst functions, loaded=$ok/$native modules"
 	# at least 99% of functions instrumented, 150 candidates, all clean
 	[ -n "$inst" ] && [ $((${inst%/*} * 100)) -ge $((${inst#*/} * 99)) ] ||
-		{ echo "vmcheck: sweep: fewer than 99% of functions instrumented"; rc=1; }
-	[ "$ok" -eq "$native" ] && [ "$ok" -ge 150 ] || rc=1
+		{ echo "vmcheck: sweep: fewer than 99% of functions instrumented"; bad; }
+	[ "$ok" -eq "$native" ] && [ "$ok" -ge 150 ] || bad
 else
-	echo "vmcheck: no sweep result"; rc=1
+	echo "vmcheck: no sweep result"; bad
 fi
 # MMIO mode against QEMU's own trace of each device (and mmiotrace)
 bash "$top/tests/vm/mmio-check.sh" "$B" || rc=1
+vm_fails_line vmcheck
+cat "$B/vm/mmio-fails.txt" 2>/dev/null
 [ $rc -eq 0 ] && echo "vmcheck: 1 passed, 0 failed" || echo "vmcheck: 0 passed, 1 failed"
 exit $rc

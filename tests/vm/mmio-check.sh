@@ -17,6 +17,7 @@ X=$B/vmextra
 S=$B/vm/share/out
 M=$top/tests/vm/mmio
 SC=$top/tests/vm/scenarios/mmio-nic.sh
+rm -f "$B/vm/mmio-fails.txt"
 rc=0
 printf '%s\n' 'sh /mnt/mmio-edu.sh 20000; r=$?' 'sh /mnt/mmio-lies.sh > /mnt/out/lies.log 2>&1 || r=20' \
 	'exit $r' > "$B/vm/mmio-edu-run.sh"
@@ -35,7 +36,7 @@ boot() { # NAME SMP MODEL SCENARIO-LINES [QEMU-ARGS]
 		-q "-nic user,model=$model -trace enable=memory_region_ops_*,file=$q ${5:-}" \
 		"$B/vm/mmio-$name.sh" "$SC" "$MODS/kmod/kstride.ko" "$X/kstride" "$X/lib"; then
 		echo "mmio: boot $name failed"; grep -v '^+' "$S/scenario.log" | tail -15
-		rc=1
+		bad
 		return 1
 	fi
 	rm -rf "$B/vm/mmio-out-$name" && cp -r "$S" "$B/vm/mmio-out-$name"
@@ -45,7 +46,7 @@ fid() { # NAME BOOT TRACE SEGMENT VENDEV [--allow-none]
 	local o=$B/vm/mmio-out-$2
 	"$B/kstride" script "$o/$3.trace" > "$o/$3.script" &&
 	python3 "$M/fidelity.py" ${6:-} "$1" "$B/vm/qemu-$2.log" "$4" "$5" \
-		"$o/$3.mmiotrace" "$o/$3.script" || rc=1
+		"$o/$3.mmiotrace" "$o/$3.script" || bad
 }
 
 # tl TRACE SCRIPT KINDS [--map FILE]: kstride timeline's JSON checked
@@ -63,20 +64,20 @@ tl() {
 		head -1 "$out-shot.txt"
 	else
 		echo "timeline: $tr FAILED"; cat "$out-check.txt" "$out-shot.txt" 2>/dev/null | tail -12
-		rc=1
+		bad
 	fi
 }
 
 if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	o=$B/vm/mmio-out-e1000
 	fid e1000 e1000 e1000 1 8086100e
-	python3 "$M/contexts.py" e1000 "$o/e1000.script" e1000_intr e1000_probe || rc=1
+	python3 "$M/contexts.py" e1000 "$o/e1000.script" e1000_intr e1000_probe || bad
 	# report's device table against a recount of script
 	if "$B/kstride" report "$o/e1000.trace" > "$o/e1000.report" &&
 	   python3 "$M/reportcount.py" "$o/e1000.script" "$o/e1000.report" > "$o/reportcount.txt"; then
 		tail -1 "$o/reportcount.txt"
 	else
-		cat "$o/reportcount.txt"; rc=1
+		cat "$o/reportcount.txt"; bad
 	fi
 	# report --mmio's registers against a recount of script, placed in
 	# the BARs of the PCIDEV lines (with the demo's e1000 register map)
@@ -86,7 +87,7 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 		"$o/e1000-regs.csv" > "$o/regcount.txt"; then
 		tail -1 "$o/regcount.txt"
 	else
-		cat "$o/regcount.txt"; rc=1
+		cat "$o/regcount.txt"; bad
 	fi
 	# its timeline, registers named from the map; the SVG in a browser
 	tl "$o/e1000.trace" "$o/e1000.script" task,mmio-read,mmio-write \
@@ -95,16 +96,16 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 	fid e1000+mmiotrace e1000 e1000-both 3 8086100e
 	"$B/kstride" mmiotrace "$o/e1000-both.trace" > "$o/e1000-both.mmiotrace" &&
 	python3 "$M/vs-mmiotrace.py" e1000 "$o/e1000-both-mmiotrace.log" \
-		"$o/e1000-both.mmiotrace" || rc=1
+		"$o/e1000-both.mmiotrace" || bad
 	# a consumer's field rules (tests/tools/mmioparse.c): kstride's file
 	# and the kernel's own log parse with nothing rejected, and identically
 	"$B/mmioparse" "$o/e1000.mmiotrace" > /dev/null &&
 	"$B/mmioparse" "$o/e1000-both.mmiotrace" "$o/parsed-kstride.txt" &&
-	"$B/mmioparse" "$o/e1000-both-mmiotrace.log" "$o/parsed-mmiotrace.txt" || rc=1
+	"$B/mmioparse" "$o/e1000-both-mmiotrace.log" "$o/parsed-mmiotrace.txt" || bad
 	if cmp -s "$o/parsed-kstride.txt" "$o/parsed-mmiotrace.txt"; then
 		echo "mmioparse: kstride's log and mmiotrace's parse identically ($(wc -l < "$o/parsed-kstride.txt") accesses), nothing rejected"
 	else
-		echo "mmioparse: kstride's log and mmiotrace's parse differently"; rc=1
+		echo "mmioparse: kstride's log and mmiotrace's parse differently"; bad
 	fi
 	# one after the other: the device's state and timing differ between
 	# runs (CTRL as the last driver left it, polls): information only
@@ -131,7 +132,7 @@ sh /mnt/mmio-nic.sh e1000 e1000 0' "-cpu max"; then
 			echo "mmio: la57: 5-level paging in use (VmallocTotal $v kB)"
 			fid e1000-la57 e1000-la57 e1000 1 8086100e
 		else
-			echo "mmio: la57: the VM did not run with 5-level paging (VmallocTotal '${v}' kB)"; rc=1
+			echo "mmio: la57: the VM did not run with 5-level paging (VmallocTotal '${v}' kB)"; bad
 		fi
 	fi
 fi
@@ -146,21 +147,21 @@ if [ -f "$a" ] && [ -f "$b" ]; then
 	   grep -q "^+ .*TDBAL 4 W " "$B/vm/diff-boots.txt"; then
 		echo "mmio-diff: self the same; two boots: $(tail -1 "$B/vm/diff-boots.txt")"
 	else
-		echo "mmio-diff: FAILED (self $d1, boots $d2)"; tail -3 "$B/vm/diff-boots.txt"; rc=1
+		echo "mmio-diff: FAILED (self $d1, boots $d2)"; tail -3 "$B/vm/diff-boots.txt"; bad
 	fi
 fi
 if boot rtl8139 2 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0
 sh /mnt/mmio-nic.sh 8139too too 0 1
 dmesg | grep -q "enhanced 8139C+ chip, use 8139cp" && echo 8139too-refused > /mnt/out/too-refused'; then
 	fid 8139cp rtl8139 cp 1 10ec8139
-	python3 "$M/contexts.py" 8139cp "$B/vm/mmio-out-rtl8139/cp.script" cp_interrupt cp_open || rc=1
-	"$B/mmioparse" "$B/vm/mmio-out-rtl8139/cp.mmiotrace" || rc=1
+	python3 "$M/contexts.py" 8139cp "$B/vm/mmio-out-rtl8139/cp.script" cp_interrupt cp_open || bad
+	"$B/mmioparse" "$B/vm/mmio-out-rtl8139/cp.mmiotrace" || bad
 	# QEMU's rtl8139 is a C+ chip (revision 0x20): 8139too refuses it in
 	# its probe, before any access; both sides must show none
 	if [ -f "$B/vm/mmio-out-rtl8139/too-refused" ]; then
 		fid 8139too rtl8139 too 3 10ec8139 --allow-none
 	else
-		echo "mmio: 8139too did not refuse QEMU's 8139C+"; rc=1
+		echo "mmio: 8139too did not refuse QEMU's 8139C+"; bad
 	fi
 fi
 boot rtl8139-smp1 1 rtl8139 'sh /mnt/mmio-nic.sh 8139cp cp 0' &&
@@ -199,11 +200,11 @@ if KS_VM_MODULES="$VFILES" \
 	o=$B/vm/mmio-out-virtio-net
 	"$B/kstride" script "$o/virtio-net.trace" > "$o/virtio-net.script" &&
 	python3 "$M/fidelity.py" virtio-net "$q" 1 1af41041 \
-		"$o/virtio-net.mmiotrace" "$o/virtio-net.script" || rc=1
+		"$o/virtio-net.mmiotrace" "$o/virtio-net.script" || bad
 else
 	echo "mmio: the virtio-net boot failed"; grep -v '^+' "$S/scenario.log" | tail -15
 	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
-	rc=1
+	bad
 fi
 # A storage controller and a USB host, each with its driver's whole
 # module stack traced, in one boot: nvme (MSI-X; a disk read) and
@@ -230,19 +231,19 @@ if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
 		n=${d%%:*}
 		if [ -f "$o/$n-failed" ] || [ ! -f "$o/$n.trace" ]; then
 			echo "mmio: $n: the scenario failed"; grep -v '^+' "$o/scenario.log" | tail -15
-			rc=1
+			bad
 			continue
 		fi
 		"$B/kstride" script "$o/$n.trace" > "$o/$n.script" &&
 		python3 "$M/fidelity.py" "$n" "$q" "$([ $n = nvme ] && echo 1 || echo 3)" "${d#*:}" \
-			"$o/$n.mmiotrace" "$o/$n.script" || rc=1
+			"$o/$n.mmiotrace" "$o/$n.script" || bad
 		echo "mmio: $n: CPUs online while recording: $(cat "$o/$n-cpus.txt" 2>/dev/null)"
 		grep "safety net:" "$o/$n-run.log" "$o/scenario.log" 2>/dev/null | head -1 | sed "s/^[^:]*:/mmio: $n: /"
 	done
 else
 	echo "mmio: the storage and USB boot failed"; grep -v '^+' "$S/scenario.log" | tail -15
 	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
-	rc=1
+	bad
 fi
 if full; then
 # A display: bochs-display with fbcon drawing, drm_kms_helper and bochs
@@ -269,10 +270,10 @@ if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
 	o=$B/vm/mmio-out-display
 	if [ -f "$o/bochs-failed" ] || [ ! -f "$o/bochs.trace" ]; then
 		echo "mmio: bochs: the scenario failed"; grep -v '^+' "$o/scenario.log" | tail -15
-		rc=1
+		bad
 	else
 		"$B/kstride" script "$o/bochs.trace" > "$o/bochs.script" &&
-		python3 "$M/fidelity.py" bochs "$q" 1 12341111 "$o/bochs.mmiotrace" "$o/bochs.script" || rc=1
+		python3 "$M/fidelity.py" bochs "$q" 1 12341111 "$o/bochs.mmiotrace" "$o/bochs.script" || bad
 		grep -h "counted, not recorded\|safety net:" "$o/bochs-run.log" | sed 's/^/mmio: bochs: /'
 		# the alternative, for information: every VRAM write recorded
 		if [ -f "$o/bochs-ap.trace" ]; then
@@ -286,7 +287,7 @@ if bash "$top/tests/vm/run.sh" -t 900 -c 2 \
 else
 	echo "mmio: the display boot failed"; grep -v '^+' "$S/scenario.log" | tail -15
 	grep -A30 "BUG:\|Oops" "$S/dmesg.txt" | head -40
-	rc=1
+	bad
 fi
 # More than 64 CPUs: 72, each making device accesses at once (the net's
 # test with ks_edu, short); every CPU's ring must be drained, and every
@@ -309,14 +310,14 @@ if bash "$top/tests/vm/run.sh" -t 900 -c 72 -m 2048 -q "-device edu" \
 	rm -rf "$B/vm/mmio-out-smp72" && cp -r "$S" "$B/vm/mmio-out-smp72"
 	o=$B/vm/mmio-out-smp72
 	"$B/kstride" script "$o/edu-net.trace" > "$o/edu-net.script" &&
-	python3 "$M/net.py" "$o" > "$o/net.txt" || rc=1
+	python3 "$M/net.py" "$o" > "$o/net.txt" || bad
 	sed 's/^net-catches:/net-catches-smp72:/' "$o/net.txt"
-	"$B/kstride" report "$o/edu-net.trace" > /dev/null || rc=1
+	"$B/kstride" report "$o/edu-net.trace" > /dev/null || bad
 	n=$(awk '{print $1}' "$o/edu-net.script" | sort -u | wc -l)
 	echo "smp72: $(cat "$o/edu-net-cpus.txt") online; records from $n CPUs drained"
-	[ "$n" -ge 72 ] || { echo "smp72: FAIL: not every CPU's ring was drained"; rc=1; }
+	[ "$n" -ge 72 ] || { echo "smp72: FAIL: not every CPU's ring was drained"; bad; }
 else
-	echo "mmio: the 72-CPU boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; rc=1
+	echo "mmio: the 72-CPU boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; bad
 fi
 # QEMU's edu device: the benchmark, 1000 ioremap cycles, interrupts on
 # every CPU, a full ring
@@ -324,7 +325,7 @@ X=$B/vmextra
 rm -f "$B/vm/qemu-edu.log"
 # the same module, instrumented here, with descriptors that lie
 "$B/kstride" instrument --mmio "$MODS/edu/ks_edu.ko" -o "$B/vm/ks_edu-mmio.ko" > /dev/null 2>&1 &&
-	python3 "$M/lie.py" "$B/vm/ks_edu-mmio.ko" "$B/vm/ks_edu-lies.ko" || rc=1
+	python3 "$M/lie.py" "$B/vm/ks_edu-mmio.ko" "$B/vm/ks_edu-lies.ko" || bad
 if bash "$top/tests/vm/run.sh" -t 1200 \
 	-q "-device edu -device pci-testdev -trace enable=memory_region_ops_*,file=$B/vm/qemu-edu.log" \
 	"$B/vm/mmio-edu-run.sh" \
@@ -334,18 +335,18 @@ if bash "$top/tests/vm/run.sh" -t 1200 \
 	"$B/vm/ks_edu-lies.ko"; then
 	rm -rf "$B/vm/mmio-out-edu" && cp -r "$S" "$B/vm/mmio-out-edu"
 	"$B/kstride" script "$B/vm/mmio-out-edu/edu-robust.trace" > "$B/vm/mmio-out-edu/edu-robust.script" &&
-	python3 "$M/edu.py" "$B/vm/mmio-out-edu" "$B/vm/qemu-edu.log" || rc=1
+	python3 "$M/edu.py" "$B/vm/mmio-out-edu" "$B/vm/qemu-edu.log" || bad
 	"$B/kstride" script "$B/vm/mmio-out-edu/edu-net.trace" > "$B/vm/mmio-out-edu/edu-net.script" &&
-	python3 "$M/net.py" "$B/vm/mmio-out-edu" || rc=1
+	python3 "$M/net.py" "$B/vm/mmio-out-edu" || bad
 	# the port I/O a native helper makes for the traced driver, against
 	# QEMU's account (the last stretch between markers) and the module's
 	o=$B/vm/mmio-out-edu
 	"$B/kstride" script "$o/pio.trace" > "$o/pio.script" &&
-	python3 "$M/fidelity.py" pio "$B/vm/qemu-edu.log" -2 1b360005 "$o/pio.mmiotrace" "$o/pio.script" || rc=1
+	python3 "$M/fidelity.py" pio "$B/vm/qemu-edu.log" -2 1b360005 "$o/pio.mmiotrace" "$o/pio.script" || bad
 	# port registers too, the net's catches among them
 	"$B/kstride" report --mmio --format=csv "$o/pio.trace" > "$o/pio-regs.csv" &&
 	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" | tail -1 &&
-	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" > /dev/null || rc=1
+	python3 "$M/regcount.py" "$o/pio.mmiotrace" "$o/pio.script" "$o/pio-regs.csv" > /dev/null || bad
 	tl "$o/pio.trace" "$o/pio.script" task,pio
 	# kstride diff on two bring-ups that differ in one known register
 	# write (ks_edu probe_live=0x1111, then 0x2222): exactly that change
@@ -360,12 +361,13 @@ if bash "$top/tests/vm/run.sh" -t 1200 \
 	   grep -q '^diff: 1 hunk;' "$o/diff-live.txt"; then
 		echo "mmio-diff: one known register write changed: found exactly it ($(grep '^[-+] ' "$o/diff-live.txt" | tr -s ' ' | cut -d' ' -f1,4-7 | tr '\n' ';'))"
 	else
-		echo "mmio-diff: probe_live FAILED (self $d0, changed $d1)"; cat "$o/diff-live.txt" | head -20; rc=1
+		echo "mmio-diff: probe_live FAILED (self $d0, changed $d1)"; cat "$o/diff-live.txt" | head -20; bad
 	fi
-	python3 "$M/pio.py" "$o" || rc=1
-	python3 "$M/lies.py" "$o" || rc=1
+	python3 "$M/pio.py" "$o" || bad
+	python3 "$M/lies.py" "$o" || bad
 else
-	echo "mmio: the edu boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; rc=1
+	echo "mmio: the edu boot failed"; grep -v '^+' "$S/scenario.log" | tail -15; bad
 fi
 fi
+vm_fails_line mmio | tee "$B/vm/mmio-fails.txt"
 exit $rc

@@ -22,17 +22,18 @@ for mode in full mmio; do
 		> "$B/nvidia-stats-$mode.txt" 2> "$B/nvidia-warn-$mode.txt" || {
 		echo "vmcheck-nvidia: instrument $flag failed:"; cat "$B/nvidia-warn-$mode.txt"; exit 1; }
 	"$B/relcheck" "$B/nvidia-ks-$mode.ko" > /dev/null ||
-		{ echo "vmcheck-nvidia: relcheck of the $mode-mode nvidia.ko failed"; rc=1; }
+		{ echo "vmcheck-nvidia: relcheck of the $mode-mode nvidia.ko failed"; bad; }
 	# functions left original for a reason other than "nothing to record"
 	left=$(awk '/^    / && !/mmio: no device access/ {n += $NF} END {print n + 0}' \
 		"$B/nvidia-stats-$mode.txt")
 	echo "vmcheck-nvidia: instrument $flag: $(sed -n 's/^  instrumented: *//p' "$B/nvidia-stats-$mode.txt") of $(sed -n 's/^functions: *//p' "$B/nvidia-stats-$mode.txt") functions instrumented, $left left original for a reason"
-	[ "$left" -eq 0 ] || { sed -n '/left original/,/^instructions/p' "$B/nvidia-stats-$mode.txt"; rc=1; }
+	[ "$left" -eq 0 ] || { sed -n '/left original/,/^instructions/p' "$B/nvidia-stats-$mode.txt"; bad; }
 done
 X=$B/vmextra-nvidia
 rm -rf "$X" && bash "$top/tests/vm/kstride-libs.sh" "$B/kstride" "$X" || exit 1
 gcc -static -O2 -o "$X/finit" "$top/tests/vm/progs/finit.c" || exit 1
 bash "$top/tests/vm/run.sh" -t 1200 -m 3072 "$top/tests/vm/scenarios/nvidia.sh" \
-	"$MODS/kmod/kstride.ko" "$NV" "$X/kstride" "$X/lib" "$X/finit" || rc=1
-python3 "$top/tests/vm/nvidia/check.py" "$B/vm/share/out" "$NV" "$B/kstride" || rc=1
+	"$MODS/kmod/kstride.ko" "$NV" "$X/kstride" "$X/lib" "$X/finit" || bad
+python3 "$top/tests/vm/nvidia/check.py" "$B/vm/share/out" "$NV" "$B/kstride" || bad
+vm_fails_line vmcheck-nvidia
 exit $rc

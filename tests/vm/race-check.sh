@@ -42,12 +42,12 @@ python3 "$top/tests/race/compare.py" - "$B/race-kernel.txt" --exact \
 	--expect race_work_irq_racy:race_hrtimer_racy \
 	--expect race_uaf_user:race_uaf_freer \
 	--twins race_kthread_locked,race_timer_cb_synced,race_timer_reader_synced,race_work_irq_locked,race_hrtimer_locked,race_uaf_user_synced,race_uaf_freer_synced ||
-	{ cat "$B/race-kernel.txt"; rc=1; }
+	{ cat "$B/race-kernel.txt"; bad; }
 # each callback names the kernel function that called it (its ENTRY's
 # return address, named by the trace's kernel symbols): the kernel's
 # source says which that is
-"$B/kstride" script "$S/race.trace" > "$B/race-kernel.script" || rc=1
-python3 - "$B/race-kernel.script" <<'PY' || rc=1
+"$B/kstride" script "$S/race.trace" > "$B/race-kernel.script" || bad
+python3 - "$B/race-kernel.script" <<'PY' || bad
 import re, sys
 want = {
     "race_kthread_racy": {"kthread"},
@@ -77,16 +77,17 @@ PY
 for d in ${NIC:+e1000 cp}; do
 	t=$S/race-$d.trace
 	if [ ! -f "$t" ]; then
-		echo "vmcheck-race: no trace of $d"; rc=1; continue
+		echo "vmcheck-race: no trace of $d"; bad; continue
 	fi
 	grep -h "received\|dropped" "$S/race-$d.log" | sed "s/^/vmcheck-race: $d: /"
 	"$B/kstride" race "$t" > "$B/race-$d.txt" 2> "$B/race-$d.err"
 	st=$?
 	cat "$B/race-$d.err"
-	[ $st -le 1 ] || { echo "vmcheck-race: kstride race on $d failed ($st)"; rc=1; continue; }
+	[ $st -le 1 ] || { echo "vmcheck-race: kstride race on $d failed ($st)"; bad; continue; }
 	python3 "$top/tests/vm/race/explained.py" --selftest "$top/tests/vm/race/nic.txt" "$d" \
-		"$B/race-$d.txt" > /dev/null || { echo "vmcheck-race: explained.py's selftest failed"; rc=1; }
-	python3 "$top/tests/vm/race/explained.py" "$top/tests/vm/race/nic.txt" "$d" "$B/race-$d.txt" || rc=1
+		"$B/race-$d.txt" > /dev/null || { echo "vmcheck-race: explained.py's selftest failed"; bad; }
+	python3 "$top/tests/vm/race/explained.py" "$top/tests/vm/race/nic.txt" "$d" "$B/race-$d.txt" || bad
 done
+vm_fails_line vmcheck-race
 [ $rc -eq 0 ] && echo "vmcheck-race: 1 passed, 0 failed" || echo "vmcheck-race: 0 passed, 1 failed"
 exit $rc
