@@ -22,6 +22,7 @@
 
 #include "../lib/arch/x86/insn.h"
 #include "../lib/elf/elf.h"
+#include "kallsyms.h"
 #include "kpio.h"
 
 #define KPIO_DEPTH 4
@@ -66,34 +67,28 @@ static int sym_name_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int kpio_sym(void *arg, unsigned long long addr, const char *name,
+		    const char *mod)
+{
+	struct kpio *k = arg;
+	struct ksym *s = vec_push(&k->syms);
+
+	(void)mod;
+	if (!s || !(s->name = strdup(name)))
+		return -ENOMEM;
+	s->addr = addr;
+	return 0;
+}
+
 /* Text symbols of the kernel and of the modules loaded now. */
 static int kpio_kallsyms(struct kpio *k)
 {
-	const char *path = getenv("KSTRIDE_KALLSYMS"); /* tests: a saved copy */
-	FILE *f = fopen(path ? path : "/proc/kallsyms", "re");
-	char line[512];
 	size_t i;
+	int err;
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a;
-		char t, name[256];
-		struct ksym *s;
-
-		if (sscanf(line, "%llx %c %255s", &a, &t, name) != 3 || !a ||
-		    (t != 't' && t != 'T'))
-			continue;
-		s = vec_push(&k->syms);
-		if (!s || !(s->name = strdup(name))) {
-			fclose(f);
-			return -ENOMEM;
-		}
-		s->addr = a;
-	}
-	fclose(f);
-	if (!k->syms.n)
-		return -EPERM; /* addresses hidden (kptr_restrict) */
+	err = kallsyms__each_text(kpio_sym, k);
+	if (err)
+		return err;
 	qsort(k->syms.v, k->syms.n, sizeof(*k->syms.v), sym_addr_cmp);
 	k->byname = malloc(k->syms.n * sizeof(*k->byname));
 	if (!k->byname)
