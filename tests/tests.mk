@@ -56,6 +56,11 @@ vmcheck-full: all $(TEST_TOOLS)
 		KS_KERNEL=$$k bash tests/vm/check.sh $(BUILD) || exit 1; \
 	done
 
+# IBT at run time, under QEMU's ibtwatch plugin (a kernel with
+# CONFIG_X86_KERNEL_IBT: 6.12; make vmcheck runs it there too)
+vmcheck-ibt: all $(TEST_TOOLS)
+	@KS_KERNEL=$${KS_KERNEL:-6.12} bash tests/vm/ibt-check.sh $(BUILD)
+
 # NVIDIA's binary driver, fetched and built for the VM kernel, one VM run
 vmcheck-race: all
 	@bash tests/vm/race-check.sh $(BUILD)

@@ -11,12 +11,20 @@
 # usage: tests/readme/run.sh [--full|--prepare] [BUILD_DIR]
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cmd="bash scripts/demo.sh"
+# the commands as the README writes them: the first code block after
+# "## Two commands", demo first, then the test command
+readme_cmd() { # N
+	awk '/^## Two commands/ { on = 1 } on && /^```sh/ { b = 1; next }
+	     b && /^```/ { exit } b { sub(/[ \t]*#.*$/, ""); if ($0 != "") print }' \
+		"$top/README.md" | sed -n "${1}p"
+}
+cmd=$(readme_cmd 1)
 prepare=0
 case "${1:-}" in
---full) cmd="bash scripts/test-all.sh"; shift ;;
+--full) cmd=$(readme_cmd 2); shift ;;
 --prepare) prepare=1; shift ;;
 esac
+[ -n "$cmd" ] || { echo "readme: $top/README.md: no command under '## Two commands'"; exit 2; }
 B=${1:-$top/build}
 mkdir -p "$B" && B=$(cd "$B" && pwd)
 W=$B/readme
@@ -83,7 +91,7 @@ run() {
 		echo "readme: $name: FAILED (status $st), see $log"; tail -15 "$log"
 		return 1
 	fi
-	if [ "$cmd" = "bash scripts/demo.sh" ]; then
+	if [ "$cmd" = "$(readme_cmd 1)" ]; then
 		local d=$r$home/kstride/build/demo f
 		for f in e1000.mmiotrace e1000-mmio.trace e1000-timeline.json e1000-timeline.svg zlib.trace; do
 			[ -s "$d/$f" ] || { echo "readme: $name: the demo left no $f"; return 1; }

@@ -18,6 +18,10 @@
  * Prints the offenders; exit 1 if there are any, 2 on a bad input.
  * --selftest: then overwrites the first good target's endbr64 with NOPs
  * in memory and checks again: the check must see one more.
+ * --break FUNC OUT.ko: writes a copy of MODULE.ko whose function FUNC
+ * (a copy, in an instrumented module) starts with four NOPs instead of
+ * its endbr64: the run-time check (ibtwatch.c) must catch an indirect
+ * call to it.  Prints "ibtcheck: broke FUNC at SECTION+0xOFF".
  */
 #include "../../lib/elf/elf.h"
 
@@ -143,6 +147,34 @@ static void check(const struct elf_obj *o, struct ibt_count *c, bool quiet)
 	}
 }
 
+static int break_func(const char *path, u8 *data, size_t size, const struct elf_obj *o,
+		      const char *name, const char *out)
+{
+	size_t i;
+
+	for (i = 1; i < o->syms.n; i++) {
+		const struct elf_sym *s = o->syms.v[i];
+
+		if (s->type != STT_FUNC || strcmp(s->name, name) || !s->sec)
+			continue;
+		if (!is_endbr(s->sec, s->value) || s->sec->sh.sh_type != SHT_PROGBITS ||
+		    s->sec->sh.sh_offset + s->value + 4 > size) {
+			fprintf(stderr, "ibtcheck: %s: %s does not start with endbr64\n", path, name);
+			return 2;
+		}
+		memset(data + s->sec->sh.sh_offset + s->value, 0x90, 4);
+		if (file__write_atomic(out, data, size, 0644)) {
+			fprintf(stderr, "ibtcheck: %s: cannot write it\n", out);
+			return 2;
+		}
+		printf("ibtcheck: broke %s at %s+0x%lx\n", name, s->sec->name,
+		       (unsigned long)s->value);
+		return 0;
+	}
+	fprintf(stderr, "ibtcheck: %s: no function %s\n", path, name);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	bool selftest = argc == 3 && !strcmp(argv[1], "--selftest");
@@ -152,9 +184,18 @@ int main(int argc, char **argv)
 	size_t size;
 	u8 *data;
 
+	if (argc == 5 && !strcmp(argv[1], "--break")) {
+		if (file__read_all(argv[3], &data, &size) ||
+		    elf_obj__read(argv[3], data, size, &o)) {
+			fprintf(stderr, "ibtcheck: %s: not a readable ELF object\n", argv[3]);
+			return 2;
+		}
+		return break_func(argv[3], data, size, o, argv[2], argv[4]);
+	}
 	if ((argc != 2 && !selftest) || file__read_all(path, &data, &size) ||
 	    elf_obj__read(path, data, size, &o)) {
-		fprintf(stderr, "usage: ibtcheck [--selftest] MODULE.ko\n");
+		fprintf(stderr, "usage: ibtcheck [--selftest] MODULE.ko\n"
+				"       ibtcheck --break FUNC MODULE.ko OUT.ko\n");
 		return 2;
 	}
 	check(o, &c, false);

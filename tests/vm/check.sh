@@ -185,6 +185,10 @@ if [ -f "$R" ]; then
 else
 	echo "vmcheck: no sweep result"; bad
 fi
+# IBT at run time (6.12): every indirect branch lands on an endbr64
+if grep -q "^CONFIG_X86_KERNEL_IBT=y" "$KDIR/.config"; then
+	bash "$top/tests/vm/ibt-check.sh" "$B" || rc=1
+fi
 # MMIO mode against QEMU's own trace of each device (and mmiotrace)
 bash "$top/tests/vm/mmio-check.sh" "$B" || rc=1
 vm_fails_line vmcheck

@@ -112,12 +112,14 @@ rm -f "$mon" "$V/hang.txt"
 	"$CPUS" > "$V/hang.txt" 2>&1 ) 2> /dev/null &
 dumper=$!
 set +e
+t0=$SECONDS
 timeout --foreground "$T" qemu-system-x86_64 -monitor unix:"$mon",server,nowait -accel tcg -m "$MEM" -smp "$CPUS" \
 	-kernel "$K/boot/vmlinuz-$krel" -initrd "$V/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=5 nokaslr preempt=full softlockup_panic=1 softlockup_all_cpu_backtrace=1 tsc=unstable ${NOVIRTIO:+ks_novirtio} ${KS_VM_APPEND:-}" \
 	-nographic -no-reboot -nic none $VIRTFS \
 	$QEXTRA < /dev/null > "$V/console.log" 2>&1
 qrc=$?
+echo "vm: ran $((SECONDS - t0)) s of its ${T} s limit" >&2
 if [ -n "$NOVIRTIO" ] && [ -s "$V/out.b64" ]; then
 	# (the guest's tty ends lines with \r\n: -i passes over the \r)
 	base64 -di "$V/out.b64" 2> /dev/null | tar -x -C "$S/out" 2> /dev/null ||
