@@ -178,6 +178,7 @@ int cmd_instrument(int argc, char **argv)
 			argv[optind]);
 		return 1;
 	}
+	heap__prefer_huge_pages();
 	err = rewrite__file(argv[optind], out, &opts, &stats);
 	if (shown)
 		fputs("\r\033[K", stderr); /* the progress line goes */

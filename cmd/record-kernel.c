@@ -285,6 +285,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		}
 		fprintf(stderr, "kstride record: instrumenting %s%s\n",
 			mods[i].path, o->mmio ? " (MMIO mode)" : "");
+		heap__prefer_huge_pages(); /* (a TCG guest's faults are dear) */
 		ro.lost = kr_warn_lost;
 		ro.lost_arg = &mods[i];
 		mods[i].netted = o->mmio && !o->no_net;

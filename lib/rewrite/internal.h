@@ -205,6 +205,7 @@ struct rw_ctx {
 	const struct meta_table *alt;
 	struct cfi *cfi; /* .eh_frame, user space (cfi.c) */
 	u32 nunknown; /* functions with an unknown instruction (scan.c) */
+	struct flow_cache *flows; /* verify.c's decoded copies, by bytes */
 };
 
 /* scan.c */

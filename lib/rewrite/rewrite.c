@@ -100,6 +100,7 @@ static void ctx__free(struct rw_ctx *ctx)
 	vec_free(&ctx->funcs);
 	vec_free(&ctx->tables);
 	cfi__free(ctx);
+	free(ctx->flows);
 	vec_free(&ctx->pendings);
 	for (i = 0; i < ctx->xcode.n; i++)
 		free(ctx->xcode.v[i].insns);

@@ -58,6 +58,77 @@ static bool falls_through(const struct insn *in)
 	       in->type != INSN_RET && in->type != INSN_STOP;
 }
 
+/*
+ * What the walk needs of an instruction, cached by its bytes: the stubs
+ * repeat a few sequences thousands of times (a relocated field holds its
+ * addend until the loader fills it), and decoding them again was most of
+ * a rewrite's time.  x86 decoding is prefix-free: code that starts with
+ * an instruction's complete bytes is that instruction, so an entry
+ * matches when its bytes lead the code.  A branch's target is kept
+ * relative to the instruction.
+ */
+#define FLOW_BITS 12
+#define FLOW_WAYS 4
+
+struct flow {
+	u8 bytes[15];
+	u8 len; /* 0: empty */
+	u8 type, rel_off;
+	bool has_target, sp_unknown;
+	s32 sp_delta;
+	s64 rel; /* target - offset */
+};
+
+struct flow_cache {
+	struct flow e[1u << FLOW_BITS][FLOW_WAYS];
+	u8 next[1u << FLOW_BITS]; /* the way to replace */
+};
+
+static void flow_to_insn(const struct flow *fl, u64 off, struct insn *in)
+{
+	in->off = off;
+	in->len = fl->len;
+	in->type = fl->type;
+	in->rel_off = fl->rel_off;
+	in->has_target = fl->has_target;
+	in->target = (s64)off + fl->rel;
+	in->sp_delta = fl->sp_delta;
+	in->sp_unknown = fl->sp_unknown;
+}
+
+/* x86__decode() for the fields the walk reads (see flow_to_insn()) */
+static int flow_decode(struct flow_cache *c, const u8 *code, size_t avail,
+		       u64 off, struct insn *in)
+{
+	struct flow *b, *fl;
+	u32 h, w;
+
+	if (!c || avail < 4)
+		return x86__decode(code, avail, off, in);
+	h = (u32)(code[0] | code[1] << 8 | code[2] << 16 | (u32)code[3] << 24);
+	h = (h * 0x9e3779b1u) >> (32 - FLOW_BITS);
+	b = c->e[h];
+	for (w = 0; w < FLOW_WAYS; w++)
+		if (b[w].len && b[w].len <= avail &&
+		    !memcmp(b[w].bytes, code, b[w].len)) {
+			flow_to_insn(&b[w], off, in);
+			return 0;
+		}
+	if (x86__decode(code, avail, off, in) < 0)
+		return -EILSEQ;
+	fl = &b[c->next[h]];
+	c->next[h] = (c->next[h] + 1) % FLOW_WAYS;
+	memcpy(fl->bytes, code, in->len);
+	fl->len = in->len;
+	fl->type = in->type;
+	fl->rel_off = in->rel_off;
+	fl->has_target = in->has_target;
+	fl->sp_delta = in->sp_delta;
+	fl->sp_unknown = in->sp_unknown;
+	fl->rel = in->target - (s64)off;
+	return 0;
+}
+
 /* Is the field at @off of @rela relocated?  @v: sorted offsets. */
 static bool has_reloc(const u64 *v, size_t n, u64 off)
 {
@@ -144,6 +215,8 @@ int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
 	u64 bad = 0;
 
 	why[0] = 0;
+	if (!ctx->flows)
+		ctx->flows = calloc(1, sizeof(*ctx->flows)); /* or decode all */
 	od = malloc((f->ninsns + 1) * sizeof(*od));
 	cd = malloc((size + 1) * sizeof(*cd));
 	kat = malloc((size + 1) * sizeof(*kat));
@@ -194,7 +267,7 @@ int verify__copy(struct rw_ctx *ctx, struct func *f, const u8 *code,
 				 (unsigned long)(f->insns[kat[p]].off - f->start));
 			break;
 		}
-		if (x86__decode(code + p, size - p, p, &in) < 0) {
+		if (flow_decode(ctx->flows, code + p, size - p, p, &in) < 0) {
 			bad = p;
 			failed = true;
 			snprintf(why, sizeof(why), "undecodable bytes in the copy");

@@ -2,6 +2,9 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -318,4 +321,23 @@ int file__write_atomic(const char *path, const void *data, size_t size,
 		return err;
 	}
 	return file__commit(&a, mode);
+}
+
+void heap__prefer_huge_pages(void)
+{
+	uintptr_t lo, hi;
+	void *p;
+
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+	p = malloc(1);
+	if (!p)
+		return;
+	/* the heap's mapping, from its first page: brk extends it later */
+	lo = (uintptr_t)p & ~(uintptr_t)4095;
+	hi = (uintptr_t)sbrk(0);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	free(p);
 }

@@ -121,4 +121,14 @@ int file__create(struct afile *a, const char *path);
 int file__commit(struct afile *a, int mode);
 void file__abort(struct afile *a);
 
+/*
+ * heap__prefer_huge_pages() - for a short run that allocates much and
+ * frees little (a rewrite): large blocks from the heap rather than mmaps
+ * of their own, the heap grown 16 MiB at a time and kept, and the kernel
+ * asked to back it with transparent huge pages.  A rewrite of e1000.ko
+ * spent more time in page faults than in its own code.  Without THP
+ * (enabled=never) only the malloc settings remain.
+ */
+void heap__prefer_huge_pages(void);
+
 #endif /* KS_UTIL_H */
