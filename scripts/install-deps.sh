@@ -5,7 +5,8 @@
 set -eu
 PKGS="build-essential pkg-config libzydis-dev libelf-dev zlib1g-dev liblzma-dev libzstd-dev
 libsqlite3-dev valgrind python3 clang libclang-rt-14-dev xz-utils zstd gzip dkms
-chromium-headless-shell python3-pil fonts-dejavu-core man-db groff-base libtsan2"
+chromium-headless-shell python3-pil fonts-dejavu-core man-db groff-base libtsan2
+qemu-user"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

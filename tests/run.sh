@@ -33,5 +33,6 @@ suite bash "$top/tests/doctor/run.sh" "$B"
 suite bash "$top/tests/install/run.sh" "$B"
 suite bash "$top/tests/man/run.sh" "$B"
 suite bash "$top/tests/race/run.sh" "$B"
+suite bash "$top/tests/ibt/run.sh" "$B"
 echo "check: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

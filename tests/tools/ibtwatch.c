@@ -2,9 +2,10 @@
 /*
  * ibtwatch.so: a QEMU TCG plugin that checks x86 IBT's rule at run time,
  * which TCG itself does not enforce: the instruction an indirect call or
- * jump (ff /2, ff /3, ff /4, ff /5, without the 3e "notrack" prefix)
- * reaches must be an endbr64 (f3 0f 1e fa), or a CPU with IBT raises #CP
- * and the kernel oopses.
+ * jump (ff /2, ff /3, ff /4, ff /5) reaches must be an endbr64 (f3 0f 1e
+ * fa), or a CPU with IBT raises #CP and the kernel oopses.  The 3e
+ * "notrack" prefix exempts nothing here: Linux enables supervisor IBT
+ * without NO_TRACK_EN (MSR_IA32_S_CET = CET_ENDBR_EN).
  *
  *   -plugin build/ibtwatch.so,lo=ADDR,hi=ADDR,out=FILE
  *
@@ -95,22 +96,17 @@ static bool is_endbr64(const uint8_t *p, size_t n)
 	return n == 4 && !memcmp(p, e, 4);
 }
 
-/* ff /2 /3 (call), ff /4 /5 (jmp), after prefixes; not with 3e (notrack) */
+/* ff /2 /3 (call), ff /4 /5 (jmp), after any legacy prefixes */
 static bool is_indirect_branch(const uint8_t *p, size_t n)
 {
-	bool notrack = false;
 	size_t i = 0;
 
 	for (; i < n; i++) {
 		uint8_t b = p[i];
 
-		if (b == 0x3e)
-			notrack = true;
-		else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x64 ||
-			 b == 0x65 || b == 0x66 || b == 0x67 || b == 0xf2 ||
-			 b == 0xf3 || b == 0xf0)
-			continue;
-		else
+		if (b != 0x26 && b != 0x2e && b != 0x36 && b != 0x3e &&
+		    b != 0x64 && b != 0x65 && b != 0x66 && b != 0x67 &&
+		    b != 0xf2 && b != 0xf3 && b != 0xf0)
 			break;
 	}
 	if (i < n && (p[i] & 0xf0) == 0x40) /* REX */
@@ -119,7 +115,7 @@ static bool is_indirect_branch(const uint8_t *p, size_t n)
 		return false;
 	switch ((p[i + 1] >> 3) & 7) {
 	case 2: case 3: case 4: case 5:
-		return !notrack;
+		return true;
 	}
 	return false;
 }
