@@ -17,7 +17,11 @@
  * are recorded: each distinct target with its count, and each one with no
  * endbr64 as a violation.  Those elsewhere are only counted.  At exit,
  * FILE gets:
- *   ibtwatch: branches=N in-range=M violations=V elsewhere-without-endbr=E
+ *   ibtwatch: branches=N in-range=M violations=V
+ *             kernel-elsewhere-without-endbr=K user-without-endbr=U
+ * (on one line; U: user space, which is not built for IBT here; K: the
+ * rest of the kernel, where an interrupt taken between a branch and its
+ * target may show its handler's block)
  *   T ADDR COUNT ENDBR(0|1)     one line per distinct target in range
  *                               (and verdict: a module reloaded there
  *                               may have other bytes)
@@ -76,7 +80,7 @@ static uint64_t lo, hi;
 static const char *out_path;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t pending[MAX_VCPUS]; /* the branch's address, or 0 */
-static uint64_t branches, in_range, elsewhere_bad;
+static uint64_t branches, in_range, kernel_bad, user_bad;
 static struct target *targets;
 static size_t ntargets;
 static struct viol viols[MAX_VIOL];
@@ -163,8 +167,10 @@ static void on_block(unsigned int vcpu, void *udata)
 	pending[vcpu] = 0;
 	if (b->addr >= lo && b->addr < hi)
 		note_target(from, b->addr, b->endbr);
+	else if (!b->endbr && (b->addr >> 63))
+		__atomic_add_fetch(&kernel_bad, 1, __ATOMIC_RELAXED);
 	else if (!b->endbr)
-		__atomic_add_fetch(&elsewhere_bad, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&user_bad, 1, __ATOMIC_RELAXED); /* not CET */
 }
 
 static void on_branch(unsigned int vcpu, void *udata)
@@ -213,9 +219,10 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 		perror(tmp);
 		return;
 	}
-	fprintf(f, "ibtwatch: branches=%llu in-range=%llu violations=%zu elsewhere-without-endbr=%llu%s\n",
+	fprintf(f, "ibtwatch: branches=%llu in-range=%llu violations=%zu kernel-elsewhere-without-endbr=%llu user-without-endbr=%llu%s\n",
 		(unsigned long long)branches, (unsigned long long)in_range, nviols,
-		(unsigned long long)elsewhere_bad, overflow ? " overflow" : "");
+		(unsigned long long)kernel_bad, (unsigned long long)user_bad,
+		overflow ? " overflow" : "");
 	for (i = 0; i < MAX_TARGETS; i++)
 		if (targets[i].used)
 			fprintf(f, "T %#llx %llu %d\n", (unsigned long long)targets[i].addr,
