@@ -112,7 +112,10 @@ echo "vm: booting $krel, $CPUS CPUs, TCG, limit ${T}s" >&2
 # a hang is read before the time limit ends it: every vCPU's place
 mon=$V/monitor.sock
 rm -f "$mon" "$V/hang.txt"
-( sleep $((T > 30 ? T - 15 : T / 2)) &&
+# (killed with its sleep by the trap: a fresh minimal system has no pkill)
+( trap 'kill $s 2> /dev/null; exit 0' TERM
+  sleep $((T > 30 ? T - 15 : T / 2)) & s=$!
+  wait $s &&
   python3 "$top/tests/vm/tools/hangdump.py" "$mon" "$S/out/.kallsyms" "$V/kallsyms-$krel" \
 	"$CPUS" > "$V/hang.txt" 2>&1 ) 2> /dev/null &
 dumper=$!
@@ -131,7 +134,7 @@ if [ -n "$NOVIRTIO" ] && [ -s "$V/out.b64" ]; then
 		echo "vm: the results sent over the serial port are damaged" >&2
 fi
 [ -s "$S/out/.kallsyms" ] && mv "$S/out/.kallsyms" "$V/kallsyms-$krel"
-pkill -P $dumper 2>/dev/null  # its sleep: it then ends by itself
+kill $dumper 2> /dev/null # and its sleep (its trap)
 wait $dumper 2>/dev/null
 set -e
 if [ $qrc -eq 124 ]; then
