@@ -10,7 +10,7 @@ pass=0 fail=0 skip=0
 
 suite() {
 	local out
-	out=$("$@" 2>&1 | tee /dev/stderr | grep -E '^# [a-z0-9-]+: [0-9]+ passed')
+	out=$("$@" 2>&1 | tee >(cat >&2) | grep -E '^# [a-z0-9-]+: [0-9]+ passed')
 	while read -r _ _ p _ f _ s _; do
 		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 	done <<< "$out"

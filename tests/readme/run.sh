@@ -77,7 +77,7 @@ run() {
 		home=/home/$user
 		chroot "$r" sh -c "apt-get install -y --no-install-recommends sudo >/dev/null &&
 			useradd -m -s /bin/bash $user &&
-			echo '$user ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/$user" ||
+			echo '$user ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/$user" > "$W/$name-user.log" 2>&1 ||
 			{ echo "readme: $name: cannot make the user"; return 1; }
 	fi
 	git clone -q "$top" "$r$home/kstride" || return 1
