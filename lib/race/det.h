@@ -102,6 +102,13 @@ struct rthread {
 	u64 cb[2]; /* ...the running callback's arguments */
 	u64 cb_held[2]; /* ...what its caller holds meanwhile (sem_caller) */
 	u8 ncb_held;
+	/*
+	 * ...and of callbacks entered again from the kernel inside it (a
+	 * NAPI poll whose receive path transmits: ndo_start_xmit under the
+	 * transmit lock), each released at its own exit
+	 */
+	struct { int depth; u64 held[2]; u8 n; } nest[4];
+	u8 nnest;
 	bool in_cb;
 	bool cb_tied; /* ...started by a queue, timer or irq (replay.c) */
 	u64 fs;

@@ -189,25 +189,27 @@ static bool tail_needs_post(const struct sem *s)
  * (sem.c's callers[]), acquired at its start.  Only with the kernel's
  * symbols, which name the caller (abi.h, KS_CHUNK_KSYMS).
  */
-static void caller_holds(struct det *d, struct rthread *t, const struct raw *r)
+static u8 caller_holds(struct det *d, struct rthread *t, const struct raw *r,
+		       u64 held[2])
 {
 	const struct sem_caller *c;
 	const char *mod = NULL;
+	u8 n = 0;
 	int i;
 
-	t->ncb_held = 0;
 	if (!r->args[2])
-		return;
+		return 0;
 	c = sem__caller(trace__ksym(d->t, r->args[2], NULL, &mod));
 	if (!c || mod)
-		return;
+		return 0;
 	for (i = 0; i < 2 && c->held[i]; i++) {
 		u64 obj = sem_held__obj(c->held[i], r->args[c->arg[i]]);
 
-		t->cb_held[t->ncb_held++] = obj;
+		held[n++] = obj;
 		det__add_ev(d, t, OP_ACQ, obj, 0, 2 * r->seq, 0);
 		d->st->caller_locks++;
 	}
+	return n;
 }
 
 /* One call, return, entry or exit made the operations it means, on t->ev. */
@@ -281,10 +283,28 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 			t->in_cb = true;
 			det__add_ev(d, t, OP_CB_START, r->args[0], r->args[1],
 			       2 * r->seq, 0);
-			caller_holds(d, t, r);
+			t->ncb_held = caller_holds(d, t, r, t->cb_held);
+			t->nnest = 0;
+		} else if (t->depth > 1 && t->in_cb && (r->flags & KS_F_ENTRY_ARGS) &&
+			   t->nnest < ARRAY_SIZE(t->nest)) {
+			/* entered again from the kernel, inside a callback */
+			u8 n = caller_holds(d, t, r, t->nest[t->nnest].held);
+
+			if (n) {
+				t->nest[t->nnest].n = n;
+				t->nest[t->nnest++].depth = t->depth;
+			}
 		}
 		break;
 	case OP_RAW_EXIT:
+		if (t->nnest && t->nest[t->nnest - 1].depth == t->depth) {
+			u8 n = t->nest[--t->nnest].n;
+
+			while (n && (r->flags & KS_F_EXIT_SEQ))
+				det__add_ev(d, t, OP_REL,
+					    t->nest[t->nnest].held[--n], 0,
+					    2 * r->seq, 0);
+		}
 		if (t->depth && !--t->depth && t->in_cb) {
 			t->in_cb = false;
 			if (!(r->flags & KS_F_EXIT_SEQ)) {
