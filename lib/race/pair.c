@@ -212,6 +212,14 @@ static u8 caller_holds(struct det *d, struct rthread *t, const struct raw *r,
 	return n;
 }
 
+/* ...released at the callback's exit, if the exit says when (its ticket) */
+static void release_held(struct det *d, struct rthread *t, const struct raw *r,
+			 const u64 *held, u8 n)
+{
+	while (n && (r->flags & KS_F_EXIT_SEQ))
+		det__add_ev(d, t, OP_REL, held[--n], 0, 2 * r->seq, 0);
+}
+
 /* One call, return, entry or exit made the operations it means, on t->ev. */
 static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 {
@@ -297,25 +305,20 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 		}
 		break;
 	case OP_RAW_EXIT:
-		if (t->nnest && t->nest[t->nnest - 1].depth == t->depth) {
-			u8 n = t->nest[--t->nnest].n;
-
-			while (n && (r->flags & KS_F_EXIT_SEQ))
-				det__add_ev(d, t, OP_REL,
-					    t->nest[t->nnest].held[--n], 0,
-					    2 * r->seq, 0);
+		/* a nested callback's exit; at the outermost, any left open */
+		while (t->nnest && (t->nest[t->nnest - 1].depth == t->depth ||
+				    t->depth == 1)) {
+			t->nnest--;
+			release_held(d, t, r, t->nest[t->nnest].held,
+				     t->nest[t->nnest].n);
 		}
 		if (t->depth && !--t->depth && t->in_cb) {
 			t->in_cb = false;
-			if (!(r->flags & KS_F_EXIT_SEQ)) {
-				t->ncb_held = 0;
-				break;
-			}
-			while (t->ncb_held)
-				det__add_ev(d, t, OP_REL, t->cb_held[--t->ncb_held],
-					    0, 2 * r->seq, 0);
-			det__add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
-				    2 * r->seq, 0);
+			release_held(d, t, r, t->cb_held, t->ncb_held);
+			t->ncb_held = 0;
+			if (r->flags & KS_F_EXIT_SEQ)
+				det__add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
+					    2 * r->seq, 0);
 		}
 		break;
 	}

@@ -325,9 +325,13 @@ int file__write_atomic(const char *path, const void *data, size_t size,
 
 void heap__prefer_huge_pages(void)
 {
+	static bool done;
 	uintptr_t lo, hi;
 	void *p;
 
+	if (done)
+		return;
+	done = true;
 	mallopt(M_MMAP_THRESHOLD, 256 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_TOP_PAD, 16 << 20);

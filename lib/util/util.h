@@ -127,7 +127,8 @@ void file__abort(struct afile *a);
  * of their own, the heap grown 16 MiB at a time and kept, and the kernel
  * asked to back it with transparent huge pages.  A rewrite of e1000.ko
  * spent more time in page faults than in its own code.  Without THP
- * (enabled=never) only the malloc settings remain.
+ * (enabled=never) only the malloc settings remain.  Once is enough: later
+ * calls do nothing.
  */
 void heap__prefer_huge_pages(void);
 
