@@ -138,6 +138,11 @@ int cmd_race(int argc, char **argv)
 		fprintf(stderr,
 			"kstride race: %lu accesses to device memory (ioremap) not checked: registers are not memory\n",
 			(unsigned long)st.device);
+	if (!quiet && st.device_signals)
+		fprintf(stderr,
+			"kstride race: %lu runs of stores to device memory ordered before the %lu interrupt handler starts and %lu runs of loads from DMA-coherent memory after them\n",
+			(unsigned long)st.device_signals, (unsigned long)st.irq_waits,
+			(unsigned long)st.dma_waits);
 	/*
 	 * A dropped record may have held a lock's release or a free: what
 	 * followed can then look unordered.  Said always, even with -q.

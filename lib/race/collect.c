@@ -12,7 +12,7 @@
  * hardirq or NMI context of one CPU (each a thread of its own).  0: not
  * known (a kernel CPU's events before its first entry or switch).
  */
-static u64 ctx_key(const struct trace_event *ev)
+u64 det__ctx_key(const struct trace_event *ev)
 {
 	if (!ev->kernel)
 		return (u64)ev->tid + 1;
@@ -166,6 +166,16 @@ static int new_run(struct det *d, struct rthread *t,
 			return -ENOMEM;
 		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
 		d->cpu_idx = v;
+		v = realloc(d->dev_pending, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
+		d->dev_pending = v;
+		v = realloc(d->cpu_ticket, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
+		d->cpu_ticket = v;
 		d->ncpu_idx = n;
 	}
 	idx = ++d->cpu_idx[cpu];
@@ -219,6 +229,72 @@ static int add_raw(struct det *d, struct rthread *t,
 	return d->err;
 }
 
+/* the kinds of record that carry a ticket when they have one */
+static bool ticketed(const struct ks_site *s)
+{
+	return s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST ||
+	       s->kind == KS_K_THREAD || s->kind == KS_K_ENTRY ||
+	       s->kind == KS_K_EXIT;
+}
+
+/*
+ * A store to device memory signals the module's devices (sem.h,
+ * SEM_OBJ_DEVICE).  Stores carry no ticket: the signal takes the one
+ * right before the next ticket drawn on the same CPU (the CPU's records
+ * are in the order it ran them), which is the interrupt's own entry when
+ * the device interrupts that CPU at once.  One signal stands for a run of
+ * stores with nothing else of the thread between.
+ */
+static int device_store(struct det *d, struct rthread *t, u32 cpu)
+{
+	const struct rev *last = t->ev.n ? &t->ev.v[t->ev.n - 1] : NULL;
+
+	if (cpu >= d->ncpu_idx)
+		return 0; /* new_run() made room for every CPU it saw */
+	if (last && last->op == OP_SIGNAL && last->addr == SEM_OBJ_DEVICE &&
+	    d->dev_pending[cpu] == (u64)(rop_of(d, last) - d->ops.v) + 1 &&
+	    t->segs.n && t->segs.v[t->segs.n - 1].start < t->ev.n)
+		return 0;
+	det__add_ev(d, t, OP_SIGNAL, SEM_OBJ_DEVICE, 0, UINT64_MAX, 0);
+	if (d->err)
+		return d->err;
+	d->dev_pending[cpu] = d->ops.n; /* index + 1 */
+	d->st->device_signals++;
+	return 0;
+}
+
+/*
+ * A load from DMA-coherent memory (a descriptor the device may have
+ * written) waits for the device: it took its ticket after the last one
+ * drawn on its CPU.  One wait stands for the loads after it up to the
+ * thread's next operation or a new ticket on that CPU.
+ */
+static int dma_load(struct det *d, struct rthread *t, u32 cpu)
+{
+	u64 key;
+
+	if (cpu >= d->ncpu_idx || !d->cpu_ticket[cpu])
+		return 0;
+	key = 2 * d->cpu_ticket[cpu] + 1;
+	if (t->dw_key == key && t->dw_nops == d->ops.n)
+		return 0;
+	det__add_ev(d, t, OP_WAIT, SEM_OBJ_DEVICE, 0, key, 0);
+	t->dw_key = key;
+	t->dw_nops = d->ops.n;
+	d->st->dma_waits++;
+	return d->err;
+}
+
+static void device_ticket(struct det *d, u32 cpu, u64 seq)
+{
+	if (cpu < d->ncpu_idx)
+		d->cpu_ticket[cpu] = seq;
+	if (cpu < d->ncpu_idx && d->dev_pending[cpu]) {
+		d->ops.v[d->dev_pending[cpu] - 1].key = 2 * seq - 1;
+		d->dev_pending[cpu] = 0;
+	}
+}
+
 int det__collect(const struct trace_event *ev, void *arg)
 {
 	struct det *d = arg;
@@ -230,7 +306,7 @@ int det__collect(const struct trace_event *ev, void *arg)
 
 	if (!s || d->err)
 		return d->err;
-	key = ctx_key(ev);
+	key = det__ctx_key(ev);
 	if (!key) {
 		/* who ran it is not known; it still separates runs */
 		if (ev->kernel && ev->tid < d->ncpu_idx)
@@ -243,6 +319,8 @@ int det__collect(const struct trace_event *ev, void *arg)
 		return -ENOMEM;
 	if (ev->kernel && new_run(d, t, ev))
 		return -ENOMEM;
+	if (ev->kernel && ev->cseq && ticketed(s))
+		device_ticket(d, ev->tid, ev->cseq);
 	switch (s->kind) {
 	case KS_K_R:
 	case KS_K_W:
@@ -253,8 +331,13 @@ int det__collect(const struct trace_event *ev, void *arg)
 			return 0;
 		if (d->devs.n && det__is_device(d, ev->addr, ev->ts)) {
 			d->st->device++;
+			if (s->kind != KS_K_R && s->kind != KS_K_RANGE_R)
+				return device_store(d, t, ev->tid);
 			return 0;
 		}
+		if (d->dmas.n && s->kind != KS_K_W && s->kind != KS_K_RANGE_W &&
+		    det__is_dma(d, ev->addr, ev->ts) && dma_load(d, t, ev->tid))
+			return d->err;
 		pc = pc_of(d, ev, false);
 		if (s->kind != KS_K_W && s->kind != KS_K_RANGE_W)
 			add_access(d, t, OP_R, ev->addr,

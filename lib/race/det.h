@@ -20,6 +20,8 @@ enum rop {
 	OP_CACHE,
 	/* kernel: queued, a callback starts and ends, waited for; aliases */
 	OP_ASYNC, OP_CB_START, OP_CB_END, OP_ASYNC_JOIN, OP_ALIAS,
+	/* kernel: an object given to the kernel, one had from it (sem.h) */
+	OP_HANDOFF, OP_TAKE,
 	/*
 	 * As read, before pairing (pair_calls()): a call, its return, a
 	 * function's entry and exit; their data in d->raws.  Pairing
@@ -39,7 +41,10 @@ struct raw {
 };
 
 /* the clocks an object has, by what released into them */
-enum { NS_SYNC, NS_ASYNC, NS_DONE };
+enum {
+	NS_SYNC, NS_DONE, NS_HANDOFF,
+	NS_ASYNC, NS_ASYNC1, /* started, for a callback's argument 0 or 1 */
+};
 
 /* One event of a thread: 16 bytes, for there are many. */
 struct rev {
@@ -129,6 +134,8 @@ struct rthread {
 	VEC(struct pre) pres;
 	VEC(struct held) held;
 	u32 lockset; /* interned id of held, or UINT32_MAX: recompute */
+	u64 dw_key; /* kernel: its last DMA wait's key (collect.c) */
+	size_t dw_nops; /* ...and the operations made by then */
 };
 
 struct rpc {
@@ -193,11 +200,15 @@ struct det {
 	VEC(struct lockset) locksets;
 	struct { u64 key, size; } *blocks, *caches;
 	u64 *cpu_idx; /* kernel: events read from each CPU so far */
+	u64 *dev_pending; /* ...its device signal awaiting a ticket: ops index + 1 */
+	u64 *cpu_ticket; /* ...the last ticket read from it */
 	size_t ncpu_idx;
 	size_t nblocks, capblocks, ncaches, capcaches;
 	VEC(struct race_report) reports;
 	VEC(struct alias) aliases;
 	VEC(struct devrange) devs;
+	VEC(struct devrange) dmas; /* DMA-coherent memory (dma_alloc_attrs) */
+	u64 dmalo, dmahi;
 	u64 devlo, devhi; /* the span of every one */
 	bool have_calls, kernel;
 	int err;
@@ -230,6 +241,7 @@ static inline const struct opx *rop_of(const struct det *d,
 }
 
 /* collect.c */
+u64 det__ctx_key(const struct trace_event *ev);
 int det__collect(const struct trace_event *ev, void *arg);
 void det__add_ev(struct det *d, struct rthread *t, u8 op, u64 addr, u64 len,
 		 u64 key, u32 pc);
@@ -238,6 +250,7 @@ int det__sort_by_time(struct rthread *t);
 /* device.c */
 int det__devices(struct det *d);
 bool det__is_device(const struct det *d, u64 addr, u64 ts);
+bool det__is_dma(const struct det *d, u64 addr, u64 ts);
 
 /* pair.c */
 int det__pair_calls(struct det *d, struct rthread *t);

@@ -60,7 +60,7 @@ static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
 		det__add_ev(d, t, OP_SIGNAL, obj, 0, key, pc);
 		break;
 	case SEM_ASYNC_START:
-		det__add_ev(d, t, OP_ASYNC, obj, 0, key, pc);
+		det__add_ev(d, t, OP_ASYNC, obj, s->cbarg, key, pc);
 		break;
 	case SEM_WAIT_RELEASE:
 		det__add_ev(d, t, OP_REL, obj, 0, key, pc);
@@ -71,6 +71,10 @@ static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
 	case SEM_FREE:
 		if (obj)
 			det__add_ev(d, t, OP_FREE, obj, 0, key, ev->pc_free);
+		break;
+	case SEM_HANDOFF:
+		if (obj)
+			det__add_ev(d, t, OP_HANDOFF, obj, 0, key, pc);
 		break;
 	case SEM_REALLOC:
 		if (arg(ev->args, s->obj))
@@ -140,6 +144,10 @@ static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
 		if (ret)
 			det__add_ev(d, t, OP_ALLOC, ret, size, key, p->pc);
 		break;
+	case SEM_TAKE:
+		if (ret)
+			det__add_ev(d, t, OP_TAKE, ret, 0, key, p->pc);
+		break;
 	case SEM_CACHE_CREATE:
 		if (ret)
 			det__add_ev(d, t, OP_CACHE, ret, arg(p->args, s->size), key,
@@ -172,6 +180,7 @@ static bool tail_needs_post(const struct sem *s)
 	case SEM_REALLOC:
 	case SEM_CACHE_ALLOC:
 	case SEM_CACHE_CREATE:
+	case SEM_TAKE:
 		return true;
 	case SEM_ACQUIRE:
 	case SEM_ACQUIRE_SHARED:
@@ -210,6 +219,27 @@ static u8 caller_holds(struct det *d, struct rthread *t, const struct raw *r,
 		d->st->caller_locks++;
 	}
 	return n;
+}
+
+/*
+ * An interrupt handler's start (hardirq, or an irq thread's handler):
+ * after the stores to device memory before it (sem.h, SEM_OBJ_DEVICE).
+ */
+static void irq_waits(struct det *d, struct rthread *t, const struct raw *r)
+{
+	const struct sem_caller *c = NULL;
+	const char *mod = NULL;
+	bool irq = t->ctx == KS_CTX_HARDIRQ;
+
+	if (!irq && r->args[2]) {
+		c = sem__caller(trace__ksym(d->t, r->args[2], NULL, &mod));
+		irq = c && !mod && (c->held[0] == SEM_HELD_IRQ ||
+				    c->held[0] == SEM_HELD_IRQ_THREAD);
+	}
+	if (!irq)
+		return;
+	det__add_ev(d, t, OP_WAIT, SEM_OBJ_DEVICE, 0, 2 * r->seq, 0);
+	d->st->irq_waits++;
 }
 
 /* ...released at the callback's exit, if the exit says when (its ticket) */
@@ -291,6 +321,7 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 			t->in_cb = true;
 			det__add_ev(d, t, OP_CB_START, r->args[0], r->args[1],
 			       2 * r->seq, 0);
+			irq_waits(d, t, r);
 			t->ncb_held = caller_holds(d, t, r, t->cb_held);
 			t->nnest = 0;
 		} else if (t->depth > 1 && t->in_cb && (r->flags & KS_F_ENTRY_ARGS) &&
@@ -391,6 +422,11 @@ int det__pair_calls(struct det *d, struct rthread *t)
 /* ---- replay ---- */
 
 
+/*
+ * Deferred keys (UINT64_MAX) take effect right before the thread's next
+ * operation; a device signal's key (collect.c) never after it, for a
+ * thread's keys must not decrease along its list.
+ */
 void det__fix_keys(struct det *d, struct rthread *t)
 {
 	u64 next = UINT64_MAX - 1;
@@ -402,7 +438,9 @@ void det__fix_keys(struct det *d, struct rthread *t)
 		if (!is_op(e))
 			continue;
 		o = &d->ops.v[e->pc];
-		if (o->key == UINT64_MAX)
+		if (o->key == UINT64_MAX ||
+		    (e->op == OP_SIGNAL && e->addr == SEM_OBJ_DEVICE &&
+		     o->key >= next))
 			o->key = next ? next - 1 : 0;
 		next = o->key;
 	}

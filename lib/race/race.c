@@ -88,6 +88,8 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	vec_free(&d.ops);
 	vec_free(&d.raws);
 	free(d.cpu_idx);
+	free(d.dev_pending);
+	free(d.cpu_ticket);
 	free(d.phash);
 	for (size_t i = 0; i < d.cap; i++)
 		free(d.cells[i].rd);
@@ -103,6 +105,7 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 	vec_free(&d.locksets);
 	vec_free(&d.aliases);
 	vec_free(&d.devs);
+	vec_free(&d.dmas);
 	free(d.blocks);
 	free(d.caches);
 	if (err) {

@@ -36,6 +36,9 @@ struct race_stats {
 	u64 allocs, frees;
 	u64 unknown_calls; /* calls to functions the table does not know */
 	u64 device; /* accesses to ioremap()ed device memory, not checked */
+	u64 device_signals; /* ...runs of stores there, each a signal (sem.h) */
+	u64 irq_waits; /* interrupt handlers' starts, each waiting for them */
+	u64 dma_waits; /* ...and runs of loads from DMA-coherent memory */
 	u64 caller_locks; /* held by the kernel around callbacks (sem_caller) */
 };
 

@@ -399,7 +399,7 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		}
 		break;
 	case OP_ASYNC:
-		o = objclock_ns(d, e->addr, NS_ASYNC, true);
+		o = objclock_ns(d, e->addr, NS_ASYNC + !!x->len, true);
 		if (!o)
 			goto nomem;
 		vc_join(o->x, t->vc, d->n);
@@ -409,7 +409,7 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		/* named by its first or second argument */
 		t->cb_tied = false;
 		for (int k = 0; k < 2; k++) {
-			o = objclock_ns(d, k ? x->len : e->addr, NS_ASYNC, false);
+			o = objclock_ns(d, k ? x->len : e->addr, NS_ASYNC + k, false);
 			if (o) {
 				vc_join(t->vc, o->x, d->n);
 				t->cb_tied = true;
@@ -422,6 +422,24 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		 * of an earlier open) may still be an ops table's.
 		 */
 		o = objclock_ns(d, SEM_OBJ_REGISTRY, NS_SYNC, false);
+		if (o)
+			vc_join(t->vc, o->x, d->n);
+		/* an argument the module gave away earlier came back */
+		for (int k = 0; k < 2; k++) {
+			o = objclock_ns(d, k ? x->len : e->addr, NS_HANDOFF, false);
+			if (o)
+				vc_join(t->vc, o->x, d->n);
+		}
+		break;
+	case OP_HANDOFF:
+		o = objclock_ns(d, e->addr, NS_HANDOFF, true);
+		if (!o)
+			goto nomem;
+		vc_join(o->x, t->vc, d->n);
+		t->vc[tix]++;
+		break;
+	case OP_TAKE:
+		o = objclock_ns(d, e->addr, NS_HANDOFF, false);
 		if (o)
 			vc_join(t->vc, o->x, d->n);
 		break;

@@ -126,7 +126,8 @@ static const struct sem table[] = {
 	E("tasklet_kill", ASYNC_JOIN, 0, N, N, ALWAYS, "tasklet"),
 	E("__napi_schedule", ASYNC_START, 0, N, N, ALWAYS, "napi"),
 	E("napi_disable", ASYNC_JOIN, 0, N, N, ALWAYS, "napi"),
-	E("request_threaded_irq", ASYNC_START, 5, N, N, RET0, "irq,handler,thread_fn,flags,name,dev"),
+	{ "request_threaded_irq", SEM_ASYNC_START, 5, N, N, SEM_OK_RET0, false,
+	  "irq,handler,thread_fn,flags,name,dev", 1 },
 	E("free_irq", ASYNC_JOIN, 1, N, N, ALWAYS, "irq,dev"),
 	EA("kthread_create_on_node", ASYNC_START, 1, "fn,data,node,namefmt"),
 	E("kthread_stop", ASYNC_JOIN, 0, N, N, ALWAYS, "task"),
@@ -205,6 +206,30 @@ static const struct sem table[] = {
 	E("kmem_cache_alloc_lru", CACHE_ALLOC, 0, N, N, ALWAYS, "cache,lru,flags"),
 	E("kmem_cache_alloc_node", CACHE_ALLOC, 0, N, N, ALWAYS, "cache,flags,node"),
 	E("kmem_cache_free", FREE, 1, N, N, ALWAYS, "cache,p"),
+	/*
+	 * Socket buffers: the module gives them to the stack or frees them
+	 * (the stack frees and reuses them: its own locks order that), and
+	 * is given them back, in ndo_start_xmit() or from these allocators
+	 * (6.1's and 6.12's names)
+	 */
+	E("napi_gro_receive", HANDOFF, 1, N, N, ALWAYS, "napi,skb"),
+	E("netif_receive_skb", HANDOFF, 0, N, N, ALWAYS, "skb"),
+	E("netif_rx", HANDOFF, 0, N, N, ALWAYS, "skb"),
+	E("__netif_rx", HANDOFF, 0, N, N, ALWAYS, "skb"),
+	E("__dev_queue_xmit", HANDOFF, 0, N, N, ALWAYS, "skb,sb_dev"),
+	E("consume_skb", HANDOFF, 0, N, N, ALWAYS, "skb"),
+	E("napi_consume_skb", HANDOFF, 0, N, N, ALWAYS, "skb,budget"),
+	E("kfree_skb_reason", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
+	E("sk_skb_reason_drop", HANDOFF, 1, N, N, ALWAYS, "sk,skb,reason"),
+	E("__dev_kfree_skb_any", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
+	E("__dev_kfree_skb_irq", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
+	E("dev_kfree_skb_any_reason", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
+	E("dev_kfree_skb_irq_reason", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
+	E("__napi_alloc_skb", TAKE, N, N, N, ALWAYS, "napi,len,gfp"),
+	E("__netdev_alloc_skb", TAKE, N, N, N, ALWAYS, "dev,len,gfp"),
+	E("__alloc_skb", TAKE, N, N, N, ALWAYS, "size,gfp,flags,node"),
+	E("napi_build_skb", TAKE, N, N, N, ALWAYS, "data,frag_size"),
+	E("build_skb", TAKE, N, N, N, ALWAYS, "data,frag_size"),
 
 	/* C library: POSIX threads */
 	E("pthread_mutex_lock", ACQUIRE, 0, N, N, RET0, "mutex"),
@@ -429,6 +454,8 @@ const char *sem_op__name(int op)
 		[SEM_REALLOC] = "realloc",
 		[SEM_CACHE_CREATE] = "cache-create",
 		[SEM_CACHE_ALLOC] = "cache-alloc",
+		[SEM_HANDOFF] = "handoff",
+		[SEM_TAKE] = "take",
 	};
 
 	return op >= 0 && op < (int)ARRAY_SIZE(n) && n[op] ? n[op] : "?";

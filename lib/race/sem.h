@@ -27,6 +27,14 @@ enum sem_op {
 	SEM_REALLOC, /* both */
 	SEM_CACHE_CREATE, /* kmem_cache_create(): objects of a size */
 	SEM_CACHE_ALLOC, /* kmem_cache_alloc(cache): one of them */
+	/*
+	 * The object goes to the kernel for good (napi_gro_receive(napi,
+	 * skb), consume_skb(skb)): whatever the kernel hands the module at
+	 * that address later (a callback's argument, what a TAKE returns),
+	 * it had back from the kernel after this.
+	 */
+	SEM_HANDOFF,
+	SEM_TAKE, /* returns an object the kernel owned (__napi_alloc_skb()) */
 };
 
 /* When an operation that may fail took effect. */
@@ -54,6 +62,12 @@ enum sem_ok {
 #define SEM_OBJ_RETIRED 3
 #define SEM_ARG_RTNL 0xfb
 #define SEM_OBJ_RTNL 4 /* rtnl_mutex: rtnl_lock(), and what the kernel calls under it */
+/*
+ * The module's devices: a store to device memory (a doorbell) signals it,
+ * and an interrupt handler's start waits for it, for a device interrupts
+ * after the work it was given (replay.c)
+ */
+#define SEM_OBJ_DEVICE 5
 
 /*
  * ASYNC_START releases into the object's start clock, which a callback
@@ -71,6 +85,12 @@ struct sem {
 	u8 ok; /* enum sem_ok */
 	bool ret_alias; /* what it returns names the object too (kthreads) */
 	const char *args; /* the arguments' names, comma-separated, for script */
+	/*
+	 * ASYNC_START: the callback's argument that names the object: 0,
+	 * or 1 for an interrupt handler, handler(irq, dev) (so that
+	 * ndo_stop(dev) is not taken for the handler of request_irq(dev))
+	 */
+	u8 cbarg;
 };
 
 /* The table's entry for @name ("__SCT__" trampolines by their target), or NULL. */
