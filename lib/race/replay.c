@@ -205,6 +205,14 @@ static void report(struct det *d, u32 pca, u32 ta, u8 ka, bool aa, u32 lsa,
 	r->count = 1;
 }
 
+/*
+ * Two accesses race unless both are atomic (locked) or, in the kernel,
+ * one is a locked write and the other a load: atomic_read(), test_bit()
+ * and READ_ONCE() are plain loads in the binary, as the kernel's memory
+ * model allows for a word a locked instruction updates, so a load
+ * against a locked write is taken as marked.  A plain store against
+ * either is always checked.
+ */
 static void access(struct det *d, u32 tix, const struct rev *e)
 {
 	struct rthread *t = &d->th.v[tix];
@@ -218,7 +226,8 @@ static void access(struct det *d, u32 tix, const struct rev *e)
 	if (!c)
 		return;
 	if (c->has_w && c->wtid != tix && (c->wmask & mask) &&
-	    !(c->watomic && e->atomic) && c->wclk > t->vc[c->wtid])
+	    !(c->watomic && (e->atomic || (!w && d->kernel))) &&
+	    c->wclk > t->vc[c->wtid])
 		report(d, c->wpc, c->wtid, KS_K_W, c->watomic, c->wlockset,
 		       e->pc, tix, w ? KS_K_W : KS_K_R, e->atomic, ls,
 		       e->addr, e->size);
@@ -227,7 +236,8 @@ static void access(struct det *d, u32 tix, const struct rev *e)
 			const struct rread *r = &c->rd[i];
 
 			if (r->tid != tix && (r->mask & mask) &&
-			    !(r->atomic && e->atomic) && r->clk > t->vc[r->tid])
+			    !((r->atomic || d->kernel) && e->atomic) &&
+			    r->clk > t->vc[r->tid])
 				report(d, r->pc, r->tid, KS_K_R, r->atomic,
 				       r->lockset, e->pc, tix, KS_K_W,
 				       e->atomic, ls, e->addr, e->size);

@@ -19,6 +19,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "race"))
 from compare import kstride_pairs  # noqa: E402
 
 
+OTHER = "another driver's"
+
+
 def load(path, driver):
     entries = {}
     last = None
@@ -29,14 +32,15 @@ def load(path, driver):
         if line[0] in " \t":
             if last is None:
                 raise SystemExit("%s:%d: a continuation with no entry" % (path, n))
-            entries[last] += " " + line.strip()
+            if last != OTHER:
+                entries[last] += " " + line.strip()
             continue
         head, sep, why = line.partition(":")
         words = head.split()
         if not sep or len(words) != 3:
             raise SystemExit("%s:%d: want 'DRIVER FUNC_A FUNC_B: why'" % (path, n))
         if words[0] != driver:
-            last = None
+            last = OTHER  # another driver's entry: its continuations too
             continue
         last = frozenset(words[1:])
         if last in entries:
