@@ -22,6 +22,7 @@ suite "$B/tests/unit/test-kdecode"
 suite "$B/tests/unit/test-kring"
 suite "$B/tests/unit/test-twrite"
 suite "$B/tests/unit/test-sem"
+suite "$B/tests/unit/test-race"
 obj=$B/tests/unit/elf-sample.o
 gcc -O2 -c -o "$obj" "$top/tests/real/zlib-test.c"
 suite "$B/tests/unit/test-elf" "$obj"

@@ -259,4 +259,8 @@ void det__fix_keys(struct det *d, struct rthread *t);
 /* replay.c */
 void det__replay(struct det *d);
 
+/* race.c: after det__collect() of every event; det__free() in any case */
+int det__run(struct det *d);
+void det__free(struct det *d);
+
 #endif /* KS_RACE_DET_H */

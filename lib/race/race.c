@@ -34,6 +34,79 @@ static int report_cmp(const void *a, const void *b)
 	return x->a.off < y->a.off ? -1 : x->a.off > y->a.off;
 }
 
+/* The phases after collect.c's: pairing, keys, clocks, the replay. */
+int det__run(struct det *d)
+{
+	int err = 0;
+
+	d->n = d->th.n;
+	d->st->threads = d->n;
+	for (u32 i = 0; !err && i < d->n; i++) {
+		if (d->kernel)
+			err = det__sort_by_time(&d->th.v[i]);
+		err = err ?: det__pair_calls(d, &d->th.v[i]);
+		det__fix_keys(d, &d->th.v[i]);
+		d->th.v[i].vc = calloc(d->n, sizeof(u32));
+		if (!d->th.v[i].vc)
+			err = -ENOMEM;
+		else
+			d->th.v[i].vc[i] = 1;
+	}
+	if (!err && d->n) {
+		/* the lockset of nothing held is id 0 */
+		if (!vec_push(&d->locksets))
+			err = -ENOMEM;
+		else
+			d->locksets.v[0].n = 0;
+	}
+	if (!err) {
+		det__replay(d);
+		err = d->err;
+	}
+	if (!err && d->reports.n)
+		qsort(d->reports.v, d->reports.n, sizeof(*d->reports.v),
+		      report_cmp);
+	return err;
+}
+
+/* Everything @d holds but its reports. */
+void det__free(struct det *d)
+{
+	for (u32 i = 0; i < d->th.n; i++) {
+		evvec__free(&d->th.v[i].ev);
+		vec_free(&d->th.v[i].segs);
+		vec_free(&d->th.v[i].pres);
+		vec_free(&d->th.v[i].held);
+		free(d->th.v[i].vc);
+		free(d->th.v[i].final);
+	}
+	vec_free(&d->th);
+	vec_free(&d->pcs);
+	vec_free(&d->ops);
+	vec_free(&d->raws);
+	free(d->cpu_idx);
+	free(d->dev_pending);
+	free(d->cpu_ticket);
+	free(d->phash);
+	for (size_t i = 0; i < d->cap; i++)
+		free(d->cells[i].rd);
+	free(d->cells);
+	for (size_t i = 0; i < d->objs.n; i++) {
+		free(d->objs.v[i].x);
+		free(d->objs.v[i].sh);
+	}
+	vec_free(&d->objs);
+	for (size_t i = 0; i < d->creates.n; i++)
+		free(d->creates.v[i]);
+	vec_free(&d->creates);
+	vec_free(&d->locksets);
+	vec_free(&d->aliases);
+	vec_free(&d->devs);
+	vec_free(&d->dmas);
+	free(d->blocks);
+	free(d->caches);
+}
+
 int race__detect(struct trace *t, const struct race_opts *opts,
 		 struct race_report **reports, size_t *nreports,
 		 struct race_stats *st)
@@ -48,66 +121,8 @@ int race__detect(struct trace *t, const struct race_opts *opts,
 		err = d.err;
 	if (!err && !d.have_calls)
 		err = -EMEDIUMTYPE;
-	d.n = d.th.n;
-	st->threads = d.n;
-	for (u32 i = 0; !err && i < d.n; i++) {
-		if (d.kernel)
-			err = det__sort_by_time(&d.th.v[i]);
-		err = err ?: det__pair_calls(&d, &d.th.v[i]);
-		det__fix_keys(&d, &d.th.v[i]);
-		d.th.v[i].vc = calloc(d.n, sizeof(u32));
-		if (!d.th.v[i].vc)
-			err = -ENOMEM;
-		else
-			d.th.v[i].vc[i] = 1;
-	}
-	if (!err && d.n) {
-		/* the lockset of nothing held is id 0 */
-		if (!vec_push(&d.locksets))
-			err = -ENOMEM;
-		else
-			d.locksets.v[0].n = 0;
-	}
-	if (!err) {
-		det__replay(&d);
-		err = d.err;
-	}
-	if (!err && d.reports.n)
-		qsort(d.reports.v, d.reports.n, sizeof(*d.reports.v),
-		      report_cmp);
-	for (u32 i = 0; i < d.th.n; i++) {
-		evvec__free(&d.th.v[i].ev);
-		vec_free(&d.th.v[i].segs);
-		vec_free(&d.th.v[i].pres);
-		vec_free(&d.th.v[i].held);
-		free(d.th.v[i].vc);
-		free(d.th.v[i].final);
-	}
-	vec_free(&d.th);
-	vec_free(&d.pcs);
-	vec_free(&d.ops);
-	vec_free(&d.raws);
-	free(d.cpu_idx);
-	free(d.dev_pending);
-	free(d.cpu_ticket);
-	free(d.phash);
-	for (size_t i = 0; i < d.cap; i++)
-		free(d.cells[i].rd);
-	free(d.cells);
-	for (size_t i = 0; i < d.objs.n; i++) {
-		free(d.objs.v[i].x);
-		free(d.objs.v[i].sh);
-	}
-	vec_free(&d.objs);
-	for (size_t i = 0; i < d.creates.n; i++)
-		free(d.creates.v[i]);
-	vec_free(&d.creates);
-	vec_free(&d.locksets);
-	vec_free(&d.aliases);
-	vec_free(&d.devs);
-	vec_free(&d.dmas);
-	free(d.blocks);
-	free(d.caches);
+	err = err ?: det__run(&d);
+	det__free(&d);
 	if (err) {
 		vec_free(&d.reports);
 		return err;

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib/race's kernel models, fed events as lib/trace decodes them: a
+ * doorbell (a store to device memory) orders what came before it before
+ * the interrupt handler and the NAPI poll after it, and only where the
+ * tickets prove it; loads from DMA-coherent memory wait for the device;
+ * a socket buffer handed to the stack and given back; a load against a
+ * locked write is marked; request_irq's object names the handler's second
+ * argument only.  Each scenario has its control, which must report.
+ */
+#include <kstride/abi.h>
+
+#include "../../lib/race/det.h"
+#include "harness.h"
+
+#define DEV 0xffffc90000100000ull /* an ioremap()ed register window */
+#define DMA 0xffff888008000000ull /* dma_alloc_attrs()'s ring */
+#define BUF 0xffffc90000200000ull /* the driver's buffer_info array */
+#define SKB 0xffff888005000000ull
+#define NAPI 0xffff888006000c30ull
+#define NETDEV 0xffff888006000000ull
+
+static const struct ks_site s_r = { .off = 0x10, .size = 8, .kind = KS_K_R };
+static const struct ks_site s_w = { .off = 0x20, .size = 8, .kind = KS_K_W };
+static const struct ks_site s_w2 = { .off = 0x28, .size = 8, .kind = KS_K_W };
+static const struct ks_site s_lock = { .off = 0x30, .size = 8, .kind = KS_K_U,
+				       .flags = KS_F_LOCK };
+static const struct ks_site s_entry = { .off = 0x5, .kind = KS_K_ENTRY,
+					.flags = KS_F_CTX | KS_F_ENTRY_ARGS };
+static const struct ks_site s_exit = { .off = 0x40, .kind = KS_K_EXIT,
+				       .flags = KS_F_EXIT_SEQ };
+static const struct ks_site s_pre = { .off = 0x50, .kind = KS_K_CALL_PRE,
+				      .form = KS_A_CALL };
+static const struct ks_site s_post = { .off = 0x50, .kind = KS_K_CALL_POST,
+				       .form = KS_A_CALL };
+
+struct run {
+	struct det d;
+	struct race_opts opts;
+	struct race_stats st;
+	u64 ts;
+	int err;
+};
+
+static void run_init(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->d.opts = &r->opts;
+	r->d.st = &r->st;
+	r->d.kernel = true;
+	r->d.have_calls = true;
+}
+
+/* who runs it: a task (pid), or a CPU's softirq or hardirq */
+struct who {
+	int ctx;
+	s32 pid;
+	u32 cpu;
+};
+
+#define TASK(p, c) ((struct who){ KS_CTX_TASK, (p), (c) })
+#define SOFTIRQ(c) ((struct who){ KS_CTX_SOFTIRQ, -1, (c) })
+#define HARDIRQ(c) ((struct who){ KS_CTX_HARDIRQ, -1, (c) })
+
+static void ev(struct run *r, struct who w, const struct ks_site *s, u64 addr,
+	       u64 seq, const char *callee, u64 a0, u64 a1)
+{
+	struct trace_event e = {
+		.tid = w.cpu, .site = s, .addr = addr, .count = 1,
+		.kernel = true, .ts = ++r->ts, .ctx = w.ctx, .pid = w.pid,
+		.comm = "t", .cseq = seq, .callee = callee,
+		.args = { a0, a1 }, .sp = 0xffffc90000004000ull,
+	};
+
+	if (!r->err)
+		r->err = det__collect(&e, &r->d);
+}
+
+static void device_window(struct run *r)
+{
+	struct devrange *g = vec_push(&r->d.devs);
+
+	g->lo = DEV;
+	g->hi = DEV + 0x20000;
+	g->ts1 = UINT64_MAX;
+	r->d.devlo = g->lo;
+	r->d.devhi = g->hi;
+	g = vec_push(&r->d.dmas);
+	g->lo = DMA;
+	g->hi = DMA + 4096;
+	g->ts1 = UINT64_MAX;
+	r->d.dmalo = g->lo;
+	r->d.dmahi = g->hi;
+}
+
+static size_t finish(struct run *r)
+{
+	size_t n;
+
+	if (!r->err)
+		r->err = det__run(&r->d);
+	n = r->err ? SIZE_MAX : r->d.reports.n;
+	det__free(&r->d);
+	vec_free(&r->d.reports);
+	return n;
+}
+
+/*
+ * A transmit on CPU @xcpu fills buffer_info and rings the doorbell, and
+ * returns with ticket @texit; the interrupt comes on CPU 0 (tickets from
+ * @irq), schedules NAPI, whose poll reads what the transmit wrote.  On
+ * CPU 0 the interrupt and the poll come between the store and the exit.
+ */
+static size_t doorbell(bool ring, u32 xcpu, u64 irq, u64 texit, bool dma)
+{
+	const char *sched = dma ? "no_such_function" : "__napi_schedule";
+	struct run r;
+
+	run_init(&r);
+	device_window(&r);
+	ev(&r, TASK(100, xcpu), &s_entry, 0, 1, NULL, SKB, NETDEV);
+	ev(&r, TASK(100, xcpu), &s_w, BUF, 0, NULL, 0, 0);
+	if (ring)
+		ev(&r, TASK(100, xcpu), &s_w2, DEV + 0x3818, 0, NULL, 0, 0);
+	if (xcpu != 0)
+		ev(&r, TASK(100, xcpu), &s_exit, 0, texit, NULL, 0, 0);
+	ev(&r, HARDIRQ(0), &s_entry, 0, irq, NULL, 11, NETDEV);
+	ev(&r, HARDIRQ(0), &s_pre, 0, irq + 1, sched, NAPI, 0);
+	ev(&r, HARDIRQ(0), &s_post, 0, irq + 2, sched, 0, 0);
+	ev(&r, HARDIRQ(0), &s_exit, 0, irq + 3, NULL, 0, 0);
+	/* the poll, queued by that interrupt (with @dma, not) */
+	ev(&r, SOFTIRQ(0), &s_entry, 0, irq + 4, NULL, NAPI, 64);
+	if (dma) /* the status the device wrote back */
+		ev(&r, SOFTIRQ(0), &s_r, DMA + 12, 0, NULL, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_r, BUF, 0, NULL, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_exit, 0, irq + 5, NULL, 0, 0);
+	if (xcpu == 0)
+		ev(&r, TASK(100, xcpu), &s_exit, 0, texit, NULL, 0, 0);
+	return finish(&r);
+}
+
+TEST(doorbell_orders_the_interrupt_on_its_cpu)
+{
+	EXPECT_EQ(doorbell(true, 0, 5, 11, false), 0);
+	/* control: no doorbell, no order */
+	EXPECT_EQ(doorbell(false, 0, 5, 11, false), 1);
+}
+
+TEST(doorbell_orders_a_later_interrupt_elsewhere)
+{
+	/* the transmit's next ticket (10) is before the interrupt's (20) */
+	EXPECT_EQ(doorbell(true, 1, 20, 10, false), 0);
+	EXPECT_EQ(doorbell(false, 1, 20, 10, false), 1);
+}
+
+TEST(doorbell_order_never_invented)
+{
+	/*
+	 * The interrupt (ticket 5) on CPU 0 may have come before the store
+	 * on CPU 1, whose CPU drew no ticket before 20: not ordered.
+	 */
+	EXPECT_EQ(doorbell(true, 1, 5, 20, false), 1);
+}
+
+TEST(dma_load_waits_for_the_device)
+{
+	/*
+	 * No NAPI scheduled: the poll is ordered after the doorbell by the
+	 * descriptor it read from DMA-coherent memory alone
+	 */
+	EXPECT_EQ(doorbell(true, 1, 20, 10, true), 0);
+	EXPECT_EQ(doorbell(false, 1, 20, 10, true), 1);
+}
+
+/* The receive path writes an skb and hands it to the stack; later a
+ * transmit on the other CPU is given the same skb and reads it. */
+static size_t handoff(const char *give)
+{
+	struct run r;
+
+	run_init(&r);
+	ev(&r, SOFTIRQ(0), &s_entry, 0, 1, NULL, NAPI, 64);
+	ev(&r, SOFTIRQ(0), &s_w, SKB + 0xb0, 0, NULL, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_pre, 0, 2, give, NAPI, SKB);
+	ev(&r, SOFTIRQ(0), &s_post, 0, 3, give, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_exit, 0, 4, NULL, 0, 0);
+	ev(&r, TASK(200, 1), &s_entry, 0, 9, NULL, SKB, NETDEV);
+	ev(&r, TASK(200, 1), &s_r, SKB + 0xb0, 0, NULL, 0, 0);
+	ev(&r, TASK(200, 1), &s_exit, 0, 10, NULL, 0, 0);
+	return finish(&r);
+}
+
+TEST(skb_handed_to_the_stack_and_back)
+{
+	EXPECT_EQ(handoff("napi_gro_receive"), 0);
+	EXPECT_EQ(handoff("no_such_function"), 1);
+}
+
+static size_t marked(const struct ks_site *second)
+{
+	struct run r;
+	u64 flags = NETDEV + 0x1f0;
+
+	run_init(&r);
+	ev(&r, TASK(300, 0), &s_entry, 0, 1, NULL, NETDEV, 0);
+	ev(&r, TASK(300, 0), &s_lock, flags, 0, NULL, 0, 0); /* set_bit */
+	ev(&r, TASK(300, 0), &s_exit, 0, 2, NULL, 0, 0);
+	ev(&r, HARDIRQ(1), &s_entry, 0, 3, NULL, 11, NETDEV);
+	ev(&r, HARDIRQ(1), second, flags, 0, NULL, 0, 0);
+	ev(&r, HARDIRQ(1), &s_exit, 0, 4, NULL, 0, 0);
+	return finish(&r);
+}
+
+TEST(load_against_locked_write_is_marked)
+{
+	EXPECT_EQ(marked(&s_r), 0); /* test_bit() */
+	EXPECT_EQ(marked(&s_w), 1); /* a plain store is a race */
+}
+
+/*
+ * request_irq(dev) then ndo_stop(dev): the stop is an ops callback, and
+ * its return is seen by unregister_netdev(); the remove after that frees
+ * what the stop touched.  Taken for the irq handler (its object), it
+ * would not retire, and the free would race.
+ */
+TEST(irq_object_is_the_handlers_second_argument)
+{
+	struct run r;
+	u64 priv = 0xffff888007000000ull;
+	size_t n;
+
+	run_init(&r);
+	ev(&r, TASK(400, 0), &s_entry, 0, 1, NULL, NETDEV, 0); /* ndo_open */
+	ev(&r, TASK(400, 0), &s_pre, 0, 2, "request_threaded_irq", 11, 0);
+	r.d.raws.v[r.d.raws.n - 1].args[5] = NETDEV;
+	ev(&r, TASK(400, 0), &s_post, 0, 3, "request_threaded_irq", 0, 0);
+	ev(&r, TASK(400, 0), &s_exit, 0, 4, NULL, 0, 0);
+	ev(&r, TASK(401, 1), &s_entry, 0, 5, NULL, NETDEV, 0); /* ndo_stop */
+	ev(&r, TASK(401, 1), &s_w, priv, 0, NULL, 0, 0);
+	ev(&r, TASK(401, 1), &s_exit, 0, 6, NULL, 0, 0);
+	ev(&r, TASK(402, 0), &s_entry, 0, 7, NULL, 0xffff888003000000ull, 0);
+	ev(&r, TASK(402, 0), &s_pre, 0, 8, "unregister_netdev", NETDEV, 0);
+	ev(&r, TASK(402, 0), &s_post, 0, 9, "unregister_netdev", 0, 0);
+	ev(&r, TASK(402, 0), &s_w, priv, 0, NULL, 0, 0);
+	ev(&r, TASK(402, 0), &s_exit, 0, 10, NULL, 0, 0);
+	n = finish(&r); /* once: EXPECT_EQ() says its operands again */
+	EXPECT_EQ(n, 0);
+}
+
+TEST_MAIN("race")
