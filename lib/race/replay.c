@@ -416,7 +416,10 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		t->vc[tix]++;
 		break;
 	case OP_CB_START:
-		/* named by its first or second argument */
+		/*
+		 * Named by its first or second argument; and an argument the
+		 * module gave away earlier came back
+		 */
 		t->cb_tied = false;
 		for (int k = 0; k < 2; k++) {
 			o = objclock_ns(d, k ? x->len : e->addr, NS_ASYNC + k, false);
@@ -424,6 +427,9 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 				vc_join(t->vc, o->x, d->n);
 				t->cb_tied = true;
 			}
+			o = objclock_ns(d, k ? x->len : e->addr, NS_HANDOFF, false);
+			if (o)
+				vc_join(t->vc, o->x, d->n);
 		}
 		/*
 		 * After the registrations before it: an ops table's callback
@@ -434,12 +440,6 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		o = objclock_ns(d, SEM_OBJ_REGISTRY, NS_SYNC, false);
 		if (o)
 			vc_join(t->vc, o->x, d->n);
-		/* an argument the module gave away earlier came back */
-		for (int k = 0; k < 2; k++) {
-			o = objclock_ns(d, k ? x->len : e->addr, NS_HANDOFF, false);
-			if (o)
-				vc_join(t->vc, o->x, d->n);
-		}
 		break;
 	case OP_HANDOFF:
 		o = objclock_ns(d, e->addr, NS_HANDOFF, true);
