@@ -37,6 +37,8 @@ static u64 obj_of(const struct sem *s, const u64 *args)
 		return SEM_OBJ_RETIRED;
 	case SEM_ARG_RTNL:
 		return SEM_OBJ_RTNL;
+	case SEM_ARG_TXLOCK:
+		return sem_held__obj(SEM_HELD_TX, args[0]);
 	default:
 		return arg(args, s->obj);
 	}

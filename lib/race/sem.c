@@ -106,6 +106,14 @@ static const struct sem table[] = {
 	E("rtnl_lock_killable", ACQUIRE, SEM_ARG_RTNL, N, N, RET0, ""),
 	E("rtnl_trylock", ACQUIRE, SEM_ARG_RTNL, N, N, RET1, ""),
 	E("rtnl_unlock", RELEASE, SEM_ARG_RTNL, N, N, ALWAYS, ""),
+	/*
+	 * netif_tx_lock(dev) (and netif_tx_lock_bh()) takes the global
+	 * transmit lock and freezes every queue under its own lock: no
+	 * ndo_start_xmit runs until netif_tx_unlock(), which is what the
+	 * kernel's transmit lock around it (callers[], tx(dev)) stands for
+	 */
+	E("netif_tx_lock", ACQUIRE, SEM_ARG_TXLOCK, N, N, ALWAYS, "dev"),
+	E("netif_tx_unlock", RELEASE, SEM_ARG_TXLOCK, N, N, ALWAYS, "dev"),
 	/* RCU: every reader's end, before synchronize_rcu() returns */
 	E("__rcu_read_unlock", SIGNAL, N, N, N, ALWAYS, ""),
 	E("synchronize_rcu", WAIT, N, N, N, ALWAYS, ""),

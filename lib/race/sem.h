@@ -62,6 +62,8 @@ enum sem_ok {
 #define SEM_OBJ_RETIRED 3
 #define SEM_ARG_RTNL 0xfb
 #define SEM_OBJ_RTNL 4 /* rtnl_mutex: rtnl_lock(), and what the kernel calls under it */
+/* the transmit lock of the net_device in argument 0 (SEM_HELD_TX) */
+#define SEM_ARG_TXLOCK 0xfa
 /*
  * The module's devices: a store to device memory (a doorbell) signals it,
  * and an interrupt handler's start waits for it, for a device interrupts

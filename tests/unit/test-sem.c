@@ -54,4 +54,17 @@ TEST(held_objects_are_no_address)
 		    sem_held__obj(SEM_HELD_ADDR, addrs[0]));
 }
 
+TEST(tx_lock_is_the_callers_tx)
+{
+	const struct sem *l = sem__find("netif_tx_lock");
+	const struct sem *u = sem__find("netif_tx_unlock");
+
+	ASSERT_TRUE(l != NULL && u != NULL);
+	EXPECT_EQ(l->op, SEM_ACQUIRE);
+	EXPECT_EQ(u->op, SEM_RELEASE);
+	/* the object dev_hard_start_xmit's tx(dev) is (pair.c, obj_of) */
+	EXPECT_EQ(l->obj, SEM_ARG_TXLOCK);
+	EXPECT_EQ(u->obj, SEM_ARG_TXLOCK);
+}
+
 TEST_MAIN("sem")
