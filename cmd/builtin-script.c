@@ -200,6 +200,11 @@ static int print_ev(const struct trace_event *ev, void *arg)
 	if (s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST ||
 	    s->kind == KS_K_THREAD)
 		return print_call(f, sc->t, ev, name);
+	if (s->kind == KS_K_TICKET) {
+		fprintf(f, "%s+0x%x TICKET seq=%lu\n", name, s->off,
+			(unsigned long)ev->cseq);
+		return ferror(f) ? -EIO : 0;
+	}
 	if (s->kind == KS_K_ENTRY || s->kind == KS_K_EXIT) {
 		fprintf(f, "%s+0x%x %s sp=0x%lx", name, s->off,
 			ks_kind__name(s->kind), (unsigned long)ev->sp);

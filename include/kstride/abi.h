@@ -184,7 +184,8 @@
 #define KS_K_CALL_PRE 16 /* a call out of the object (part 6) */
 #define KS_K_CALL_POST 17 /* ...and its return */
 #define KS_K_THREAD 18 /* user space: a thread starts or ends (part 6) */
-#define KS_K_MAX 19 /* one past the last */
+#define KS_K_TICKET 19 /* kernel --calls: a ticket drawn after a store (part 6) */
+#define KS_K_MAX 20 /* one past the last */
 
 /* Site flags (struct ks_site.flags). */
 #define KS_F_LOCK 0x01 /* locked or implicitly atomic (xchg) */
@@ -605,6 +606,17 @@ struct ks_mark {
  * address, which names the code that called them (KS_F_ENTRY_ARGS); their
  * exits a ticket (KS_F_EXIT_SEQ).  A kernel trace of such a module holds
  * the kernel's text symbols (KS_CHUNK_KSYMS), which name those callers.
+ *
+ * In a kernel object, a store through a register that may reach device
+ * memory (a plain mov, not to the stack, not through %gs, with the status
+ * flags dead after it: every MMIO accessor is an asm statement, after
+ * which they are) is followed by a TICKET site of form KS_A_SLOT, one
+ * slot, filled after the store ran:
+ *
+ *   TICKET     seq
+ *
+ * so a doorbell is ordered before whatever draws a later ticket, the
+ * interrupt it causes on any CPU included.
  *
  * The user-space runtime records a thread's start and end in records of
  * its own region ("kstride-rt"), in programs where an object has the

@@ -234,16 +234,17 @@ static bool ticketed(const struct ks_site *s)
 {
 	return s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST ||
 	       s->kind == KS_K_THREAD || s->kind == KS_K_ENTRY ||
-	       s->kind == KS_K_EXIT;
+	       s->kind == KS_K_EXIT || s->kind == KS_K_TICKET;
 }
 
 /*
  * A store to device memory signals the module's devices (sem.h,
- * SEM_OBJ_DEVICE).  Stores carry no ticket: the signal takes the one
- * right before the next ticket drawn on the same CPU (the CPU's records
- * are in the order it ran them), which is the interrupt's own entry when
- * the device interrupts that CPU at once.  One signal stands for a run of
- * stores with nothing else of the thread between.
+ * SEM_OBJ_DEVICE).  The signal takes the ticket right before the next one
+ * drawn on the same CPU (the CPU's records are in the order it ran
+ * them): the store's own TICKET, drawn after it (abi.h, part 6), or,
+ * for a store without one, whatever comes next, which is the interrupt's
+ * own entry when the device interrupts that CPU at once.  One signal
+ * stands for a run of stores with nothing else of the thread between.
  */
 static int device_store(struct det *d, struct rthread *t, u32 cpu)
 {

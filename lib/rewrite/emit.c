@@ -343,8 +343,8 @@ static int emit_site_pre(struct emitter *e, const struct region *r,
 	struct x86_mem m;
 	int err;
 
-	if (!s->nslots)
-		return 0; /* RIP, absolute, or a slot an earlier site filled */
+	if (!s->nslots || s->kind == KS_K_TICKET)
+		return 0; /* RIP, absolute, a slot an earlier site filled; after */
 	if (s->form == KS_A_CALL)
 		return emit_call_site(e, r, s);
 	if (!a && s->kind == KS_K_ENTRY) {
@@ -443,6 +443,8 @@ static int emit_site_post(struct emitter *e, const struct region *r,
 {
 	const struct insn *in = &e->f->insns[s->insn];
 
+	if (s->kind == KS_K_TICKET) /* the store ran: a ticket after it */
+		return emit_site_ticket(e, r, s->slot);
 	if (s->kind != KS_K_RANGE_R && s->kind != KS_K_RANGE_W)
 		return 0;
 	return store_slot(e, r, in->acc[s->acc].strreg, s->slot + 1);

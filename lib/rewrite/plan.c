@@ -184,6 +184,29 @@ static int add_site(struct func *f, u32 i, int acc, u8 kind, u8 flags,
 	return 0;
 }
 
+/*
+ * --calls, kernel: does insn @i, a store, get a TICKET after it (abi.h,
+ * part 6)?  A plain mov through a register, which may reach device
+ * memory, with the status flags dead after it (the ticket's lock xadd
+ * clobbers them; after an MMIO accessor, an asm statement, they are).
+ */
+static bool wants_ticket(struct rw_ctx *ctx, const struct func *f, u32 i)
+{
+	const struct insn *in = &f->insns[i];
+	const struct insn_access *a = in->nacc == 1 ? &in->acc[0] : NULL;
+
+	if (!ctx->kernel || !ctx->opts->calls || !a || i + 1 >= f->ninsns)
+		return false;
+	if (in->mm.op != KS_MOP_STORE && in->mm.op != KS_MOP_STORE_IMM)
+		return false;
+	if (a->form != ACC_EA || a->kind != KS_K_W || is_stack_ea(a) ||
+	    a->base == REG_RIP || (a->base == REG_NONE && a->index == REG_NONE) ||
+	    (a->flags & (KS_F_FS | KS_F_GS | KS_F_LOCK)) || in->lock)
+		return false;
+	/* a store with a fixup may leave by it: the ticket would not run */
+	return !flags_live(f, i + 1) && !f->glue[i + 1] && !f->branchy[i];
+}
+
 /* --calls: a CALL_PRE or CALL_POST site of insn @i (abi.h, part 6) */
 static int add_call_site(struct rw_ctx *ctx, struct func *f, u32 i, u8 kind,
 			 const struct call_out *c)
@@ -285,6 +308,14 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 		}
 		err = add_site(f, i, k, a->kind, a->flags, a->size);
 	}
+	if (!err && wants_ticket(ctx, f, i)) {
+		err = add_site(f, i, -1, KS_K_TICKET, 0, 8);
+		if (!err) {
+			f->sites.v[f->sites.n - 1].form = KS_A_SLOT;
+			f->sites.v[f->sites.n - 1].nslots = 1;
+			ctx->st->tickets++;
+		}
+	}
 	/* a call: its accesses (the return address), the call; its return
 	 * last, in a region of its own after it (plan__func()) */
 	if (!err && call && !(co.flags & KS_F_CALL_TAIL)) {
@@ -333,7 +364,8 @@ static bool has_post(const struct func *f, u32 site0, u32 n)
 	for (u32 k = 0; k < n; k++) {
 		u8 kind = f->sites.v[site0 + k].kind;
 
-		if (kind == KS_K_RANGE_R || kind == KS_K_RANGE_W)
+		if (kind == KS_K_RANGE_R || kind == KS_K_RANGE_W ||
+		    kind == KS_K_TICKET)
 			return true;
 	}
 	return false;
@@ -418,8 +450,9 @@ static int site_reg(const struct func *f, const struct site *s)
 {
 	const struct insn_access *a;
 
-	if (s->acc < 0) /* ENTRY/EXIT; a call's sites store no address */
-		return is_call_site(s) ? REG_NONE : REG_RSP;
+	if (s->acc < 0) /* ENTRY/EXIT; a call's and a ticket's no address */
+		return is_call_site(s) || s->kind == KS_K_TICKET ? REG_NONE :
+								  REG_RSP;
 	a = &f->insns[s->insn].acc[s->acc];
 	switch (a->form) {
 	case ACC_STACK:

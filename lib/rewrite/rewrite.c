@@ -58,6 +58,9 @@ void rw_stats__print(const struct rw_stats *st, FILE *f, const char *indent)
 			(unsigned long)st->calls_out);
 		fprintf(f, "%scallbacks (address taken, entries with arguments): %lu\n",
 			indent, (unsigned long)st->callbacks);
+		if (st->tickets)
+			fprintf(f, "%sstores with a ticket (may reach a device): %lu\n",
+				indent, (unsigned long)st->tickets);
 	}
 	if (st->mmio_checked || st->mmio_pio || st->mmio_helpers ||
 	    st->mmio_unchecked) {

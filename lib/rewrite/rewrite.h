@@ -79,6 +79,7 @@ struct rw_stats {
 	u64 mmio_unchecked;
 	u64 calls_out; /* --calls: call sites that record */
 	u64 callbacks; /* --calls: functions whose address is taken */
+	u64 tickets; /* --calls, kernel: stores followed by a TICKET */
 	u64 padding; /* __pfx_ symbols of call padding: not functions */
 };
 

@@ -13,6 +13,7 @@ const char *ks_kind__name(u8 kind)
 		[KS_K_ENTRY] = "ENTRY",	 [KS_K_EXIT] = "EXIT",
 		[KS_K_CALL_PRE] = "CALL_PRE", [KS_K_CALL_POST] = "CALL_POST",
 		[KS_K_THREAD] = "THREAD",
+		[KS_K_TICKET] = "TICKET",
 		[KS_K_RANGE_R] = "R",	 [KS_K_RANGE_W] = "W",
 		[KS_K_SWITCH] = "SWITCH",
 		[KS_K_MMIO_R] = "MMIO_R", [KS_K_MMIO_W] = "MMIO_W",

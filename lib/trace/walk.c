@@ -412,6 +412,14 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 					return trace__bad(t, "malformed call or thread record",
 						   FOFF(p));
 				call_event(t, r, k, &s, slots + s.slot, &ev);
+			} else if (s.kind == KS_K_TICKET) {
+				/* drawn after the store before it (abi.h, part 6) */
+				if (s.form != KS_A_SLOT || s.nslots != 1)
+					return trace__bad(t, "malformed TICKET site",
+						   FOFF(p));
+				ev.addr = 0;
+				ev.callee = NULL;
+				ev.cseq = slots[used];
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {

@@ -29,6 +29,8 @@ static const struct ks_site s_entry = { .off = 0x5, .kind = KS_K_ENTRY,
 					.flags = KS_F_CTX | KS_F_ENTRY_ARGS };
 static const struct ks_site s_exit = { .off = 0x40, .kind = KS_K_EXIT,
 				       .flags = KS_F_EXIT_SEQ };
+static const struct ks_site s_ticket = { .off = 0x2c, .kind = KS_K_TICKET,
+					 .form = KS_A_SLOT, .nslots = 1 };
 static const struct ks_site s_pre = { .off = 0x50, .kind = KS_K_CALL_PRE,
 				      .form = KS_A_CALL };
 static const struct ks_site s_post = { .off = 0x50, .kind = KS_K_CALL_POST,
@@ -111,7 +113,8 @@ static size_t finish(struct run *r)
  * @irq), schedules NAPI, whose poll reads what the transmit wrote.  On
  * CPU 0 the interrupt and the poll come between the store and the exit.
  */
-static size_t doorbell(bool ring, u32 xcpu, u64 irq, u64 texit, bool dma)
+static size_t doorbell_tk(bool ring, u64 tk, u32 xcpu, u64 irq, u64 texit,
+			  bool dma)
 {
 	const char *sched = dma ? "no_such_function" : "__napi_schedule";
 	struct run r;
@@ -122,6 +125,8 @@ static size_t doorbell(bool ring, u32 xcpu, u64 irq, u64 texit, bool dma)
 	ev(&r, TASK(100, xcpu), &s_w, BUF, 0, NULL, 0, 0);
 	if (ring)
 		ev(&r, TASK(100, xcpu), &s_w2, DEV + 0x3818, 0, NULL, 0, 0);
+	if (ring && tk) /* the store's own ticket, drawn after it */
+		ev(&r, TASK(100, xcpu), &s_ticket, 0, tk, NULL, 0, 0);
 	if (xcpu != 0)
 		ev(&r, TASK(100, xcpu), &s_exit, 0, texit, NULL, 0, 0);
 	ev(&r, HARDIRQ(0), &s_entry, 0, irq, NULL, 11, NETDEV);
@@ -137,6 +142,11 @@ static size_t doorbell(bool ring, u32 xcpu, u64 irq, u64 texit, bool dma)
 	if (xcpu == 0)
 		ev(&r, TASK(100, xcpu), &s_exit, 0, texit, NULL, 0, 0);
 	return finish(&r);
+}
+
+static size_t doorbell(bool ring, u32 xcpu, u64 irq, u64 texit, bool dma)
+{
+	return doorbell_tk(ring, 0, xcpu, irq, texit, dma);
 }
 
 TEST(doorbell_orders_the_interrupt_on_its_cpu)
@@ -160,6 +170,17 @@ TEST(doorbell_order_never_invented)
 	 * on CPU 1, whose CPU drew no ticket before 20: not ordered.
 	 */
 	EXPECT_EQ(doorbell(true, 1, 5, 20, false), 1);
+}
+
+TEST(doorbell_ticket_orders_an_interrupt_elsewhere_at_once)
+{
+	/*
+	 * The store's TICKET (3) came before the interrupt (5) on the other
+	 * CPU, the transmit's exit (20) after it: ordered by the ticket
+	 */
+	EXPECT_EQ(doorbell_tk(true, 3, 1, 5, 20, false), 0);
+	/* a ticket after the interrupt's proves nothing */
+	EXPECT_EQ(doorbell_tk(true, 12, 1, 5, 20, false), 1);
 }
 
 TEST(dma_load_waits_for_the_device)
