@@ -150,6 +150,9 @@ static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
 		if (ret)
 			det__add_ev(d, t, OP_TAKE, ret, 0, key, p->pc);
 		break;
+	case SEM_DEVICE_WRITE:
+		det__add_ev(d, t, OP_SIGNAL, SEM_OBJ_DEVICE, 0, key, p->pc);
+		break;
 	case SEM_CACHE_CREATE:
 		if (ret)
 			det__add_ev(d, t, OP_CACHE, ret, arg(p->args, s->size), key,
@@ -183,6 +186,7 @@ static bool tail_needs_post(const struct sem *s)
 	case SEM_CACHE_ALLOC:
 	case SEM_CACHE_CREATE:
 	case SEM_TAKE:
+	case SEM_DEVICE_WRITE:
 		return true;
 	case SEM_ACQUIRE:
 	case SEM_ACQUIRE_SHARED:

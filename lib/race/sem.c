@@ -233,6 +233,24 @@ static const struct sem table[] = {
 	E("__dev_kfree_skb_irq", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
 	E("dev_kfree_skb_any_reason", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
 	E("dev_kfree_skb_irq_reason", HANDOFF, 0, N, N, ALWAYS, "skb,reason"),
+	/*
+	 * Stores to device memory by the kernel's accessors (lib/iomap.c),
+	 * as a doorbell the module writes itself (replay.c): ordered at the
+	 * CALL_POST's ticket, drawn once the store ran
+	 */
+	E("iowrite8", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite16", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite32", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite64", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite16be", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite32be", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite64_lo_hi", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite64_hi_lo", DEVICE_WRITE, N, N, N, ALWAYS, "value,addr"),
+	E("iowrite8_rep", DEVICE_WRITE, N, N, N, ALWAYS, "addr,buf,count"),
+	E("iowrite16_rep", DEVICE_WRITE, N, N, N, ALWAYS, "addr,buf,count"),
+	E("iowrite32_rep", DEVICE_WRITE, N, N, N, ALWAYS, "addr,buf,count"),
+	E("__iowrite32_copy", DEVICE_WRITE, N, N, N, ALWAYS, "to,from,count"),
+	E("__iowrite64_copy", DEVICE_WRITE, N, N, N, ALWAYS, "to,from,count"),
 	E("__napi_alloc_skb", TAKE, N, N, N, ALWAYS, "napi,len,gfp"),
 	E("__netdev_alloc_skb", TAKE, N, N, N, ALWAYS, "dev,len,gfp"),
 	E("__alloc_skb", TAKE, N, N, N, ALWAYS, "size,gfp,flags,node"),
@@ -464,6 +482,7 @@ const char *sem_op__name(int op)
 		[SEM_CACHE_ALLOC] = "cache-alloc",
 		[SEM_HANDOFF] = "handoff",
 		[SEM_TAKE] = "take",
+		[SEM_DEVICE_WRITE] = "device-write",
 	};
 
 	return op >= 0 && op < (int)ARRAY_SIZE(n) && n[op] ? n[op] : "?";

@@ -35,6 +35,8 @@ enum sem_op {
 	 */
 	SEM_HANDOFF,
 	SEM_TAKE, /* returns an object the kernel owned (__napi_alloc_skb()) */
+	/* a store to device memory made by the kernel (iowrite32()) */
+	SEM_DEVICE_WRITE,
 };
 
 /* When an operation that may fail took effect. */

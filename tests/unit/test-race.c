@@ -193,6 +193,29 @@ TEST(dma_load_waits_for_the_device)
 	EXPECT_EQ(doorbell(false, 1, 20, 10, true), 1);
 }
 
+/* A doorbell through the kernel's accessor, iowrite32(), on CPU 1. */
+static size_t iowrite(const char *accessor)
+{
+	struct run r;
+
+	run_init(&r);
+	ev(&r, TASK(100, 1), &s_entry, 0, 1, NULL, SKB, NETDEV);
+	ev(&r, TASK(100, 1), &s_w, BUF, 0, NULL, 0, 0);
+	ev(&r, TASK(100, 1), &s_pre, 0, 2, accessor, 7, DEV + 0x3818);
+	ev(&r, TASK(100, 1), &s_post, 0, 3, accessor, 0, 0);
+	ev(&r, TASK(100, 1), &s_exit, 0, 20, NULL, 0, 0);
+	ev(&r, HARDIRQ(0), &s_entry, 0, 5, NULL, 11, NETDEV);
+	ev(&r, HARDIRQ(0), &s_r, BUF, 0, NULL, 0, 0);
+	ev(&r, HARDIRQ(0), &s_exit, 0, 6, NULL, 0, 0);
+	return finish(&r);
+}
+
+TEST(iowrite_is_a_doorbell)
+{
+	EXPECT_EQ(iowrite("iowrite32"), 0);
+	EXPECT_EQ(iowrite("no_such_function"), 1);
+}
+
 /* The receive path writes an skb and hands it to the stack; later a
  * transmit on the other CPU is given the same skb and reads it. */
 static size_t handoff(const char *give)
