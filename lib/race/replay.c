@@ -526,20 +526,50 @@ nomem:
 }
 
 
+/* Does @op publish the thread's clock (a release of some kind)? */
+static bool releases(u8 op)
+{
+	switch (op) {
+	case OP_REL:
+	case OP_REL_SH:
+	case OP_SIGNAL:
+	case OP_ASYNC:
+	case OP_CREATE:
+	case OP_CB_END:
+	case OP_HANDOFF:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Of the operations due, the smallest key first; of equal keys, which
+ * only the odd ones that stand between two tickets share across threads
+ * (collect.c), an acquire before a release, so that no order is made up
+ * between two events the tickets do not order.
+ */
 void det__replay(struct det *d)
 {
 	for (;;) {
 		u64 best = UINT64_MAX;
 		u32 bt = UINT32_MAX;
+		bool brel = false;
 
 		for (u32 i = 0; i < d->n && !d->err; i++) {
 			struct rthread *t = &d->th.v[i];
+			const struct rev *e;
+			u64 k;
 
 			while (t->pos < t->ev.n && !is_op(&t->ev.v[t->pos]))
 				access(d, i, &t->ev.v[t->pos++]);
-			if (t->pos < t->ev.n &&
-			    rop_of(d, &t->ev.v[t->pos])->key < best) {
-				best = rop_of(d, &t->ev.v[t->pos])->key;
+			if (t->pos >= t->ev.n)
+				continue;
+			e = &t->ev.v[t->pos];
+			k = rop_of(d, e)->key;
+			if (k < best || (k == best && brel && !releases(e->op))) {
+				best = k;
+				brel = releases(e->op);
 				bt = i;
 			}
 		}

@@ -193,6 +193,30 @@ TEST(dma_load_waits_for_the_device)
 	EXPECT_EQ(doorbell(false, 1, 20, 10, true), 1);
 }
 
+/*
+ * A store without a ticket on CPU 1, whose CPU's next ticket is 6; a
+ * load from DMA memory on CPU 0 after ticket 5.  The signal (before 6)
+ * and the wait (after 5) share a key: nothing orders the two.
+ */
+TEST(equal_keys_make_no_order)
+{
+	struct run r;
+	size_t n;
+
+	run_init(&r);
+	device_window(&r);
+	ev(&r, TASK(100, 1), &s_entry, 0, 1, NULL, SKB, NETDEV);
+	ev(&r, TASK(100, 1), &s_w, BUF, 0, NULL, 0, 0);
+	ev(&r, TASK(100, 1), &s_w2, DEV + 0x3818, 0, NULL, 0, 0);
+	ev(&r, TASK(100, 1), &s_exit, 0, 6, NULL, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_entry, 0, 5, NULL, NAPI, 64);
+	ev(&r, SOFTIRQ(0), &s_r, DMA + 12, 0, NULL, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_r, BUF, 0, NULL, 0, 0);
+	ev(&r, SOFTIRQ(0), &s_exit, 0, 7, NULL, 0, 0);
+	n = finish(&r);
+	EXPECT_EQ(n, 1);
+}
+
 /* A doorbell through the kernel's accessor, iowrite32(), on CPU 1. */
 static size_t iowrite(const char *accessor)
 {
