@@ -207,6 +207,8 @@
 #define KS_ENTRY_ARGS_SLOTS 4
 /* ...of EXIT sites (--calls): a ticket follows the stack pointer */
 #define KS_F_EXIT_SEQ 0x01
+/* ...a tail jump to a function of the object: the caller's context goes on there */
+#define KS_F_EXIT_TAIL 0x02
 /* ...of CALL_PRE and CALL_POST sites, whose accesses are none: */
 #define KS_F_CALL_TAIL 0x01 /* a tail jump: no CALL_POST follows */
 #define KS_F_CALL_IND 0x02 /* indirect: the target is in its slot */

@@ -115,6 +115,7 @@ struct rthread {
 	struct { int depth; u64 held[2]; u8 n; } nest[4];
 	u8 nnest;
 	bool in_cb;
+	bool tail_cont; /* ...which jumped to a function of the module */
 	bool cb_tied; /* ...started by a queue, timer or irq (replay.c) */
 	u64 fs;
 	struct evvec ev; /* evmem.c */

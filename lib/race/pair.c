@@ -248,12 +248,22 @@ static void irq_waits(struct det *d, struct rthread *t, const struct raw *r)
 	d->st->irq_waits++;
 }
 
-/* ...released at the callback's exit, if the exit says when (its ticket) */
+/*
+ * An exit's key: its ticket, or, for an exit that has none (a function
+ * whose address is not taken, ended by a callback's tail jump into it),
+ * right before the thread's next operation (det__fix_keys())
+ */
+static u64 exit_key(const struct raw *r)
+{
+	return r->flags & KS_F_EXIT_SEQ ? 2 * r->seq : UINT64_MAX;
+}
+
+/* ...released at the callback's exit */
 static void release_held(struct det *d, struct rthread *t, const struct raw *r,
 			 const u64 *held, u8 n)
 {
-	while (n && (r->flags & KS_F_EXIT_SEQ))
-		det__add_ev(d, t, OP_REL, held[--n], 0, 2 * r->seq, 0);
+	while (n)
+		det__add_ev(d, t, OP_REL, held[--n], 0, exit_key(r), 0);
 }
 
 /* One call, return, entry or exit made the operations it means, on t->ev. */
@@ -315,6 +325,11 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 			call_post(d, t, r, p);
 		break;
 	case OP_RAW_ENTRY:
+		if (t->tail_cont) {
+			/* the function the callback's tail jump went to */
+			t->tail_cont = false;
+			break;
+		}
 		/*
 		 * A callback entered from code that is not traced
 		 * (the outermost function of its context): it starts
@@ -342,6 +357,15 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 		}
 		break;
 	case OP_RAW_EXIT:
+		/*
+		 * The outermost callback's tail jump to a function of the
+		 * module: the callback goes on there, up to that one's exit
+		 */
+		if (t->depth == 1 && t->in_cb && (r->flags & KS_F_EXIT_TAIL)) {
+			t->tail_cont = true;
+			break;
+		}
+		t->tail_cont = false;
 		/* a nested callback's exit; at the outermost, any left open */
 		while (t->nnest && (t->nest[t->nnest - 1].depth == t->depth ||
 				    t->depth == 1)) {
@@ -353,9 +377,8 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 			t->in_cb = false;
 			release_held(d, t, r, t->cb_held, t->ncb_held);
 			t->ncb_held = 0;
-			if (r->flags & KS_F_EXIT_SEQ)
-				det__add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
-					    2 * r->seq, 0);
+			det__add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1],
+				    exit_key(r), 0);
 		}
 		break;
 	}

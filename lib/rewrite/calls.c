@@ -163,6 +163,33 @@ static struct func *start_named(struct rw_ctx *ctx, struct elf_sec *sec,
 	return g && g->start == off ? g : NULL;
 }
 
+/*
+ * The function of this object that @in, a direct jump out of @f, goes
+ * to (at its start), or NULL: a tail call inside the object.
+ */
+struct func *calls__tail_target(struct rw_ctx *ctx, const struct func *f,
+				const struct insn *in)
+{
+	struct elf_reloc *r;
+	struct code_ref ref;
+	struct func *g;
+
+	if (in->type != INSN_JMP)
+		return NULL;
+	r = elf_rela__find(f->sec->rela, in->off + in->rel_off);
+	if (r && r->offset == in->off + in->rel_off) {
+		if (!r->sym || !r->sym->sec ||
+		    !refs__code_target(ctx, f->sec, in, r, &ref))
+			return NULL;
+		g = func__at(ctx, ref.sec, ref.off);
+		return g && g != f && g->start == ref.off && !g->cold ? g : NULL;
+	}
+	if (in->target >= (s64)f->start && in->target < (s64)(f->start + f->size))
+		return NULL;
+	g = func__at(ctx, f->sec, in->target);
+	return g && g != f && (u64)in->target == g->start && !g->cold ? g : NULL;
+}
+
 void calls__addr_taken(struct rw_ctx *ctx)
 {
 	struct elf_obj *obj = ctx->obj;
@@ -216,5 +243,15 @@ void calls__addr_taken(struct rw_ctx *ctx)
 		for (j = 0; j < f->ninsns && !f->tails_out; j++)
 			f->tails_out = calls__out(ctx, f, j, &c) &&
 				       (c.flags & KS_F_CALL_TAIL);
+		/*
+		 * A callback's tail jump to another function of the object:
+		 * the callback ends with that one's exit, which must say when
+		 */
+		for (j = 0; f->addr_taken && j < f->ninsns; j++) {
+			struct func *g = calls__tail_target(ctx, f, &f->insns[j]);
+
+			if (g)
+				g->tail_of_cb = true;
+		}
 	}
 }

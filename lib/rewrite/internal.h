@@ -125,6 +125,7 @@ struct func {
 	size_t nsyms;
 	bool cold;
 	bool addr_taken; /* --calls: its address is stored or passed (calls.c) */
+	bool tail_of_cb; /* --calls: a callback tail-jumps to it (calls.c) */
 	bool tails_out; /* --calls: it tail-calls out of the object */
 
 	struct insn *insns;
@@ -257,6 +258,8 @@ bool calls__out(struct rw_ctx *ctx, const struct func *f, u32 i,
  * those that tail-call out of it (wrappers: their callers record too).
  */
 void calls__addr_taken(struct rw_ctx *ctx);
+struct func *calls__tail_target(struct rw_ctx *ctx, const struct func *f,
+				const struct insn *in);
 
 /* plan.c */
 int plan__func(struct rw_ctx *ctx, struct func *f);

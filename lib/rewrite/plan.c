@@ -289,9 +289,13 @@ static int collect_sites(struct rw_ctx *ctx, struct func *f, u32 i)
 	if (!err && call && (co.flags & KS_F_CALL_TAIL))
 		err = add_call_site(ctx, f, i, KS_K_CALL_PRE, &co);
 	if (!err && events && is_tail_exit(ctx, f, in)) {
-		bool seq = ctx->opts->calls && f->addr_taken && !f->cold;
+		bool seq = ctx->opts->calls && (f->addr_taken || f->tail_of_cb) &&
+			   !f->cold;
 
-		err = add_site(f, i, -1, KS_K_EXIT, seq ? KS_F_EXIT_SEQ : 0, 8);
+		u8 fl = (seq ? KS_F_EXIT_SEQ : 0) |
+			(ctx->opts->calls && calls__tail_target(ctx, f, in) ? KS_F_EXIT_TAIL : 0);
+
+		err = add_site(f, i, -1, KS_K_EXIT, fl, 8);
 		if (!err && seq)
 			f->sites.v[f->sites.n - 1].nslots = 2; /* sp, ticket */
 	}

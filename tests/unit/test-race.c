@@ -31,6 +31,13 @@ static const struct ks_site s_exit = { .off = 0x40, .kind = KS_K_EXIT,
 				       .flags = KS_F_EXIT_SEQ };
 static const struct ks_site s_ticket = { .off = 0x2c, .kind = KS_K_TICKET,
 					 .form = KS_A_SLOT, .nslots = 1 };
+static const struct ks_site s_exit_tail = { .off = 0x44, .kind = KS_K_EXIT,
+					    .flags = KS_F_EXIT_SEQ | KS_F_EXIT_TAIL };
+static const struct ks_site s_entry_plain = { .off = 0x5, .kind = KS_K_ENTRY,
+					      .flags = KS_F_CTX };
+/* a tail callee's exit has a ticket too (calls.c, tail_of_cb) */
+static const struct ks_site s_exit_callee = { .off = 0x48, .kind = KS_K_EXIT,
+					      .flags = KS_F_EXIT_SEQ };
 static const struct ks_site s_pre = { .off = 0x50, .kind = KS_K_CALL_PRE,
 				      .form = KS_A_CALL };
 static const struct ks_site s_post = { .off = 0x50, .kind = KS_K_CALL_POST,
@@ -215,6 +222,36 @@ TEST(equal_keys_make_no_order)
 	ev(&r, SOFTIRQ(0), &s_exit, 0, 7, NULL, 0, 0);
 	n = finish(&r);
 	EXPECT_EQ(n, 1);
+}
+
+/*
+ * A work item's callback tail-jumps to a function of the module, which
+ * writes; cancel_work_sync() then returns, and the canceller writes too.
+ * The callback ends with the function it jumped to.
+ */
+static size_t tail_work(const struct ks_site *exit)
+{
+	struct run r;
+	u64 work = 0xffff888006001000ull, x = 0xffff888006001100ull;
+
+	run_init(&r);
+	ev(&r, TASK(500, 0), &s_entry, 0, 1, NULL, work, 0);
+	ev(&r, TASK(500, 0), exit, 0, 2, NULL, 0, 0);
+	ev(&r, TASK(500, 0), &s_entry_plain, 0, 0, NULL, 0, 0);
+	ev(&r, TASK(500, 0), &s_w, x, 0, NULL, 0, 0);
+	ev(&r, TASK(500, 0), &s_exit_callee, 0, 3, NULL, 0, 0);
+	ev(&r, TASK(501, 1), &s_entry, 0, 5, NULL, NETDEV, 0);
+	ev(&r, TASK(501, 1), &s_pre, 0, 6, "cancel_work_sync", work, 0);
+	ev(&r, TASK(501, 1), &s_post, 0, 7, "cancel_work_sync", 1, 0);
+	ev(&r, TASK(501, 1), &s_w, x, 0, NULL, 0, 0);
+	ev(&r, TASK(501, 1), &s_exit, 0, 8, NULL, 0, 0);
+	return finish(&r);
+}
+
+TEST(callback_goes_on_in_its_tail_callee)
+{
+	EXPECT_EQ(tail_work(&s_exit_tail), 0);
+	EXPECT_EQ(tail_work(&s_exit), 1); /* a return: the write is after */
 }
 
 /* A doorbell through the kernel's accessor, iowrite32(), on CPU 1. */
