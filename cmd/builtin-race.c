@@ -143,6 +143,11 @@ int cmd_race(int argc, char **argv)
 			"kstride race: %lu runs of stores to device memory ordered before the %lu interrupt handler starts and %lu runs of loads from DMA-coherent memory after them\n",
 			(unsigned long)st.device_signals, (unsigned long)st.irq_waits,
 			(unsigned long)st.dma_waits);
+	if (!quiet && st.lost_marks)
+		fprintf(stderr,
+			"kstride race: records were dropped: %lu events of those CPUs left out up to their next task switch, and %lu contexts not checked from there until they enter a callback from the kernel again (%lu accesses left out)\n",
+			(unsigned long)st.unsure_events, (unsigned long)st.lost_marks,
+			(unsigned long)st.lost_accesses);
 	/*
 	 * A dropped record may have held a lock's release or a free: what
 	 * followed can then look unordered.  Said always, even with -q.

@@ -151,12 +151,10 @@ static void add_access(struct det *d, struct rthread *t, u8 op, u64 addr,
 	}
 }
 
-static int new_run(struct det *d, struct rthread *t,
-		   const struct trace_event *ev)
+/* The per-CPU arrays made to hold CPU @cpu. */
+static int new_run_room(struct det *d, u32 cpu)
 {
-	u32 cpu = ev->tid;
-	struct seg *g;
-	u64 idx;
+	u8 *u;
 
 	if (cpu >= d->ncpu_idx) {
 		size_t n = cpu + 64;
@@ -176,8 +174,25 @@ static int new_run(struct det *d, struct rthread *t,
 			return -ENOMEM;
 		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
 		d->cpu_ticket = v;
+		u = realloc(d->cpu_unsure, n);
+		if (!u)
+			return -ENOMEM;
+		memset(u + d->ncpu_idx, 0, n - d->ncpu_idx);
+		d->cpu_unsure = u;
 		d->ncpu_idx = n;
 	}
+	return 0;
+}
+
+static int new_run(struct det *d, struct rthread *t,
+		   const struct trace_event *ev)
+{
+	u32 cpu = ev->tid;
+	struct seg *g;
+	u64 idx;
+
+	if (new_run_room(d, cpu))
+		return -ENOMEM;
 	idx = ++d->cpu_idx[cpu];
 	if (!t->segs.n || t->last_cpu != cpu || t->last_idx + 1 != idx) {
 		g = vec_push(&t->segs);
@@ -296,6 +311,62 @@ static void device_ticket(struct det *d, u32 cpu, u64 seq)
 	}
 }
 
+/*
+ * Records of CPU @cpu were dropped right before this event: its interrupt
+ * contexts, and the task now running there (@task, or NULL), may have lost
+ * an entry or an exit, and with it which callback they are in (pair.c).
+ */
+static void lost_cpu(struct det *d, const struct trace_event *ev)
+{
+	u32 cpu = ev->tid;
+
+	for (size_t i = 0; i < d->th.n && !d->err; i++) {
+		struct rthread *t = &d->th.v[i];
+
+		if (t->ctx != KS_CTX_TASK ? t->tid != cpu :
+					    !t->segs.n || t->last_cpu != cpu)
+			continue;
+		/* in the thread's time order where the loss is */
+		if (new_run(d, t, ev)) {
+			d->err = -ENOMEM;
+			return;
+		}
+		det__add_ev(d, t, OP_RAW_LOST, 0, 0, 0, 0);
+		d->st->lost_marks++;
+	}
+}
+
+/*
+ * After a loss the CPU's context is not known for sure either: a lost
+ * entry or exit shifts what the reader takes for an interrupt, a softirq
+ * or the task (lib/trace/walk.c).  Its events are left out until the
+ * next switch of tasks, which happens in a task and nowhere else.
+ */
+static bool cpu_unsure(struct det *d, const struct trace_event *ev)
+{
+	u32 cpu = ev->tid;
+
+	if (cpu >= d->ncpu_idx) {
+		if (!ev->gap)
+			return false;
+		/* room for it, as new_run() makes */
+		if (new_run_room(d, cpu))
+			return (d->err = -ENOMEM), true;
+	}
+	if (ev->gap) {
+		d->cpu_unsure[cpu] = true;
+		lost_cpu(d, ev);
+	} else if (d->cpu_unsure[cpu] && ev->site->kind == KS_K_SWITCH &&
+		   ev->ctx == KS_CTX_TASK) {
+		d->cpu_unsure[cpu] = false;
+	}
+	if (!d->cpu_unsure[cpu])
+		return false;
+	d->cpu_idx[cpu]++; /* it still separates runs */
+	d->st->unsure_events++;
+	return true;
+}
+
 int det__collect(const struct trace_event *ev, void *arg)
 {
 	struct det *d = arg;
@@ -306,6 +377,8 @@ int det__collect(const struct trace_event *ev, void *arg)
 	u64 key;
 
 	if (!s || d->err)
+		return d->err;
+	if (ev->kernel && cpu_unsure(d, ev))
 		return d->err;
 	key = det__ctx_key(ev);
 	if (!key) {

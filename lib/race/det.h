@@ -29,6 +29,7 @@ enum rop {
 	 * the order the trace is read in (CPU by CPU).
 	 */
 	OP_RAW_PRE, OP_RAW_POST, OP_RAW_ENTRY, OP_RAW_EXIT,
+	OP_RAW_LOST, /* kernel: records of this context were dropped here */
 };
 
 /* A call, return, entry or exit as read. */
@@ -116,6 +117,7 @@ struct rthread {
 	u8 nnest;
 	bool in_cb;
 	bool tail_cont; /* ...which jumped to a function of the module */
+	bool lost; /* records dropped: not checked until a callback starts */
 	bool cb_tied; /* ...started by a queue, timer or irq (replay.c) */
 	u64 fs;
 	struct evvec ev; /* evmem.c */
@@ -203,6 +205,7 @@ struct det {
 	u64 *cpu_idx; /* kernel: events read from each CPU so far */
 	u64 *dev_pending; /* ...its device signal awaiting a ticket: ops index + 1 */
 	u64 *cpu_ticket; /* ...the last ticket read from it */
+	u8 *cpu_unsure; /* ...records lost: left out up to a task switch */
 	size_t ncpu_idx;
 	size_t nblocks, capblocks, ncaches, capcaches;
 	VEC(struct race_report) reports;

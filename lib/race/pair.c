@@ -266,12 +266,59 @@ static void release_held(struct det *d, struct rthread *t, const struct raw *r,
 		det__add_ev(d, t, OP_REL, held[--n], 0, exit_key(r), 0);
 }
 
+/* Is @r a callback entered from the kernel (not from the module)? */
+static bool from_kernel(struct det *d, const struct raw *r)
+{
+	const char *mod = NULL;
+
+	if (!(r->flags & KS_F_ENTRY_ARGS))
+		return false;
+	if (!r->args[2] || !trace__ksym(d->t, r->args[2], NULL, &mod))
+		return true; /* not named: take it as the kernel's */
+	return !mod;
+}
+
+/*
+ * Records of @t were dropped: what it was in ends (its locks, its
+ * callback, with deferred keys: after the loss), and nothing of it is
+ * checked until a callback is entered from the kernel again.
+ */
+static void lose(struct det *d, struct rthread *t)
+{
+	static const struct raw none = { .flags = 0 };
+
+	while (t->nnest) {
+		t->nnest--;
+		release_held(d, t, &none, t->nest[t->nnest].held,
+			     t->nest[t->nnest].n);
+	}
+	if (t->in_cb) {
+		release_held(d, t, &none, t->cb_held, t->ncb_held);
+		det__add_ev(d, t, OP_CB_END, t->cb[0], t->cb[1], UINT64_MAX, 0);
+	}
+	t->ncb_held = 0;
+	t->in_cb = t->tail_cont = false;
+	t->depth = 0;
+	t->pres.n = 0;
+	t->lost = true;
+}
+
 /* One call, return, entry or exit made the operations it means, on t->ev. */
 static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 {
-	const struct raw *r = &d->raws.v[e->pc];
+	const struct raw *r;
 	struct pre *p;
 
+	if (e->op == OP_RAW_LOST) {
+		lose(d, t);
+		return;
+	}
+	r = &d->raws.v[e->pc];
+	if (t->lost) {
+		if (e->op != OP_RAW_ENTRY || !from_kernel(d, r))
+			return;
+		t->lost = false; /* a callback starts: known again */
+	}
 	switch (e->op) {
 	case OP_RAW_PRE:
 		if (t->pres.n >= MAX_PRES) { /* forget the oldest */
@@ -403,6 +450,10 @@ int det__pair_calls(struct det *d, struct rthread *t)
 		const struct rev *out = &e;
 		size_t nout = 1;
 
+		if (t->lost && e.op <= OP_W) { /* not checked (lose()) */
+			d->st->lost_accesses++;
+			continue; /* in place or copied, it is left out */
+		}
 		if (e.op < OP_RAW_PRE && !copy) { /* most: stays where it is */
 			if (w != i)
 				v[w] = e;

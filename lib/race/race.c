@@ -87,6 +87,7 @@ void det__free(struct det *d)
 	free(d->cpu_idx);
 	free(d->dev_pending);
 	free(d->cpu_ticket);
+	free(d->cpu_unsure);
 	free(d->phash);
 	for (size_t i = 0; i < d->cap; i++)
 		free(d->cells[i].rd);

@@ -39,6 +39,9 @@ struct race_stats {
 	u64 device_signals; /* ...runs of stores there, each a signal (sem.h) */
 	u64 irq_waits; /* interrupt handlers' starts, each waiting for them */
 	u64 dma_waits; /* ...and runs of loads from DMA-coherent memory */
+	u64 lost_marks; /* contexts that lost records: unchecked until a callback */
+	u64 lost_accesses; /* ...and their accesses meanwhile, not checked */
+	u64 unsure_events; /* a CPU's events from a loss to a task switch */
 	u64 caller_locks; /* held by the kernel around callbacks (sem_caller) */
 };
 
