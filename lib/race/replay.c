@@ -339,6 +339,29 @@ static bool held_del(struct rthread *t, u64 obj)
 	return false;
 }
 
+/* @t's clock, published into @obj's clock of namespace @ns */
+static int publish(struct det *d, u32 tix, u64 obj, int ns)
+{
+	struct rthread *t = &d->th.v[tix];
+	struct objclock *o = objclock_ns(d, obj, ns, true);
+
+	if (!o)
+		return -ENOMEM;
+	vc_join(o->x, t->vc, d->n);
+	t->vc[tix]++;
+	return 0;
+}
+
+/* ...and seen by @t, if anything was published there: was it? */
+static bool see(struct det *d, struct rthread *t, u64 obj, int ns)
+{
+	struct objclock *o = objclock_ns(d, obj, ns, false);
+
+	if (o)
+		vc_join(t->vc, o->x, d->n);
+	return o;
+}
+
 static void operation(struct det *d, u32 tix, const struct rev *e)
 {
 	const struct opx *x = rop_of(d, e);
@@ -409,11 +432,8 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		}
 		break;
 	case OP_ASYNC:
-		o = objclock_ns(d, e->addr, NS_ASYNC + !!x->len, true);
-		if (!o)
+		if (publish(d, tix, e->addr, NS_ASYNC + !!x->len))
 			goto nomem;
-		vc_join(o->x, t->vc, d->n);
-		t->vc[tix]++;
 		break;
 	case OP_CB_START:
 		/*
@@ -422,14 +442,9 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		 */
 		t->cb_tied = false;
 		for (int k = 0; k < 2; k++) {
-			o = objclock_ns(d, k ? x->len : e->addr, NS_ASYNC + k, false);
-			if (o) {
-				vc_join(t->vc, o->x, d->n);
+			if (see(d, t, k ? x->len : e->addr, NS_ASYNC + k))
 				t->cb_tied = true;
-			}
-			o = objclock_ns(d, k ? x->len : e->addr, NS_HANDOFF, false);
-			if (o)
-				vc_join(t->vc, o->x, d->n);
+			see(d, t, k ? x->len : e->addr, NS_HANDOFF);
 		}
 		/*
 		 * After the registrations before it: an ops table's callback
@@ -437,21 +452,14 @@ static void operation(struct det *d, u32 tix, const struct rev *e)
 		 * names a queued object (ndo_open(dev) after request_irq(dev)
 		 * of an earlier open) may still be an ops table's.
 		 */
-		o = objclock_ns(d, SEM_OBJ_REGISTRY, NS_SYNC, false);
-		if (o)
-			vc_join(t->vc, o->x, d->n);
+		see(d, t, SEM_OBJ_REGISTRY, NS_SYNC);
 		break;
 	case OP_HANDOFF:
-		o = objclock_ns(d, e->addr, NS_HANDOFF, true);
-		if (!o)
+		if (publish(d, tix, e->addr, NS_HANDOFF))
 			goto nomem;
-		vc_join(o->x, t->vc, d->n);
-		t->vc[tix]++;
 		break;
 	case OP_TAKE:
-		o = objclock_ns(d, e->addr, NS_HANDOFF, false);
-		if (o)
-			vc_join(t->vc, o->x, d->n);
+		see(d, t, e->addr, NS_HANDOFF);
 		break;
 	case OP_CB_END:
 		if (!t->cb_tied) {
