@@ -151,36 +151,32 @@ static void add_access(struct det *d, struct rthread *t, u8 op, u64 addr,
 	}
 }
 
+/* *@p, of @n0 elements of @size bytes, grown to @n, zeroed beyond @n0 */
+static int grow(void *p, size_t n0, size_t n, size_t size)
+{
+	void **v = p;
+	char *nv = realloc(*v, n * size);
+
+	if (!nv)
+		return -ENOMEM;
+	memset(nv + n0 * size, 0, (n - n0) * size);
+	*v = nv;
+	return 0;
+}
+
 /* The per-CPU arrays made to hold CPU @cpu. */
 static int new_run_room(struct det *d, u32 cpu)
 {
-	u8 *u;
+	size_t n0 = d->ncpu_idx, n = cpu + 64;
 
-	if (cpu >= d->ncpu_idx) {
-		size_t n = cpu + 64;
-		u64 *v = realloc(d->cpu_idx, n * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
-		d->cpu_idx = v;
-		v = realloc(d->dev_pending, n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
-		d->dev_pending = v;
-		v = realloc(d->cpu_ticket, n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		memset(v + d->ncpu_idx, 0, (n - d->ncpu_idx) * sizeof(*v));
-		d->cpu_ticket = v;
-		u = realloc(d->cpu_unsure, n);
-		if (!u)
-			return -ENOMEM;
-		memset(u + d->ncpu_idx, 0, n - d->ncpu_idx);
-		d->cpu_unsure = u;
-		d->ncpu_idx = n;
-	}
+	if (cpu < n0)
+		return 0;
+	if (grow(&d->cpu_idx, n0, n, sizeof(*d->cpu_idx)) ||
+	    grow(&d->dev_pending, n0, n, sizeof(*d->dev_pending)) ||
+	    grow(&d->cpu_ticket, n0, n, sizeof(*d->cpu_ticket)) ||
+	    grow(&d->cpu_unsure, n0, n, sizeof(*d->cpu_unsure)))
+		return -ENOMEM;
+	d->ncpu_idx = n;
 	return 0;
 }
 
@@ -303,9 +299,10 @@ static int dma_load(struct det *d, struct rthread *t, u32 cpu)
 
 static void device_ticket(struct det *d, u32 cpu, u64 seq)
 {
-	if (cpu < d->ncpu_idx)
-		d->cpu_ticket[cpu] = seq;
-	if (cpu < d->ncpu_idx && d->dev_pending[cpu]) {
+	if (cpu >= d->ncpu_idx)
+		return;
+	d->cpu_ticket[cpu] = seq;
+	if (d->dev_pending[cpu]) {
 		d->ops.v[d->dev_pending[cpu] - 1].key = 2 * seq - 1;
 		d->dev_pending[cpu] = 0;
 	}

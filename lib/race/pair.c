@@ -204,18 +204,25 @@ static bool tail_needs_post(const struct sem *s)
  * (sem.c's callers[]), acquired at its start.  Only with the kernel's
  * symbols, which name the caller (abi.h, KS_CHUNK_KSYMS).
  */
-static u8 caller_holds(struct det *d, struct rthread *t, const struct raw *r,
-		       u64 held[2])
+/* The callers[] entry of the kernel function that entered @r, or NULL. */
+static const struct sem_caller *entry_caller(struct det *d, const struct raw *r)
 {
 	const struct sem_caller *c;
 	const char *mod = NULL;
+
+	if (!r->args[2])
+		return NULL;
+	c = sem__caller(trace__ksym(d->t, r->args[2], NULL, &mod));
+	return mod ? NULL : c;
+}
+
+static u8 caller_holds(struct det *d, struct rthread *t, const struct raw *r,
+		       const struct sem_caller *c, u64 held[2])
+{
 	u8 n = 0;
 	int i;
 
-	if (!r->args[2])
-		return 0;
-	c = sem__caller(trace__ksym(d->t, r->args[2], NULL, &mod));
-	if (!c || mod)
+	if (!c)
 		return 0;
 	for (i = 0; i < 2 && c->held[i]; i++) {
 		u64 obj = sem_held__obj(c->held[i], r->args[c->arg[i]]);
@@ -231,18 +238,12 @@ static u8 caller_holds(struct det *d, struct rthread *t, const struct raw *r,
  * An interrupt handler's start (hardirq, or an irq thread's handler):
  * after the stores to device memory before it (sem.h, SEM_OBJ_DEVICE).
  */
-static void irq_waits(struct det *d, struct rthread *t, const struct raw *r)
+static void irq_waits(struct det *d, struct rthread *t, const struct raw *r,
+		      const struct sem_caller *c)
 {
-	const struct sem_caller *c = NULL;
-	const char *mod = NULL;
-	bool irq = t->ctx == KS_CTX_HARDIRQ;
-
-	if (!irq && r->args[2]) {
-		c = sem__caller(trace__ksym(d->t, r->args[2], NULL, &mod));
-		irq = c && !mod && (c->held[0] == SEM_HELD_IRQ ||
-				    c->held[0] == SEM_HELD_IRQ_THREAD);
-	}
-	if (!irq)
+	if (t->ctx != KS_CTX_HARDIRQ &&
+	    !(c && (c->held[0] == SEM_HELD_IRQ ||
+		    c->held[0] == SEM_HELD_IRQ_THREAD)))
 		return;
 	det__add_ev(d, t, OP_WAIT, SEM_OBJ_DEVICE, 0, 2 * r->seq, 0);
 	d->st->irq_waits++;
@@ -387,15 +388,18 @@ static void pair_one(struct det *d, struct rthread *t, const struct rev *e)
 			t->cb[0] = r->args[0];
 			t->cb[1] = r->args[1];
 			t->in_cb = true;
+			const struct sem_caller *c = entry_caller(d, r);
+
 			det__add_ev(d, t, OP_CB_START, r->args[0], r->args[1],
 			       2 * r->seq, 0);
-			irq_waits(d, t, r);
-			t->ncb_held = caller_holds(d, t, r, t->cb_held);
+			irq_waits(d, t, r, c);
+			t->ncb_held = caller_holds(d, t, r, c, t->cb_held);
 			t->nnest = 0;
 		} else if (t->depth > 1 && t->in_cb && (r->flags & KS_F_ENTRY_ARGS) &&
 			   t->nnest < ARRAY_SIZE(t->nest)) {
 			/* entered again from the kernel, inside a callback */
-			u8 n = caller_holds(d, t, r, t->nest[t->nnest].held);
+			u8 n = caller_holds(d, t, r, entry_caller(d, r),
+					    t->nest[t->nnest].held);
 
 			if (n) {
 				t->nest[t->nnest].n = n;
