@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The emitter, shared by emit.c (full mode) and emit-mmio.c (MMIO mode):
- * one function's copy being written.
+ * The emitter, shared by emit.c, emit-site.c (full mode) and emit-mmio.c
+ * (MMIO mode): one function's copy being written.
  */
 #ifndef KS_REWRITE_EMIT_H
 #define KS_REWRITE_EMIT_H
@@ -66,6 +66,20 @@ int emit_region_desc(struct rw_ctx *ctx, struct func *f,
 
 int add_reloc(struct emitter *e, u64 pos, u32 type, struct elf_sym *sym,
 	      s64 addend);
+/* Point the rel32 field at @pos where @in's branch went (emit.c). */
+int emit__branch_target(struct emitter *e, const struct insn *in, size_t pos);
+/* emit-site.c, full mode: region @ri's start, which reserves its record */
+int emit__prologue(struct emitter *e, struct region *r, u32 ri);
+/* the slots of site @s: before its instruction, and after it (post) */
+int emit__site_pre(struct emitter *e, const struct region *r,
+		   const struct site *s);
+int emit__site_post(struct emitter *e, const struct region *r,
+		    const struct site *s);
+/* the header, written last: the record is complete */
+int emit__commit(struct emitter *e, const struct region *r);
+/* after the function's body: each region's refill path, each exit's stub */
+int emit__slow_paths(struct emitter *e);
+int emit__exit_stubs(struct emitter *e);
 /* The original instruction, copied (relative branches re-encoded). */
 int emit_insn(struct emitter *e, const struct insn *in);
 /* MMIO mode: @e's function, its checks, stubs and site descriptors. */

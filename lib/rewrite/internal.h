@@ -6,6 +6,8 @@
  *   live.c   basic blocks and register/flag liveness
  *   plan.c   group accesses into regions, pick scratch registers
  *   emit.c   write the instrumented copies and their descriptors
+ *            (emit-site.c: a region's record; emit-mmio.c: MMIO mode;
+ *            emit-call.c: --calls; emit-desc.c: the descriptors)
  *   cfi.c    unwind information for the copies (lsda.c: C++ tables)
  *   finish.c retarget symbols and relocations, patch original entries
  */
@@ -85,7 +87,7 @@ struct region {
 	bool before; /* an ENTRY's of its own: branches inside skip it */
 	u32 desc_off; /* offset of its ks_region in the regions section */
 	u32 exit0, nexits; /* into func->exits */
-	u32 slow_off; /* copy offset of its slow path (emit.c) */
+	u32 slow_off; /* copy offset of its slow path (emit-site.c) */
 	s32 slow_words; /* kernel: pushed when its slow path is taken */
 	/* user space: where its slow path has moved %rsp down past the red
 	 * zone, and back up (cfi.c) */
@@ -101,7 +103,7 @@ struct region_exit {
 	u32 nsites; /* sites of the region before it */
 	s8 hreg; /* dead at the target, REG_NONE: spill */
 	u32 desc_off;
-	u32 stub_off; /* copy offset of its stub (emit.c) */
+	u32 stub_off; /* copy offset of its stub (emit-site.c) */
 	s32 words; /* kernel: pushed when it is taken */
 };
 

@@ -402,7 +402,7 @@ static bool ends_region(const struct func *f, u32 k)
 /*
  * A region may run on through a conditional branch when the instruction
  * after it is entered only by falling through: the taken edge leaves
- * through an exit stub (emit.c).
+ * through an exit stub (emit-site.c).
  */
 static bool passes(const struct func *f, u32 k)
 {
