@@ -8,7 +8,8 @@
  *   emit.c   write the instrumented copies and their descriptors
  *            (emit-site.c: a region's record; emit-mmio.c: MMIO mode;
  *            emit-call.c: --calls; emit-desc.c: the descriptors)
- *   cfi.c    unwind information for the copies (lsda.c: C++ tables)
+ *   cfi.c    unwind information for the copies (cfa.c: CFA programs;
+ *            cfi-emit.c: the new FDEs; lsda.c: C++ tables; dwarf.c)
  *   finish.c retarget symbols and relocations, patch original entries
  */
 #ifndef KS_REWRITE_INTERNAL_H
@@ -90,7 +91,7 @@ struct region {
 	u32 slow_off; /* copy offset of its slow path (emit-site.c) */
 	s32 slow_words; /* kernel: pushed when its slow path is taken */
 	/* user space: where its slow path has moved %rsp down past the red
-	 * zone, and back up (cfi.c) */
+	 * zone, and back up (cfi-emit.c) */
 	u32 slow_down, slow_up;
 };
 
