@@ -134,6 +134,10 @@ int cmd_race(int argc, char **argv)
 		fprintf(stderr,
 			"kstride race: %lu callbacks ran under what their kernel caller holds (rtnl, transmit locks, their own work, timer or NAPI)\n",
 			(unsigned long)st.caller_locks);
+	if (!quiet && st.netdevs)
+		fprintf(stderr,
+			"kstride race: %lu net devices' transmit queues located; %lu lock calls on one of them, each its device's transmit lock\n",
+			(unsigned long)st.netdevs, (unsigned long)st.tx_locks);
 	if (!quiet && st.device)
 		fprintf(stderr,
 			"kstride race: %lu accesses to device memory (ioremap) not checked: registers are not memory\n",

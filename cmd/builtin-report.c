@@ -96,6 +96,8 @@ static int count_ev(const struct trace_event *ev, void *arg)
 			r->switches++; /* who ran, not what the module did */
 			return 0;
 		}
+		if (ev->site->kind == KS_K_NETDEV)
+			return 0; /* the kernel's layout, not an event */
 		if (ev->ctx >= 0 && ev->ctx <= KS_CTX_NMI)
 			r->by_ctx[ev->ctx] += ev->count;
 	}

@@ -193,6 +193,14 @@ static int print_ev(const struct trace_event *ev, void *arg)
 				(unsigned long)ev->addr);
 		return ferror(f) ? -EIO : 0;
 	}
+	if (s->kind == KS_K_NETDEV) {
+		fprintf(f, "NETDEV %s dev=0x%lx tx=0x%lx queues=%lu stride=0x%lx lock=0x%lx%s\n",
+			ev->text, (unsigned long)ev->addr,
+			(unsigned long)ev->args[0], (unsigned long)ev->args[1],
+			(unsigned long)ev->args[2], (unsigned long)ev->args[3],
+			ev->mflags & KS_NETDEV_GONE ? " gone" : "");
+		return ferror(f) ? -EIO : 0;
+	}
 	if (s->kind == KS_K_MARK) {
 		fprintf(f, "MARK %s\n", ev->text);
 		return ferror(f) ? -EIO : 0;

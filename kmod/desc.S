@@ -3,7 +3,7 @@
  * kstride.ko's own descriptors, in the layout the rewriter gives an
  * instrumented module (include/kstride/abi.h): one region per kind of
  * record kstride.ko writes itself (SWITCH from ctx.c, MAP, UNMAP and MARK
- * from mmio.c).  A reader fetches them with KS_IOC_READ_DESC for module
+ * from mmio.c, NETDEV from netdev.c).  A reader fetches them with KS_IOC_READ_DESC for module
  * "kstride".  The kinds and slot counts are abi.h's; ctx.c asserts that
  * the REGION and FUNC macros lay out struct ks_region, ks_site and ks_func.
  */
@@ -38,6 +38,7 @@ ks_own_regions:
 	REGION	ks_map_region, ks_map_func, KS_K_MAP, KS_MAP_SLOTS
 	REGION	ks_unmap_region, ks_unmap_func, KS_K_UNMAP, KS_MAP_SLOTS
 	REGION	ks_mark_region, ks_mark_func, KS_K_MARK, KS_MARK_SLOTS
+	REGION	ks_netdev_region, ks_netdev_func, KS_K_NETDEV, KS_NETDEV_SLOTS
 	/* the safety net's catches */
 	REGION	ks_net_region_r, ks_net_func, KS_K_MMIO_R, KS_NET_SLOTS
 	REGION	ks_net_region_w, ks_net_func, KS_K_MMIO_W, KS_NET_SLOTS
@@ -53,6 +54,7 @@ ks_own_funcs:
 	FUNC	ks_map_func, .Lmap
 	FUNC	ks_unmap_func, .Lunmap
 	FUNC	ks_mark_func, .Lmark
+	FUNC	ks_netdev_func, .Lnetdev
 	FUNC	ks_net_func, .Lnet
 ks_own_funcs_end:
 
@@ -65,6 +67,8 @@ ks_own_strs:
 .Lunmap:
 	.asciz	"iounmap"
 .Lmark:	.asciz	"mark"
+.Lnetdev:
+	.asciz	"netdev"
 .Lnet:	.asciz	"net"
 .Lobject:
 	.asciz	"kstride"

@@ -32,6 +32,7 @@ extern const u8 ks_own_funcs[], ks_own_funcs_end[];
 extern const u8 ks_own_strs[], ks_own_strs_end[];
 extern const struct ks_region ks_switch_region, ks_map_region;
 extern const struct ks_region ks_unmap_region, ks_mark_region;
+extern const struct ks_region ks_netdev_region;
 extern u8 __kstride_iomap[];
 extern u64 __kstride_iomap_base, __kstride_iomap_len;
 
@@ -87,6 +88,10 @@ void ks_put_switch_at(u64 rec, struct task_struct *t, u32 pc);
 int ks_ctx_init(void);
 void ks_ctx_mark(void);
 void ks_ctx_exit(void);
+
+void ks_netdev_init(void); /* netdev.c */
+void ks_netdev_mark(void);
+void ks_netdev_exit(void);
 
 int ks_dev_init(void);
 void ks_dev_exit(void);

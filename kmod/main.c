@@ -91,6 +91,7 @@ static int __init ks_init(void)
 	if (err)
 		goto err_rings;
 	ks_ctx_init();
+	ks_netdev_init();
 	ks_helpers_init();
 	err = ks_mmio_init();
 	if (err)
@@ -107,6 +108,7 @@ static int __init ks_init(void)
 err_mmio:
 	ks_mmio_exit();
 err_mods:
+	ks_netdev_exit();
 	ks_ctx_exit();
 	ks_mods_exit();
 err_rings:
@@ -120,6 +122,7 @@ static void __exit ks_exit(void)
 	ks_dev_exit();
 	ks_net_exit();
 	ks_mmio_exit();
+	ks_netdev_exit();
 	ks_ctx_exit();
 	ks_mods_exit();
 	ks_rings_exit();

@@ -187,6 +187,7 @@ static int ks_mod_notify(struct notifier_block *nb, unsigned long state,
 			list_add_rcu(&km->rcu_list, &ks_live);
 			pr_info("tracing %s\n", km->name);
 			ks_ctx_mark();
+			ks_netdev_mark();
 		} else {
 			ks_uncount(km);
 			kfree(km);

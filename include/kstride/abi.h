@@ -160,7 +160,7 @@
 #include <linux/types.h>
 #endif
 
-#define KS_ABI_VERSION 4
+#define KS_ABI_VERSION 5
 /* the oldest trace files readers still read (2: device records of 5 slots) */
 #define KS_ABI_VERSION_OLDEST 2
 
@@ -185,7 +185,8 @@
 #define KS_K_CALL_POST 17 /* ...and its return */
 #define KS_K_THREAD 18 /* user space: a thread starts or ends (part 6) */
 #define KS_K_TICKET 19 /* kernel --calls: a ticket drawn after a store (part 6) */
-#define KS_K_MAX 20 /* one past the last */
+#define KS_K_NETDEV 20 /* kstride.ko: a net device's transmit queues */
+#define KS_K_MAX 21 /* one past the last */
 
 /* Site flags (struct ks_site.flags). */
 #define KS_F_LOCK 0x01 /* locked or implicitly atomic (xchg) */
@@ -470,12 +471,25 @@ struct ks_mmio_rec {
  *   MAP     tsc, phys, virt, len, id
  *   UNMAP   tsc, virt, id, 0, 0
  *   MARK    tsc, 64 bytes of text (NUL-padded)
+ *   NETDEV  tsc, dev, tx, nq | stride << 32, lock | flags << 32, name[16]
  * Their descriptors are kmod/desc.S, built from these constants.
+ *
+ * NETDEV says where a net device's transmit locks are, from the kernel's
+ * own struct layout (kstride.ko is built against its headers): the
+ * struct net_device at dev has nq struct netdev_queue from tx on, stride
+ * bytes apart, each with its _xmit_lock at byte lock.  Written for every
+ * device present when an instrumented module comes, and for each one
+ * registered (flags 0) or unregistered (KS_NETDEV_GONE) after.  Readers
+ * need it to name the lock the kernel holds around ndo_start_xmit() when
+ * a driver takes it itself, inline (netif_tx_disable(), __netif_tx_lock()).
  */
 #define KS_MARK_TEXT 64
 #define KS_SWITCH_SLOTS 5
 #define KS_MAP_SLOTS 5 /* MAP and UNMAP */
 #define KS_MARK_SLOTS (1 + KS_MARK_TEXT / 8)
+#define KS_NETDEV_NAME 16
+#define KS_NETDEV_SLOTS (5 + KS_NETDEV_NAME / 8)
+#define KS_NETDEV_GONE 0x1
 /* device records of version-2 traces: struct ks_mmio_rec up to seq */
 #define KS_MMIO_SLOTS_V2 5
 

@@ -180,6 +180,14 @@ struct devrange {
 	u32 id;
 };
 
+/*
+ * A net device's transmit locks (kstride.ko's NETDEV records): nq
+ * queues from tx on, stride bytes apart, each with its lock at byte lock
+ */
+struct netdev {
+	u64 dev, tx, nq, stride, lock;
+};
+
 struct lockset {
 	u32 n;
 	u64 objs[8];
@@ -214,6 +222,7 @@ struct det {
 	VEC(struct devrange) dmas; /* DMA-coherent memory (dma_alloc_attrs) */
 	u64 dmalo, dmahi;
 	u64 devlo, devhi; /* the span of every one */
+	VEC(struct netdev) netdevs;
 	bool have_calls, kernel;
 	int err;
 };
@@ -254,6 +263,8 @@ int det__sort_by_time(struct rthread *t);
 /* device.c */
 int det__devices(struct det *d);
 bool det__is_device(const struct det *d, u64 addr, u64 ts);
+/* @lock's object: a net device's transmit lock stands for tx(dev) */
+u64 det__lock_obj(const struct det *d, u64 lock);
 bool det__is_dma(const struct det *d, u64 addr, u64 ts);
 
 /* pair.c */

@@ -85,6 +85,42 @@ static int dma_call(struct dev_scan *sc, const struct trace_event *ev)
 	return 0;
 }
 
+/*
+ * A net device's transmit queues.  Only the newest record of a device
+ * counts: its queues never move while it lives, and after it went
+ * (KS_NETDEV_GONE) its memory may hold anything.
+ */
+static int netdev_rec(struct det *d, const struct trace_event *ev)
+{
+	struct netdev *n = NULL;
+
+	for (size_t i = 0; i < d->netdevs.n && !n; i++)
+		if (d->netdevs.v[i].dev == ev->addr)
+			n = &d->netdevs.v[i];
+	if (ev->mflags & KS_NETDEV_GONE) {
+		if (n)
+			*n = d->netdevs.v[--d->netdevs.n];
+		return 0;
+	}
+	/* a layout that does not add up is not used */
+	if (!ev->args[0] || !ev->args[1] || ev->args[1] > 4096 ||
+	    ev->args[2] < 8 || ev->args[3] + 8 > ev->args[2] ||
+	    ev->args[0] + ev->args[1] * ev->args[2] < ev->args[0])
+		return 0;
+	if (!n) {
+		n = vec_push(&d->netdevs);
+		if (!n)
+			return -ENOMEM;
+		d->st->netdevs++;
+	}
+	n->dev = ev->addr;
+	n->tx = ev->args[0];
+	n->nq = ev->args[1];
+	n->stride = ev->args[2];
+	n->lock = ev->args[3];
+	return 0;
+}
+
 static int dev_collect(const struct trace_event *ev, void *arg)
 {
 	struct dev_scan *sc = arg;
@@ -94,6 +130,8 @@ static int dev_collect(const struct trace_event *ev, void *arg)
 
 	if (s && (s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST))
 		return dma_call(sc, ev);
+	if (s && s->kind == KS_K_NETDEV)
+		return netdev_rec(d, ev);
 	if (!s || (s->kind != KS_K_MAP && s->kind != KS_K_UNMAP))
 		return 0;
 	if (s->kind == KS_K_UNMAP) {
@@ -155,6 +193,25 @@ bool det__is_dma(const struct det *d, u64 addr, u64 ts)
 	if (addr < d->dmalo || addr >= d->dmahi)
 		return false;
 	return in_ranges(d->dmas.v, d->dmas.n, addr, ts);
+}
+
+/*
+ * The kernel holds a queue's _xmit_lock around ndo_start_xmit(), which
+ * the detector names tx(dev) (sem.c's callers[]): a driver that takes
+ * one itself, by address (netif_tx_disable() inline), takes the same.
+ * Every queue of a device is the one tx(dev), as netif_tx_lock() has it.
+ */
+u64 det__lock_obj(const struct det *d, u64 lock)
+{
+	for (size_t i = 0; i < d->netdevs.n; i++) {
+		const struct netdev *n = &d->netdevs.v[i];
+		u64 off = lock - n->tx;
+
+		if (lock >= n->tx && off < n->nq * n->stride &&
+		    off % n->stride == n->lock)
+			return sem_held__obj(SEM_HELD_TX, n->dev);
+	}
+	return lock;
 }
 
 bool det__is_device(const struct det *d, u64 addr, u64 ts)

@@ -25,8 +25,11 @@ static bool ok(const struct sem *s, u64 ret)
 	}
 }
 
-/* The object a call names: an argument, or one of the fixed ones (sem.h) */
-static u64 obj_of(const struct sem *s, const u64 *args)
+/*
+ * The object a call names: an argument, or one of the fixed ones (sem.h);
+ * a lock a net device's transmit queue holds is that device's tx(dev)
+ */
+static u64 obj_of(struct det *d, const struct sem *s, const u64 *args)
 {
 	switch (s->obj) {
 	case SEM_ARG_NONE:
@@ -40,15 +43,32 @@ static u64 obj_of(const struct sem *s, const u64 *args)
 	case SEM_ARG_TXLOCK:
 		return sem_held__obj(SEM_HELD_TX, args[0]);
 	default:
-		return arg(args, s->obj);
+		break;
 	}
+	switch (s->op) {
+	case SEM_ACQUIRE:
+	case SEM_ACQUIRE_SHARED:
+	case SEM_RELEASE:
+	case SEM_RELEASE_SHARED:
+	case SEM_WAIT_RELEASE:
+		if (d->netdevs.n) {
+			u64 lock = arg(args, s->obj), obj = det__lock_obj(d, lock);
+
+			d->st->tx_locks += obj != lock;
+			return obj;
+		}
+		break;
+	default:
+		break;
+	}
+	return arg(args, s->obj);
 }
 
 /* The operations of a call that take effect before it (at its ticket). */
 static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
 		     const struct sem *s, u32 pc)
 {
-	u64 key = 2 * ev->seq, obj = obj_of(s, ev->args);
+	u64 key = 2 * ev->seq, obj = obj_of(d, s, ev->args);
 	bool tail = ev->flags & KS_F_CALL_TAIL;
 
 	switch (s->op) {
@@ -112,7 +132,7 @@ static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
 {
 	const struct sem *s = p->sem;
 	u64 key = 2 * ev->seq, ret = ev->args[0];
-	u64 obj = obj_of(s, p->args);
+	u64 obj = obj_of(d, s, p->args);
 	u64 size;
 
 	if (!ok(s, ret))

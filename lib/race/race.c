@@ -104,6 +104,7 @@ void det__free(struct det *d)
 	vec_free(&d->aliases);
 	vec_free(&d->devs);
 	vec_free(&d->dmas);
+	vec_free(&d->netdevs);
 	free(d->blocks);
 	free(d->caches);
 }

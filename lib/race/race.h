@@ -43,6 +43,8 @@ struct race_stats {
 	u64 lost_accesses; /* ...and their accesses meanwhile, not checked */
 	u64 unsure_events; /* a CPU's events from a loss to a task switch */
 	u64 caller_locks; /* held by the kernel around callbacks (sem_caller) */
+	u64 netdevs; /* net devices whose transmit queues the trace locates */
+	u64 tx_locks; /* ...lock calls on one of their queues: tx(dev) */
 };
 
 struct race_opts {

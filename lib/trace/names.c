@@ -20,6 +20,7 @@ const char *ks_kind__name(u8 kind)
 		[KS_K_PIO_R] = "PIO_R",	 [KS_K_PIO_W] = "PIO_W",
 		[KS_K_MAP] = "MAP",	 [KS_K_UNMAP] = "UNMAP",
 		[KS_K_MARK] = "MARK",
+		[KS_K_NETDEV] = "NETDEV",
 	};
 
 	return kind < KS_K_MAX ? n[kind] : "?";

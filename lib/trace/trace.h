@@ -54,13 +54,16 @@ struct trace_event {
 	u32 map_id, mflags; /* KS_MF_*; MAP: enum ks_net_map */
 	u64 seq; /* MMIO/PIO: place in the global order, 0 if not known */
 	u64 pc; /* MMIO/PIO: the instruction's run-time address, or 0 */
-	char text[KS_MARK_TEXT + 1]; /* MARK; net catches: the faulting pc */
+	/* MARK; net catches: the faulting pc; NETDEV: the device's name */
+	char text[KS_MARK_TEXT + 1];
 	bool gap; /* kernel: records were dropped on this CPU right before */
 	/*
 	 * CALL_PRE, CALL_POST (--calls) and THREAD (abi.h, part 6): the
 	 * ticket, the callee's name (NULL: indirect), an indirect call's
 	 * target, and the values: CALL_PRE rdi, rsi, rdx, rcx, r8, r9;
 	 * CALL_POST rax, rdx; THREAD what (KS_THREAD_*), fs base, tid.
+	 * NETDEV: the net_device in addr, args tx, queues, stride and the
+	 * lock's offset, mflags KS_NETDEV_GONE.
 	 */
 	u64 cseq;
 	const char *callee;

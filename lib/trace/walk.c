@@ -197,6 +197,21 @@ static void dev_event(struct trace *t, const struct data_chunk *dc,
 	}
 }
 
+/* kstride.ko's NETDEV: a net device's transmit queues (abi.h). */
+static void netdev_event(struct trace *t, const struct data_chunk *dc,
+			 struct trace_event *ev, const u64 *v)
+{
+	ev->ts = tsc_ns(t, dc, v[0]);
+	ev->addr = v[1];
+	ev->args[0] = v[2];
+	ev->args[1] = (u32)v[3];
+	ev->args[2] = v[3] >> 32;
+	ev->args[3] = (u32)v[4];
+	ev->mflags = (u32)(v[4] >> 32);
+	memcpy(ev->text, &v[5], KS_NETDEV_NAME);
+	ev->text[KS_NETDEV_NAME] = 0;
+}
+
 const struct ks_aperture_stats *trace__apertures(const struct trace *t)
 {
 	return t->has_ap ? &t->ap : NULL;
@@ -422,6 +437,11 @@ static int walk_chunk(struct trace *t, const struct data_chunk *dc,
 				ev.cseq = slots[used];
 			} else if (s.kind == KS_K_SWITCH) {
 				ev.addr = 0;
+			} else if (s.kind == KS_K_NETDEV) {
+				if ((u32)s.slot + KS_NETDEV_SLOTS > r->nslots)
+					return trace__bad(t, "short NETDEV record",
+						   FOFF(p));
+				netdev_event(t, dc, &ev, slots + s.slot);
 			} else if (s.kind == KS_K_ENTRY || s.kind == KS_K_EXIT) {
 				u32 a = s.flags & KS_F_CTX ? 3 : 1;
 

@@ -6,7 +6,8 @@
  * tickets prove it; loads from DMA-coherent memory wait for the device;
  * a socket buffer handed to the stack and given back; a load against a
  * locked write is marked; request_irq's object names the handler's second
- * argument only.  Each scenario has its control, which must report.
+ * argument only; a net device's queue lock taken by address is the
+ * transmit lock netif_tx_lock() takes.  Each scenario has its control, which must report.
  */
 #include <kstride/abi.h>
 
@@ -400,6 +401,51 @@ TEST(irq_object_is_the_handlers_second_argument)
 	ev(&r, TASK(402, 0), &s_exit, 0, 10, NULL, 0, 0);
 	n = finish(&r); /* once: EXPECT_EQ() says its operands again */
 	EXPECT_EQ(n, 0);
+}
+
+/*
+ * netif_tx_lock(dev) in one task, the driver's own inline
+ * __netif_tx_lock() of queue @q (spin_lock of the queue's _xmit_lock, by
+ * address) in another, each around a store to the same word.  With the
+ * device's NETDEV layout (@layout), the two are one lock.
+ */
+static size_t txlock(bool layout, u64 q, u64 lock_off)
+{
+	const u64 tx = 0xffff888009000000ull, stride = 0x140;
+	u64 word = 0xffff888007000100ull, lock = tx + q * stride + lock_off;
+	struct run r;
+
+	run_init(&r);
+	if (layout) {
+		struct netdev *n = vec_push(&r.d.netdevs);
+
+		*n = (struct netdev){ .dev = NETDEV, .tx = tx, .nq = 4,
+				      .stride = stride, .lock = 0x80 };
+	}
+	ev(&r, TASK(500, 0), &s_entry, 0, 1, NULL, NETDEV, 0);
+	ev(&r, TASK(500, 0), &s_pre, 0, 2, "netif_tx_lock", NETDEV, 0);
+	ev(&r, TASK(500, 0), &s_post, 0, 3, "netif_tx_lock", 0, 0);
+	ev(&r, TASK(500, 0), &s_w, word, 0, NULL, 0, 0);
+	ev(&r, TASK(500, 0), &s_pre, 0, 4, "netif_tx_unlock", NETDEV, 0);
+	ev(&r, TASK(500, 0), &s_post, 0, 5, "netif_tx_unlock", 0, 0);
+	ev(&r, TASK(500, 0), &s_exit, 0, 6, NULL, 0, 0);
+	ev(&r, TASK(501, 1), &s_entry, 0, 7, NULL, NETDEV, 0);
+	ev(&r, TASK(501, 1), &s_pre, 0, 8, "_raw_spin_lock", lock, 0);
+	ev(&r, TASK(501, 1), &s_post, 0, 9, "_raw_spin_lock", 0, 0);
+	ev(&r, TASK(501, 1), &s_w, word, 0, NULL, 0, 0);
+	ev(&r, TASK(501, 1), &s_pre, 0, 10, "_raw_spin_unlock", lock, 0);
+	ev(&r, TASK(501, 1), &s_post, 0, 11, "_raw_spin_unlock", 0, 0);
+	ev(&r, TASK(501, 1), &s_exit, 0, 12, NULL, 0, 0);
+	return finish(&r);
+}
+
+TEST(queue_lock_by_address_is_the_transmit_lock)
+{
+	EXPECT_EQ(txlock(true, 0, 0x80), 0);
+	EXPECT_EQ(txlock(true, 3, 0x80), 0); /* every queue's */
+	EXPECT_EQ(txlock(false, 0, 0x80), 1); /* no layout: not known */
+	EXPECT_EQ(txlock(true, 4, 0x80), 1); /* past the last queue */
+	EXPECT_EQ(txlock(true, 1, 0x88), 1); /* not the lock's field */
 }
 
 TEST_MAIN("race")
