@@ -109,6 +109,8 @@ def script_events(path):
                 ev = (rest[1], rest[2])  # id=N
             elif rest[1] == "MARK":
                 ev = ("MARK", " ".join(rest[2:]))
+            elif rest[1] == "NETDEV":
+                pass  # where a device's locks are: not drawn, not an access
             elif rest[2] in ("ENTRY", "EXIT"):
                 ev = (rest[2], rest[1].rsplit("+", 1)[0])
             elif rest[2] in ("MMIO_R", "MMIO_W", "PIO_R", "PIO_W"):

@@ -5,13 +5,16 @@
   [CPU] SECONDS.NS COMM-PID CONTEXT FUNCTION+0xOFF ENTRY|EXIT sp=0x...
   [CPU] SECONDS.NS COMM-PID task SWITCH
 
-Returns a dict, or None for anything else (SWITCH lines included).
+Returns a dict, or None for anything else (SWITCH lines included, and
+kstride.ko's other own records: MAP, UNMAP, MARK, NETDEV).
 """
+
+OWN = ('SWITCH', 'MAP', 'UNMAP', 'MARK', 'NETDEV')
 
 
 def parse_line(line):
     w = line.split()
-    if len(w) < 6 or not w[0].startswith('[') or w[4] == 'SWITCH':
+    if len(w) < 6 or not w[0].startswith('[') or w[4] in OWN:
         return None
     ts = None
     if w[1] != '?':
