@@ -59,6 +59,15 @@ static const char usage_text[] =
 	"  -d, --dirname DIR   modules are under DIR/lib/modules/$(uname -r),\n"
 	"                      as with modprobe -d (default: /)\n"
 	"      --keep          leave the modules loaded afterwards\n"
+	"      --no-cache      instrument every module now, and keep none: by\n"
+	"                      default a module instrumented once is kept, by\n"
+	"                      its content, this kstride and the mode, and\n"
+	"                      loaded from there next time\n"
+	"      --cache-dir DIR  where (default $KSTRIDE_CACHE_DIR, else\n"
+	"                      /var/cache/kstride for root, else\n"
+	"                      ~/.cache/kstride); 4 GiB at most, and a quarter\n"
+	"                      of the space left there; the least recently\n"
+	"                      used go first\n"
 	"  -b, --buffers N     sub-buffers of 32 KiB per CPU ring, 2-160 (default\n"
 	"                      32): more for a module whose init records much\n"
 	"                      (it runs before CMD; the reader copies meanwhile)\n"
@@ -173,6 +182,8 @@ int cmd_record(int argc, char **argv)
 		{ "no-net", no_argument, NULL, 'N' },
 		{ "net-wc", no_argument, NULL, 'W' },
 		{ "apertures", no_argument, NULL, 'A' },
+		{ "no-cache", no_argument, NULL, 'X' },
+		{ "cache-dir", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -218,6 +229,12 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'A':
 			ko.apertures = true;
+			break;
+		case 'X':
+			ko.no_cache = true;
+			break;
+		case 'Y':
+			ko.cache_dir = optarg;
 			break;
 		case 'D':
 			ko.drain_delay_ms = atoi(optarg);

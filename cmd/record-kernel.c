@@ -31,6 +31,7 @@
 #include "../lib/trace/twrite.h"
 #include "../lib/util/decomp.h"
 #include "kmods.h"
+#include "record-cache.h"
 #include "record-kernel.h"
 #include "krec.h"
 
@@ -207,6 +208,83 @@ static void kr_warn_lost(void *arg, const char *obj, const char *func,
 }
 
 
+/* ...and kept for the cache, which tells them again on a hit */
+struct kr_lostlog {
+	struct kmod *m;
+	struct kr_cached ci;
+	int err;
+};
+
+static void kr_log_lost(void *arg, const char *obj, const char *func, u64 off,
+			const char *reason)
+{
+	struct kr_lostlog *lg = arg;
+	struct kr_lost *l;
+
+	kr_warn_lost(lg->m, obj, func, off, reason);
+	l = vec_push(&lg->ci.lost);
+	if (!l || !(l->func = strdup(func)) || !(l->reason = strdup(reason)))
+		lg->err = -ENOMEM;
+	else
+		l->off = off;
+}
+
+/*
+ * Instrument module @m, or load what an earlier recording made of the
+ * same bytes in the same mode from the cache (record-cache.c).
+ */
+static int kr_instrument(const struct krecord_opts *o, struct kr_cache *c,
+			 struct rw_opts *ro, struct kmod *m)
+{
+	const char *mode = o->mmio ? "mmio" : o->calls ? "calls" : "full";
+	struct kr_lostlog lg = { .m = m };
+	struct rw_stats st = {};
+	char key[2 * SHA256_LEN + 1];
+	bool keyed = false;
+	u8 *img = NULL;
+	size_t ilen = 0;
+	int err;
+
+	m->netted = o->mmio && !o->no_net;
+	if (c->on && !file__read_all(m->plain, &img, &ilen))
+		keyed = !kr_cache_key(c, mode, img, ilen, key);
+	free(img);
+	if (keyed && !kr_cache_fetch(c, key, m->kopath, &lg.ci)) {
+		fprintf(stderr, "kstride record: %s: instrumented before in %s mode, loaded from the cache (%s)\n",
+			m->path, mode, c->fc.dir);
+		for (size_t i = 0; i < lg.ci.lost.n; i++)
+			kr_warn_lost(m, NULL, lg.ci.lost.v[i].func,
+				     lg.ci.lost.v[i].off, lg.ci.lost.v[i].reason);
+		st.funcs_done = lg.ci.funcs_done;
+		st.funcs = lg.ci.funcs;
+	} else {
+		fprintf(stderr, "kstride record: instrumenting %s%s\n", m->path,
+			o->mmio ? " (MMIO mode)" : "");
+		heap__prefer_huge_pages(); /* (a TCG guest's faults are dear) */
+		ro->lost = kr_log_lost;
+		ro->lost_arg = &lg;
+		err = rewrite__file(m->plain, m->kopath, ro, &st);
+		if (err) {
+			kr_cached_free(&lg.ci);
+			return err;
+		}
+		lg.ci.funcs_done = st.funcs_done;
+		lg.ci.funcs = st.funcs;
+		if (keyed && !lg.err) {
+			err = kr_cache_store(c, key, m->kopath, &lg.ci);
+			if (err)
+				ks_warn("module cache: %s: %s: not kept", c->fc.dir,
+					strerror(-err));
+		}
+	}
+	kr_cached_free(&lg.ci);
+	/* e.g. a library module of the stack that touches no device */
+	m->plain_copy = !st.funcs_done;
+	fprintf(stderr, "kstride record: %s: %lu/%lu functions instrumented\n",
+		m->name, (unsigned long)st.funcs_done, (unsigned long)st.funcs);
+	return 0;
+}
+
 /*
  * A module instrumented ahead of time ('kstride instrument', perhaps on
  * another machine): loaded as it is, when the ABI and the mode it was
@@ -255,6 +333,7 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 	int err, status = 0, kstride_loaded = 0, init_err = 0;
 	char *nsub;
 	struct kmod *mods = NULL;
+	struct kr_cache cache = {};
 	size_t nmods = 0, i;
 	pid_t pid;
 
@@ -274,30 +353,14 @@ int record_kernel(const struct krecord_opts *o, char **argv)
 		goto out;
 	}
 	kstride_loaded = err != -EEXIST;
+	kr_cache_open(o, &cache);
 	for (i = 0; i < nmods; i++) {
-		struct rw_stats st = {};
-
-		if (mods[i].ahead_abi) {
-			err = kr_ahead(o, &mods[i]);
-			if (err)
-				goto out;
-			continue;
-		}
-		fprintf(stderr, "kstride record: instrumenting %s%s\n",
-			mods[i].path, o->mmio ? " (MMIO mode)" : "");
-		heap__prefer_huge_pages(); /* (a TCG guest's faults are dear) */
-		ro.lost = kr_warn_lost;
-		ro.lost_arg = &mods[i];
-		mods[i].netted = o->mmio && !o->no_net;
-		err = rewrite__file(mods[i].plain, mods[i].kopath, &ro, &st);
+		err = mods[i].ahead_abi ? kr_ahead(o, &mods[i]) :
+					  kr_instrument(o, &cache, &ro, &mods[i]);
 		if (err)
 			goto out;
-		/* e.g. a library module of the stack that touches no device */
-		mods[i].plain_copy = !st.funcs_done;
-		fprintf(stderr, "kstride record: %s: %lu/%lu functions instrumented\n",
-			mods[i].name, (unsigned long)st.funcs_done,
-			(unsigned long)st.funcs);
 	}
+	kr_cache_close(&cache);
 	k.dev = open("/dev/kstride", O_RDWR | O_CLOEXEC);
 	if (k.dev < 0) {
 		err = -errno;
@@ -512,6 +575,7 @@ flush:
 		fprintf(stderr, "kstride record: %s: %lu sub-buffers, %.1f MB of records\n",
 			o->out, (unsigned long)k.chunks, k.bytes / 1e6);
 out:
+	kr_cache_close(&cache);
 	kring__free(k.kr);
 	if (k.w.fd >= 0)
 		close(k.w.fd);

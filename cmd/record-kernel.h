@@ -19,6 +19,8 @@ struct krecord_opts {
 	unsigned int drain_delay_ms; /* test: a slow reader */
 	unsigned int nsub; /* kstride.ko's sub-buffers per CPU, 0: its default */
 	bool live; /* a live status line on stderr (a terminal) */
+	bool no_cache; /* rewrite every module, keep none (record-cache.c) */
+	const char *cache_dir; /* the cache's directory, NULL: the default */
 };
 
 /*

@@ -23,6 +23,7 @@ suite "$B/tests/unit/test-kring"
 suite "$B/tests/unit/test-twrite"
 suite "$B/tests/unit/test-sem"
 suite "$B/tests/unit/test-race"
+suite "$B/tests/unit/test-fcache"
 obj=$B/tests/unit/elf-sample.o
 gcc -O2 -c -o "$obj" "$top/tests/real/zlib-test.c"
 suite "$B/tests/unit/test-elf" "$obj"

@@ -4,7 +4,8 @@
 UNIT_TESTS := $(BUILD)/tests/unit/test-x86 $(BUILD)/tests/unit/test-elf \
 	      $(BUILD)/tests/unit/test-decomp $(BUILD)/tests/unit/test-kdecode \
 	      $(BUILD)/tests/unit/test-kring $(BUILD)/tests/unit/test-twrite \
-	      $(BUILD)/tests/unit/test-sem $(BUILD)/tests/unit/test-race
+	      $(BUILD)/tests/unit/test-sem $(BUILD)/tests/unit/test-race \
+	      $(BUILD)/tests/unit/test-fcache
 TEST_TOOLS := $(BUILD)/relcheck $(BUILD)/ibtcheck $(BUILD)/mmioparse $(BUILD)/readcover
 
 $(BUILD)/mmioparse: tests/tools/mmioparse.c

@@ -437,3 +437,13 @@ int rewrite__file(const char *inpath, const char *outpath,
 	buf__free(&out);
 	return err;
 }
+
+const char *rewrite__version(void)
+{
+	static char v[128];
+
+	if (!v[0])
+		snprintf(v, sizeof(v), "kstride %s abi %d %s", KS_VERSION,
+			 KS_ABI_VERSION, x86__decoder_version());
+	return v;
+}

@@ -108,4 +108,10 @@ void rewrite__free_syms(char **syms, size_t n);
 int rewrite__file(const char *inpath, const char *outpath,
 		  const struct rw_opts *opts, struct rw_stats *stats);
 
+/*
+ * What a rewrite's output depends on besides its input and options: this
+ * kstride's version and ABI, and its decoder's version (a cache key part).
+ */
+const char *rewrite__version(void);
+
 #endif /* KS_REWRITE_H */

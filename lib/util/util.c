@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "util.h"
 
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -344,4 +346,51 @@ void heap__prefer_huge_pages(void)
 	if (hi > lo)
 		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 	free(p);
+}
+
+struct build_id_scan {
+	char *hex;
+	size_t len;
+	int err;
+};
+
+static int build_id_phdr(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct build_id_scan *b = arg;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const u8 *p = (const u8 *)(info->dlpi_addr + ph->p_vaddr);
+		const u8 *end = p + ph->p_memsz;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const u8 *name = p + sizeof(*n);
+			const u8 *desc = name + ALIGN_UP(n->n_namesz, 4);
+
+			if (desc + ALIGN_UP(n->n_descsz, 4) > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && n->n_descsz &&
+			    2 * n->n_descsz < b->len) {
+				for (u32 k = 0; k < n->n_descsz; k++)
+					snprintf(b->hex + 2 * k, 3, "%02x", desc[k]);
+				b->err = 0;
+				return 1;
+			}
+			p = desc + ALIGN_UP(n->n_descsz, 4);
+		}
+	}
+	return 1; /* the first object is the program itself */
+}
+
+int self__build_id(char *hex, size_t len)
+{
+	struct build_id_scan b = { .hex = hex, .len = len, .err = -ENOENT };
+
+	dl_iterate_phdr(build_id_phdr, &b);
+	return b.err;
 }

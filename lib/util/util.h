@@ -132,4 +132,10 @@ void file__abort(struct afile *a);
  */
 void heap__prefer_huge_pages(void);
 
+/*
+ * self__build_id() - the running program's GNU build ID (the linker's
+ * hash of its contents) as hex in @hex; -ENOENT if it was linked without.
+ */
+int self__build_id(char *hex, size_t len);
+
 #endif /* KS_UTIL_H */

@@ -97,6 +97,17 @@ if boot e1000 2 e1000 'sh /mnt/mmio-nic.sh e1000 e1000 1'; then
 		--map "$top/scripts/maps/e1000.regs"
 	# segment 2: mmiotrace alone; 3: both at once
 	fid e1000+mmiotrace e1000 e1000-both 3 8086100e
+	# that second recording loaded what the first made from the module
+	# cache, and said what the first said of it (fid just checked it)
+	n1=$(grep -h "e1000: [0-9]*/[0-9]* functions instrumented" "$o/scenario.log" | head -1)
+	n2=$(grep -h "e1000: [0-9]*/[0-9]* functions instrumented" "$o/e1000-both-run.log" | head -1)
+	if grep -q "instrumenting .*e1000" "$o/scenario.log" &&
+	   grep -q "e1000.* loaded from the cache" "$o/e1000-both-run.log" &&
+	   [ -n "$n1" ] && [ "$n1" = "$n2" ]; then
+		echo "mmio: module cache: the second recording loaded e1000 from it (${n2#kstride record: })"
+	else
+		echo "mmio: module cache: the second recording did not load e1000 from it, or said otherwise ('$n1', '$n2')"; bad
+	fi
 	"$B/kstride" mmiotrace "$o/e1000-both.trace" > "$o/e1000-both.mmiotrace" &&
 	python3 "$M/vs-mmiotrace.py" e1000 "$o/e1000-both-mmiotrace.log" \
 		"$o/e1000-both.mmiotrace" || bad

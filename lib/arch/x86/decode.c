@@ -636,3 +636,19 @@ const char *x86__gpr_name(int reg)
 		return "none";
 	return n[reg];
 }
+
+const char *x86__decoder_version(void)
+{
+	static char v[48];
+
+	if (!v[0]) {
+		ZyanU64 z = ZydisGetVersion();
+
+		snprintf(v, sizeof(v), "zydis %u.%u.%u.%u",
+			 (unsigned int)ZYDIS_VERSION_MAJOR(z),
+			 (unsigned int)ZYDIS_VERSION_MINOR(z),
+			 (unsigned int)ZYDIS_VERSION_PATCH(z),
+			 (unsigned int)ZYDIS_VERSION_BUILD(z));
+	}
+	return v;
+}

@@ -134,6 +134,8 @@ int x86__format(const u8 *code, size_t avail, u64 off, char *out,
 		size_t outlen);
 
 const char *x86__mnemonic_name(u16 mnemonic);
+/* The decoder library's version, as "zydis MAJOR.MINOR.PATCH.BUILD". */
+const char *x86__decoder_version(void);
 const char *x86__gpr_name(int reg);
 
 #endif /* KS_X86_INSN_H */

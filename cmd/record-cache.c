@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * record -m: instrumented modules kept between recordings
+ * (lib/util/fcache.h).  An entry's key is the SHA-256 of what the rewrite
+ * depends on: this kstride's build ID (the linker's hash of the binary),
+ * its version, ABI and decoder (rewrite__version()), the mode, and the
+ * module's bytes as loaded (decompressed).  The same module recorded again
+ * in the same mode is loaded from the cache instead of rewritten, which
+ * matters where rewriting is slow: a large driver, or a guest under
+ * emulation.  An entry is KEY.ko, the instrumented module, and KEY.info,
+ * what the rewrite said (functions instrumented, functions left
+ * original), so that a hit tells the user the same.
+ */
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "../lib/rewrite/rewrite.h"
+#include "../lib/util/sha256.h"
+#include "record-cache.h"
+
+#define INFO_MAGIC "kstride-module-cache 1"
+
+/* where: $KSTRIDE_CACHE_DIR, root's /var/cache, or the user's cache */
+static char *cache_dir(const struct krecord_opts *o)
+{
+	const char *e = getenv("KSTRIDE_CACHE_DIR"), *x, *h;
+
+	if (o->cache_dir)
+		return strdup(o->cache_dir);
+	if (e && *e)
+		return strdup(e);
+	if (!geteuid())
+		return strdup("/var/cache/kstride");
+	x = getenv("XDG_CACHE_HOME");
+	if (x && *x == '/')
+		return xasprintf("%s/kstride", x);
+	h = getenv("HOME");
+	return h && *h == '/' ? xasprintf("%s/.cache/kstride", h) : NULL;
+}
+
+/*
+ * At most KR_CACHE_BUDGET, and a quarter of the space left where the
+ * cache is: a guest's root in RAM has little.  A filesystem that gives no
+ * size (ramfs) gets 64 MiB.
+ */
+static u64 budget(const char *dir)
+{
+	struct statvfs sv;
+	u64 free;
+
+	if (statvfs(dir, &sv))
+		return 64ull << 20;
+	if (!sv.f_blocks)
+		return 64ull << 20;
+	free = (u64)sv.f_bavail * sv.f_frsize;
+	return min(free / 4, (u64)KR_CACHE_BUDGET);
+}
+
+void kr_cache_open(const struct krecord_opts *o, struct kr_cache *c)
+{
+	char why[512], *dir;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	if (o->no_cache)
+		return;
+	if (self__build_id(c->build_id, sizeof(c->build_id))) {
+		ks_warn("this kstride was linked without a build ID: instrumented modules are not cached");
+		return;
+	}
+	dir = cache_dir(o);
+	if (!dir)
+		return;
+	err = fcache__open(&c->fc, dir, KR_CACHE_BUDGET, why, sizeof(why));
+	if (!err)
+		c->fc.budget = budget(dir);
+	if (err)
+		ks_warn("module cache: %s: instrumented modules are not cached (--no-cache, or --cache-dir DIR)",
+			why);
+	else
+		c->on = true;
+	free(dir);
+}
+
+void kr_cache_close(struct kr_cache *c)
+{
+	if (c->on)
+		fcache__close(&c->fc);
+	c->on = false;
+}
+
+int kr_cache_key(struct kr_cache *c, const char *mode, const u8 *data,
+		 size_t len, char key[2 * SHA256_LEN + 1])
+{
+	const char *v = rewrite__version();
+	struct sha256 s;
+	u8 d[SHA256_LEN];
+
+	if (!c->on)
+		return -ENOENT;
+	sha256__init(&s);
+	sha256__update(&s, INFO_MAGIC, sizeof(INFO_MAGIC));
+	sha256__update(&s, c->build_id, strlen(c->build_id) + 1);
+	sha256__update(&s, v, strlen(v) + 1);
+	sha256__update(&s, mode, strlen(mode) + 1);
+	sha256__update(&s, data, len);
+	sha256__final(&s, d);
+	sha256__hex(d, key);
+	return 0;
+}
+
+/*
+ * KEY.info: INFO_MAGIC, then "functions DONE TOTAL", then one
+ * "lost FUNC 0xOFF REASON" line per function left original.
+ */
+int kr_cache_info_parse(const char *text, size_t len, struct kr_cached *ci)
+{
+	char *buf = strndup(text, len), *line, *save = NULL;
+	int err = -EINVAL, n = 0;
+
+	memset(ci, 0, sizeof(*ci));
+	if (!buf)
+		return -ENOMEM;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		unsigned long long a, b;
+		char func[256];
+		int used = 0;
+		struct kr_lost *l;
+
+		if (n == 0) {
+			if (strcmp(line, INFO_MAGIC))
+				goto out;
+			continue;
+		}
+		if (sscanf(line, "functions %llu %llu", &a, &b) == 2) {
+			ci->funcs_done = a;
+			ci->funcs = b;
+			err = 0;
+			continue;
+		}
+		if (sscanf(line, "lost %255s 0x%llx %n", func, &a, &used) != 2 ||
+		    !used || !line[used]) {
+			err = -EINVAL;
+			goto out;
+		}
+		l = vec_push(&ci->lost);
+		if (!l || !(l->func = strdup(func)) ||
+		    !(l->reason = strdup(line + used))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		l->off = a;
+	}
+out:
+	free(buf);
+	if (err)
+		kr_cached_free(ci);
+	return err;
+}
+
+void kr_cached_free(struct kr_cached *ci)
+{
+	for (size_t i = 0; i < ci->lost.n; i++) {
+		free(ci->lost.v[i].func);
+		free(ci->lost.v[i].reason);
+	}
+	vec_free(&ci->lost);
+}
+
+int kr_cache_fetch(struct kr_cache *c, const char *key, const char *dest,
+		   struct kr_cached *ci)
+{
+	char *ko = NULL, *info = NULL;
+	u8 *data = NULL, *text = NULL;
+	size_t len = 0, tlen = 0;
+	int err;
+
+	if (!c->on)
+		return -ENOENT;
+	err = fcache__get(&c->fc, key, "info", &info);
+	err = err ?: fcache__get(&c->fc, key, "ko", &ko);
+	err = err ?: file__read_all(info, &text, &tlen);
+	err = err ?: kr_cache_info_parse((const char *)text, tlen, ci);
+	/* a copy of our own: another recording may trim the cache meanwhile */
+	if (!err) {
+		err = file__read_all(ko, &data, &len);
+		err = err ?: file__write_atomic(dest, data, len, 0600);
+		if (err)
+			kr_cached_free(ci);
+	}
+	if (err == -EPERM)
+		ks_warn("module cache: %s or %s is not this user's own file: not used",
+			ko ? ko : key, info ? info : key);
+	free(ko);
+	free(info);
+	free(data);
+	free(text);
+	return err;
+}
+
+int kr_cache_store(struct kr_cache *c, const char *key, const char *built,
+		   const struct kr_cached *ci)
+{
+	struct buf b = {};
+	u8 *data = NULL;
+	size_t len = 0;
+	char line[640];
+	int err;
+
+	if (!c->on)
+		return 0;
+	snprintf(line, sizeof(line), "%s\nfunctions %llu %llu\n", INFO_MAGIC,
+		 (unsigned long long)ci->funcs_done,
+		 (unsigned long long)ci->funcs);
+	err = buf__append(&b, line, strlen(line));
+	for (size_t i = 0; !err && i < ci->lost.n; i++) {
+		const struct kr_lost *l = &ci->lost.v[i];
+
+		snprintf(line, sizeof(line), "lost %s 0x%llx %s\n", l->func,
+			 (unsigned long long)l->off, l->reason);
+		err = buf__append(&b, line, strlen(line));
+	}
+	err = err ?: file__read_all(built, &data, &len);
+	/* the module first: a KEY.info names an entry that is whole */
+	err = err ?: fcache__put(&c->fc, key, "ko", data, len);
+	err = err ?: fcache__put(&c->fc, key, "info", b.p, b.len);
+	if (!err)
+		fcache__trim(&c->fc);
+	free(data);
+	buf__free(&b);
+	return err;
+}
