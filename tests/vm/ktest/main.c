@@ -26,6 +26,7 @@
 #include <asm/apic.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
+#include <asm/pgtable.h>
 #include <asm/special_insns.h>
 
 #include "probes.h"
@@ -569,6 +570,26 @@ static const struct file_operations purge_fops = {
 };
 
 /*
+ * Page-table pages of the module space: one for each 2 MiB of it that a
+ * module was ever mapped in.  The kernel allocates them as modules come
+ * and never frees them (vunmap leaves page tables), no counter of
+ * /proc/vmstat has them, and they are bounded by the space's size: the
+ * cycles test counts them apart from what leaks.
+ */
+static int ptpages_show(struct seq_file *m, void *v)
+{
+	unsigned long a, n = 0;
+	unsigned int level;
+
+	for (a = MODULES_VADDR; a < MODULES_END && a >= MODULES_VADDR; a += PMD_SIZE)
+		if (lookup_address(a, &level) && level == PG_LEVEL_4K)
+			n++;
+	seq_printf(m, "%lu\n", n);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ptpages);
+
+/*
  * A leak on purpose, to show that the cycles test fails on one: while
  * "leak" says page, slab or vmalloc, every load of a module named e1000
  * leaks one page that way (kept on a list, freed when this module goes).
@@ -741,6 +762,7 @@ static int __init ktest_init(void)
 	debugfs_create_file("hop", 0200, dir, NULL, &hop_fops);
 	debugfs_create_file("switchnmi", 0200, dir, NULL, &switchnmi_fops);
 	debugfs_create_file("purge", 0200, dir, NULL, &purge_fops);
+	debugfs_create_file("ptpages", 0400, dir, NULL, &ptpages_fops);
 	debugfs_create_file("leak", 0200, dir, NULL, &leak_fops);
 	err = register_nmi_handler(NMI_LOCAL, ktest_nmi, 0, "kstride_test");
 	if (err) {
