@@ -20,6 +20,8 @@ CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) -Iinclude -D_GNU_SOURCE -DKS_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags libelf 2>/dev/null)
 LDLIBS  := $(shell $(PKG_CONFIG) --libs libelf 2>/dev/null || echo -lelf) -lZydis -llzma -lzstd -lz
+# the build ID keys record's module cache (cmd/record-cache.c)
+override LDFLAGS += -Wl,--build-id
 
 ifeq ($(SAN),1)
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer

@@ -53,7 +53,8 @@ static u64 budget(const char *dir)
 	if (!sv.f_blocks)
 		return 64ull << 20;
 	free = (u64)sv.f_bavail * sv.f_frsize;
-	return min(free / 4, (u64)KR_CACHE_BUDGET);
+	/* (0 would be no limit: a full disk keeps nothing) */
+	return max(min(free / 4, (u64)KR_CACHE_BUDGET), (u64)1);
 }
 
 void kr_cache_open(const struct krecord_opts *o, struct kr_cache *c)
@@ -89,15 +90,22 @@ void kr_cache_close(struct kr_cache *c)
 	c->on = false;
 }
 
-int kr_cache_key(struct kr_cache *c, const char *mode, const u8 *data,
+int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const u8 *data,
 		 size_t len, char key[2 * SHA256_LEN + 1])
 {
 	const char *v = rewrite__version();
 	struct sha256 s;
 	u8 d[SHA256_LEN];
+	char mode[128];
 
 	if (!c->on)
 		return -ENOENT;
+	/* every option that changes the output (the callbacks do not) */
+	snprintf(mode, sizeof(mode),
+		 "target=%d no_stack=%d no_func_events=%d allow_unknown=%d strict=%d mmio=%d calls=%d unbalance=%d",
+		 (int)ro->target, ro->no_stack, ro->no_func_events,
+		 ro->allow_unknown, ro->strict, ro->mmio, ro->calls,
+		 ro->test_unbalance);
 	sha256__init(&s);
 	sha256__update(&s, INFO_MAGIC, sizeof(INFO_MAGIC));
 	sha256__update(&s, c->build_id, strlen(c->build_id) + 1);
@@ -124,8 +132,7 @@ int kr_cache_info_parse(const char *text, size_t len, struct kr_cached *ci)
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save), n++) {
 		unsigned long long a, b;
-		char func[256];
-		int used = 0;
+		char *func, *off, *reason, *end;
 		struct kr_lost *l;
 
 		if (n == 0) {
@@ -139,14 +146,24 @@ int kr_cache_info_parse(const char *text, size_t len, struct kr_cached *ci)
 			err = 0;
 			continue;
 		}
-		if (sscanf(line, "lost %255s 0x%llx %n", func, &a, &used) != 2 ||
-		    !used || !line[used]) {
+		/* lost FUNC 0xOFF REASON..., FUNC of any length */
+		func = strncmp(line, "lost ", 5) ? NULL : line + 5;
+		off = func ? strchr(func, ' ') : NULL;
+		reason = off ? strchr(off + 1, ' ') : NULL;
+		if (!reason || off == func || !reason[1]) {
+			err = -EINVAL;
+			goto out;
+		}
+		*off++ = 0;
+		*reason++ = 0;
+		errno = 0;
+		a = strtoull(off, &end, 16);
+		if (strncmp(off, "0x", 2) || *end || errno) {
 			err = -EINVAL;
 			goto out;
 		}
 		l = vec_push(&ci->lost);
-		if (!l || !(l->func = strdup(func)) ||
-		    !(l->reason = strdup(line + used))) {
+		if (!l || !(l->func = strdup(func)) || !(l->reason = strdup(reason))) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -171,29 +188,24 @@ void kr_cached_free(struct kr_cached *ci)
 int kr_cache_fetch(struct kr_cache *c, const char *key, const char *dest,
 		   struct kr_cached *ci)
 {
-	char *ko = NULL, *info = NULL;
 	u8 *data = NULL, *text = NULL;
 	size_t len = 0, tlen = 0;
 	int err;
 
 	if (!c->on)
 		return -ENOENT;
-	err = fcache__get(&c->fc, key, "info", &info);
-	err = err ?: fcache__get(&c->fc, key, "ko", &ko);
-	err = err ?: file__read_all(info, &text, &tlen);
+	err = fcache__read(&c->fc, key, "info", &text, &tlen);
 	err = err ?: kr_cache_info_parse((const char *)text, tlen, ci);
-	/* a copy of our own: another recording may trim the cache meanwhile */
+	/* read whole, then a copy of our own: nothing changes it after */
 	if (!err) {
-		err = file__read_all(ko, &data, &len);
+		err = fcache__read(&c->fc, key, "ko", &data, &len);
 		err = err ?: file__write_atomic(dest, data, len, 0600);
 		if (err)
 			kr_cached_free(ci);
 	}
 	if (err == -EPERM)
-		ks_warn("module cache: %s or %s is not this user's own file: not used",
-			ko ? ko : key, info ? info : key);
-	free(ko);
-	free(info);
+		ks_warn("module cache: %s/%s.*: not a regular file of this user's that only it may write: not used",
+			c->fc.dir, key);
 	free(data);
 	free(text);
 	return err;
@@ -205,21 +217,28 @@ int kr_cache_store(struct kr_cache *c, const char *key, const char *built,
 	struct buf b = {};
 	u8 *data = NULL;
 	size_t len = 0;
-	char line[640];
+	char *line;
 	int err;
 
 	if (!c->on)
 		return 0;
-	snprintf(line, sizeof(line), "%s\nfunctions %llu %llu\n", INFO_MAGIC,
-		 (unsigned long long)ci->funcs_done,
-		 (unsigned long long)ci->funcs);
-	err = buf__append(&b, line, strlen(line));
+	line = xasprintf("%s\nfunctions %llu %llu\n", INFO_MAGIC,
+			 (unsigned long long)ci->funcs_done,
+			 (unsigned long long)ci->funcs);
+	err = line ? buf__append(&b, line, strlen(line)) : -ENOMEM;
+	free(line);
 	for (size_t i = 0; !err && i < ci->lost.n; i++) {
 		const struct kr_lost *l = &ci->lost.v[i];
 
-		snprintf(line, sizeof(line), "lost %s 0x%llx %s\n", l->func,
-			 (unsigned long long)l->off, l->reason);
-		err = buf__append(&b, line, strlen(line));
+		/* one line each: a name or reason with a newline is not kept */
+		if (strpbrk(l->func, " \n") || strchr(l->reason, '\n')) {
+			err = -EINVAL;
+			break;
+		}
+		line = xasprintf("lost %s 0x%llx %s\n", l->func,
+				 (unsigned long long)l->off, l->reason);
+		err = line ? buf__append(&b, line, strlen(line)) : -ENOMEM;
+		free(line);
 	}
 	err = err ?: file__read_all(built, &data, &len);
 	/* the module first: a KEY.info names an entry that is whole */

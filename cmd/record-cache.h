@@ -31,8 +31,9 @@ struct kr_cached {
 /* Never fails the recording: says why, once, if the cache is off. */
 void kr_cache_open(const struct krecord_opts *o, struct kr_cache *c);
 void kr_cache_close(struct kr_cache *c);
-/* -ENOENT when the cache is off */
-int kr_cache_key(struct kr_cache *c, const char *mode, const u8 *data,
+struct rw_opts;
+/* the key of @data rewritten with @ro; -ENOENT when the cache is off */
+int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const u8 *data,
 		 size_t len, char key[2 * SHA256_LEN + 1]);
 /* A hit: the module copied to @dest, what its rewrite said in @ci. */
 int kr_cache_fetch(struct kr_cache *c, const char *key, const char *dest,

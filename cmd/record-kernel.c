@@ -247,7 +247,7 @@ static int kr_instrument(const struct krecord_opts *o, struct kr_cache *c,
 
 	m->netted = o->mmio && !o->no_net;
 	if (c->on && !file__read_all(m->plain, &img, &ilen))
-		keyed = !kr_cache_key(c, mode, img, ilen, key);
+		keyed = !kr_cache_key(c, ro, img, ilen, key);
 	free(img);
 	if (keyed && !kr_cache_fetch(c, key, m->kopath, &lg.ci)) {
 		fprintf(stderr, "kstride record: %s: instrumented before in %s mode, loaded from the cache (%s)\n",

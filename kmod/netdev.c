@@ -10,8 +10,10 @@
  * One record for every device there is when an instrumented module comes
  * (read under RCU: the module notifier may run with rtnl held), and one
  * for each device registered or unregistered while kstride.ko is loaded
- * (a netdevice notifier, called under rtnl).  A device's queues are
- * allocated with it and never move, so one record per device suffices.
+ * (a netdevice notifier, called under rtnl), and again when it is renamed.
+ * A device's queues are allocated with it and never move, so one record
+ * per device suffices; the name is for people (read without the rename
+ * lock under RCU, it may be torn by a rename at that moment).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -63,7 +65,8 @@ static int netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (READ_ONCE(leaving))
 		return NOTIFY_DONE;
-	if (event == NETDEV_REGISTER)
+	/* a rename (udev's, right after registering) is told again, named */
+	if (event == NETDEV_REGISTER || event == NETDEV_CHANGENAME)
 		emit_netdev(dev, 0);
 	else if (event == NETDEV_UNREGISTER)
 		emit_netdev(dev, KS_NETDEV_GONE);

@@ -479,7 +479,7 @@ struct ks_mmio_rec {
  * struct net_device at dev has nq struct netdev_queue from tx on, stride
  * bytes apart, each with its _xmit_lock at byte lock.  Written for every
  * device present when an instrumented module comes, and for each one
- * registered (flags 0) or unregistered (KS_NETDEV_GONE) after.  Readers
+ * registered or renamed (flags 0) or unregistered (KS_NETDEV_GONE) after.  Readers
  * need it to name the lock the kernel holds around ndo_start_xmit() when
  * a driver takes it itself, inline (netif_tx_disable(), __netif_tx_lock()).
  */

@@ -227,6 +227,7 @@ static int add_raw(struct det *d, struct rthread *t,
 	}
 	memcpy(r->args, ev->args, sizeof(r->args));
 	r->seq = ev->cseq;
+	r->ts = ev->ts;
 	r->flags = ev->site->flags;
 	if (op == OP_RAW_ENTRY) /* rdi, rsi, and who called */
 		r->args[2] = ev->caller;

@@ -37,6 +37,7 @@ struct raw {
 	const char *callee;
 	u64 args[6]; /* POST: rax, rdx; ENTRY: rdi, rsi, return address */
 	u64 seq;
+	u64 ts; /* kernel: ns, 0 if not known */
 	u32 pc, pc_free;
 	u8 flags; /* the site's */
 };
@@ -182,10 +183,18 @@ struct devrange {
 
 /*
  * A net device's transmit locks (kstride.ko's NETDEV records): nq
- * queues from tx on, stride bytes apart, each with its lock at byte lock
+ * queues from tx on, stride bytes apart, each with its lock at byte lock,
+ * from its record's time ts0 to its unregistration's ts1
  */
 struct netdev {
-	u64 dev, tx, nq, stride, lock;
+	u64 dev, tx, nq, stride, lock, ts0, ts1;
+};
+
+/* a NETDEV record as read (CPU by CPU, so not in time order) */
+struct netdev_rec {
+	struct netdev n;
+	bool gone;
+	size_t order;
 };
 
 struct lockset {
@@ -223,6 +232,7 @@ struct det {
 	u64 dmalo, dmahi;
 	u64 devlo, devhi; /* the span of every one */
 	VEC(struct netdev) netdevs;
+	VEC(struct netdev_rec) netrecs; /* ...as read, until det__netdev_lives() */
 	bool have_calls, kernel;
 	int err;
 };
@@ -263,8 +273,14 @@ int det__sort_by_time(struct rthread *t);
 /* device.c */
 int det__devices(struct det *d);
 bool det__is_device(const struct det *d, u64 addr, u64 ts);
-/* @lock's object: a net device's transmit lock stands for tx(dev) */
-u64 det__lock_obj(const struct det *d, u64 lock);
+/*
+ * NETDEV records: each as read, then, once all are, the devices' lives
+ * from them in time order (d->netdevs)
+ */
+int det__netdev_record(struct det *d, const struct trace_event *ev);
+int det__netdev_lives(struct det *d);
+/* @lock's object at @ts: a net device's transmit lock stands for tx(dev) */
+u64 det__lock_obj(const struct det *d, u64 lock, u64 ts);
 bool det__is_dma(const struct det *d, u64 addr, u64 ts);
 
 /* pair.c */

@@ -85,39 +85,71 @@ static int dma_call(struct dev_scan *sc, const struct trace_event *ev)
 	return 0;
 }
 
-/*
- * A net device's transmit queues.  Only the newest record of a device
- * counts: its queues never move while it lives, and after it went
- * (KS_NETDEV_GONE) its memory may hold anything.
- */
-static int netdev_rec(struct det *d, const struct trace_event *ev)
+/* A net device's transmit queues, if the layout adds up. */
+int det__netdev_record(struct det *d, const struct trace_event *ev)
 {
-	struct netdev *n = NULL;
+	struct netdev_rec *r;
+	bool gone = ev->mflags & KS_NETDEV_GONE;
 
-	for (size_t i = 0; i < d->netdevs.n && !n; i++)
-		if (d->netdevs.v[i].dev == ev->addr)
-			n = &d->netdevs.v[i];
-	if (ev->mflags & KS_NETDEV_GONE) {
-		if (n)
-			*n = d->netdevs.v[--d->netdevs.n];
+	if (!gone && (!ev->args[0] || !ev->args[1] || ev->args[1] > 4096 ||
+		      ev->args[2] < 8 || ev->args[2] > 65536 ||
+		      ev->args[3] + 8 > ev->args[2] ||
+		      ev->args[0] + ev->args[1] * ev->args[2] < ev->args[0]))
 		return 0;
-	}
-	/* a layout that does not add up is not used */
-	if (!ev->args[0] || !ev->args[1] || ev->args[1] > 4096 ||
-	    ev->args[2] < 8 || ev->args[3] + 8 > ev->args[2] ||
-	    ev->args[0] + ev->args[1] * ev->args[2] < ev->args[0])
-		return 0;
-	if (!n) {
+	r = vec_push(&d->netrecs);
+	if (!r)
+		return -ENOMEM;
+	r->n = (struct netdev){ .dev = ev->addr, .tx = ev->args[0],
+				.nq = ev->args[1], .stride = ev->args[2],
+				.lock = ev->args[3], .ts0 = ev->ts,
+				.ts1 = UINT64_MAX };
+	r->gone = gone;
+	r->order = d->netrecs.n;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct netdev_rec *x = a, *y = b;
+
+	if (x->n.ts0 != y->n.ts0)
+		return x->n.ts0 < y->n.ts0 ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * The records in time order make each device's lifetimes: from a record
+ * of it (registered, or there when an instrumented module came) to its
+ * unregistration, after which its memory may hold anything else.
+ */
+int det__netdev_lives(struct det *d)
+{
+	qsort(d->netrecs.v, d->netrecs.n, sizeof(*d->netrecs.v), by_time);
+	for (size_t i = 0; i < d->netrecs.n; i++) {
+		const struct netdev_rec *r = &d->netrecs.v[i];
+		struct netdev *open = NULL, *n;
+
+		for (size_t k = 0; k < d->netdevs.n && !open; k++)
+			if (d->netdevs.v[k].dev == r->n.dev &&
+			    d->netdevs.v[k].ts1 == UINT64_MAX)
+				open = &d->netdevs.v[k];
+		if (r->gone || (open && (open->tx != r->n.tx ||
+					 open->nq != r->n.nq ||
+					 open->stride != r->n.stride ||
+					 open->lock != r->n.lock))) {
+			if (open)
+				open->ts1 = r->n.ts0;
+			open = NULL;
+		}
+		if (r->gone || open)
+			continue; /* gone, or the same life told again */
 		n = vec_push(&d->netdevs);
 		if (!n)
 			return -ENOMEM;
+		*n = r->n;
 		d->st->netdevs++;
 	}
-	n->dev = ev->addr;
-	n->tx = ev->args[0];
-	n->nq = ev->args[1];
-	n->stride = ev->args[2];
-	n->lock = ev->args[3];
+	vec_free(&d->netrecs);
 	return 0;
 }
 
@@ -131,7 +163,7 @@ static int dev_collect(const struct trace_event *ev, void *arg)
 	if (s && (s->kind == KS_K_CALL_PRE || s->kind == KS_K_CALL_POST))
 		return dma_call(sc, ev);
 	if (s && s->kind == KS_K_NETDEV)
-		return netdev_rec(d, ev);
+		return det__netdev_record(d, ev);
 	if (!s || (s->kind != KS_K_MAP && s->kind != KS_K_UNMAP))
 		return 0;
 	if (s->kind == KS_K_UNMAP) {
@@ -175,6 +207,7 @@ int det__devices(struct det *d)
 	if (!trace__kernel(d->t))
 		return 0;
 	err = trace__for_each(d->t, dev_collect, &sc);
+	err = err ?: det__netdev_lives(d);
 	vec_free(&sc.calls);
 	return err;
 }
@@ -201,12 +234,15 @@ bool det__is_dma(const struct det *d, u64 addr, u64 ts)
  * one itself, by address (netif_tx_disable() inline), takes the same.
  * Every queue of a device is the one tx(dev), as netif_tx_lock() has it.
  */
-u64 det__lock_obj(const struct det *d, u64 lock)
+u64 det__lock_obj(const struct det *d, u64 lock, u64 ts)
 {
 	for (size_t i = 0; i < d->netdevs.n; i++) {
 		const struct netdev *n = &d->netdevs.v[i];
 		u64 off = lock - n->tx;
 
+		/* a call of unknown time (0) is taken to be in its life */
+		if (ts && (ts < n->ts0 || ts >= n->ts1))
+			continue;
 		if (lock >= n->tx && off < n->nq * n->stride &&
 		    off % n->stride == n->lock)
 			return sem_held__obj(SEM_HELD_TX, n->dev);

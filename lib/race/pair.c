@@ -29,7 +29,8 @@ static bool ok(const struct sem *s, u64 ret)
  * The object a call names: an argument, or one of the fixed ones (sem.h);
  * a lock a net device's transmit queue holds is that device's tx(dev)
  */
-static u64 obj_of(struct det *d, const struct sem *s, const u64 *args)
+static u64 obj_of(struct det *d, const struct sem *s, const u64 *args,
+		  u64 ts, bool count)
 {
 	switch (s->obj) {
 	case SEM_ARG_NONE:
@@ -52,9 +53,11 @@ static u64 obj_of(struct det *d, const struct sem *s, const u64 *args)
 	case SEM_RELEASE_SHARED:
 	case SEM_WAIT_RELEASE:
 		if (d->netdevs.n) {
-			u64 lock = arg(args, s->obj), obj = det__lock_obj(d, lock);
+			u64 lock = arg(args, s->obj);
+			u64 obj = det__lock_obj(d, lock, ts);
 
-			d->st->tx_locks += obj != lock;
+			if (count)
+				d->st->tx_locks += obj != lock;
 			return obj;
 		}
 		break;
@@ -68,7 +71,7 @@ static u64 obj_of(struct det *d, const struct sem *s, const u64 *args)
 static void call_pre(struct det *d, struct rthread *t, const struct raw *ev,
 		     const struct sem *s, u32 pc)
 {
-	u64 key = 2 * ev->seq, obj = obj_of(d, s, ev->args);
+	u64 key = 2 * ev->seq, obj = obj_of(d, s, ev->args, ev->ts, true);
 	bool tail = ev->flags & KS_F_CALL_TAIL;
 
 	switch (s->op) {
@@ -132,7 +135,7 @@ static void call_post(struct det *d, struct rthread *t, const struct raw *ev,
 {
 	const struct sem *s = p->sem;
 	u64 key = 2 * ev->seq, ret = ev->args[0];
-	u64 obj = obj_of(d, s, p->args);
+	u64 obj = obj_of(d, s, p->args, ev->ts, false);
 	u64 size;
 
 	if (!ok(s, ret))

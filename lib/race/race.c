@@ -105,6 +105,7 @@ void det__free(struct det *d)
 	vec_free(&d->devs);
 	vec_free(&d->dmas);
 	vec_free(&d->netdevs);
+	vec_free(&d->netrecs);
 	free(d->blocks);
 	free(d->caches);
 }

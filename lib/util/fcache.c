@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A cache of files by content key (fcache.h).  Entries are plain files in
- * one directory; the time of last use is the file's mtime, which a hit
- * sets, so that trimming removes the least recently used first.
+ * one directory, reached through its descriptor; a key's time of last use
+ * is its files' mtime, which a read sets, so that trimming removes the
+ * least recently used first.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fcache.h"
+
+#define TMP_PREFIX ".tmp-"
+/* a writer's temporary file this old is one whose writer died */
+#define TMP_STALE_S 3600
 
 /* owned by us, not writable by group or others */
 static bool ours(const struct stat *st)
@@ -47,6 +53,7 @@ int fcache__open(struct fcache *c, const char *dir, u64 budget, char *why,
 	int err;
 
 	c->dir = NULL;
+	c->dfd = -1;
 	c->budget = budget;
 	if (!dir || !*dir) {
 		snprintf(why, whylen, "no directory");
@@ -57,34 +64,59 @@ int fcache__open(struct fcache *c, const char *dir, u64 budget, char *why,
 		snprintf(why, whylen, "%s: %s", dir, strerror(-err));
 		return err;
 	}
-	if (lstat(dir, &st)) {
+	/* from here on the directory is this one, whatever its path becomes */
+	c->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->dfd < 0 || fstat(c->dfd, &st)) {
 		err = -errno;
 		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
-		return err;
+		goto fail;
 	}
-	if (!S_ISDIR(st.st_mode) || !ours(&st)) {
+	if (!ours(&st)) {
 		snprintf(why, whylen,
 			 "%s: not a directory of this user's that only it may write to",
 			 dir);
-		return -EPERM;
+		err = -EPERM;
+		goto fail;
 	}
 	c->dir = strdup(dir);
 	if (!c->dir) {
 		snprintf(why, whylen, "%s", strerror(ENOMEM));
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto fail;
 	}
 	return 0;
+fail:
+	if (c->dfd >= 0)
+		close(c->dfd);
+	c->dfd = -1;
+	return err;
 }
 
 void fcache__close(struct fcache *c)
 {
+	if (c->dfd >= 0)
+		close(c->dfd);
+	c->dfd = -1;
 	free(c->dir);
 	c->dir = NULL;
 }
 
-static bool name_ok(const char *s)
+static bool is_hex(const char *s, size_t n)
 {
-	if (!*s)
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool key_ok(const char *k, size_t n)
+{
+	return n >= 16 && n <= 128 && is_hex(k, n);
+}
+
+static bool suffix_ok(const char *s)
+{
+	if (!*s || strlen(s) > 16)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
@@ -93,111 +125,239 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-char *fcache__path(const struct fcache *c, const char *key, const char *suffix)
+/* KEY.SUFFIX, or NULL (errno EINVAL) for names the cache does not make */
+static char *entry_name(const char *key, const char *suffix)
 {
-	if (!c->dir || !name_ok(key) || !name_ok(suffix)) {
+	if (!key_ok(key, strlen(key)) || !suffix_ok(suffix)) {
 		errno = EINVAL;
 		return NULL;
 	}
-	return xasprintf("%s/%s.%s", c->dir, key, suffix);
+	return xasprintf("%s.%s", key, suffix);
 }
 
-int fcache__get(struct fcache *c, const char *key, const char *suffix,
-		char **path)
+int fcache__read(struct fcache *c, const char *key, const char *suffix,
+		 u8 **data, size_t *len)
 {
-	char *p = fcache__path(c, key, suffix);
+	char *name = entry_name(key, suffix);
 	struct stat st;
+	u8 *buf = NULL;
+	size_t got = 0;
+	int fd, err = 0;
 
-	*path = NULL;
-	if (!p)
+	*data = NULL;
+	*len = 0;
+	if (!name)
 		return -errno;
-	if (lstat(p, &st)) {
-		free(p);
+	if (c->dfd < 0) {
+		free(name);
 		return -ENOENT;
 	}
+	fd = openat(c->dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	free(name);
+	if (fd < 0)
+		return errno == ELOOP ? -EPERM : -ENOENT;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto out;
+	}
 	if (!S_ISREG(st.st_mode) || !ours(&st)) {
-		free(p);
-		return -EPERM;
+		err = -EPERM;
+		goto out;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO; /* it shrank under us */
+			goto out;
+		}
+		got += n;
 	}
 	/* used now: the last to be trimmed */
-	utimensat(AT_FDCWD, p, NULL, AT_SYMLINK_NOFOLLOW);
-	*path = p;
-	return 0;
+	futimens(fd, NULL);
+	*data = buf;
+	*len = got;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return err;
 }
 
 int fcache__put(struct fcache *c, const char *key, const char *suffix,
 		const void *data, size_t len)
 {
-	char *p = fcache__path(c, key, suffix);
-	int err;
+	char *name = entry_name(key, suffix), *tmp = NULL;
+	const u8 *p = data;
+	int fd = -1, err = 0;
+	size_t done = 0;
 
-	if (!p)
+	if (!name)
 		return -errno;
-	err = file__write_atomic(p, data, len, 0600);
-	free(p);
+	if (c->dfd < 0) {
+		err = -EBADF;
+		goto out;
+	}
+	tmp = xasprintf(TMP_PREFIX "%s.%ld.%lx", name, (long)getpid(),
+			(unsigned long)time(NULL) ^ (unsigned long)(uintptr_t)&fd);
+	if (!tmp) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fd = openat(c->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (!err && done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? -errno : -EIO;
+		else
+			done += n;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	fd = -1;
+	if (!err && renameat(c->dfd, tmp, c->dfd, name))
+		err = -errno;
+	if (err)
+		unlinkat(c->dfd, tmp, 0);
+out:
+	free(tmp);
+	free(name);
 	return err;
 }
 
-struct fent {
-	char *name;
+/* one key of the cache: all its files, their bytes, its latest use */
+struct fkey {
+	char key[129];
 	u64 size;
 	struct timespec used;
 };
 
 static int by_use(const void *a, const void *b)
 {
-	const struct fent *x = a, *y = b;
+	const struct fkey *x = a, *y = b;
 
 	if (x->used.tv_sec != y->used.tv_sec)
 		return x->used.tv_sec < y->used.tv_sec ? -1 : 1;
 	if (x->used.tv_nsec != y->used.tv_nsec)
 		return x->used.tv_nsec < y->used.tv_nsec ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return strcmp(x->key, y->key);
+}
+
+static bool later(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec :
+					a->tv_nsec > b->tv_nsec;
+}
+
+/* the key of an entry's name KEY.SUFFIX, its length in *n; NULL if none */
+static const char *key_of(const char *name, size_t *n)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot || !suffix_ok(dot + 1) || !key_ok(name, dot - name))
+		return NULL;
+	*n = dot - name;
+	return name;
+}
+
+/* every file of @key in the directory goes */
+static int remove_key(struct fcache *c, DIR *d, const char *key)
+{
+	struct dirent *de;
+	size_t kn = strlen(key), n;
+	int gone = 0;
+
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		const char *k = key_of(de->d_name, &n);
+
+		if (k && n == kn && !memcmp(k, key, n) &&
+		    !unlinkat(c->dfd, de->d_name, 0))
+			gone++;
+	}
+	return gone;
 }
 
 int fcache__trim(struct fcache *c)
 {
-	VEC(struct fent) v = {};
+	VEC(struct fkey) v = {};
 	struct dirent *de;
 	u64 total = 0;
-	int gone = 0;
+	int gone = 0, dfd;
+	time_t now = time(NULL);
 	DIR *d;
-	int dfd;
 
-	if (!c->dir || !c->budget)
+	if (c->dfd < 0)
 		return 0;
-	d = opendir(c->dir);
-	if (!d)
+	dfd = dup(c->dfd);
+	if (dfd < 0)
 		return -errno;
-	dfd = dirfd(d);
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	rewinddir(d); /* a dup shares the offset an earlier trim left */
 	while ((de = readdir(d))) {
 		struct stat st;
-		struct fent *e;
+		const char *k;
+		struct fkey *e = NULL;
+		size_t n;
 
-		if (de->d_name[0] == '.' ||
-		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		if (fstatat(c->dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode))
 			continue;
-		e = vec_push(&v);
-		if (!e || !(e->name = strdup(de->d_name))) {
-			gone = -ENOMEM;
-			break;
+		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX))) {
+			if (now - st.st_mtime > TMP_STALE_S &&
+			    !unlinkat(c->dfd, de->d_name, 0))
+				gone++;
+			continue;
 		}
-		e->size = st.st_size;
-		e->used = st.st_mtim;
-		total += e->size;
+		k = key_of(de->d_name, &n);
+		if (!k)
+			continue; /* not the cache's */
+		for (size_t i = 0; i < v.n && !e; i++)
+			if (strlen(v.v[i].key) == n && !memcmp(v.v[i].key, k, n))
+				e = &v.v[i];
+		if (!e) {
+			e = vec_push(&v);
+			if (!e) {
+				gone = -ENOMEM;
+				break;
+			}
+			memcpy(e->key, k, n);
+			e->key[n] = 0;
+			e->used = st.st_mtim;
+		}
+		e->size += st.st_size;
+		if (later(&st.st_mtim, &e->used))
+			e->used = st.st_mtim;
+		total += st.st_size;
 	}
-	if (gone >= 0 && total > c->budget) {
+	if (gone >= 0 && c->budget && total > c->budget) {
 		qsort(v.v, v.n, sizeof(*v.v), by_use);
 		for (size_t i = 0; i < v.n && total > c->budget; i++) {
-			if (unlinkat(dfd, v.v[i].name, 0))
-				continue;
+			gone += remove_key(c, d, v.v[i].key);
 			total -= v.v[i].size;
-			gone++;
 		}
 	}
-	for (size_t i = 0; i < v.n; i++)
-		free(v.v[i].name);
 	vec_free(&v);
 	closedir(d);
 	return gone;

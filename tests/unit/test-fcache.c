@@ -2,8 +2,9 @@
 /*
  * lib/util's content keys and file cache: SHA-256 against FIPS 180-4's
  * own examples (and a message split across blocks at every offset), the
- * cache's round trip, its refusal of a directory others may write to or
- * an entry that is a link, and trimming by least recent use.
+ * cache's round trip, its refusal of a directory others may write to, of
+ * a link, and of an entry others may write, and trimming by least recent
+ * use, keys whole, never a file the cache did not make.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -75,9 +76,25 @@ static void rmtree(const char *d)
 	free(cmd);
 }
 
+#define K1 "00000000000000ff"
+#define K2 "00000000000000aa"
+#define K3 "00000000000000bb"
+
+static bool holds(struct fcache *c, const char *key, const char *suffix,
+		  const char *want)
+{
+	u8 *data = NULL;
+	size_t len = 0;
+	bool ok = !fcache__read(c, key, suffix, &data, &len) &&
+		  len == strlen(want) && !memcmp(data, want, len);
+
+	free(data);
+	return ok;
+}
+
 TEST(cache_round_trip)
 {
-	char *d = tmpdir(), *sub, *p = NULL, why[256];
+	char *d = tmpdir(), *sub, why[256];
 	struct fcache c;
 	u8 *data = NULL;
 	size_t len = 0;
@@ -87,16 +104,15 @@ TEST(cache_round_trip)
 		return;
 	sub = xasprintf("%s/a/b", d); /* made, with its parent */
 	EXPECT_EQ(fcache__open(&c, sub, 0, why, sizeof(why)), 0);
-	EXPECT_EQ(fcache__get(&c, "00ff", "ko", &p), -ENOENT);
-	EXPECT_EQ(fcache__put(&c, "00ff", "ko", "hello", 5), 0);
-	EXPECT_EQ(fcache__get(&c, "00ff", "ko", &p), 0);
-	EXPECT_TRUE(p && !file__read_all(p, &data, &len) && len == 5 &&
-		    !memcmp(data, "hello", 5));
-	/* no way out of the directory */
-	EXPECT_TRUE(fcache__path(&c, "../x", "ko") == NULL);
-	EXPECT_TRUE(fcache__path(&c, "00ff", "k/o") == NULL);
-	free(data);
-	free(p);
+	EXPECT_EQ(fcache__read(&c, K1, "ko", &data, &len), -ENOENT);
+	EXPECT_EQ(fcache__put(&c, K1, "ko", "hello", 5), 0);
+	EXPECT_TRUE(holds(&c, K1, "ko", "hello"));
+	EXPECT_EQ(fcache__put(&c, K1, "ko", "again", 5), 0); /* replaced */
+	EXPECT_TRUE(holds(&c, K1, "ko", "again"));
+	/* names the cache does not make: no way out of the directory */
+	EXPECT_EQ(fcache__put(&c, "../00000000000000ff", "ko", "x", 1), -EINVAL);
+	EXPECT_EQ(fcache__put(&c, K1, "k/o", "x", 1), -EINVAL);
+	EXPECT_EQ(fcache__put(&c, "0123", "ko", "x", 1), -EINVAL); /* short */
 	fcache__close(&c);
 	free(sub);
 	rmtree(d);
@@ -105,8 +121,10 @@ TEST(cache_round_trip)
 
 TEST(cache_refuses_what_others_may_write)
 {
-	char *d = tmpdir(), *e, *l, *p = NULL, why[256];
+	char *d = tmpdir(), *e, *l, why[256];
 	struct fcache c;
+	u8 *data = NULL;
+	size_t len = 0;
 
 	EXPECT_TRUE(d != NULL);
 	if (!d)
@@ -114,21 +132,26 @@ TEST(cache_refuses_what_others_may_write)
 	EXPECT_EQ(chmod(d, 0777), 0);
 	EXPECT_EQ(fcache__open(&c, d, 0, why, sizeof(why)), -EPERM);
 	EXPECT_EQ(chmod(d, 0700), 0);
+	/* a link to a directory is not the directory */
+	l = xasprintf("%s.link", d);
+	EXPECT_EQ(symlink(d, l), 0);
+	EXPECT_TRUE(fcache__open(&c, l, 0, why, sizeof(why)) < 0);
+	unlink(l);
+	free(l);
 	EXPECT_EQ(fcache__open(&c, d, 0, why, sizeof(why)), 0);
-	/* an entry that is a link, or that others may write, is not used */
+	/* an entry that is a link, or that others may write, is not read */
 	e = xasprintf("%s/target", d);
-	l = xasprintf("%s/00aa.ko", d);
+	l = xasprintf("%s/" K2 ".ko", d);
 	EXPECT_EQ(file__write_atomic(e, "x", 1, 0600), 0);
 	EXPECT_EQ(symlink(e, l), 0);
-	EXPECT_EQ(fcache__get(&c, "00aa", "ko", &p), -EPERM);
-	EXPECT_EQ(fcache__put(&c, "00bb", "ko", "y", 1), 0);
+	EXPECT_EQ(fcache__read(&c, K2, "ko", &data, &len), -EPERM);
+	EXPECT_EQ(fcache__put(&c, K3, "ko", "y", 1), 0);
 	free(l);
-	l = xasprintf("%s/00bb.ko", d);
+	l = xasprintf("%s/" K3 ".ko", d);
 	EXPECT_EQ(chmod(l, 0666), 0);
-	EXPECT_EQ(fcache__get(&c, "00bb", "ko", &p), -EPERM);
+	EXPECT_EQ(fcache__read(&c, K3, "ko", &data, &len), -EPERM);
 	EXPECT_EQ(chmod(l, 0600), 0);
-	EXPECT_EQ(fcache__get(&c, "00bb", "ko", &p), 0);
-	free(p);
+	EXPECT_TRUE(holds(&c, K3, "ko", "y"));
 	free(e);
 	free(l);
 	fcache__close(&c);
@@ -136,19 +159,29 @@ TEST(cache_refuses_what_others_may_write)
 	free(d);
 }
 
-static void set_used(const struct fcache *c, const char *key, time_t t)
+static void set_used(const char *dir, const char *name, time_t t)
 {
-	char *p = fcache__path(c, key, "ko");
+	char *p = xasprintf("%s/%s", dir, name);
 	struct timespec ts[2] = { { t, 0 }, { t, 0 } };
 
 	if (p)
-		utimensat(AT_FDCWD, p, ts, 0);
+		utimensat(AT_FDCWD, p, ts, AT_SYMLINK_NOFOLLOW);
 	free(p);
 }
 
-TEST(cache_trims_least_recently_used)
+static bool exists(const char *dir, const char *name)
 {
-	char *d = tmpdir(), *p = NULL, why[256];
+	char *p = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	bool ok = p && !lstat(p, &st);
+
+	free(p);
+	return ok;
+}
+
+TEST(cache_trims_least_recently_used_keys_only)
+{
+	char *d = tmpdir(), *mine, why[256];
 	static char blob[1000];
 	struct fcache c;
 
@@ -156,20 +189,44 @@ TEST(cache_trims_least_recently_used)
 	if (!d)
 		return;
 	EXPECT_EQ(fcache__open(&c, d, 2500, why, sizeof(why)), 0);
-	EXPECT_EQ(fcache__put(&c, "0001", "ko", blob, sizeof(blob)), 0);
-	EXPECT_EQ(fcache__put(&c, "0002", "ko", blob, sizeof(blob)), 0);
-	EXPECT_EQ(fcache__put(&c, "0003", "ko", blob, sizeof(blob)), 0);
-	set_used(&c, "0001", 1000);
-	set_used(&c, "0002", 3000);
-	set_used(&c, "0003", 2000);
-	/* 3000 bytes, 2500 allowed: the oldest use goes, 0001 */
-	EXPECT_EQ(fcache__trim(&c), 1);
-	EXPECT_EQ(fcache__get(&c, "0001", "ko", &p), -ENOENT);
-	EXPECT_EQ(fcache__get(&c, "0002", "ko", &p), 0);
-	free(p);
-	EXPECT_EQ(fcache__get(&c, "0003", "ko", &p), 0);
-	free(p);
-	EXPECT_EQ(fcache__trim(&c), 0);
+	EXPECT_EQ(fcache__put(&c, K1, "ko", blob, sizeof(blob)), 0);
+	EXPECT_EQ(fcache__put(&c, K1, "info", "i", 1), 0);
+	EXPECT_EQ(fcache__put(&c, K2, "ko", blob, sizeof(blob)), 0);
+	EXPECT_EQ(fcache__put(&c, K3, "ko", blob, sizeof(blob)), 0);
+	/* not the cache's, however old and large: never trimmed */
+	mine = xasprintf("%s/notes.txt", d);
+	EXPECT_EQ(file__write_atomic(mine, blob, sizeof(blob), 0600), 0);
+	set_used(d, "notes.txt", 10);
+	/* a writer that died long ago, and one writing now */
+	EXPECT_EQ(file__write_atomic(mine, "", 0, 0600), 0);
+	free(mine);
+	mine = xasprintf("%s/.tmp-" K2 ".ko.1.old", d);
+	EXPECT_EQ(file__write_atomic(mine, "t", 1, 0600), 0);
+	set_used(d, ".tmp-" K2 ".ko.1.old", 100);
+	free(mine);
+	mine = xasprintf("%s/.tmp-" K2 ".ko.2.new", d);
+	EXPECT_EQ(file__write_atomic(mine, "t", 1, 0600), 0);
+	free(mine);
+	set_used(d, K1 ".ko", 1000);
+	set_used(d, K1 ".info", 4000); /* a key's use is its latest file's */
+	set_used(d, K2 ".ko", 2000);
+	set_used(d, K3 ".ko", 3000);
+	/* 3001 bytes, 2500 allowed: the least recently used key goes, K2 */
+	EXPECT_EQ(fcache__trim(&c), 2); /* its .ko, and the stale temporary */
+	EXPECT_TRUE(!exists(d, K2 ".ko"));
+	EXPECT_TRUE(exists(d, K1 ".ko") && exists(d, K1 ".info"));
+	EXPECT_TRUE(exists(d, K3 ".ko"));
+	EXPECT_TRUE(exists(d, "notes.txt"));
+	EXPECT_TRUE(!exists(d, ".tmp-" K2 ".ko.1.old"));
+	EXPECT_TRUE(exists(d, ".tmp-" K2 ".ko.2.new"));
+	/* and a key goes whole: both of K1's files */
+	c.budget = 1500;
+	EXPECT_EQ(fcache__trim(&c), 1); /* K3 (3000) is older than K1 (4000) */
+	EXPECT_TRUE(!exists(d, K3 ".ko"));
+	c.budget = 10;
+	EXPECT_EQ(fcache__trim(&c), 2);
+	EXPECT_TRUE(!exists(d, K1 ".ko") && !exists(d, K1 ".info"));
+	EXPECT_TRUE(exists(d, "notes.txt"));
 	fcache__close(&c);
 	rmtree(d);
 	free(d);

@@ -403,25 +403,50 @@ TEST(irq_object_is_the_handlers_second_argument)
 	EXPECT_EQ(n, 0);
 }
 
+static const struct ks_site s_netdev = { .kind = KS_K_NETDEV };
+
+/* kstride.ko's NETDEV record of the device, as lib/trace decodes it */
+static void netdev_ev(struct run *r, u64 ts, bool gone)
+{
+	struct trace_event e = {
+		.site = &s_netdev, .kernel = true, .ts = ts, .addr = NETDEV,
+		.args = { 0xffff888009000000ull, 4, 0x140, 0x80 },
+		.mflags = gone ? KS_NETDEV_GONE : 0,
+	};
+
+	if (!r->err)
+		r->err = det__netdev_record(&r->d, &e);
+}
+
+enum { TX_NONE, TX_LAYOUT, TX_GONE_BETWEEN, TX_READ_BACKWARDS };
+
 /*
  * netif_tx_lock(dev) in one task, the driver's own inline
  * __netif_tx_lock() of queue @q (spin_lock of the queue's _xmit_lock, by
  * address) in another, each around a store to the same word.  With the
- * device's NETDEV layout (@layout), the two are one lock.
+ * device's NETDEV record before them (@how), the two are one lock: not
+ * once the device was unregistered, and whichever order the records are
+ * read in (CPU by CPU), their times rule.
  */
-static size_t txlock(bool layout, u64 q, u64 lock_off)
+static size_t txlock(int how, u64 q, u64 lock_off)
 {
 	const u64 tx = 0xffff888009000000ull, stride = 0x140;
 	u64 word = 0xffff888007000100ull, lock = tx + q * stride + lock_off;
 	struct run r;
 
 	run_init(&r);
-	if (layout) {
-		struct netdev *n = vec_push(&r.d.netdevs);
-
-		*n = (struct netdev){ .dev = NETDEV, .tx = tx, .nq = 4,
-				      .stride = stride, .lock = 0x80 };
+	if (how == TX_LAYOUT)
+		netdev_ev(&r, 1, false);
+	if (how == TX_GONE_BETWEEN) {
+		netdev_ev(&r, 1, false);
+		netdev_ev(&r, 8, true); /* after the first task, before the second */
 	}
+	if (how == TX_READ_BACKWARDS) {
+		netdev_ev(&r, 1000, true);
+		netdev_ev(&r, 1, false);
+	}
+	if (!r.err)
+		r.err = det__netdev_lives(&r.d);
 	ev(&r, TASK(500, 0), &s_entry, 0, 1, NULL, NETDEV, 0);
 	ev(&r, TASK(500, 0), &s_pre, 0, 2, "netif_tx_lock", NETDEV, 0);
 	ev(&r, TASK(500, 0), &s_post, 0, 3, "netif_tx_lock", 0, 0);
@@ -441,11 +466,13 @@ static size_t txlock(bool layout, u64 q, u64 lock_off)
 
 TEST(queue_lock_by_address_is_the_transmit_lock)
 {
-	EXPECT_EQ(txlock(true, 0, 0x80), 0);
-	EXPECT_EQ(txlock(true, 3, 0x80), 0); /* every queue's */
-	EXPECT_EQ(txlock(false, 0, 0x80), 1); /* no layout: not known */
-	EXPECT_EQ(txlock(true, 4, 0x80), 1); /* past the last queue */
-	EXPECT_EQ(txlock(true, 1, 0x88), 1); /* not the lock's field */
+	EXPECT_EQ(txlock(TX_LAYOUT, 0, 0x80), 0);
+	EXPECT_EQ(txlock(TX_LAYOUT, 3, 0x80), 0); /* every queue's */
+	EXPECT_EQ(txlock(TX_READ_BACKWARDS, 2, 0x80), 0);
+	EXPECT_EQ(txlock(TX_NONE, 0, 0x80), 1); /* no layout: not known */
+	EXPECT_EQ(txlock(TX_LAYOUT, 4, 0x80), 1); /* past the last queue */
+	EXPECT_EQ(txlock(TX_LAYOUT, 1, 0x88), 1); /* not the lock's field */
+	EXPECT_EQ(txlock(TX_GONE_BETWEEN, 0, 0x80), 1); /* unregistered */
 }
 
 TEST_MAIN("race")
