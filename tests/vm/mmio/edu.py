@@ -56,14 +56,27 @@ def net_bench(o):
                        per('%s/edu-armed-%d.txt' % (o, r), 'bench'),
                        per('%s/edu-caught-%d.txt' % (o, r), 'benchorig'),
                        per('%s/edu-mmiotrace-%d.txt' % (o, r), 'bench'),
-                       per('%s/edu-noorder-%d.txt' % (o, r), 'bench')))
+                       per('%s/edu-noorder-%d.txt' % (o, r), 'bench'),
+                       per('%s/edu-native-%d.txt' % (o, r), 'bench')
+                       if os.path.exists('%s/edu-native-%d.txt' % (o, r)) else None))
         r += 1
-    if not rounds or any(None in x for x in rounds):
+    if not rounds or any(None in x[:5] for x in rounds):
         print('mmiobench-net: no rounds')
         return
     med = lambda v: sorted(v)[len(v) // 2]
     spread = lambda v: '%.2f-%.2f' % (min(v), max(v)) if max(v) < 100 else '%.0f-%.0f' % (min(v), max(v))
     col = lambda i: [x[i] for x in rounds]
+    if all(x[5] for x in rounds):
+        # the headline from the rounds: each ratio per round, then its median
+        nat, ks, mt = col(5), col(1), col(3)
+        over = [(c - a) / (b - a) for a, b, c in zip(nat, ks, mt) if b > a]
+        per_nat = [b / a for a, b in zip(nat, ks)]
+        if over:
+            print('mmiobench: %d interleaved rounds (median [min-max]): native_ns=%.0f [%s] '
+                  'kstride_ns=%.0f [%s] mmiotrace_ns=%.0f [%s] overhead_ratio=%.1f [%s] '
+                  'kstride/native=%.1f [%s]'
+                  % (len(rounds), med(nat), spread(nat), med(ks), spread(ks), med(mt),
+                     spread(mt), med(over), spread(over), med(per_nat), spread(per_nat)))
     armed_ratio = [x[1] / x[0] for x in rounds]
     mt_ratio = [x[3] / x[2] for x in rounds]
     print('mmiobench-net: %d rounds; instrumented access: net armed %.0f ns [%s], --no-net %.0f ns [%s], '
@@ -89,7 +102,7 @@ def main():
     per = lambda d: d['ns'] / (2.0 * d['n'])
     a, b, c = per(nat), per(ks), per(mt)
     r = (c - a) / (b - a) if b > a else float('inf')
-    print('mmiobench: native_ns=%.0f kstride_ns=%.0f mmiotrace_ns=%.0f overhead_ratio=%.1f'
+    print('mmiobench: one run: native_ns=%.0f kstride_ns=%.0f mmiotrace_ns=%.0f overhead_ratio=%.1f'
           % (a, b, c, r))
     net_bench(o)
     cpus = open(o + '/edu-kstride-cpus.txt').read().strip()
