@@ -5,6 +5,7 @@
 # mmiotrace, in interleaved rounds (bench-nic.sh).
 sh /mnt/stress.sh > /mnt/out/stress.log 2>&1 || exit 1
 sh /mnt/bench-calls.sh > /mnt/out/bench-calls.log 2>&1 || exit 4
+sh /mnt/bench-ring.sh > /mnt/out/bench-ring.log 2>&1 || exit 5
 sh /mnt/mmio-edu.sh 20000 > /mnt/out/mmio-edu.log 2>&1 || exit 2
 sh /mnt/bench-nic.sh > /mnt/out/bench-nic.log 2>&1 || exit 3
 exit 0
