@@ -11,6 +11,8 @@
  * what the rewrite said (functions instrumented, functions left
  * original), so that a hit tells the user the same.
  */
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -40,21 +42,25 @@ static char *cache_dir(const struct krecord_opts *o)
 
 /*
  * At most KR_CACHE_BUDGET, and a quarter of the space left where the
- * cache is: a guest's root in RAM has little.  A filesystem that gives no
- * size (ramfs) gets 64 MiB.
+ * cache is.  A filesystem in RAM (tmpfs, ramfs: a test VM's root) keeps
+ * 64 MiB at most, an eighth of what is left: what it holds is memory.
  */
 static u64 budget(const char *dir)
 {
 	struct statvfs sv;
+	struct statfs sf;
+	bool ram;
 	u64 free;
 
-	if (statvfs(dir, &sv))
-		return 64ull << 20;
-	if (!sv.f_blocks)
-		return 64ull << 20;
+	ram = !statfs(dir, &sf) &&
+	      (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC);
+	if (statvfs(dir, &sv) || !sv.f_blocks)
+		return KR_CACHE_RAM_BUDGET;
 	free = (u64)sv.f_bavail * sv.f_frsize;
+	free = ram ? min(free / 8, (u64)KR_CACHE_RAM_BUDGET) :
+		     min(free / 4, (u64)KR_CACHE_BUDGET);
 	/* (0 would be no limit: a full disk keeps nothing) */
-	return max(min(free / 4, (u64)KR_CACHE_BUDGET), (u64)1);
+	return max(free, (u64)1);
 }
 
 void kr_cache_open(const struct krecord_opts *o, struct kr_cache *c)
@@ -90,13 +96,16 @@ void kr_cache_close(struct kr_cache *c)
 	c->on = false;
 }
 
-int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const u8 *data,
-		 size_t len, char key[2 * SHA256_LEN + 1])
+int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const char *path,
+		 char key[2 * SHA256_LEN + 1])
 {
 	const char *v = rewrite__version();
 	struct sha256 s;
-	u8 d[SHA256_LEN];
+	u8 d[SHA256_LEN], *buf;
 	char mode[128];
+	size_t n;
+	FILE *f;
+	int err = 0;
 
 	if (!c->on)
 		return -ENOENT;
@@ -111,7 +120,20 @@ int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const u8 *data,
 	sha256__update(&s, c->build_id, strlen(c->build_id) + 1);
 	sha256__update(&s, v, strlen(v) + 1);
 	sha256__update(&s, mode, strlen(mode) + 1);
-	sha256__update(&s, data, len);
+	/* the module a block at a time: a large one is not read whole */
+	f = fopen(path, "rbe");
+	buf = malloc(1 << 20);
+	if (!f || !buf)
+		err = f ? -ENOMEM : -errno;
+	while (!err && (n = fread(buf, 1, 1 << 20, f)) > 0)
+		sha256__update(&s, buf, n);
+	if (!err && ferror(f))
+		err = -EIO;
+	if (f)
+		fclose(f);
+	free(buf);
+	if (err)
+		return err;
 	sha256__final(&s, d);
 	sha256__hex(d, key);
 	return 0;
@@ -188,25 +210,23 @@ void kr_cached_free(struct kr_cached *ci)
 int kr_cache_fetch(struct kr_cache *c, const char *key, const char *dest,
 		   struct kr_cached *ci)
 {
-	u8 *data = NULL, *text = NULL;
-	size_t len = 0, tlen = 0;
+	u8 *text = NULL;
+	size_t tlen = 0;
 	int err;
 
 	if (!c->on)
 		return -ENOENT;
 	err = fcache__read(&c->fc, key, "info", &text, &tlen);
 	err = err ?: kr_cache_info_parse((const char *)text, tlen, ci);
-	/* read whole, then a copy of our own: nothing changes it after */
+	/* a copy of our own: nothing changes it after */
 	if (!err) {
-		err = fcache__read(&c->fc, key, "ko", &data, &len);
-		err = err ?: file__write_atomic(dest, data, len, 0600);
+		err = fcache__copy_out(&c->fc, key, "ko", dest);
 		if (err)
 			kr_cached_free(ci);
 	}
 	if (err == -EPERM)
 		ks_warn("module cache: %s/%s.*: not a regular file of this user's that only it may write: not used",
 			c->fc.dir, key);
-	free(data);
 	free(text);
 	return err;
 }
@@ -215,8 +235,6 @@ int kr_cache_store(struct kr_cache *c, const char *key, const char *built,
 		   const struct kr_cached *ci)
 {
 	struct buf b = {};
-	u8 *data = NULL;
-	size_t len = 0;
 	char *line;
 	int err;
 
@@ -240,13 +258,11 @@ int kr_cache_store(struct kr_cache *c, const char *key, const char *built,
 		err = line ? buf__append(&b, line, strlen(line)) : -ENOMEM;
 		free(line);
 	}
-	err = err ?: file__read_all(built, &data, &len);
 	/* the module first: a KEY.info names an entry that is whole */
-	err = err ?: fcache__put(&c->fc, key, "ko", data, len);
+	err = err ?: fcache__put_file(&c->fc, key, "ko", built);
 	err = err ?: fcache__put(&c->fc, key, "info", b.p, b.len);
 	if (!err)
 		fcache__trim(&c->fc);
-	free(data);
 	buf__free(&b);
 	return err;
 }

@@ -9,6 +9,8 @@
 
 /* the least recently used entries go beyond this many bytes */
 #define KR_CACHE_BUDGET (4ull << 30)
+/* ...and on a filesystem in RAM (tmpfs, ramfs) */
+#define KR_CACHE_RAM_BUDGET (64ull << 20)
 
 struct kr_cache {
 	struct fcache fc;
@@ -32,9 +34,9 @@ struct kr_cached {
 void kr_cache_open(const struct krecord_opts *o, struct kr_cache *c);
 void kr_cache_close(struct kr_cache *c);
 struct rw_opts;
-/* the key of @data rewritten with @ro; -ENOENT when the cache is off */
-int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const u8 *data,
-		 size_t len, char key[2 * SHA256_LEN + 1]);
+/* the key of the module at @path rewritten with @ro; -ENOENT when off */
+int kr_cache_key(struct kr_cache *c, const struct rw_opts *ro, const char *path,
+		 char key[2 * SHA256_LEN + 1]);
 /* A hit: the module copied to @dest, what its rewrite said in @ci. */
 int kr_cache_fetch(struct kr_cache *c, const char *key, const char *dest,
 		   struct kr_cached *ci);

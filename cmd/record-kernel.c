@@ -240,15 +240,11 @@ static int kr_instrument(const struct krecord_opts *o, struct kr_cache *c,
 	struct kr_lostlog lg = { .m = m };
 	struct rw_stats st = {};
 	char key[2 * SHA256_LEN + 1];
-	bool keyed = false;
-	u8 *img = NULL;
-	size_t ilen = 0;
+	bool keyed;
 	int err;
 
 	m->netted = o->mmio && !o->no_net;
-	if (c->on && !file__read_all(m->plain, &img, &ilen))
-		keyed = !kr_cache_key(c, ro, img, ilen, key);
-	free(img);
+	keyed = c->on && !kr_cache_key(c, ro, m->plain, key);
 	if (keyed && !kr_cache_fetch(c, key, m->kopath, &lg.ci)) {
 		fprintf(stderr, "kstride record: %s: instrumented before in %s mode, loaded from the cache (%s)\n",
 			m->path, mode, c->fc.dir);
@@ -272,7 +268,11 @@ static int kr_instrument(const struct krecord_opts *o, struct kr_cache *c,
 		lg.ci.funcs = st.funcs;
 		if (keyed && !lg.err) {
 			err = kr_cache_store(c, key, m->kopath, &lg.ci);
-			if (err)
+			if (err == -EFBIG)
+				fprintf(stderr, "kstride record: %s: larger than the module cache's room (%llu MiB in %s): not kept\n",
+					m->name, (unsigned long long)(c->fc.budget >> 20),
+					c->fc.dir);
+			else if (err)
 				ks_warn("module cache: %s: %s: not kept", c->fc.dir,
 					strerror(-err));
 		}

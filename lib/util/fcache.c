@@ -135,17 +135,13 @@ static char *entry_name(const char *key, const char *suffix)
 	return xasprintf("%s.%s", key, suffix);
 }
 
-int fcache__read(struct fcache *c, const char *key, const char *suffix,
-		 u8 **data, size_t *len)
+/* KEY.SUFFIX opened for reading, if it is one to trust; -errno if not */
+static int open_entry(struct fcache *c, const char *key, const char *suffix,
+		      struct stat *st)
 {
 	char *name = entry_name(key, suffix);
-	struct stat st;
-	u8 *buf = NULL;
-	size_t got = 0;
-	int fd, err = 0;
+	int fd;
 
-	*data = NULL;
-	*len = 0;
 	if (!name)
 		return -errno;
 	if (c->dfd < 0) {
@@ -156,48 +152,122 @@ int fcache__read(struct fcache *c, const char *key, const char *suffix,
 	free(name);
 	if (fd < 0)
 		return errno == ELOOP ? -EPERM : -ENOENT;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
+	if (fstat(fd, st)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
 	}
-	if (!S_ISREG(st.st_mode) || !ours(&st)) {
-		err = -EPERM;
-		goto out;
+	if (!S_ISREG(st->st_mode) || !ours(st)) {
+		close(fd);
+		return -EPERM;
 	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
+	return fd;
+}
+
+/* @len bytes from @fd into @buf; -EIO if it ends sooner */
+static int read_full(int fd, u8 *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO; /* it shrank under us */
-			goto out;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		got += n;
 	}
-	/* used now: the last to be trimmed */
-	futimens(fd, NULL);
-	*data = buf;
-	*len = got;
-	buf = NULL;
-out:
+	return 0;
+}
+
+static int write_full(int fd, const u8 *p, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += n;
+	}
+	return 0;
+}
+
+int fcache__read(struct fcache *c, const char *key, const char *suffix,
+		 u8 **data, size_t *len)
+{
+	struct stat st;
+	u8 *buf;
+	int fd, err;
+
+	*data = NULL;
+	*len = 0;
+	fd = open_entry(c, key, suffix, &st);
+	if (fd < 0)
+		return fd;
+	buf = malloc(st.st_size ? st.st_size : 1);
+	err = buf ? read_full(fd, buf, st.st_size) : -ENOMEM;
+	if (!err) {
+		futimens(fd, NULL); /* used now: the last to be trimmed */
+		*data = buf;
+		*len = st.st_size;
+		buf = NULL;
+	}
 	free(buf);
 	close(fd);
 	return err;
 }
 
-int fcache__put(struct fcache *c, const char *key, const char *suffix,
-		const void *data, size_t len)
+#define BLOCK (1 << 20)
+
+int fcache__copy_out(struct fcache *c, const char *key, const char *suffix,
+		     const char *dest)
+{
+	struct stat st;
+	struct afile a;
+	u8 *buf = malloc(BLOCK);
+	off_t left;
+	int fd, err;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open_entry(c, key, suffix, &st);
+	if (fd < 0) {
+		free(buf);
+		return fd;
+	}
+	err = file__create(&a, dest);
+	for (left = st.st_size; !err && left > 0;) {
+		size_t n = left < BLOCK ? (size_t)left : BLOCK;
+
+		err = read_full(fd, buf, n);
+		if (!err && fwrite(buf, 1, n, a.f) != n)
+			err = -EIO;
+		left -= n;
+	}
+	if (!err) {
+		err = file__commit(&a, 0600);
+		if (!err)
+			futimens(fd, NULL);
+	} else if (a.f) {
+		file__abort(&a);
+	}
+	free(buf);
+	close(fd);
+	return err;
+}
+
+/* a temporary beside KEY.SUFFIX, filled by @fill, then renamed to it */
+static int put_with(struct fcache *c, const char *key, const char *suffix,
+		    int (*fill)(int fd, void *arg), void *arg)
 {
 	char *name = entry_name(key, suffix), *tmp = NULL;
-	const u8 *p = data;
-	int fd = -1, err = 0;
-	size_t done = 0;
+	int fd = -1, err;
 
 	if (!name)
 		return -errno;
@@ -217,21 +287,11 @@ int fcache__put(struct fcache *c, const char *key, const char *suffix,
 		err = -errno;
 		goto out;
 	}
-	while (!err && done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			err = n < 0 ? -errno : -EIO;
-		else
-			done += n;
-	}
+	err = fill(fd, arg);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	fd = -1;
 	if (!err && renameat(c->dfd, tmp, c->dfd, name))
 		err = -errno;
 	if (err)
@@ -239,6 +299,72 @@ int fcache__put(struct fcache *c, const char *key, const char *suffix,
 out:
 	free(tmp);
 	free(name);
+	return err;
+}
+
+struct mem_src {
+	const void *data;
+	size_t len;
+};
+
+static int fill_mem(int fd, void *arg)
+{
+	const struct mem_src *m = arg;
+
+	return write_full(fd, m->data, m->len);
+}
+
+int fcache__put(struct fcache *c, const char *key, const char *suffix,
+		const void *data, size_t len)
+{
+	struct mem_src m = { data, len };
+
+	if (c->budget && len > c->budget)
+		return -EFBIG;
+	return put_with(c, key, suffix, fill_mem, &m);
+}
+
+struct file_src {
+	int fd;
+	off_t size;
+};
+
+static int fill_file(int fd, void *arg)
+{
+	const struct file_src *f = arg;
+	u8 *buf = malloc(BLOCK);
+	off_t left = f->size;
+	int err = buf ? 0 : -ENOMEM;
+
+	while (!err && left > 0) {
+		size_t n = left < BLOCK ? (size_t)left : BLOCK;
+
+		err = read_full(f->fd, buf, n);
+		err = err ?: write_full(fd, buf, n);
+		left -= n;
+	}
+	free(buf);
+	return err;
+}
+
+int fcache__put_file(struct fcache *c, const char *key, const char *suffix,
+		     const char *src)
+{
+	struct file_src f = { .fd = open(src, O_RDONLY | O_CLOEXEC) };
+	struct stat st;
+	int err;
+
+	if (f.fd < 0)
+		return -errno;
+	if (fstat(f.fd, &st)) {
+		err = -errno;
+	} else if (c->budget && (u64)st.st_size > c->budget) {
+		err = -EFBIG;
+	} else {
+		f.size = st.st_size;
+		err = put_with(c, key, suffix, fill_file, &f);
+	}
+	close(f.fd);
 	return err;
 }
 

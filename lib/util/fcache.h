@@ -41,9 +41,22 @@ void fcache__close(struct fcache *c);
 int fcache__read(struct fcache *c, const char *key, const char *suffix,
 		 u8 **data, size_t *len);
 
-/* fcache__put() - store @len bytes as KEY.SUFFIX (replacing it). */
+/*
+ * fcache__copy_out() - KEY.SUFFIX copied to @dest (atomically, mode
+ * 0600), a block at a time; errors as fcache__read()'s.
+ */
+int fcache__copy_out(struct fcache *c, const char *key, const char *suffix,
+		     const char *dest);
+
+/*
+ * fcache__put() - store @len bytes as KEY.SUFFIX (replacing it);
+ * fcache__put_file() - the same from the file @src, a block at a time.
+ * -EFBIG, and nothing written, for more than the whole budget.
+ */
 int fcache__put(struct fcache *c, const char *key, const char *suffix,
 		const void *data, size_t len);
+int fcache__put_file(struct fcache *c, const char *key, const char *suffix,
+		     const char *src);
 
 /*
  * fcache__trim() - remove the least recently used keys until the cache

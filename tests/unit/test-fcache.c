@@ -119,6 +119,41 @@ TEST(cache_round_trip)
 	free(d);
 }
 
+TEST(cache_streams_files_in_and_out)
+{
+	char *d = tmpdir(), *src, *dst, why[256];
+	static u8 big[3 << 20]; /* three of its blocks */
+	struct fcache c;
+	u8 *data = NULL;
+	size_t len = 0;
+
+	EXPECT_TRUE(d != NULL);
+	if (!d)
+		return;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = i * 7 + (i >> 12);
+	src = xasprintf("%s/src.bin", d);
+	dst = xasprintf("%s/dst.bin", d);
+	EXPECT_EQ(file__write_atomic(src, big, sizeof(big) - 5, 0600), 0);
+	EXPECT_EQ(fcache__open(&c, d, 0, why, sizeof(why)), 0);
+	EXPECT_EQ(fcache__put_file(&c, K1, "ko", src), 0);
+	EXPECT_EQ(fcache__copy_out(&c, K1, "ko", dst), 0);
+	EXPECT_TRUE(!file__read_all(dst, &data, &len) && len == sizeof(big) - 5 &&
+		    !memcmp(data, big, len));
+	free(data);
+	EXPECT_EQ(fcache__copy_out(&c, K2, "ko", dst), -ENOENT);
+	/* more than the whole budget: not written at all */
+	c.budget = 1 << 20;
+	EXPECT_EQ(fcache__put_file(&c, K2, "ko", src), -EFBIG);
+	EXPECT_EQ(fcache__put(&c, K2, "ko", big, sizeof(big)), -EFBIG);
+	EXPECT_EQ(fcache__read(&c, K2, "ko", &data, &len), -ENOENT);
+	fcache__close(&c);
+	free(src);
+	free(dst);
+	rmtree(d);
+	free(d);
+}
+
 TEST(cache_refuses_what_others_may_write)
 {
 	char *d = tmpdir(), *e, *l, why[256];
