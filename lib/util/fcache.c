@@ -165,39 +165,6 @@ static int open_entry(struct fcache *c, const char *key, const char *suffix,
 	return fd;
 }
 
-/* @len bytes from @fd into @buf; -EIO if it ends sooner */
-static int read_full(int fd, u8 *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		got += n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const u8 *p, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += n;
-	}
-	return 0;
-}
-
 int fcache__read(struct fcache *c, const char *key, const char *suffix,
 		 u8 **data, size_t *len)
 {
@@ -211,7 +178,7 @@ int fcache__read(struct fcache *c, const char *key, const char *suffix,
 	if (fd < 0)
 		return fd;
 	buf = malloc(st.st_size ? st.st_size : 1);
-	err = buf ? read_full(fd, buf, st.st_size) : -ENOMEM;
+	err = buf ? fd__read_full(fd, buf, st.st_size) : -ENOMEM;
 	if (!err) {
 		futimens(fd, NULL); /* used now: the last to be trimmed */
 		*data = buf;
@@ -245,7 +212,7 @@ int fcache__copy_out(struct fcache *c, const char *key, const char *suffix,
 	for (left = st.st_size; !err && left > 0;) {
 		size_t n = left < BLOCK ? (size_t)left : BLOCK;
 
-		err = read_full(fd, buf, n);
+		err = fd__read_full(fd, buf, n);
 		if (!err && fwrite(buf, 1, n, a.f) != n)
 			err = -EIO;
 		left -= n;
@@ -311,7 +278,7 @@ static int fill_mem(int fd, void *arg)
 {
 	const struct mem_src *m = arg;
 
-	return write_full(fd, m->data, m->len);
+	return fd__write_full(fd, m->data, m->len);
 }
 
 int fcache__put(struct fcache *c, const char *key, const char *suffix,
@@ -339,8 +306,8 @@ static int fill_file(int fd, void *arg)
 	while (!err && left > 0) {
 		size_t n = left < BLOCK ? (size_t)left : BLOCK;
 
-		err = read_full(f->fd, buf, n);
-		err = err ?: write_full(fd, buf, n);
+		err = fd__read_full(f->fd, buf, n);
+		err = err ?: fd__write_full(fd, buf, n);
 		left -= n;
 	}
 	free(buf);

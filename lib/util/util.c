@@ -192,6 +192,38 @@ static int read_stream(int fd, u8 **data, size_t *size)
 	return 0;
 }
 
+int fd__read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (u8 *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += n;
+	}
+	return 0;
+}
+
+int fd__write_full(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, (const u8 *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += n;
+	}
+	return 0;
+}
+
 int file__read_all(const char *path, u8 **data, size_t *size)
 {
 	struct stat st;
@@ -225,17 +257,10 @@ int file__read_all(const char *path, u8 **data, size_t *size)
 		err = -ENOMEM;
 		goto out_close;
 	}
-	while (off < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + off, st.st_size - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			err = r < 0 ? -errno : -EIO;
-			goto out_free;
-		}
-		off += r;
-	}
+	err = fd__read_full(fd, p, st.st_size);
+	if (err)
+		goto out_free;
+	off = st.st_size;
 	close(fd);
 	*data = p;
 	*size = off;

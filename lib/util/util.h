@@ -96,6 +96,13 @@ void ks_debug(const char *fmt, ...) __printf(1, 2);
 
 char *xasprintf(const char *fmt, ...) __printf(1, 2);
 
+/*
+ * fd__read_full() - exactly @len bytes from @fd (-EIO if it ends sooner);
+ * fd__write_full() - all @len bytes to it.  Both retry on EINTR.
+ */
+int fd__read_full(int fd, void *buf, size_t len);
+int fd__write_full(int fd, const void *buf, size_t len);
+
 /* Whole-file helpers. */
 int file__read_all(const char *path, u8 **data, size_t *size);
 /*

@@ -420,6 +420,19 @@ static void netdev_ev(struct run *r, u64 ts, bool gone)
 
 enum { TX_NONE, TX_LAYOUT, TX_GONE_BETWEEN, TX_READ_BACKWARDS };
 
+/* a callback of @w that stores to @word between @lock(@arg) and @unlock(@arg) */
+static void locked_store(struct run *r, struct who w, u64 seq, const char *lock,
+			 const char *unlock, u64 arg, u64 word)
+{
+	ev(r, w, &s_entry, 0, seq, NULL, NETDEV, 0);
+	ev(r, w, &s_pre, 0, seq + 1, lock, arg, 0);
+	ev(r, w, &s_post, 0, seq + 2, lock, 0, 0);
+	ev(r, w, &s_w, word, 0, NULL, 0, 0);
+	ev(r, w, &s_pre, 0, seq + 3, unlock, arg, 0);
+	ev(r, w, &s_post, 0, seq + 4, unlock, 0, 0);
+	ev(r, w, &s_exit, 0, seq + 5, NULL, 0, 0);
+}
+
 /*
  * netif_tx_lock(dev) in one task, the driver's own inline
  * __netif_tx_lock() of queue @q (spin_lock of the queue's _xmit_lock, by
@@ -447,20 +460,10 @@ static size_t txlock(int how, u64 q, u64 lock_off)
 	}
 	if (!r.err)
 		r.err = det__netdev_lives(&r.d);
-	ev(&r, TASK(500, 0), &s_entry, 0, 1, NULL, NETDEV, 0);
-	ev(&r, TASK(500, 0), &s_pre, 0, 2, "netif_tx_lock", NETDEV, 0);
-	ev(&r, TASK(500, 0), &s_post, 0, 3, "netif_tx_lock", 0, 0);
-	ev(&r, TASK(500, 0), &s_w, word, 0, NULL, 0, 0);
-	ev(&r, TASK(500, 0), &s_pre, 0, 4, "netif_tx_unlock", NETDEV, 0);
-	ev(&r, TASK(500, 0), &s_post, 0, 5, "netif_tx_unlock", 0, 0);
-	ev(&r, TASK(500, 0), &s_exit, 0, 6, NULL, 0, 0);
-	ev(&r, TASK(501, 1), &s_entry, 0, 7, NULL, NETDEV, 0);
-	ev(&r, TASK(501, 1), &s_pre, 0, 8, "_raw_spin_lock", lock, 0);
-	ev(&r, TASK(501, 1), &s_post, 0, 9, "_raw_spin_lock", 0, 0);
-	ev(&r, TASK(501, 1), &s_w, word, 0, NULL, 0, 0);
-	ev(&r, TASK(501, 1), &s_pre, 0, 10, "_raw_spin_unlock", lock, 0);
-	ev(&r, TASK(501, 1), &s_post, 0, 11, "_raw_spin_unlock", 0, 0);
-	ev(&r, TASK(501, 1), &s_exit, 0, 12, NULL, 0, 0);
+	locked_store(&r, TASK(500, 0), 1, "netif_tx_lock", "netif_tx_unlock",
+		     NETDEV, word);
+	locked_store(&r, TASK(501, 1), 7, "_raw_spin_lock", "_raw_spin_unlock",
+		     lock, word);
 	return finish(&r);
 }
 
